@@ -1,0 +1,161 @@
+//! Projections: how sources connect to targets, with which weights and delays.
+
+use crate::dist::{Spec, Value};
+use crate::rule::RuleSpec;
+use crate::units::{Quantity, Time, Unit};
+use serde::{Deserialize, Serialize};
+
+/// The connectivity pattern of a projection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connector {
+    /// Every source to every target.
+    AllToAll,
+    /// Source i to target i; both populations must have the same size.
+    OneToOne,
+    /// Each (source, target) pair independently with probability `p` (Bernoulli).
+    Prob(f64),
+    /// Each target receives exactly `k` synapses from sources drawn at random.
+    InDegree(u32),
+    /// Each source sends exactly `k` synapses to targets drawn at random.
+    OutDegree(u32),
+    /// Exactly `n` synapses, (source, target) drawn uniformly at random.
+    Total(u64),
+    /// Explicit `(source, target)` pairs, optionally with a weight and delay each
+    /// (in the projection's weight unit and in ms). This is also the sparse-matrix
+    /// form: pairs in row-major (COO) order.
+    List { pairs: Vec<(u32, u32)>, weights: Option<Vec<f64>>, delays: Option<Vec<f64>> },
+}
+
+/// Which input of the target a projection feeds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Receptor {
+    /// Chosen from the sign of the weights: excitatory for positive, inhibitory for
+    /// negative (single-input models take both).
+    Auto,
+    /// Excitatory.
+    Exc,
+    /// Inhibitory.
+    Inh,
+    /// A receptor the target model names.
+    Named(String),
+}
+
+/// A projection as the user describes it (`Conn::prob(0.02).weight(1.62.mv())`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conn {
+    /// The pattern.
+    pub connector: Connector,
+    /// Whether a neuron may connect to itself when source and target are the same population.
+    pub autapses: bool,
+    /// Whether one (source, target) pair may have several synapses.
+    pub multapses: bool,
+    /// Weights; unit decided by the user and converted to the target model's unit.
+    pub weight: Value,
+    /// Delays (ms); rounded to whole ticks.
+    pub delay: Value,
+    /// Target input.
+    pub receptor: Receptor,
+    /// Plasticity rule, if the synapses learn.
+    pub rule: Option<RuleSpec>,
+    /// Name of the projection; default `"SRC->DST"`.
+    pub name: Option<String>,
+}
+
+impl Conn {
+    fn with(connector: Connector) -> Conn {
+        Conn {
+            connector,
+            autapses: true,
+            multapses: false,
+            weight: Value::constant(Unit::One, 1.0),
+            delay: Value::constant(Unit::Ms, 0.1),
+            receptor: Receptor::Auto,
+            rule: None,
+            name: None,
+        }
+    }
+
+    /// Every source to every target.
+    pub fn all_to_all() -> Conn {
+        Self::with(Connector::AllToAll)
+    }
+    /// Source i to target i.
+    pub fn one_to_one() -> Conn {
+        Self::with(Connector::OneToOne)
+    }
+    /// Bernoulli connectivity with probability `p`.
+    pub fn prob(p: f64) -> Conn {
+        Self::with(Connector::Prob(p))
+    }
+    /// Exactly `k` inputs per target.
+    pub fn in_degree(k: u32) -> Conn {
+        Self::with(Connector::InDegree(k))
+    }
+    /// Exactly `k` outputs per source.
+    pub fn out_degree(k: u32) -> Conn {
+        Self::with(Connector::OutDegree(k))
+    }
+    /// Exactly `n` synapses in total.
+    pub fn total(n: u64) -> Conn {
+        Self::with(Connector::Total(n))
+    }
+    /// Explicit `(source, target)` pairs.
+    pub fn list(pairs: impl IntoIterator<Item = (u32, u32)>) -> Conn {
+        Self::with(Connector::List { pairs: pairs.into_iter().collect(), weights: None, delays: None })
+    }
+    /// Explicit `(source, target, weight)` triples; the weight unit is `Q`.
+    pub fn weighted_list<Q: Quantity>(triples: impl IntoIterator<Item = (u32, u32, Q)>) -> Conn {
+        let (pairs, weights): (Vec<_>, Vec<_>) = triples.into_iter().map(|(s, t, w)| ((s, t), w.value())).unzip();
+        let mut c = Self::with(Connector::List { pairs, weights: Some(weights), delays: None });
+        c.weight = Value::constant(Q::UNIT, 0.0);
+        c
+    }
+    /// A sparse matrix in CSR form: row `s` (a source) holds `indices[offsets[s]..offsets[s+1]]`.
+    pub fn sparse<Q: Quantity>(offsets: &[usize], indices: &[u32], weights: &[Q]) -> Conn {
+        let triples = offsets.windows(2).enumerate().flat_map(|(s, w)| (w[0]..w[1]).map(move |k| (s as u32, k)));
+        Self::weighted_list(triples.filter_map(|(s, k)| Some((s, *indices.get(k)?, *weights.get(k)?))).collect::<Vec<_>>())
+    }
+
+    /// Sets the weights (a quantity or a distribution of one).
+    pub fn weight<Q: Quantity>(mut self, w: impl Into<Spec<Q>>) -> Conn {
+        let v = w.into().into_value();
+        if let Connector::List { weights: Some(_), .. } = self.connector {
+            self.weight.unit = v.unit;
+        } else {
+            self.weight = v;
+        }
+        self
+    }
+    /// Sets the delays.
+    pub fn delay(mut self, d: impl Into<Spec<Time>>) -> Conn {
+        self.delay = d.into().into_value();
+        self
+    }
+    /// Sets the target receptor.
+    pub fn receptor(mut self, r: Receptor) -> Conn {
+        self.receptor = r;
+        self
+    }
+    /// Allows or forbids self-connections (default: allowed).
+    pub fn autapses(mut self, allow: bool) -> Conn {
+        self.autapses = allow;
+        self
+    }
+    /// Allows or forbids several synapses per pair (default: forbidden).
+    pub fn multapses(mut self, allow: bool) -> Conn {
+        self.multapses = allow;
+        self
+    }
+    /// Makes the synapses plastic under `rule`.
+    pub fn plastic(mut self, rule: impl Into<RuleSpec>) -> Conn {
+        self.rule = Some(rule.into());
+        self
+    }
+    /// Names the projection.
+    pub fn named(mut self, name: &str) -> Conn {
+        self.name = Some(name.to_string());
+        self
+    }
+}

@@ -1,0 +1,49 @@
+//! The slot for a plasticity rule on a projection.
+//!
+//! The graph stores a rule as data (a name and a table of parameters) so that it can
+//! be validated, written to a scenario file and read back. Concrete rules live in
+//! `synfire-rules`, which implements [`PlasticityRule`] for each rule's parameter
+//! struct and turns a [`RuleSpec`] back into a running rule.
+
+use crate::dist::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A plasticity rule as data: which rule and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSpec {
+    /// The rule's name (`"stdp_pair"`, `"triplet"`, ...).
+    pub name: String,
+    /// Parameters by name, with units.
+    pub params: BTreeMap<String, Value>,
+}
+
+/// A problem found in a rule's parameters: the parameter and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleProblem {
+    /// The parameter's name.
+    pub param: String,
+    /// What is wrong, naming the value.
+    pub message: String,
+}
+
+/// Implemented by every rule's parameter struct.
+pub trait PlasticityRule {
+    /// The rule as data.
+    fn to_spec(&self) -> RuleSpec;
+    /// Checks the parameters; an empty list means valid.
+    fn check(&self) -> Vec<RuleProblem>;
+}
+
+/// Checks rule specs by name. `synfire-rules` provides the catalogue of every
+/// rule it knows; `freeze()` without one checks only that numbers are finite.
+pub trait RuleCatalog {
+    /// Problems with `spec`, or `None` when no rule has that name.
+    fn check(&self, spec: &RuleSpec) -> Option<Vec<RuleProblem>>;
+}
+
+impl<T: PlasticityRule> From<T> for RuleSpec {
+    fn from(rule: T) -> RuleSpec {
+        rule.to_spec()
+    }
+}

@@ -1,0 +1,1 @@
+//! Scenario files: a graph plus run settings, as TOML.

@@ -1,0 +1,1 @@
+//! `graph.summary()`: a readable table of the network.

@@ -1,0 +1,327 @@
+//! Physical quantities as types, and the integer clock.
+//!
+//! Every quantity stores its value in one canonical unit (ms, mV, pA, nS, pF, Hz)
+//! so that arithmetic inside the library never converts. Users write
+//! `20.0.ms()`, `-50.0.mv()`, `5.0.hz()`; the scenario files write `"20 ms"`.
+//! Inside the engine time is an integer [`Tick`] of length `dt`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The canonical unit of a stored value. Used by untyped parameter tables
+/// (scenario files, summaries) to print and parse values with their units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Unit {
+    /// Milliseconds.
+    Ms,
+    /// Millivolts.
+    Mv,
+    /// Picoamperes.
+    Pa,
+    /// Nanosiemens.
+    Ns,
+    /// Picofarads.
+    Pf,
+    /// Hertz.
+    Hz,
+    /// A pure number (dimensionless models, probabilities, weights in leak units).
+    One,
+}
+
+impl Unit {
+    /// The suffix printed after a value, e.g. `"ms"`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::Ms => "ms",
+            Unit::Mv => "mV",
+            Unit::Pa => "pA",
+            Unit::Ns => "nS",
+            Unit::Pf => "pF",
+            Unit::Hz => "Hz",
+            Unit::One => "",
+        }
+    }
+
+    /// Parses `"20 ms"`, `"1.5s"`, `"-50 mV"`, `"0.27 nS"`: the value converted into
+    /// this unit. A bare number is accepted for [`Unit::One`] only.
+    pub fn parse(self, text: &str) -> Result<f64, String> {
+        let t = text.trim();
+        // The unit is the trailing run of letters; exponents ("1e-3") are followed by digits.
+        let split = t
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_alphabetic())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let (num, suffix) = t.split_at(split);
+        let value: f64 = num
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a number with a unit"))?;
+        let suffix = suffix.trim();
+        let scale = match (self, suffix) {
+            (Unit::One, "") => 1.0,
+            (Unit::Ms, "ms") => 1.0,
+            (Unit::Ms, "s") => 1e3,
+            (Unit::Ms, "us") => 1e-3,
+            (Unit::Ms, "min") => 60e3,
+            (Unit::Mv, "mV") => 1.0,
+            (Unit::Mv, "V") => 1e3,
+            (Unit::Mv, "uV") => 1e-3,
+            (Unit::Pa, "pA") => 1.0,
+            (Unit::Pa, "nA") => 1e3,
+            (Unit::Ns, "nS") => 1.0,
+            (Unit::Ns, "uS") => 1e3,
+            (Unit::Ns, "pS") => 1e-3,
+            (Unit::Pf, "pF") => 1.0,
+            (Unit::Pf, "nF") => 1e3,
+            (Unit::Hz, "Hz") => 1.0,
+            (Unit::Hz, "kHz") => 1e3,
+            (u, "") => {
+                return Err(format!("`{text}` needs a unit ({})", u.symbol()));
+            }
+            (u, s) => {
+                return Err(format!("`{text}`: unit `{s}` is not a unit of {}", u.symbol()));
+            }
+        };
+        Ok(value * scale)
+    }
+
+    /// Formats a value in this unit the way scenario files write it.
+    pub fn format(self, value: f64) -> String {
+        match self {
+            Unit::One => format!("{value}"),
+            u => format!("{value} {}", u.symbol()),
+        }
+    }
+}
+
+/// A physical quantity with a canonical unit.
+pub trait Quantity: Copy + fmt::Debug + PartialEq + PartialOrd {
+    /// The unit its value is stored in.
+    const UNIT: Unit;
+    /// The value in [`Self::UNIT`].
+    fn value(self) -> f64;
+    /// Wraps a value given in [`Self::UNIT`].
+    fn from_value(value: f64) -> Self;
+}
+
+macro_rules! quantity {
+    ($(#[$doc:meta])* $name:ident, $unit:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub f64);
+
+        impl Quantity for $name {
+            const UNIT: Unit = $unit;
+            fn value(self) -> f64 {
+                self.0
+            }
+            fn from_value(value: f64) -> Self {
+                $name(value)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&$unit.format(self.0))
+            }
+        }
+
+        impl std::ops::Neg for $name {
+            type Output = $name;
+            fn neg(self) -> $name {
+                $name(-self.0)
+            }
+        }
+
+        impl std::ops::Add for $name {
+            type Output = $name;
+            fn add(self, o: $name) -> $name {
+                $name(self.0 + o.0)
+            }
+        }
+
+        impl std::ops::Sub for $name {
+            type Output = $name;
+            fn sub(self, o: $name) -> $name {
+                $name(self.0 - o.0)
+            }
+        }
+
+        impl std::ops::Mul<f64> for $name {
+            type Output = $name;
+            fn mul(self, k: f64) -> $name {
+                $name(self.0 * k)
+            }
+        }
+    };
+}
+
+quantity!(
+    /// A duration or a point in model time, stored in milliseconds.
+    Time,
+    Unit::Ms
+);
+quantity!(
+    /// A membrane potential or a voltage-unit synaptic variable, in millivolts.
+    Voltage,
+    Unit::Mv
+);
+quantity!(
+    /// A current, in picoamperes.
+    Current,
+    Unit::Pa
+);
+quantity!(
+    /// A conductance, in nanosiemens.
+    Conductance,
+    Unit::Ns
+);
+quantity!(
+    /// A capacitance, in picofarads.
+    Capacitance,
+    Unit::Pf
+);
+quantity!(
+    /// A rate, in hertz.
+    Rate,
+    Unit::Hz
+);
+quantity!(
+    /// A dimensionless number.
+    Number,
+    Unit::One
+);
+
+impl Time {
+    /// The value in milliseconds.
+    pub fn as_ms(self) -> f64 {
+        self.0
+    }
+
+    /// The value in seconds.
+    pub fn as_secs(self) -> f64 {
+        self.0 * 1e-3
+    }
+
+    /// This duration in ticks of `dt`, rounded to the nearest tick.
+    pub fn to_ticks(self, dt: Time) -> u64 {
+        let ticks = (self.0 / dt.0).round();
+        if ticks <= 0.0 { 0 } else { ticks as u64 }
+    }
+
+    /// Whether this duration is a whole number of ticks of `dt` (to 1e-9 relative).
+    pub fn is_whole_ticks(self, dt: Time) -> bool {
+        let r = self.0 / dt.0;
+        (r - r.round()).abs() <= 1e-9 * r.abs().max(1.0)
+    }
+}
+
+/// Constructors of quantities from plain numbers: `20.0.ms()`, `-50.0.mv()`.
+pub trait UnitExt: Sized {
+    /// Milliseconds.
+    fn ms(self) -> Time;
+    /// Seconds.
+    fn s(self) -> Time;
+    /// Microseconds.
+    fn us(self) -> Time;
+    /// Millivolts.
+    fn mv(self) -> Voltage;
+    /// Picoamperes.
+    fn pa(self) -> Current;
+    /// Nanoamperes.
+    fn na(self) -> Current;
+    /// Nanosiemens (not nanoseconds: durations below a microsecond are never needed).
+    fn nsiemens(self) -> Conductance;
+    /// Picofarads.
+    fn pf(self) -> Capacitance;
+    /// Hertz.
+    fn hz(self) -> Rate;
+    /// A dimensionless number.
+    fn one(self) -> Number;
+}
+
+impl UnitExt for f64 {
+    fn ms(self) -> Time {
+        Time(self)
+    }
+    fn s(self) -> Time {
+        Time(self * 1e3)
+    }
+    fn us(self) -> Time {
+        Time(self * 1e-3)
+    }
+    fn mv(self) -> Voltage {
+        Voltage(self)
+    }
+    fn pa(self) -> Current {
+        Current(self)
+    }
+    fn na(self) -> Current {
+        Current(self * 1e3)
+    }
+    fn nsiemens(self) -> Conductance {
+        Conductance(self)
+    }
+    fn pf(self) -> Capacitance {
+        Capacitance(self)
+    }
+    fn hz(self) -> Rate {
+        Rate(self)
+    }
+    fn one(self) -> Number {
+        Number(self)
+    }
+}
+
+impl UnitExt for i32 {
+    fn ms(self) -> Time {
+        f64::from(self).ms()
+    }
+    fn s(self) -> Time {
+        f64::from(self).s()
+    }
+    fn us(self) -> Time {
+        f64::from(self).us()
+    }
+    fn mv(self) -> Voltage {
+        f64::from(self).mv()
+    }
+    fn pa(self) -> Current {
+        f64::from(self).pa()
+    }
+    fn na(self) -> Current {
+        f64::from(self).na()
+    }
+    fn nsiemens(self) -> Conductance {
+        f64::from(self).nsiemens()
+    }
+    fn pf(self) -> Capacitance {
+        f64::from(self).pf()
+    }
+    fn hz(self) -> Rate {
+        f64::from(self).hz()
+    }
+    fn one(self) -> Number {
+        f64::from(self).one()
+    }
+}
+
+/// A point on the integer clock: the number of `dt` steps since the start of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Tick(pub u64);
+
+impl Tick {
+    /// The model time of this tick for a step of `dt`.
+    pub fn to_time(self, dt: Time) -> Time {
+        Time(self.0 as f64 * dt.0)
+    }
+}
+
+impl fmt::Display for Tick {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tick {}", self.0)
+    }
+}

@@ -1,0 +1,86 @@
+//! The neuron update as a kernel a target can replace.
+//!
+//! A shard holds one [`NeuronKernel`] per population slice it owns. The kernel owns
+//! the slice's state as plain arrays (structure of arrays) and advances it one tick
+//! at a time. Which implementation runs is chosen once, when the runtime is built,
+//! through a [`KernelFactory`]: the f32 reference kernels of [`crate::models`], or a
+//! target's fixed-point ones. Nothing on the hot path asks which.
+
+use crate::error::RunError;
+use std::fmt;
+use std::ops::Range;
+use synfire_graphs::{NeuronSpec, Time};
+
+/// What a kernel is built from.
+#[derive(Debug, Clone)]
+pub struct KernelInit<'a> {
+    /// The model and its (possibly heterogeneous) parameters.
+    pub model: &'a NeuronSpec,
+    /// Population name, for error messages.
+    pub pop_name: &'a str,
+    /// Time step.
+    pub dt: Time,
+    /// The network seed (parameter and state sampling use streams keyed by gid).
+    pub seed: u64,
+    /// Global id of the population's first neuron.
+    pub pop_offset: u64,
+    /// Indices within the population of the neurons of this slice (contiguous).
+    pub neurons: Range<u64>,
+}
+
+impl KernelInit<'_> {
+    /// Number of neurons in the slice.
+    pub fn len(&self) -> usize {
+        (self.neurons.end - self.neurons.start) as usize
+    }
+
+    /// Whether the slice is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Global ids of the slice.
+    pub fn gids(&self) -> Range<u64> {
+        self.pop_offset + self.neurons.start..self.pop_offset + self.neurons.end
+    }
+}
+
+/// One population slice's neurons: state plus the update of one tick.
+///
+/// **Contract** (checked by the conformance tests every kernel runs):
+/// - `step` integrates tick `tick`: `input[r][i]` holds the summed weights of spikes
+///   arriving at this tick on receptor `r` for local neuron `i`, in the model's weight
+///   unit; the kernel adds them to its state as the model's equations say and then
+///   sets them to zero (it consumes the ring-buffer slot). `ext[i]` is the injected
+///   current (model's current unit), added to the model's own constant current;
+///   an empty `ext` means no injected current.
+/// - It pushes the local indices of neurons that spike at this tick, increasing.
+/// - Results depend only on the state, the inputs and the tick, never on the slice
+///   boundaries: a neuron's update reads only its own state.
+pub trait NeuronKernel: Send + fmt::Debug {
+    /// Number of neurons.
+    fn len(&self) -> usize;
+
+    /// Whether the slice is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Advances every neuron by one tick.
+    fn step(&mut self, tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>);
+
+    /// State variable `var` (index into the model's `ModelKind::state()`) of neuron `i`.
+    fn state(&self, var: usize, i: usize) -> f32;
+
+    /// Sets state variable `var` of neuron `i` (used by checkpoints and tests).
+    fn set_state(&mut self, var: usize, i: usize, value: f32);
+}
+
+/// Builds kernels for population slices; one per runtime, chosen at build time.
+pub trait KernelFactory: Send + Sync + fmt::Debug {
+    /// A short name for reports (`"reference-f32"`).
+    fn name(&self) -> &'static str;
+
+    /// A kernel for the slice, or an error naming what is not supported.
+    fn build(&self, init: &KernelInit<'_>) -> Result<Box<dyn NeuronKernel>, RunError>;
+}

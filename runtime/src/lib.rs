@@ -1,0 +1,9 @@
+//! The synfire engine: shards, workers, event queues, spike exchange, neuron
+//! kernels and probes.
+
+pub mod error;
+pub mod kernel;
+pub mod models;
+
+pub use error::RunError;
+pub use kernel::{KernelFactory, KernelInit, NeuronKernel};
