@@ -48,6 +48,7 @@ pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick,
 /// Everything a network description needs.
 pub mod prelude {
     pub use crate::{
-        Alif, Conn, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, Receptor, SourceSpec, Stim, UnitExt, array, lognormal, normal, probe_kind, uniform,
+        Alif, Conn, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, Receptor, SourceSpec, Stim, UnitExt, array, lognormal, normal, probe_kind,
+        uniform,
     };
 }

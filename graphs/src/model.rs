@@ -79,7 +79,7 @@ const fn s(name: &'static str, unit: Unit, init: Init) -> StateDef {
     StateDef { name, unit, init }
 }
 use Constraint::{Finite, NonNegative, Positive};
-use Unit::{Mv, Ms, Ns, One, Pa, Pf};
+use Unit::{Ms, Mv, Ns, One, Pa, Pf};
 
 const LIF_CUBA_PARAMS: &[ParamDef] = &[
     p("c_m", Pf, 200.0, Positive),
@@ -118,13 +118,8 @@ const ALIF_PARAMS: &[ParamDef] = &[
 ];
 const ALIF_STATE: &[StateDef] = &[s("v", One, Init::Number(0.0)), s("a", One, Init::Number(0.0))];
 
-const IZHIKEVICH_PARAMS: &[ParamDef] = &[
-    p("a", One, 0.02, Finite),
-    p("b", One, 0.2, Finite),
-    p("c", Mv, -65.0, Finite),
-    p("d", One, 8.0, Finite),
-    p("i_e", One, 0.0, Finite),
-];
+const IZHIKEVICH_PARAMS: &[ParamDef] =
+    &[p("a", One, 0.02, Finite), p("b", One, 0.2, Finite), p("c", Mv, -65.0, Finite), p("d", One, 8.0, Finite), p("i_e", One, 0.0, Finite)];
 const IZHIKEVICH_STATE: &[StateDef] = &[s("v", Mv, Init::Number(-65.0)), s("u", One, Init::Number(-13.0))];
 
 const LIF_DISCRETE_PARAMS: &[ParamDef] = &[p("tau_m", Ms, 20.0, Positive), p("tau_syn", Ms, 10.0, Positive), p("theta", One, 1.0, Positive)];

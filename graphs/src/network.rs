@@ -201,7 +201,15 @@ impl Network {
 
     /// Injects a current into a population.
     pub fn inject(&mut self, target: PopId, name: &str, stim: Stim) -> StimId {
-        let def = CurrentDef { name: name.to_string(), target: target.index(), neurons: stim.neurons, shape: stim.shape, unit: stim.unit, start: stim.start, stop: stim.stop };
+        let def = CurrentDef {
+            name: name.to_string(),
+            target: target.index(),
+            neurons: stim.neurons,
+            shape: stim.shape,
+            unit: stim.unit,
+            start: stim.start,
+            stop: stim.stop,
+        };
         self.currents.push((target, def));
         StimId { net: self.net, index: (self.currents.len() - 1) as u32 }
     }

@@ -57,7 +57,9 @@ mod tests {
     #[test]
     fn streams_differ_by_every_key_part() {
         let mut draws = Vec::new();
-        for (s, d, i, j) in [(1, Domain::Connect, 0, 0), (2, Domain::Connect, 0, 0), (1, Domain::Stimulus, 0, 0), (1, Domain::Connect, 1, 0), (1, Domain::Connect, 0, 1)] {
+        for (s, d, i, j) in
+            [(1, Domain::Connect, 0, 0), (2, Domain::Connect, 0, 0), (1, Domain::Stimulus, 0, 0), (1, Domain::Connect, 1, 0), (1, Domain::Connect, 0, 1)]
+        {
             let mut r = stream(s, d, i, j);
             draws.push(r.random::<u64>());
         }

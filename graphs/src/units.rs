@@ -47,16 +47,9 @@ impl Unit {
     pub fn parse(self, text: &str) -> Result<f64, String> {
         let t = text.trim();
         // The unit is the trailing run of letters; exponents ("1e-3") are followed by digits.
-        let split = t
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !c.is_ascii_alphabetic())
-            .map_or(0, |(i, c)| i + c.len_utf8());
+        let split = t.char_indices().rev().find(|(_, c)| !c.is_ascii_alphabetic()).map_or(0, |(i, c)| i + c.len_utf8());
         let (num, suffix) = t.split_at(split);
-        let value: f64 = num
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{text}` is not a number with a unit"))?;
+        let value: f64 = num.trim().parse().map_err(|_| format!("`{text}` is not a number with a unit"))?;
         let suffix = suffix.trim();
         let scale = match (self, suffix) {
             (Unit::One, "") => 1.0,

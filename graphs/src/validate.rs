@@ -46,7 +46,9 @@ impl Checker {
             Dist::Uniform { lo, hi } if lo > hi => self.err(K::Malformed, path, format!("uniform bounds {lo} > {hi}")),
             Dist::Normal { sd, .. } | Dist::LogNormal { sd, .. } if *sd < 0.0 => self.err(K::Malformed, path, format!("standard deviation {sd} is negative")),
             Dist::LogNormal { mean, .. } if *mean == 0.0 => self.err(K::Malformed, path, "log-normal mean must not be 0"),
-            Dist::Normal { clip: Some([a, b]), .. } | Dist::LogNormal { clip: Some([a, b]), .. } if a > b => self.err(K::Malformed, path, format!("clip bounds {a} > {b}")),
+            Dist::Normal { clip: Some([a, b]), .. } | Dist::LogNormal { clip: Some([a, b]), .. } if a > b => {
+                self.err(K::Malformed, path, format!("clip bounds {a} > {b}"))
+            }
             Dist::Array(a) => {
                 if let Some(n) = len
                     && a.len() as u64 != n
@@ -110,7 +112,11 @@ fn model(c: &mut Checker, path: &str, m: &NeuronSpec, size: u64) {
     {
         let (max_reset, min_th) = (reset.range().1, th.range().0);
         if max_reset >= min_th {
-            c.err(K::ResetAboveThreshold, format!("{path}.v_reset"), format!("{} is not below the threshold {}", Unit::Mv.format(max_reset), Unit::Mv.format(min_th)));
+            c.err(
+                K::ResetAboveThreshold,
+                format!("{path}.v_reset"),
+                format!("{} is not below the threshold {}", Unit::Mv.format(max_reset), Unit::Mv.format(min_th)),
+            );
         }
     }
 }
@@ -271,11 +277,17 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         let (ns, nt) = (size(src), size(tgt));
         let same = src == tgt;
         match &conn.connector {
-            Connector::Prob(p) if !(0.0..=1.0).contains(p) => c.err(K::ProbabilityOutOfRange, format!("{path}.connector.p"), format!("probability {p} is outside [0, 1]")),
+            Connector::Prob(p) if !(0.0..=1.0).contains(p) => {
+                c.err(K::ProbabilityOutOfRange, format!("{path}.connector.p"), format!("probability {p} is outside [0, 1]"))
+            }
             Connector::InDegree(k) => {
                 let avail = if same && !conn.autapses { ns.saturating_sub(1) } else { ns };
                 if !conn.multapses && u64::from(*k) > avail {
-                    c.err(K::DegreeTooLarge, format!("{path}.connector.in_degree"), format!("in-degree {k} exceeds the {avail} available sources without multapses"));
+                    c.err(
+                        K::DegreeTooLarge,
+                        format!("{path}.connector.in_degree"),
+                        format!("in-degree {k} exceeds the {avail} available sources without multapses"),
+                    );
                 }
                 if conn.multapses && *k > 0 && avail == 0 {
                     c.err(K::DegreeTooLarge, format!("{path}.connector.in_degree"), "no source is available");
@@ -284,7 +296,11 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
             Connector::OutDegree(k) => {
                 let avail = if same && !conn.autapses { nt.saturating_sub(1) } else { nt };
                 if !conn.multapses && u64::from(*k) > avail {
-                    c.err(K::DegreeTooLarge, format!("{path}.connector.out_degree"), format!("out-degree {k} exceeds the {avail} available targets without multapses"));
+                    c.err(
+                        K::DegreeTooLarge,
+                        format!("{path}.connector.out_degree"),
+                        format!("out-degree {k} exceeds the {avail} available targets without multapses"),
+                    );
                 }
             }
             Connector::Total(n) => {
@@ -293,7 +309,9 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
                     c.err(K::DegreeTooLarge, format!("{path}.connector.total"), format!("{n} synapses exceed the {pairs} distinct pairs without multapses"));
                 }
             }
-            Connector::OneToOne if ns != nt => c.err(K::IndexOutOfRange, format!("{path}.connector"), format!("one-to-one needs equal sizes, got {ns} and {nt}")),
+            Connector::OneToOne if ns != nt => {
+                c.err(K::IndexOutOfRange, format!("{path}.connector"), format!("one-to-one needs equal sizes, got {ns} and {nt}"))
+            }
             Connector::List { pairs, weights, delays } => {
                 if let Some(k) = pairs.iter().position(|&(s, t)| u64::from(s) >= ns || u64::from(t) >= nt) {
                     c.err(K::IndexOutOfRange, format!("{path}.connector.pairs[{k}]"), format!("{:?} is outside {ns} x {nt}", pairs[k]));
@@ -346,9 +364,21 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
             }
         }
         let base = conn.name.clone().unwrap_or_else(|| format!("{}->{}", pops[src].name, pops[tgt].name));
-        let name = if conn.name.is_none() && proj_names.contains(&base) { (2..).map(|k| format!("{base}#{k}")).find(|n| !proj_names.contains(n)).unwrap_or(base) } else { base };
+        let name = if conn.name.is_none() && proj_names.contains(&base) {
+            (2..).map(|k| format!("{base}#{k}")).find(|n| !proj_names.contains(n)).unwrap_or(base)
+        } else {
+            base
+        };
         proj_names.push(name.clone());
-        projections.push(Projection { name, source: src, target: tgt, conn: conn.clone(), receptor, weight_scale: scale, delay: delay.unwrap_or(DelayTicks::Const(1)) });
+        projections.push(Projection {
+            name,
+            source: src,
+            target: tgt,
+            conn: conn.clone(),
+            receptor,
+            weight_scale: scale,
+            delay: delay.unwrap_or(DelayTicks::Const(1)),
+        });
     }
     names_unique(&mut c, "projections", proj_names.iter().map(String::as_str));
 

@@ -4,6 +4,8 @@
 pub mod error;
 pub mod kernel;
 pub mod models;
+pub mod records;
 
 pub use error::RunError;
 pub use kernel::{KernelFactory, KernelInit, NeuronKernel};
+pub use records::{Counters, RateTrace, SpikeList, StateTrace, WeightTrace};

@@ -64,11 +64,7 @@ struct Coeffs {
 
 fn p21(tau_m: f64, tau_s: f64, h: f64) -> f64 {
     let p22 = (-h / tau_m).exp();
-    if ((tau_m - tau_s) / tau_m).abs() < 1e-6 {
-        h / tau_m * p22
-    } else {
-        tau_s / (tau_m - tau_s) * (p22 - (-h / tau_s).exp())
-    }
+    if ((tau_m - tau_s) / tau_m).abs() < 1e-6 { h / tau_m * p22 } else { tau_s / (tau_m - tau_s) * (p22 - (-h / tau_s).exp()) }
 }
 
 /// State and parameters of a slice of CUBA LIF neurons.
@@ -88,7 +84,8 @@ impl LifCubaKernel {
     pub fn new(init: &KernelInit<'_>) -> Result<Self, RunError> {
         let h = init.dt.0;
         let get = |name: &str| {
-            sample_param(init, name).ok_or_else(|| RunError::Unsupported { path: format!("populations[{}].model.{name}", init.pop_name), message: "missing parameter".into() })
+            sample_param(init, name)
+                .ok_or_else(|| RunError::Unsupported { path: format!("populations[{}].model.{name}", init.pop_name), message: "missing parameter".into() })
         };
         let (c_m, tau_m, e_l, v_th, v_reset, t_ref, tau_e, tau_i, i_e) =
             (get("c_m")?, get("tau_m")?, get("e_l")?, get("v_th")?, get("v_reset")?, get("t_ref")?, get("tau_syn_e")?, get("tau_syn_i")?, get("i_e")?);
@@ -117,13 +114,7 @@ impl LifCubaKernel {
         let v = v0.iter().zip(&e_l).map(|(v, e)| (v - e) as f32).collect();
         let table = |name| ParamTable::from_values(sample_init(init, name).unwrap_or_else(|| vec![0.0; n]));
         let (ie0, ii0) = (table("i_syn_e"), table("i_syn_i"));
-        Ok(LifCubaKernel {
-            v,
-            i_e: (0..n).map(|k| ie0.at(k)).collect(),
-            i_i: (0..n).map(|k| ii0.at(k)).collect(),
-            refractory: vec![0; n],
-            coeffs,
-        })
+        Ok(LifCubaKernel { v, i_e: (0..n).map(|k| ie0.at(k)).collect(), i_i: (0..n).map(|k| ii0.at(k)).collect(), refractory: vec![0; n], coeffs })
     }
 
     fn coeff(&self, i: usize) -> &Coeffs {
