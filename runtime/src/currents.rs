@@ -1,0 +1,132 @@
+//! Injected currents of one slice: the graph's current stimuli plus currents set
+//! by the user between runs, summed into the `ext` array the kernel reads.
+//!
+//! The array is rebuilt only at ticks where some stimulus starts, steps or stops,
+//! so a constant current costs nothing per tick beyond the kernel's read of it.
+
+use synfire_graphs::rng::{Domain, stream};
+use synfire_graphs::{CurrentDef, CurrentShape, Time};
+
+/// One stimulus as it applies to a slice.
+#[derive(Debug, Clone)]
+struct Applied {
+    /// Local indices in the slice.
+    local: std::ops::Range<usize>,
+    /// Per-neuron amplitudes for DC (index relative to `local.start`), empty for steps.
+    dc: Vec<f32>,
+    /// `(tick, amplitude)` steps.
+    steps: Vec<(u64, f32)>,
+    start: u64,
+    stop: u64,
+}
+
+impl Applied {
+    fn value(&self, t: u64, k: usize) -> f32 {
+        if t < self.start || t >= self.stop {
+            return 0.0;
+        }
+        if self.steps.is_empty() {
+            return self.dc[k];
+        }
+        self.steps.iter().take_while(|(from, _)| *from <= t).last().map_or(0.0, |s| s.1)
+    }
+}
+
+/// The currents of one slice.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Currents {
+    applied: Vec<Applied>,
+    /// Ticks at which the sum changes, increasing, with a cursor.
+    changes: Vec<u64>,
+    next: usize,
+    /// Set by the user between runs (closed loop), per local neuron; empty if never set.
+    user: Vec<f32>,
+    /// Whether `ext` must be rebuilt before the next tick.
+    dirty: bool,
+}
+
+impl Currents {
+    /// The stimuli of `defs` that target population `pop`, restricted to the slice
+    /// of population indices `range`.
+    pub(crate) fn new(defs: &[CurrentDef], pop: usize, range: std::ops::Range<u64>, pop_gid0: u64, dt: Time, seed: u64) -> Currents {
+        let mut applied = Vec::new();
+        let mut changes = Vec::new();
+        for (si, d) in defs.iter().enumerate().filter(|(_, d)| d.target == pop) {
+            let (lo, hi) = d.neurons.as_ref().map_or((range.start, range.end), |r| (u64::from(r.start).max(range.start), u64::from(r.end).min(range.end)));
+            if lo >= hi {
+                continue;
+            }
+            let start = d.start.to_ticks(dt);
+            let stop = d.stop.map_or(u64::MAX, |s| s.to_ticks(dt));
+            let (dc, steps) = match &d.shape {
+                CurrentShape::Dc { amplitude } => {
+                    let first = d.neurons.as_ref().map_or(0, |r| u64::from(r.start));
+                    let dc = (lo..hi)
+                        .map(|i| {
+                            let mut rng = stream(seed, Domain::Stimulus, pop_gid0 + i, (1 << 32) + si as u64);
+                            amplitude.sample(&mut rng, (i - first) as usize).unwrap_or(0.0) as f32
+                        })
+                        .collect();
+                    (dc, Vec::new())
+                }
+                CurrentShape::Steps { times, amplitudes } => (Vec::new(), times.iter().zip(amplitudes).map(|(t, a)| (t.to_ticks(dt), *a as f32)).collect()),
+            };
+            changes.push(start);
+            if stop != u64::MAX {
+                changes.push(stop);
+            }
+            changes.extend(steps.iter().map(|s: &(u64, f32)| s.0));
+            applied.push(Applied { local: (lo - range.start) as usize..(hi - range.start) as usize, dc, steps, start, stop });
+        }
+        changes.sort_unstable();
+        changes.dedup();
+        Currents { applied, changes, next: 0, user: Vec::new(), dirty: false }
+    }
+
+    /// Whether the slice ever gets a current (else `ext` stays empty).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.applied.is_empty() && self.user.is_empty()
+    }
+
+    /// Sets the user current of local neuron `i` (slice of `len` neurons).
+    pub(crate) fn set_user(&mut self, i: usize, value: f32, len: usize) {
+        if self.user.is_empty() {
+            self.user = vec![0.0; len];
+        }
+        self.user[i] = value;
+        self.dirty = true;
+    }
+
+    /// Rebuilds `ext` if the currents change at tick `t`.
+    pub(crate) fn update(&mut self, t: u64, ext: &mut Vec<f32>, len: usize) {
+        let mut changed = self.dirty;
+        while self.next < self.changes.len() && self.changes[self.next] <= t {
+            self.next += 1;
+            changed = true;
+        }
+        if !changed {
+            return;
+        }
+        self.dirty = false;
+        ext.clear();
+        if self.is_empty() {
+            return;
+        }
+        ext.resize(len, 0.0);
+        if !self.user.is_empty() {
+            ext.copy_from_slice(&self.user);
+        }
+        for a in &self.applied {
+            for (k, i) in a.local.clone().enumerate() {
+                ext[i] += a.value(t, k);
+            }
+        }
+    }
+
+    /// Re-arms the change cursor for a run that starts at tick `t` (after a restore).
+    #[allow(dead_code)]
+    pub(crate) fn rewind(&mut self, t: u64) {
+        self.next = self.changes.partition_point(|&c| c < t);
+        self.dirty = true;
+    }
+}

@@ -1,0 +1,63 @@
+//! Which shard owns which neurons.
+//!
+//! Every population is split into `shards` contiguous blocks of nearly equal size;
+//! shard `s` owns block `s` of every population. Contiguous blocks keep a shard's
+//! neurons of one population in one slice (one kernel, one ring buffer) and make
+//! the target range of a projection on a shard a plain range.
+
+use std::ops::Range;
+use synfire_graphs::Graph;
+
+/// The partition of every population over the shards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    shards: usize,
+    sizes: Vec<u64>,
+}
+
+impl Layout {
+    /// Splits every population of `graph` over `shards` shards.
+    pub fn new(graph: &Graph, shards: usize) -> Self {
+        Layout { shards: shards.max(1), sizes: graph.populations.iter().map(|p| p.size).collect() }
+    }
+
+    /// Number of shards.
+    pub fn shards(&self) -> usize {
+        self.shards
+    }
+
+    /// The indices (within population `pop`) that shard `shard` owns.
+    pub fn range(&self, pop: usize, shard: usize) -> Range<u64> {
+        let n = self.sizes[pop] as u128;
+        let s = self.shards as u128;
+        let at = |k: u128| (n * k / s) as u64;
+        at(shard as u128)..at(shard as u128 + 1)
+    }
+
+    /// The shard owning neuron `index` of population `pop`.
+    pub fn owner(&self, pop: usize, index: u64) -> usize {
+        (0..self.shards).find(|&s| self.range(pop, s).contains(&index)).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_each_population_exactly_once() {
+        let layout = Layout { shards: 3, sizes: vec![10, 1, 0, 7] };
+        for (pop, &n) in layout.sizes.iter().enumerate() {
+            let mut next = 0;
+            for s in 0..3 {
+                let r = layout.range(pop, s);
+                assert_eq!(r.start, next);
+                next = r.end;
+                for i in r {
+                    assert_eq!(layout.owner(pop, i), s);
+                }
+            }
+            assert_eq!(next, n);
+        }
+    }
+}

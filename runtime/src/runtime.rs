@@ -1,0 +1,463 @@
+//! The coordinator: builds the shards on their worker threads, runs them window by
+//! window, and merges what they recorded.
+
+use crate::error::RunError;
+use crate::exchange::{Exchange, Spike};
+use crate::kernel::KernelFactory;
+use crate::layout::Layout;
+use crate::models::ReferenceKernels;
+use crate::records::{Counters, RateTrace, SpikeList, StateTrace, WeightTrace};
+use crate::worker::{self, Command, Query, Reply, WorkerInit};
+use crossbeam::channel::{Receiver, Sender, unbounded};
+use parking_lot::Mutex;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use synfire_graphs::{Graph, PopId, Probe, ProbeKind, Time, probe_kind};
+
+/// Settings of a runtime; see [`Runtime::builder`].
+#[derive(Debug, Clone)]
+pub struct RuntimeBuilder {
+    workers: usize,
+    window: Option<u64>,
+    factory: Arc<dyn KernelFactory>,
+}
+
+impl RuntimeBuilder {
+    /// Number of worker threads (= shards). Default 1.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n;
+        self
+    }
+
+    /// Window length in ticks (default: the minimum delay). Any length from one tick
+    /// to the minimum delay gives the same results.
+    pub fn window_ticks(mut self, ticks: u64) -> Self {
+        self.window = Some(ticks);
+        self
+    }
+
+    /// The neuron kernels to run (default: the f32 reference kernels).
+    pub fn kernels(mut self, factory: Arc<dyn KernelFactory>) -> Self {
+        self.factory = factory;
+        self
+    }
+
+    /// Builds the shards (in parallel, each on its worker) and returns the runtime.
+    pub fn build(self, graph: &Graph) -> Result<Runtime, RunError> {
+        if self.workers == 0 || self.workers > 1024 {
+            return Err(RunError::Setting { field: "workers", message: format!("{} is not between 1 and 1024", self.workers) });
+        }
+        let min_delay = graph.min_delay().map(u64::from);
+        let window = match (self.window, min_delay) {
+            (Some(0), _) => return Err(RunError::Setting { field: "window", message: "0 ticks; a window is at least one tick".into() }),
+            (Some(w), Some(d)) if w > d => {
+                return Err(RunError::Setting { field: "window", message: format!("{w} ticks exceeds the minimum delay of {d} ticks") });
+            }
+            (Some(w), _) => w,
+            (None, Some(d)) => d,
+            (None, None) => 10,
+        };
+        let started = std::time::Instant::now();
+        let graph = Arc::new(graph.clone());
+        let layout = Layout::new(&graph, self.workers);
+        let exchange = Arc::new(Exchange::new(self.workers));
+        let mut workers = Vec::with_capacity(self.workers);
+        for index in 0..self.workers {
+            let (cmd_tx, cmd_rx) = unbounded();
+            let (rep_tx, rep_rx) = unbounded();
+            let init = WorkerInit {
+                graph: graph.clone(),
+                layout: layout.clone(),
+                index,
+                window,
+                factory: self.factory.clone(),
+                exchange: exchange.clone(),
+                commands: cmd_rx,
+                replies: rep_tx,
+            };
+            let join = std::thread::Builder::new()
+                .name(format!("synfire-shard-{index}"))
+                .spawn(move || worker::run(init))
+                .map_err(|e| RunError::WorkerLost { shard: index, message: format!("could not start: {e}") })?;
+            workers.push(Worker { commands: cmd_tx, replies: rep_rx, join: Some(join) });
+        }
+        let mut rt = Runtime { graph, layout, workers, window, now: 0, failed: false, build_secs: 0.0, lock: Mutex::new(()) };
+        for (i, w) in rt.workers.iter().enumerate() {
+            match w.replies.recv() {
+                Ok(Reply::Built(Ok(()))) => {}
+                Ok(Reply::Built(Err(e))) => return Err(e),
+                _ => return Err(RunError::WorkerLost { shard: i, message: "stopped while building".into() }),
+            }
+        }
+        rt.build_secs = started.elapsed().as_secs_f64();
+        Ok(rt)
+    }
+}
+
+#[derive(Debug)]
+struct Worker {
+    commands: Sender<Command>,
+    replies: Receiver<Reply>,
+    join: Option<JoinHandle<()>>,
+}
+
+/// A running simulation of one graph.
+#[derive(Debug)]
+pub struct Runtime {
+    graph: Arc<Graph>,
+    layout: Layout,
+    workers: Vec<Worker>,
+    window: u64,
+    now: u64,
+    failed: bool,
+    build_secs: f64,
+    /// Serialises request/reply exchanges with the workers.
+    lock: Mutex<()>,
+}
+
+impl Runtime {
+    /// Settings with one worker, windows of the minimum delay and reference kernels.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder { workers: 1, window: None, factory: Arc::new(ReferenceKernels) }
+    }
+
+    /// The graph being simulated.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Number of workers.
+    pub fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Window length in ticks.
+    pub fn window_ticks(&self) -> u64 {
+        self.window
+    }
+
+    /// Seconds spent building the shards (connectivity and kernels).
+    pub fn build_secs(&self) -> f64 {
+        self.build_secs
+    }
+
+    /// The next tick to be integrated (= ticks simulated so far).
+    pub fn tick(&self) -> u64 {
+        self.now
+    }
+
+    /// Model time simulated so far.
+    pub fn now(&self) -> Time {
+        Time(self.now as f64 * self.graph.dt.0)
+    }
+
+    /// Simulates `duration` more model time (rounded to whole ticks).
+    pub fn run_for(&mut self, duration: Time) -> Result<(), RunError> {
+        if !(duration.0 >= 0.0 && duration.0.is_finite()) {
+            return Err(RunError::BadInput { field: "duration", message: format!("{duration} is not a finite duration >= 0") });
+        }
+        self.run_ticks(duration.to_ticks(self.graph.dt))
+    }
+
+    /// Simulates until model time `t` (no-op if already past it).
+    pub fn run_until(&mut self, t: Time) -> Result<(), RunError> {
+        if !(t.0.is_finite()) {
+            return Err(RunError::BadInput { field: "until", message: format!("{t} is not finite") });
+        }
+        let target = t.to_ticks(self.graph.dt);
+        self.run_ticks(target.saturating_sub(self.now))
+    }
+
+    /// Simulates `ticks` more ticks.
+    pub fn run_ticks(&mut self, ticks: u64) -> Result<(), RunError> {
+        self.alive()?;
+        if ticks == 0 {
+            return Ok(());
+        }
+        let (from, until) = (self.now, self.now + ticks);
+        let window = self.window;
+        let replies = self.broadcast(|| Command::Run { from, until, window })?;
+        for r in replies {
+            match r {
+                Reply::Ran(Ok(())) => {}
+                Reply::Ran(Err(e)) => {
+                    self.failed = true;
+                    return Err(e);
+                }
+                _ => return Err(self.lost(0, "unexpected reply to run")),
+            }
+        }
+        self.now = until;
+        Ok(())
+    }
+
+    fn alive(&self) -> Result<(), RunError> {
+        if self.failed {
+            return Err(RunError::WorkerLost { shard: 0, message: "the runtime failed earlier and cannot go on".into() });
+        }
+        Ok(())
+    }
+
+    fn lost(&mut self, shard: usize, message: &str) -> RunError {
+        self.failed = true;
+        RunError::WorkerLost { shard, message: message.into() }
+    }
+
+    /// Sends a command to every worker and collects one reply from each, in shard order.
+    fn broadcast(&mut self, make: impl Fn() -> Command) -> Result<Vec<Reply>, RunError> {
+        let _guard = self.lock.lock();
+        let mut out = Vec::with_capacity(self.workers.len());
+        for (i, w) in self.workers.iter().enumerate() {
+            if w.commands.send(make()).is_err() {
+                self.failed = true;
+                return Err(RunError::WorkerLost { shard: i, message: "stopped".into() });
+            }
+        }
+        for (i, w) in self.workers.iter().enumerate() {
+            match w.replies.recv() {
+                Ok(r) => out.push(r),
+                Err(_) => {
+                    self.failed = true;
+                    return Err(RunError::WorkerLost { shard: i, message: "stopped without replying".into() });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn query(&self, q: Query) -> Result<Vec<Reply>, RunError> {
+        self.alive()?;
+        let _guard = self.lock.lock();
+        for (i, w) in self.workers.iter().enumerate() {
+            w.commands.send(Command::Query(q)).map_err(|_| RunError::WorkerLost { shard: i, message: "stopped".into() })?;
+        }
+        self.workers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| w.replies.recv().map_err(|_| RunError::WorkerLost { shard: i, message: "stopped without replying".into() }))
+            .collect()
+    }
+
+    /// Work counters summed over the shards.
+    pub fn counters(&self) -> Result<Counters, RunError> {
+        let mut total = Counters::default();
+        for r in self.query(Query::Counters)? {
+            if let Reply::Counters(c) = r {
+                total += c;
+            }
+        }
+        Ok(total)
+    }
+
+    fn probe_kind<T>(&self, probe: Probe<T>) -> Result<&ProbeKind, RunError> {
+        if !self.graph.owns(probe) {
+            return Err(RunError::BadHandle { what: "probe", message: format!("probe {} does not belong to this graph", probe.index()) });
+        }
+        Ok(&self.graph.probes[probe.index()].kind)
+    }
+
+    fn window_ticks_of(&self, probe: usize) -> (u64, u64) {
+        self.graph.probes[probe].window.map_or((0, u64::MAX), |(a, b)| (self.graph.ticks(a).0, self.graph.ticks(b).0))
+    }
+
+    /// All logged spikes of every shard, merged in canonical order.
+    fn merged_spikes(&self) -> Result<Vec<Spike>, RunError> {
+        let mut all: Vec<Spike> = Vec::new();
+        for r in self.query(Query::Spikes)? {
+            if let Reply::Spikes(s) = r {
+                all.extend(s);
+            }
+        }
+        all.sort_unstable();
+        Ok(all)
+    }
+
+    /// The spikes a spike probe recorded so far.
+    pub fn spikes(&self, probe: Probe<probe_kind::Spikes>) -> Result<SpikeList, RunError> {
+        let ProbeKind::Spikes { pops } = self.probe_kind(probe)? else {
+            return Err(RunError::BadHandle { what: "probe", message: "not a spike probe".into() });
+        };
+        let wanted: Vec<bool> = (0..self.graph.populations.len()).map(|p| pops.contains(&p)).collect();
+        let (lo, hi) = self.window_ticks_of(probe.index());
+        let mut list = SpikeList { dt_ms: self.graph.dt.0, pop_names: self.graph.populations.iter().map(|p| p.name.clone()).collect(), ..SpikeList::default() };
+        for s in self.merged_spikes()? {
+            let Some((pop, index)) = self.graph.locate(s.gid) else { continue };
+            if wanted[pop] && s.tick >= lo && s.tick < hi {
+                list.ticks.push(s.tick);
+                list.pops.push(pop as u32);
+                list.index.push(index as u32);
+                list.gids.push(s.gid);
+            }
+        }
+        Ok(list)
+    }
+
+    /// The population rate a rate probe recorded, in full bins up to now.
+    pub fn rates(&self, probe: Probe<probe_kind::Rate>) -> Result<RateTrace, RunError> {
+        let ProbeKind::Rate { pop, bin } = self.probe_kind(probe)? else {
+            return Err(RunError::BadHandle { what: "probe", message: "not a rate probe".into() });
+        };
+        let (pop, bin_ticks) = (*pop, self.graph.ticks(*bin).0.max(1));
+        let (lo, hi) = self.window_ticks_of(probe.index());
+        let end = hi.min(self.now);
+        let bins = end.saturating_sub(lo) / bin_ticks;
+        let mut counts = vec![0u64; bins as usize];
+        let gids = self.graph.gid_range(pop);
+        for s in self.merged_spikes()? {
+            if gids.contains(&s.gid) && s.tick >= lo {
+                let b = ((s.tick - lo) / bin_ticks) as usize;
+                if let Some(c) = counts.get_mut(b) {
+                    *c += 1;
+                }
+            }
+        }
+        let n = self.graph.populations[pop].size as f64;
+        let bin_s = bin_ticks as f64 * self.graph.dt.0 * 1e-3;
+        Ok(RateTrace {
+            bin_ms: bin_ticks as f64 * self.graph.dt.0,
+            start_ms: lo as f64 * self.graph.dt.0,
+            rates_hz: counts.into_iter().map(|c| c as f64 / n / bin_s).collect(),
+        })
+    }
+
+    /// The samples a state probe recorded so far.
+    pub fn state(&self, probe: Probe<probe_kind::State>) -> Result<StateTrace, RunError> {
+        let ProbeKind::State { var, neurons, .. } = self.probe_kind(probe)? else {
+            return Err(RunError::BadHandle { what: "probe", message: "not a state probe".into() });
+        };
+        let ncols = neurons.len();
+        let mut trace = StateTrace { var: var.clone(), neurons: neurons.clone(), dt_ms: self.graph.dt.0, ..StateTrace::default() };
+        for r in self.query(Query::States)? {
+            let Reply::States(recs) = r else { continue };
+            for rec in recs.into_iter().filter(|r| r.probe == probe.index()) {
+                if trace.ticks.is_empty() && !rec.ticks.is_empty() {
+                    trace.ticks = rec.ticks.clone();
+                    trace.values = vec![f32::NAN; rec.ticks.len() * ncols];
+                }
+                let per = rec.cols.len();
+                for (row, _) in rec.ticks.iter().enumerate() {
+                    for (k, &(col, _)) in rec.cols.iter().enumerate() {
+                        if let Some(v) = trace.values.get_mut(row * ncols + col) {
+                            *v = rec.values[row * per + k];
+                        }
+                    }
+                }
+            }
+        }
+        Ok(trace)
+    }
+
+    /// The samples a weight probe recorded so far, synapses in canonical
+    /// `(source, target)` order, capped at the probe's `max_synapses`.
+    pub fn weights(&self, probe: Probe<probe_kind::Weights>) -> Result<WeightTrace, RunError> {
+        let ProbeKind::Weights { max_synapses, .. } = self.probe_kind(probe)? else {
+            return Err(RunError::BadHandle { what: "probe", message: "not a weight probe".into() });
+        };
+        let mut cols: Vec<((u32, u32), usize, usize)> = Vec::new();
+        let mut parts = Vec::new();
+        for r in self.query(Query::Weights)? {
+            let Reply::Weights(ps) = r else { continue };
+            for p in ps.into_iter().filter(|p| p.rec.probe == probe.index()) {
+                let pi = parts.len();
+                cols.extend(p.synapses.iter().enumerate().map(|(k, &id)| (id, pi, k)));
+                parts.push(p);
+            }
+        }
+        // Stable: multapses of one pair keep their shard row order.
+        cols.sort_by_key(|c| c.0);
+        if let Some(m) = max_synapses {
+            cols.truncate(*m as usize);
+        }
+        let ticks = parts.first().map(|p| p.rec.ticks.clone()).unwrap_or_default();
+        let mut values = Vec::with_capacity(ticks.len() * cols.len());
+        for row in 0..ticks.len() {
+            for &(_, pi, k) in &cols {
+                let n = parts[pi].synapses.len();
+                values.push(parts[pi].rec.values[row * n + k]);
+            }
+        }
+        Ok(WeightTrace { dt_ms: self.graph.dt.0, synapses: cols.into_iter().map(|c| c.0).collect(), ticks, values })
+    }
+
+    /// Delivers spikes of neurons `indices` of population `pop` as if they were
+    /// emitted at model time `at`, which must lie in the window that starts now
+    /// (closed-loop input between runs).
+    pub fn inject_spikes(&mut self, pop: PopId, indices: &[u32], at: Time) -> Result<(), RunError> {
+        self.alive()?;
+        if !self.graph.owns_pop(pop) {
+            return Err(RunError::BadHandle { what: "population", message: format!("population {} does not belong to this graph", pop.index()) });
+        }
+        let tick = self.graph.ticks(at).0;
+        if tick < self.now || tick >= self.now + self.window {
+            return Err(RunError::BadInput {
+                field: "at",
+                message: format!("{at} is outside the next window [{}, {})", self.now(), Time((self.now + self.window) as f64 * self.graph.dt.0)),
+            });
+        }
+        let size = self.graph.populations[pop.index()].size;
+        if let Some(&bad) = indices.iter().find(|&&i| u64::from(i) >= size) {
+            return Err(RunError::BadInput { field: "indices", message: format!("neuron {bad} is outside population of {size}") });
+        }
+        let base = self.graph.offsets[pop.index()];
+        let mut spikes: Vec<Spike> = indices.iter().map(|&i| Spike { tick, gid: base + u64::from(i) }).collect();
+        spikes.sort_unstable();
+        let spikes = Arc::new(spikes);
+        self.broadcast(|| Command::Inject(spikes.clone()))?;
+        Ok(())
+    }
+
+    /// Sets a current injected into neuron `index` of `pop` from now on, in the
+    /// model's current unit (pA for CUBA LIF, mV of `R I` for COBA, a number for
+    /// dimensionless models).
+    pub fn set_current(&mut self, pop: PopId, index: u64, value: f64) -> Result<(), RunError> {
+        self.alive()?;
+        self.neuron_check(pop, index)?;
+        if !value.is_finite() {
+            return Err(RunError::BadInput { field: "value", message: format!("{value} is not finite") });
+        }
+        let (pop, value) = (pop.index(), value as f32);
+        self.broadcast(|| Command::SetCurrent { pop, index, value })?;
+        Ok(())
+    }
+
+    fn neuron_check(&self, pop: PopId, index: u64) -> Result<(), RunError> {
+        if !self.graph.owns_pop(pop) || self.graph.model(pop.index()).is_none() {
+            return Err(RunError::BadHandle { what: "population", message: format!("population {} is not a neuron population of this graph", pop.index()) });
+        }
+        let size = self.graph.populations[pop.index()].size;
+        if index >= size {
+            return Err(RunError::BadInput { field: "index", message: format!("neuron {index} is outside population of {size}") });
+        }
+        Ok(())
+    }
+
+    /// The current value of state variable `var` of one neuron.
+    pub fn read_state(&self, pop: PopId, var: &str, index: u64) -> Result<f64, RunError> {
+        self.neuron_check(pop, index)?;
+        let kind = self.graph.model_kind(pop.index()).ok_or_else(|| RunError::BadInput { field: "pop", message: "not a neuron population".into() })?;
+        let v = kind
+            .state()
+            .iter()
+            .position(|s| s.name == var)
+            .ok_or_else(|| RunError::BadInput { field: "var", message: format!("{} has no state variable `{var}`", kind.name()) })?;
+        let owner = self.layout.owner(pop.index(), index);
+        let replies = self.query(Query::State { pop: pop.index(), var: v, index })?;
+        match replies.get(owner) {
+            Some(Reply::State(Some(x))) => Ok(f64::from(*x)),
+            _ => Err(RunError::WorkerLost { shard: owner, message: "no state returned".into() }),
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        for w in &self.workers {
+            let _ = w.commands.send(Command::Stop);
+        }
+        for w in &mut self.workers {
+            if let Some(j) = w.join.take() {
+                let _ = j.join();
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! A shard: the neurons it owns, every synapse onto them, and their input.
+//!
+//! # One window, in phases
+//!
+//! | phase | what | touches |
+//! |---|---|---|
+//! | integrate | for each tick of the window, each slice in population order: update currents, step the kernel (or emit source spikes) consuming ring slot `t`, append spikes to the outbox and the spike log, then sample state probes | slices (state, ring slot `t`, ext), outbox, recorders |
+//! | publish | swap the outbox into the exchange | exchange box of this shard |
+//! | barrier | wait for every shard | - |
+//! | deliver | merge every shard's batch in `(tick, gid)` order; for each spike, each projection from its population in projection order, each synapse in row order: `ring[t + d] += w` | ring slots of future ticks, counters |
+//!
+//! Delivery at the end of a window is what lets a window be as long as the minimum
+//! delay: a spike of tick `t` arrives at `t + d >= t + window`, in a later window.
+//! The canonical order of delivery makes every float sum into a neuron identical
+//! whatever the number of shards and the window length.
+
+use crate::currents::Currents;
+use crate::error::RunError;
+use crate::exchange::{Exchange, Spike, SpikeBatch};
+use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};
+use crate::layout::Layout;
+use crate::recorder::{Recorders, StateRecorder, WeightRecorder};
+use crate::records::Counters;
+use crate::sources::SourceGen;
+use smallvec::SmallVec;
+use synfire_graphs::connectivity::{Csr, generate};
+use synfire_graphs::{DelayTicks, Graph, PopKind, ProbeKind};
+
+/// What a slice is made of.
+#[derive(Debug)]
+pub(crate) enum Body {
+    Neurons(Box<dyn NeuronKernel>),
+    Source(SourceGen),
+}
+
+/// The neurons of one population that a shard owns.
+#[derive(Debug)]
+pub(crate) struct Slice {
+    pub pop: usize,
+    /// First owned index within the population.
+    pub start: u64,
+    pub len: usize,
+    /// Global id of the first owned neuron.
+    pub gid0: u64,
+    pub body: Body,
+    /// One ring buffer per receptor: `slots x len`, slot `t & mask` holds input for tick `t`.
+    pub ring: Vec<Vec<f32>>,
+    pub ext: Vec<f32>,
+    pub currents: Currents,
+}
+
+/// The synapses of one projection onto one slice.
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub proj: usize,
+    /// Global id of the source population's first neuron.
+    pub src_gid0: u64,
+    pub slice: usize,
+    pub receptor: usize,
+    pub delay: DelayTicks,
+    pub csr: Csr,
+}
+
+/// One worker's share of the network.
+#[derive(Debug)]
+pub(crate) struct Shard {
+    pub index: usize,
+    pub slices: Vec<Slice>,
+    pub incoming: Vec<Incoming>,
+    /// For each population, the incoming projections whose source it is, in projection order.
+    by_source: Vec<Vec<usize>>,
+    /// First gid of each population plus the total (to find a spike's population).
+    offsets: Vec<u64>,
+    /// Ring slots minus one (slots is a power of two >= max delay + window).
+    mask: u64,
+    pub outbox: SpikeBatch,
+    pub recorders: Recorders,
+    pub counters: Counters,
+    /// Windows completed (selects the exchange parity).
+    windows: u64,
+    spiked: Vec<u32>,
+}
+
+impl Shard {
+    /// Builds shard `index` of `layout`: its slices with kernels, and the synapses
+    /// onto its neurons (generated here, so shards build in parallel).
+    pub(crate) fn build(graph: &Graph, layout: &Layout, index: usize, window: u64, factory: &dyn KernelFactory) -> Result<Shard, RunError> {
+        let slots = (u64::from(graph.max_delay()) + window).next_power_of_two();
+        let mut slices = Vec::new();
+        let mut slice_of_pop = vec![usize::MAX; graph.populations.len()];
+        for (pop, def) in graph.populations.iter().enumerate() {
+            let range = layout.range(pop, index);
+            let len = (range.end - range.start) as usize;
+            if len == 0 {
+                continue;
+            }
+            let gid0 = graph.offsets[pop] + range.start;
+            let (body, receptors) = match &def.kind {
+                PopKind::Neurons(model) => {
+                    let init =
+                        KernelInit { model, pop_name: &def.name, dt: graph.dt, seed: graph.seed, pop_offset: graph.offsets[pop], neurons: range.clone() };
+                    (Body::Neurons(factory.build(&init)?), model.kind.receptors().len())
+                }
+                PopKind::Source(spec) => (Body::Source(SourceGen::new(spec, graph.offsets[pop], def.size, range.clone(), graph.dt, graph.seed)), 0),
+            };
+            slice_of_pop[pop] = slices.len();
+            let currents = Currents::new(&graph.currents, pop, range.clone(), graph.offsets[pop], graph.dt, graph.seed);
+            slices.push(Slice { pop, start: range.start, len, gid0, body, ring: vec![vec![0.0; slots as usize * len]; receptors], ext: Vec::new(), currents });
+        }
+        let mut incoming = Vec::new();
+        let mut by_source = vec![Vec::new(); graph.populations.len()];
+        for (proj, p) in graph.projections.iter().enumerate() {
+            let slice = slice_of_pop[p.target];
+            if slice == usize::MAX {
+                continue;
+            }
+            let range = layout.range(p.target, index);
+            let targets: Vec<u32> = (range.start as u32..range.end as u32).collect();
+            let edges = generate(graph, proj, &targets);
+            let start = range.start as u32;
+            let csr = Csr::from_in_edges(graph.populations[p.source].size as usize, &[edges], |t| t - start);
+            by_source[p.source].push(incoming.len());
+            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr });
+        }
+        let mut shard = Shard {
+            index,
+            slices,
+            incoming,
+            by_source,
+            offsets: graph.offsets.clone(),
+            mask: slots - 1,
+            outbox: SpikeBatch::default(),
+            recorders: Recorders::default(),
+            counters: Counters::default(),
+            windows: 0,
+            spiked: Vec::new(),
+        };
+        shard.recorders = shard.make_recorders(graph, &slice_of_pop);
+        Ok(shard)
+    }
+
+    fn make_recorders(&self, graph: &Graph, slice_of_pop: &[usize]) -> Recorders {
+        let mut r = Recorders { log_pop: vec![false; graph.populations.len()], ..Recorders::default() };
+        for (pi, probe) in graph.probes.iter().enumerate() {
+            let window = probe.window.map_or((0, u64::MAX), |(a, b)| (a.to_ticks(graph.dt), b.to_ticks(graph.dt)));
+            match &probe.kind {
+                ProbeKind::Spikes { pops } => pops.iter().for_each(|&p| r.log_pop[p] = true),
+                ProbeKind::Rate { pop, .. } => r.log_pop[*pop] = true,
+                ProbeKind::State { pop, var, neurons, interval } => {
+                    let slice = slice_of_pop[*pop];
+                    let Some(model) = graph.model(*pop) else { continue };
+                    let Some(var) = model.kind.state().iter().position(|s| s.name == var) else { continue };
+                    if slice == usize::MAX {
+                        continue;
+                    }
+                    let s = &self.slices[slice];
+                    let cols = neurons
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &n)| u64::from(n) >= s.start && u64::from(n) < s.start + s.len as u64)
+                        .map(|(c, &n)| (c, (u64::from(n) - s.start) as usize))
+                        .collect();
+                    let interval = interval.to_ticks(graph.dt).max(1);
+                    r.states.push(StateRecorder { probe: pi, slice, var, cols, interval, window, ..StateRecorder::default() });
+                }
+                ProbeKind::Weights { proj, interval, .. } => {
+                    if let Some(k) = self.incoming.iter().position(|inc| inc.proj == *proj) {
+                        let interval = interval.to_ticks(graph.dt).max(1);
+                        r.weights.push(WeightRecorder { probe: pi, incoming: k, interval, window, ..WeightRecorder::default() });
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// Runs one window of `len` ticks from `start`: integrate, publish, barrier, deliver.
+    pub(crate) fn run_window(&mut self, ex: &Exchange, start: u64, len: u64) -> Result<(), RunError> {
+        for t in start..start + len {
+            self.tick(t);
+        }
+        let parity = (self.windows & 1) as usize;
+        self.windows += 1;
+        ex.publish(self.index, parity, &mut self.outbox);
+        ex.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
+        self.deliver_exchanged(ex, parity);
+        Ok(())
+    }
+
+    fn tick(&mut self, t: u64) {
+        let slot = (t & self.mask) as usize;
+        for si in 0..self.slices.len() {
+            let slice = &mut self.slices[si];
+            self.spiked.clear();
+            slice.currents.update(t, &mut slice.ext, slice.len);
+            match &mut slice.body {
+                Body::Neurons(kernel) => {
+                    let len = slice.len;
+                    let mut input: SmallVec<[&mut [f32]; 4]> = slice.ring.iter_mut().map(|r| &mut r[slot * len..(slot + 1) * len]).collect();
+                    kernel.step(t, &mut input, &slice.ext, &mut self.spiked);
+                    self.counters.neuron_updates += len as u64;
+                }
+                Body::Source(source) => source.emit(t, &mut self.spiked),
+            }
+            let log = self.recorders.log_pop[slice.pop];
+            for &i in &self.spiked {
+                let spike = Spike { tick: t, gid: slice.gid0 + u64::from(i) };
+                self.outbox.spikes.push(spike);
+                if log {
+                    self.recorders.spikes.push(spike);
+                }
+            }
+            self.counters.spikes += self.spiked.len() as u64;
+        }
+        self.sample(t);
+        self.counters.ticks = t + 1;
+    }
+
+    fn sample(&mut self, t: u64) {
+        for rec in &mut self.recorders.states {
+            if rec.due(t)
+                && let Body::Neurons(k) = &self.slices[rec.slice].body
+            {
+                rec.ticks.push(t);
+                for &(_, local) in &rec.cols {
+                    rec.values.push(k.state(rec.var, local));
+                }
+            }
+        }
+        for rec in &mut self.recorders.weights {
+            if rec.due(t) {
+                rec.ticks.push(t);
+                rec.values.extend_from_slice(&self.incoming[rec.incoming].csr.weights);
+            }
+        }
+    }
+
+    /// Delivers every shard's batch of `parity`, merged in `(tick, gid)` order.
+    fn deliver_exchanged(&mut self, ex: &Exchange, parity: usize) {
+        let mut heads: SmallVec<[usize; 8]> = SmallVec::new();
+        ex.with_all(parity, |batches| {
+            heads.resize(batches.len(), 0);
+            loop {
+                let mut best: Option<(Spike, usize)> = None;
+                for (s, b) in batches.iter().enumerate() {
+                    if let Some(&sp) = b.spikes.get(heads[s])
+                        && best.is_none_or(|(x, _)| sp < x)
+                    {
+                        best = Some((sp, s));
+                    }
+                }
+                let Some((spike, s)) = best else { break };
+                heads[s] += 1;
+                self.deliver(spike);
+            }
+        });
+    }
+
+    /// Adds one spike's weights to the ring slots of its arrival ticks.
+    pub(crate) fn deliver(&mut self, spike: Spike) {
+        let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
+        for &k in &self.by_source[pop] {
+            let inc = &self.incoming[k];
+            let src = (spike.gid - inc.src_gid0) as usize;
+            let row = inc.csr.row(src);
+            if row.is_empty() {
+                continue;
+            }
+            self.counters.syn_events += row.len() as u64;
+            let slice = &mut self.slices[inc.slice];
+            let len = slice.len;
+            let ring = &mut slice.ring[inc.receptor];
+            let (targets, weights) = (&inc.csr.targets[row.clone()], &inc.csr.weights[row.clone()]);
+            match (&inc.csr.delays, inc.delay) {
+                (None, DelayTicks::Const(d)) | (None, DelayTicks::PerSynapse { min: d, .. }) => {
+                    let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
+                    let slot = &mut ring[base..base + len];
+                    for (&t, &w) in targets.iter().zip(weights) {
+                        slot[t as usize] += w;
+                    }
+                }
+                (Some(delays), _) => {
+                    for ((&t, &w), &d) in targets.iter().zip(weights).zip(&delays[row]) {
+                        let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
+                        ring[base + t as usize] += w;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sets the injected current of neuron `index` of population `pop` if this shard owns it.
+    pub(crate) fn set_current(&mut self, pop: usize, index: u64, value: f32) {
+        if let Some(s) = self.slices.iter_mut().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64) {
+            let len = s.len;
+            s.currents.set_user((index - s.start) as usize, value, len);
+        }
+    }
+
+    /// Reads state variable `var` of neuron `index` of population `pop` if owned here.
+    pub(crate) fn read_state(&self, pop: usize, var: usize, index: u64) -> Option<f32> {
+        let s = self.slices.iter().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64)?;
+        match &s.body {
+            Body::Neurons(k) => Some(k.state(var, (index - s.start) as usize)),
+            Body::Source(_) => None,
+        }
+    }
+}

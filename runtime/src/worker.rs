@@ -1,0 +1,156 @@
+//! The persistent worker thread of one shard: an actor that owns its shard and
+//! reacts only to [`Command`]s from the coordinator (and, inside a run, to the
+//! spike batches of the other shards through the exchange).
+
+use crate::error::RunError;
+use crate::exchange::{Exchange, Spike};
+use crate::kernel::KernelFactory;
+use crate::layout::Layout;
+use crate::recorder::{StateRecorder, WeightRecorder};
+use crate::records::Counters;
+use crate::shard::Shard;
+use crossbeam::channel::{Receiver, Sender};
+use std::sync::Arc;
+use synfire_graphs::Graph;
+
+/// What the coordinator asks of a worker. Closed: a worker does nothing else.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// Run windows of `window` ticks from `from` until tick `until` (exclusive).
+    Run { from: u64, until: u64, window: u64 },
+    /// Deliver these spikes now (sorted; ticks at or after the current tick).
+    Inject(Arc<Vec<Spike>>),
+    /// Set the injected current of one neuron (ignored by shards that do not own it).
+    SetCurrent { pop: usize, index: u64, value: f32 },
+    /// Send back a copy of recorded data.
+    Query(Query),
+    /// Finish the thread.
+    Stop,
+}
+
+/// The data a [`Command::Query`] asks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Query {
+    Spikes,
+    States,
+    Weights,
+    Counters,
+    State { pop: usize, var: usize, index: u64 },
+}
+
+/// The weights a shard recorded for one weight probe, with the synapses' ids.
+#[derive(Debug, Clone)]
+pub(crate) struct WeightPart {
+    pub rec: WeightRecorder,
+    /// `(source, target)` indices within the populations, in the shard's row order.
+    pub synapses: Vec<(u32, u32)>,
+}
+
+/// A worker's answer.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    Built(Result<(), RunError>),
+    Ran(Result<(), RunError>),
+    Spikes(Vec<Spike>),
+    States(Vec<StateRecorder>),
+    Weights(Vec<WeightPart>),
+    Counters(Counters),
+    State(Option<f32>),
+    Done,
+}
+
+/// Poisons the exchange if the worker unwinds, so that no other worker waits forever.
+struct PoisonOnPanic(Arc<Exchange>);
+
+impl Drop for PoisonOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.poison();
+        }
+    }
+}
+
+/// Everything a worker thread starts from.
+pub(crate) struct WorkerInit {
+    pub graph: Arc<Graph>,
+    pub layout: Layout,
+    pub index: usize,
+    pub window: u64,
+    pub factory: Arc<dyn KernelFactory>,
+    pub exchange: Arc<Exchange>,
+    pub commands: Receiver<Command>,
+    pub replies: Sender<Reply>,
+}
+
+/// The body of a worker thread.
+pub(crate) fn run(init: WorkerInit) {
+    let WorkerInit { graph, layout, index, window, factory, exchange, commands, replies } = init;
+    let _guard = PoisonOnPanic(exchange.clone());
+    let mut shard = match Shard::build(&graph, &layout, index, window, factory.as_ref()) {
+        Ok(s) => {
+            let _ = replies.send(Reply::Built(Ok(())));
+            s
+        }
+        Err(e) => {
+            let _ = replies.send(Reply::Built(Err(e)));
+            return;
+        }
+    };
+    while let Ok(cmd) = commands.recv() {
+        let reply = match cmd {
+            Command::Run { from, until, window } => {
+                let mut result = Ok(());
+                let mut t = from;
+                while t < until {
+                    let len = window.min(until - t);
+                    if let Err(e) = shard.run_window(&exchange, t, len) {
+                        exchange.poison();
+                        result = Err(e);
+                        break;
+                    }
+                    t += len;
+                }
+                Reply::Ran(result)
+            }
+            Command::Inject(spikes) => {
+                spikes.iter().for_each(|&s| shard.deliver(s));
+                Reply::Done
+            }
+            Command::SetCurrent { pop, index, value } => {
+                shard.set_current(pop, index, value);
+                Reply::Done
+            }
+            Command::Query(q) => match q {
+                Query::Spikes => Reply::Spikes(shard.recorders.spikes.clone()),
+                Query::States => Reply::States(shard.recorders.states.clone()),
+                Query::Weights => Reply::Weights(weight_parts(&shard, &graph)),
+                Query::Counters => Reply::Counters(shard.counters),
+                Query::State { pop, var, index } => Reply::State(shard.read_state(pop, var, index)),
+            },
+            Command::Stop => break,
+        };
+        if replies.send(reply).is_err() {
+            break;
+        }
+    }
+}
+
+fn weight_parts(shard: &Shard, graph: &Graph) -> Vec<WeightPart> {
+    shard
+        .recorders
+        .weights
+        .iter()
+        .map(|rec| {
+            let inc = &shard.incoming[rec.incoming];
+            let first_target = shard.slices[inc.slice].start as u32;
+            let n_src = graph.populations[graph.projections[inc.proj].source].size as usize;
+            let mut synapses = Vec::with_capacity(inc.csr.len());
+            for s in 0..n_src {
+                for k in inc.csr.row(s) {
+                    synapses.push((s as u32, inc.csr.targets[k] + first_target));
+                }
+            }
+            WeightPart { rec: rec.clone(), synapses }
+        })
+        .collect()
+}

@@ -1,0 +1,30 @@
+//! Networks shared by the engine tests.
+#![allow(dead_code)]
+
+use synfire_graphs::prelude::*;
+use synfire_graphs::{Probe, probe_kind};
+
+/// The Vogels-Abbott CUBA network (benchmarks.md network A), scaled to `n` neurons
+/// at in-degree 80, with a spike probe on both populations.
+pub fn cuba(n: u64, delay_ms: f64, seed: u64) -> (Graph, Probe<probe_kind::Spikes>) {
+    let mut net = Network::new().dt(0.1.ms()).seed(seed);
+    let model = Lif::cuba()
+        .tau_m(20.0.ms())
+        .v_th((-50.0).mv())
+        .v_reset((-60.0).mv())
+        .e_l((-49.0).mv())
+        .t_ref(5.0.ms())
+        .tau_syn_e(5.0.ms())
+        .tau_syn_i(10.0.ms())
+        .init("v", uniform((-60.0).mv(), (-50.0).mv()));
+    let ne = n * 4 / 5;
+    let e = net.population("E", ne, model.clone());
+    let i = net.population("I", n - ne, model);
+    let p = 0.02 * 4000.0 / n as f64;
+    for &t in &[e, i] {
+        net.connect(e, t, Conn::prob(p).weight(1.62.mv()).delay(delay_ms.ms()));
+        net.connect(i, t, Conn::prob(p).weight((-9.0).mv()).delay(delay_ms.ms()));
+    }
+    let probe = net.record_spikes([e, i]);
+    (net.freeze().expect("valid CUBA network"), probe)
+}
