@@ -1,8 +1,23 @@
-//! Engine invariants: determinism across workers and windows, conservation.
+//! Engine invariants: determinism across workers and windows, agreement with the
+//! serial reference, conservation of synaptic events, the CUBA snapshot.
 
 mod support;
 
+use proptest::prelude::*;
+use synfire_graphs::prelude::*;
+use synfire_graphs::{Graph, Time};
 use synfire_runtime::Runtime;
+
+fn engine_spikes(graph: &Graph, probe: Probe<probe_kind::Spikes>, workers: usize, window: Option<u64>, ms: f64) -> Vec<(u64, u64)> {
+    let mut b = Runtime::builder().workers(workers);
+    if let Some(w) = window {
+        b = b.window_ticks(w);
+    }
+    let mut sim = b.build(graph).expect("builds");
+    sim.run_for(Time(ms)).expect("runs");
+    let s = sim.spikes(probe).expect("probe");
+    s.ticks.iter().copied().zip(s.gids.iter().copied()).collect()
+}
 
 #[test]
 fn cuba_is_bit_identical_for_one_to_four_workers() {
@@ -10,16 +25,143 @@ fn cuba_is_bit_identical_for_one_to_four_workers() {
     let mut reference = None;
     for workers in 1..=4 {
         let mut sim = Runtime::builder().workers(workers).build(&graph).expect("builds");
-        sim.run_for(synfire_graphs::Time(200.0)).expect("runs");
+        sim.run_for(Time(200.0)).expect("runs");
         let spikes = sim.spikes(probe).expect("probe");
         assert!(spikes.len() > 100, "network is active: {} spikes", spikes.len());
         let counters = sim.counters().expect("counters");
+        let probe_e = sim.read_state(graph.pop("E").expect("E"), "v", 17).expect("state");
         match &reference {
-            None => reference = Some((spikes, counters)),
-            Some((s, c)) => {
+            None => reference = Some((spikes, counters, probe_e)),
+            Some((s, c, v)) => {
                 assert_eq!(&spikes, s, "spikes differ with {workers} workers");
                 assert_eq!(&counters, c, "counters differ with {workers} workers");
+                assert_eq!(probe_e.to_bits(), v.to_bits(), "state differs with {workers} workers");
             }
         }
+    }
+}
+
+#[test]
+fn every_window_length_up_to_the_minimum_delay_gives_the_same_spikes() {
+    // Network A2: a 1 ms delay, so windows of 1 to 10 ticks are all legal.
+    let (graph, probe) = support::cuba(800, 1.0, 3);
+    assert_eq!(graph.min_delay(), Some(10));
+    let baseline = engine_spikes(&graph, probe, 1, Some(1), 150.0);
+    assert!(baseline.len() > 50);
+    for (workers, window) in [(1, 10), (2, 3), (3, 7), (4, 10), (2, 1)] {
+        assert_eq!(engine_spikes(&graph, probe, workers, Some(window), 150.0), baseline, "workers {workers}, window {window}");
+    }
+}
+
+#[test]
+fn a_window_longer_than_the_minimum_delay_is_refused() {
+    let (graph, _) = support::cuba(100, 1.0, 3);
+    let err = Runtime::builder().window_ticks(11).build(&graph).expect_err("too long");
+    assert!(err.to_string().contains("11 ticks exceeds the minimum delay of 10"), "{err}");
+}
+
+#[test]
+fn delivered_events_equal_spikes_times_out_degree() {
+    let (graph, probe) = support::cuba(600, 0.5, 11);
+    let out_degree: Vec<u64> = {
+        let mut d = vec![0u64; graph.num_neurons() as usize];
+        for (k, p) in graph.projections.iter().enumerate() {
+            let csr = synfire_graphs::connectivity::instantiate(&graph, k);
+            for s in 0..graph.populations[p.source].size as usize {
+                d[(graph.offsets[p.source] + s as u64) as usize] += csr.row(s).len() as u64;
+            }
+        }
+        d
+    };
+    for workers in [1, 3] {
+        let mut sim = Runtime::builder().workers(workers).build(&graph).expect("builds");
+        sim.run_for(Time(100.0)).expect("runs");
+        let spikes = sim.spikes(probe).expect("probe");
+        let expected: u64 = spikes.gids.iter().map(|&g| out_degree[g as usize]).sum();
+        let c = sim.counters().expect("counters");
+        assert_eq!(c.spikes, spikes.len() as u64);
+        assert_eq!(c.syn_events, expected, "workers {workers}");
+        assert_eq!(c.neuron_updates, 1000 * graph.num_neurons());
+    }
+}
+
+#[test]
+fn cuba_agrees_with_the_serial_reference() {
+    let (graph, probe) = support::cuba(500, 0.1, 5);
+    let reference = support::reference::simulate(&graph, 1000);
+    assert!(reference.len() > 50);
+    assert_eq!(engine_spikes(&graph, probe, 3, None, 100.0), reference);
+}
+
+#[test]
+fn cuba_snapshot_0_to_100_ms_for_every_worker_count() {
+    let (graph, probe) = support::cuba(4000, 0.1, 42);
+    for workers in 1..=4 {
+        let mut sim = Runtime::builder().workers(workers).build(&graph).expect("builds");
+        sim.run_for(Time(100.0)).expect("runs");
+        let spikes = sim.spikes(probe).expect("probe").window(0.0, 100.0);
+        insta::assert_snapshot!("cuba_spikes_0_100ms", spikes.to_string());
+    }
+}
+
+#[test]
+fn bad_runtime_settings_and_inputs_are_typed_errors() {
+    let (graph, _) = support::cuba(100, 1.0, 3);
+    assert!(Runtime::builder().workers(0).build(&graph).is_err());
+    let mut sim = Runtime::builder().build(&graph).expect("builds");
+    assert!(sim.run_for(Time(f64::NAN)).is_err());
+    let e = graph.pop("E").expect("E");
+    assert!(sim.inject_spikes(e, &[0], Time(5.0)).is_err(), "outside the next window");
+    assert!(sim.inject_spikes(e, &[1_000_000], Time(0.0)).is_err(), "index out of range");
+    assert!(sim.read_state(e, "w", 0).is_err(), "unknown variable");
+    assert!(sim.set_current(e, 0, f64::INFINITY).is_err());
+    let other = Network::new().population("X", 1, Lif::cuba());
+    assert!(sim.inject_spikes(other, &[0], Time(0.0)).is_err(), "foreign handle");
+}
+
+/// A random small network: 1-3 LIF CUBA populations with heterogeneous thresholds,
+/// a Poisson source, projections of several connectors with random weights and
+/// constant or per-synapse delays.
+fn random_network(seed: u64, sizes: Vec<u64>, conns: Vec<(usize, usize, u8, f64, u32, bool)>, rate: f64) -> (Graph, Probe<probe_kind::Spikes>) {
+    let mut net = Network::new().dt(0.1.ms()).seed(seed);
+    let mut pops = Vec::new();
+    for (k, &n) in sizes.iter().enumerate() {
+        let model = Lif::cuba().e_l((-55.0).mv()).v_th(uniform((-52.0).mv(), (-48.0).mv())).init("v", uniform((-60.0).mv(), (-50.0).mv()));
+        pops.push(net.population(&format!("P{k}"), n, model));
+    }
+    let src = net.poisson("S", 20, rate.hz());
+    pops.push(src);
+    for &(a, b, kind, w, d, spread) in &conns {
+        let (s, t) = (pops[a % pops.len()], pops[b % sizes.len()]);
+        let conn = match kind % 3 {
+            0 => Conn::prob(0.3),
+            1 => Conn::in_degree(3).multapses(true),
+            _ => Conn::all_to_all(),
+        };
+        let delay =
+            if spread { Conn::delay(conn, uniform((f64::from(d) * 0.1).ms(), (f64::from(d) * 0.1 + 0.5).ms())) } else { conn.delay((f64::from(d) * 0.1).ms()) };
+        net.connect(s, t, delay.weight(w.mv()));
+    }
+    net.connect(src, pops[0], Conn::prob(0.5).weight(4.0.mv()).delay(0.2.ms()));
+    let probe = net.record_spikes(pops.clone());
+    (net.freeze().expect("valid random network"), probe)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #[test]
+    fn random_networks_match_the_reference_for_any_workers_and_window(
+        seed in 0u64..1000,
+        sizes in prop::collection::vec(1u64..25, 1..4),
+        conns in prop::collection::vec((0usize..4, 0usize..3, 0u8..3, -6.0f64..6.0, 1u32..6, any::<bool>()), 0..6),
+        rate in 50.0f64..400.0,
+        workers in 1usize..5,
+        window_pick in 0u64..100,
+    ) {
+        let (graph, probe) = random_network(seed, sizes, conns, rate);
+        let reference = support::reference::simulate(&graph, 500);
+        let min_delay = u64::from(graph.min_delay().unwrap_or(1));
+        let window = 1 + window_pick % min_delay;
+        prop_assert_eq!(engine_spikes(&graph, probe, workers, Some(window), 50.0), reference);
     }
 }

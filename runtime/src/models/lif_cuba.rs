@@ -122,9 +122,71 @@ impl LifCubaKernel {
     }
 }
 
-/// Neurons per block: the update runs branch-free over a block, then a scalar pass
-/// handles spikes only in blocks where one happened.
+/// Neurons per block: the update runs branch-free over a block (so it vectorises),
+/// then a scalar pass handles spikes only in blocks where one happened.
 const BLOCK: usize = 64;
+
+impl LifCubaKernel {
+    /// Homogeneous parameters and no injected current: the benchmark case.
+    fn step_uniform(&mut self, in_e: &mut [f32], in_i: &mut [f32], spiked: &mut Vec<u32>) {
+        let c = self.coeffs[0];
+        let current = c.p20 * c.i_e;
+        let blocks = self
+            .v
+            .chunks_mut(BLOCK)
+            .zip(self.i_e.chunks_mut(BLOCK))
+            .zip(self.i_i.chunks_mut(BLOCK))
+            .zip(self.refractory.chunks_mut(BLOCK))
+            .zip(in_e.chunks_mut(BLOCK).zip(in_i.chunks_mut(BLOCK)));
+        for (b, ((((v, ie), ii), refr), (ine, ini))) in blocks.enumerate() {
+            let mut crossed = 0u32;
+            for (((((v, ie), ii), r), ine), ini) in
+                v.iter_mut().zip(ie.iter_mut()).zip(ii.iter_mut()).zip(refr.iter_mut()).zip(ine.iter_mut()).zip(ini.iter_mut())
+            {
+                let free = c.p22 * *v + c.p21e * *ie + c.p21i * *ii + current;
+                *v = if *r > 0 { *v } else { free };
+                *r = r.saturating_sub(1);
+                *ie = c.p11e * *ie + *ine;
+                *ii = c.p11i * *ii + *ini;
+                *ine = 0.0;
+                *ini = 0.0;
+                crossed += u32::from(*v >= c.th);
+            }
+            if crossed > 0 {
+                for (k, (v, r)) in v.iter_mut().zip(refr.iter_mut()).enumerate() {
+                    if *v >= c.th {
+                        *v = c.reset;
+                        *r = c.n_ref;
+                        spiked.push((b * BLOCK + k) as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Per-neuron parameters and/or injected currents.
+    fn step_general(&mut self, in_e: &mut [f32], in_i: &mut [f32], ext: &[f32], spiked: &mut Vec<u32>) {
+        let n = self.v.len();
+        for i in 0..n {
+            let c = *self.coeff(i);
+            let current = c.i_e + ext.get(i).copied().unwrap_or(0.0);
+            let free = c.p22 * self.v[i] + c.p21e * self.i_e[i] + c.p21i * self.i_i[i] + c.p20 * current;
+            let r = self.refractory[i];
+            let mut v = if r > 0 { self.v[i] } else { free };
+            self.refractory[i] = r.saturating_sub(1);
+            self.i_e[i] = c.p11e * self.i_e[i] + in_e[i];
+            self.i_i[i] = c.p11i * self.i_i[i] + in_i[i];
+            in_e[i] = 0.0;
+            in_i[i] = 0.0;
+            if v >= c.th {
+                v = c.reset;
+                self.refractory[i] = c.n_ref;
+                spiked.push(i as u32);
+            }
+            self.v[i] = v;
+        }
+    }
+}
 
 impl NeuronKernel for LifCubaKernel {
     fn len(&self) -> usize {
@@ -132,42 +194,14 @@ impl NeuronKernel for LifCubaKernel {
     }
 
     fn step(&mut self, _tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
-        let n = self.v.len();
         let [in_e, in_i] = input else {
             debug_assert!(false, "LIF CUBA takes two receptors");
             return;
         };
-        debug_assert!(in_e.len() == n && in_i.len() == n);
-        let homogeneous = self.coeffs.len() == 1;
-        let mut start = 0;
-        while start < n {
-            let end = (start + BLOCK).min(n);
-            let mut any = false;
-            for i in start..end {
-                let c = if homogeneous { self.coeffs[0] } else { self.coeffs[i] };
-                let current = c.i_e + ext.get(i).copied().unwrap_or(0.0);
-                let free = c.p22 * self.v[i] + c.p21e * self.i_e[i] + c.p21i * self.i_i[i] + c.p20 * current;
-                let r = self.refractory[i];
-                let v = if r > 0 { self.v[i] } else { free };
-                self.v[i] = v;
-                self.refractory[i] = r.saturating_sub(1);
-                self.i_e[i] = c.p11e * self.i_e[i] + in_e[i];
-                self.i_i[i] = c.p11i * self.i_i[i] + in_i[i];
-                in_e[i] = 0.0;
-                in_i[i] = 0.0;
-                any |= v >= c.th;
-            }
-            if any {
-                for i in start..end {
-                    let c = *self.coeff(i);
-                    if self.v[i] >= c.th {
-                        self.v[i] = c.reset;
-                        self.refractory[i] = c.n_ref;
-                        spiked.push(i as u32);
-                    }
-                }
-            }
-            start = end;
+        if self.coeffs.len() == 1 && ext.is_empty() {
+            self.step_uniform(in_e, in_i, spiked);
+        } else {
+            self.step_general(in_e, in_i, ext, spiked);
         }
     }
 

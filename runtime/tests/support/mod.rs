@@ -1,6 +1,8 @@
 //! Networks shared by the engine tests.
 #![allow(dead_code)]
 
+pub mod reference;
+
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Probe, probe_kind};
 
