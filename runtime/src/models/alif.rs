@@ -106,6 +106,36 @@ impl AlifKernel {
 /// collects the spikes only in blocks where one happened.
 const BLOCK: usize = 64;
 
+/// Stands in for an empty `ext`, so that one loop serves both cases.
+const ZEROS: [f32; BLOCK] = [0.0; BLOCK];
+
+/// The branch-free update of one block (all slices of the block's length), with
+/// `coeff` as a closure so that the homogeneous case reads no coefficient arrays.
+/// Returns whether a neuron spiked.
+// Not inlined: as a call its `&mut` slices are known not to alias, so the vectorised
+// loop needs no run-time overlap checks (inlined, they all come from `self`).
+#[inline(never)]
+fn update_block(coeff: impl Fn(usize) -> Coeffs, v: &mut [f32], a: &mut [f32], z: &mut [f32], refractory: &mut [u32], x: &mut [f32], ext: &[f32]) -> bool {
+    let len = v.len();
+    let (a, z, refractory, x, ext) = (&mut a[..len], &mut z[..len], &mut refractory[..len], &mut x[..len], &ext[..len]);
+    let mut any = false;
+    for j in 0..len {
+        let c = coeff(j);
+        let z_prev = z[j];
+        let vj = c.alpha * v[j] + (x[j] + ext[j]) - z_prev * c.v_th;
+        let aj = c.rho * a[j] + z_prev;
+        let r = refractory[j];
+        let fire = (r == 0) & (vj >= c.v_th + c.beta * aj);
+        v[j] = vj;
+        a[j] = aj;
+        z[j] = fire as u32 as f32;
+        refractory[j] = if fire { c.n_ref } else { r.saturating_sub(1) };
+        x[j] = 0.0;
+        any |= fire;
+    }
+    any
+}
+
 impl NeuronKernel for AlifKernel {
     fn len(&self) -> usize {
         self.v.len()
@@ -119,25 +149,19 @@ impl NeuronKernel for AlifKernel {
         };
         debug_assert!(x.len() == n);
         debug_assert!(ext.is_empty() || ext.len() == n);
-        let homogeneous = self.coeffs.len() == 1;
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
-            let mut any = false;
-            for i in start..end {
-                let c = if homogeneous { self.coeffs[0] } else { self.coeffs[i] };
-                let z_prev = self.z[i];
-                let v = c.alpha * self.v[i] + (x[i] + ext.get(i).copied().unwrap_or(0.0)) - z_prev * c.v_th;
-                let a = c.rho * self.a[i] + z_prev;
-                let r = self.refractory[i];
-                let fire = r == 0 && v >= c.v_th + c.beta * a;
-                self.v[i] = v;
-                self.a[i] = a;
-                self.z[i] = if fire { 1.0 } else { 0.0 };
-                self.refractory[i] = if fire { c.n_ref } else { r.saturating_sub(1) };
-                x[i] = 0.0;
-                any |= fire;
-            }
+            let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
+            let (v, a, z, refr, x) =
+                (&mut self.v[start..end], &mut self.a[start..end], &mut self.z[start..end], &mut self.refractory[start..end], &mut x[start..end]);
+            let any = match self.coeffs.as_slice() {
+                &[c] => update_block(move |_| c, v, a, z, refr, x, ext),
+                all => {
+                    let all = &all[start..end];
+                    update_block(|j| all[j], v, a, z, refr, x, ext)
+                }
+            };
             if any {
                 spiked.extend((start..end).filter(|&i| self.z[i] != 0.0).map(|i| i as u32));
             }

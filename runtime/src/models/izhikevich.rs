@@ -110,6 +110,41 @@ impl IzhikevichKernel {
 /// a scalar pass resets the neurons that spiked, only in blocks where one did.
 const BLOCK: usize = 64;
 
+/// Stands in for an empty `ext`, so that one loop serves both cases.
+const ZEROS: [f32; BLOCK] = [0.0; BLOCK];
+
+/// The branch-free update of one block (all slices of the block's length), with
+/// `coeff` as a closure so that the homogeneous case reads no coefficient arrays.
+/// The substep loop is outside the neuron loops, so that they have no inner loop
+/// and vectorise. Returns whether a neuron reached the peak.
+// Not inlined: as a call its `&mut` slices are known not to alias, so the vectorised
+// loop needs no run-time overlap checks (inlined, they all come from `self`).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn update_block(coeff: impl Fn(usize) -> Coeffs, h: f32, dt: f32, substeps: u32, v: &mut [f32], u: &mut [f32], x: &mut [f32], ext: &[f32]) -> bool {
+    let len = v.len();
+    let (u, x, ext) = (&mut u[..len], &mut x[..len], &ext[..len]);
+    let mut current = [0.0f32; BLOCK];
+    let current = &mut current[..len];
+    for j in 0..len {
+        current[j] = coeff(j).i_e + ext[j] + x[j];
+        x[j] = 0.0;
+    }
+    for _ in 0..substeps {
+        for j in 0..len {
+            let vj = v[j];
+            v[j] = vj + h * (0.04 * vj * vj + 5.0 * vj + 140.0 - u[j] + current[j]);
+        }
+    }
+    let mut any = false;
+    for j in 0..len {
+        let c = coeff(j);
+        u[j] += dt * c.a * (c.b * v[j] - u[j]);
+        any |= v[j] >= PEAK;
+    }
+    any
+}
+
 impl NeuronKernel for IzhikevichKernel {
     fn len(&self) -> usize {
         self.v.len()
@@ -123,33 +158,19 @@ impl NeuronKernel for IzhikevichKernel {
         };
         debug_assert!(x.len() == n);
         debug_assert!(ext.is_empty() || ext.len() == n);
-        let homogeneous = self.coeffs.len() == 1;
-        let (h, dt) = (self.h, self.dt);
-        let mut current = [0.0f32; BLOCK];
+        let (h, dt, substeps) = (self.h, self.dt, self.substeps);
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
-            let len = end - start;
-            for (j, cur) in current[..len].iter_mut().enumerate() {
-                let i = start + j;
-                let c = if homogeneous { self.coeffs[0] } else { self.coeffs[i] };
-                *cur = c.i_e + ext.get(i).copied().unwrap_or(0.0) + x[i];
-                x[i] = 0.0;
-            }
-            // Substep loop outside the neuron loop, so the neuron loop has no inner loop.
-            let (v, u) = (&mut self.v[start..end], &self.u[start..end]);
-            for _ in 0..self.substeps {
-                for ((v, &u), &cur) in v.iter_mut().zip(u).zip(&current[..len]) {
-                    *v += h * (0.04 * *v * *v + 5.0 * *v + 140.0 - u + cur);
+            let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
+            let (v, u, x) = (&mut self.v[start..end], &mut self.u[start..end], &mut x[start..end]);
+            let any = match self.coeffs.as_slice() {
+                &[c] => update_block(move |_| c, h, dt, substeps, v, u, x, ext),
+                all => {
+                    let all = &all[start..end];
+                    update_block(|j| all[j], h, dt, substeps, v, u, x, ext)
                 }
-            }
-            let mut any = false;
-            for i in start..end {
-                let c = if homogeneous { self.coeffs[0] } else { self.coeffs[i] };
-                let v = self.v[i];
-                self.u[i] += dt * c.a * (c.b * v - self.u[i]);
-                any |= v >= PEAK;
-            }
+            };
             if any {
                 for i in start..end {
                     if self.v[i] >= PEAK {

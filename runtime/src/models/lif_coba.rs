@@ -124,6 +124,57 @@ impl LifCobaKernel {
 /// handles spikes only in blocks where one happened.
 const BLOCK: usize = 64;
 
+/// Stands in for an empty `ext`, so that one loop serves both cases.
+const ZEROS: [f32; BLOCK] = [0.0; BLOCK];
+
+/// The branch-free update of one block (all slices of the block's length): written
+/// with `coeff` as a closure and a bitwise select for the refractory hold so that it
+/// vectorises on baseline x86-64. Returns whether a neuron reached threshold.
+// Not inlined: as a call its `&mut` slices are known not to alias, so the vectorised
+// loop needs no run-time overlap checks (inlined, they all come from `self`).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn update_block(
+    coeff: impl Fn(usize) -> Coeffs,
+    v: &mut [f32],
+    g_e: &mut [f32],
+    g_i: &mut [f32],
+    refractory: &mut [u32],
+    in_e: &mut [f32],
+    in_i: &mut [f32],
+    ext: &[f32],
+) -> bool {
+    let len = v.len();
+    let (g_e, g_i, refractory, in_e, in_i, ext) = (&mut g_e[..len], &mut g_i[..len], &mut refractory[..len], &mut in_e[..len], &mut in_i[..len], &ext[..len]);
+    let mut any = false;
+    for j in 0..len {
+        let c = coeff(j);
+        let (ge, gi) = (g_e[j], g_i[j]);
+        let g_tot = 1.0 + ge + gi;
+        let v_inf = (c.e_l + ge * c.e_e + gi * c.e_i + (c.v_bg + ext[j])) / g_tot;
+        let held = v[j];
+        let free = v_inf + (held - v_inf) * exp_f32(-c.h_tau * g_tot);
+        let r = refractory[j];
+        let new = select(r > 0, held, free);
+        v[j] = new;
+        refractory[j] = r.saturating_sub(1);
+        g_e[j] = c.p_e * ge + in_e[j];
+        g_i[j] = c.p_i * gi + in_i[j];
+        in_e[j] = 0.0;
+        in_i[j] = 0.0;
+        any |= new >= c.v_th;
+    }
+    any
+}
+
+/// `if cond { a } else { b }` through the bits: exact, and without the blend
+/// instruction that baseline x86-64 lacks (its absence stops the vectoriser).
+#[inline(always)]
+fn select(cond: bool, a: f32, b: f32) -> f32 {
+    let mask = 0u32.wrapping_sub(cond as u32);
+    f32::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
 /// `exp(x)` in f32 for `x` in `[-87, 88]` (clamped to it), without branches or
 /// calls so that the neuron loop vectorises.
 ///
@@ -161,29 +212,19 @@ impl NeuronKernel for LifCobaKernel {
         };
         debug_assert!(in_e.len() == n && in_i.len() == n);
         debug_assert!(ext.is_empty() || ext.len() == n);
-        let homogeneous = self.coeffs.len() == 1;
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
-            let mut any = false;
-            for i in start..end {
-                let c = if homogeneous { self.coeffs[0] } else { self.coeffs[i] };
-                let drive = c.v_bg + ext.get(i).copied().unwrap_or(0.0);
-                let (ge, gi) = (self.g_e[i], self.g_i[i]);
-                let g_tot = 1.0 + ge + gi;
-                let v_inf = (c.e_l + ge * c.e_e + gi * c.e_i + drive) / g_tot;
-                let held = self.v[i];
-                let free = v_inf + (held - v_inf) * exp_f32(-c.h_tau * g_tot);
-                let r = self.refractory[i];
-                let v = if r > 0 { held } else { free };
-                self.v[i] = v;
-                self.refractory[i] = r.saturating_sub(1);
-                self.g_e[i] = c.p_e * ge + in_e[i];
-                self.g_i[i] = c.p_i * gi + in_i[i];
-                in_e[i] = 0.0;
-                in_i[i] = 0.0;
-                any |= v >= c.v_th;
-            }
+            let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
+            let (v, g_e, g_i, refr) = (&mut self.v[start..end], &mut self.g_e[start..end], &mut self.g_i[start..end], &mut self.refractory[start..end]);
+            let (in_e, in_i) = (&mut in_e[start..end], &mut in_i[start..end]);
+            let any = match self.coeffs.as_slice() {
+                &[c] => update_block(move |_| c, v, g_e, g_i, refr, in_e, in_i, ext),
+                all => {
+                    let all = &all[start..end];
+                    update_block(|j| all[j], v, g_e, g_i, refr, in_e, in_i, ext)
+                }
+            };
             if any {
                 for i in start..end {
                     let c = *self.coeff(i);

@@ -99,6 +99,33 @@ impl LifDiscreteKernel {
 /// collects the spikes only in blocks where one happened.
 const BLOCK: usize = 64;
 
+/// Stands in for an empty `ext`, so that one loop serves both cases.
+const ZEROS: [f32; BLOCK] = [0.0; BLOCK];
+
+/// The branch-free update of one block (all slices of the block's length), with
+/// `coeff` as a closure so that the homogeneous case reads no coefficient arrays.
+/// Returns whether a neuron spiked.
+// Not inlined: as a call its `&mut` slices are known not to alias, so the vectorised
+// loop needs no run-time overlap checks (inlined, they all come from `self`).
+#[inline(never)]
+fn update_block(coeff: impl Fn(usize) -> Coeffs, u: &mut [f32], i: &mut [f32], x: &mut [f32], ext: &[f32]) -> bool {
+    let len = u.len();
+    let (i, x, ext) = (&mut i[..len], &mut x[..len], &ext[..len]);
+    let mut any = false;
+    for k in 0..len {
+        let c = coeff(k);
+        let (u_old, i_old) = (u[k], i[k]);
+        let leaky = c.lambda_m * u_old + c.gain * (i_old + ext[k]);
+        // Multiplicative reset by the spike of the last tick, written as a select.
+        let u_new = if u_old >= c.theta { 0.0 } else { leaky };
+        u[k] = u_new;
+        i[k] = c.lambda_s * i_old + x[k];
+        x[k] = 0.0;
+        any |= u_new >= c.theta;
+    }
+    any
+}
+
 impl NeuronKernel for LifDiscreteKernel {
     fn len(&self) -> usize {
         self.u.len()
@@ -112,24 +139,20 @@ impl NeuronKernel for LifDiscreteKernel {
         };
         debug_assert!(x.len() == n);
         debug_assert!(ext.is_empty() || ext.len() == n);
-        let homogeneous = self.coeffs.len() == 1;
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
-            let mut any = false;
-            for k in start..end {
-                let c = if homogeneous { self.coeffs[0] } else { self.coeffs[k] };
-                let (u, i) = (self.u[k], self.i[k]);
-                let leaky = c.lambda_m * u + c.gain * (i + ext.get(k).copied().unwrap_or(0.0));
-                // Multiplicative reset by the spike of the last tick, written as a select.
-                let u = if u >= c.theta { 0.0 } else { leaky };
-                self.u[k] = u;
-                self.i[k] = c.lambda_s * i + x[k];
-                x[k] = 0.0;
-                any |= u >= c.theta;
-            }
+            let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
+            let (u, i, x) = (&mut self.u[start..end], &mut self.i[start..end], &mut x[start..end]);
+            let any = match self.coeffs.as_slice() {
+                &[c] => update_block(move |_| c, u, i, x, ext),
+                all => {
+                    let all = &all[start..end];
+                    update_block(|k| all[k], u, i, x, ext)
+                }
+            };
             if any {
-                let theta = |k: usize| if homogeneous { self.coeffs[0].theta } else { self.coeffs[k].theta };
+                let theta = |k: usize| self.coeffs[if self.coeffs.len() == 1 { 0 } else { k }].theta;
                 spiked.extend((start..end).filter(|&k| self.u[k] >= theta(k)).map(|k| k as u32));
             }
             start = end;
