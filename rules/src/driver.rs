@@ -59,7 +59,7 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
 
     /// The clock at tick `t`: every event with synaptic time before `t` has been
     /// applied, none at or after `t`.
-    fn clock(&mut self, _t: u64, _syn: &mut Synapses<'_>, _post: &PostHistory<Q>, _bounds: &Bounds) {}
+    fn clock(&mut self, _t: u64, _syn: &mut Synapses<'_>, _post: &PostHistory<Q>) {}
 
     /// Bytes of per-synapse state.
     fn bytes_per_synapse(&self) -> usize {
@@ -70,6 +70,27 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
     fn synapse_state(&self, _name: &str) -> Option<&[f32]> {
         None
     }
+
+    /// Bytes of the kernel's own arrays.
+    fn memory_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// How a proposed change becomes the new weight of synapse `k`. [`Bounds`] is the
+/// plain case; the metaplastic wrappers of spec 7 (Benna–Fusi, metaplastic hidden
+/// weights, synaptic intelligence) are meant to implement it with their own
+/// per-synapse state, returning the efficacy to store in the engine's weight.
+pub(crate) trait Update: Send + std::fmt::Debug {
+    /// The weight after `delta` is proposed for synapse `k` at weight `w`.
+    fn apply(&mut self, k: usize, w: f32, delta: f64) -> f32;
+}
+
+impl Update for Bounds {
+    #[inline]
+    fn apply(&mut self, _k: usize, w: f32, delta: f64) -> f32 {
+        Bounds::apply(self, w, delta)
+    }
 }
 
 /// Post-event catch-up and history pruning happen at most this often (model time).
@@ -77,10 +98,10 @@ const MAINTENANCE: Time = Time(100.0);
 
 /// A [`Kernel`] made into a [`Plasticity`].
 #[derive(Debug)]
-pub(crate) struct Driver<K, const P: usize, const Q: usize> {
+pub(crate) struct Driver<K, U, const P: usize, const Q: usize> {
     name: &'static str,
     kernel: K,
-    bounds: Bounds,
+    update: U,
     pre: PreTraces<P>,
     /// Per source: post events with synaptic time `< seen[j]` have been applied to its row.
     seen: Vec<u64>,
@@ -94,14 +115,14 @@ pub(crate) struct Driver<K, const P: usize, const Q: usize> {
     floor: u64,
 }
 
-impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Driver<K, P, Q> {
-    pub(crate) fn new(name: &'static str, kernel: K, bounds: Bounds, pre: PreTraces<P>, post: PostHistory<Q>, info: &ProjectionInfo) -> Self {
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P, Q> {
+    pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: PreTraces<P>, post: PostHistory<Q>, info: &ProjectionInfo) -> Self {
         let maint_every = (MAINTENANCE.0 / info.dt.0).ceil().max(1.0) as u64;
         let next_clock = kernel.clock_period().unwrap_or(u64::MAX);
         Driver {
             name,
             kernel,
-            bounds,
+            update,
             pre,
             seen: vec![0; info.n_sources],
             post,
@@ -119,9 +140,16 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Driver<K, P, Q> {
         self
     }
 
+    /// The engine passes the projection it was built for (contract point 5).
+    fn check_shape(&self, syn: &Synapses<'_>) {
+        debug_assert_eq!(syn.n_sources(), self.seen.len(), "Synapses has another number of sources than the rule was built for");
+        debug_assert_eq!(syn.weights.len(), syn.targets.len(), "weights and targets differ in length");
+        debug_assert_eq!(syn.offsets.last().copied(), Some(syn.weights.len()), "offsets do not end at the number of synapses");
+    }
+
     /// Applies to the synapses of source `j` the post events with synaptic time in `lo..=hi`.
     fn post_events(&mut self, j: usize, lo: u64, hi: u64, syn: &mut Synapses<'_>) {
-        let Driver { kernel, bounds, pre, post, .. } = self;
+        let Driver { kernel, update, pre, post, .. } = self;
         for k in syn.row(j) {
             let d = syn.delay(k);
             if hi < d {
@@ -131,7 +159,7 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Driver<K, P, Q> {
             let mut w = syn.weights[k];
             for e in post.between(i, lo.saturating_sub(d), hi - d) {
                 let x = pre.at(j, e.t + d);
-                w = bounds.apply(w, kernel.post(k, w, &x, &e.before));
+                w = update.apply(k, w, kernel.post(k, w, &x, &e.before));
             }
             syn.weights[k] = w;
         }
@@ -158,7 +186,7 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Driver<K, P, Q> {
         while self.next_clock <= t {
             let tc = self.next_clock;
             self.settle_all(tc, syn);
-            self.kernel.clock(tc, syn, &self.post, &self.bounds);
+            self.kernel.clock(tc, syn, &self.post);
             self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
         }
     }
@@ -179,7 +207,7 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Driver<K, P, Q> {
     }
 }
 
-impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Plasticity for Driver<K, P, Q> {
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for Driver<K, U, P, Q> {
     fn name(&self) -> &str {
         self.name
     }
@@ -194,6 +222,7 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Plasticity for Driver<K, P
     }
 
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+        self.check_shape(syn);
         let (j, t) = (source as usize, t.0);
         debug_assert!(t >= self.seen[j] && self.pre.last_spike(j).is_none_or(|l| l < t), "presynaptic spikes out of order at tick {t}");
         self.floor = self.floor.max(t);
@@ -204,13 +233,13 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Plasticity for Driver<K, P
             self.post_events(j, lo, t, syn);
         }
         if K::PRE_EVENTS {
-            let Driver { kernel, bounds, pre, post, .. } = self;
+            let Driver { kernel, update, pre, post, .. } = self;
             let x = pre.at(j, t);
             for k in syn.row(j) {
                 let d = syn.delay(k);
                 let y = post.at(syn.targets[k] as usize, t.saturating_sub(d));
                 let w = syn.weights[k];
-                syn.weights[k] = bounds.apply(w, kernel.pre(k, w, &x, &y));
+                syn.weights[k] = update.apply(k, w, kernel.pre(k, w, &x, &y));
             }
         }
         self.pre.spike(j, t);
@@ -219,12 +248,14 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Plasticity for Driver<K, P
     }
 
     fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+        self.check_shape(syn);
         self.floor = self.floor.max(now.0);
         self.run_clocks(now.0, syn);
         self.maintain(now.0, syn, false);
     }
 
     fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+        self.check_shape(syn);
         self.floor = self.floor.max(now.0);
         self.run_clocks(now.0, syn);
         self.settle_all(now.0, syn);
@@ -237,5 +268,10 @@ impl<K: Kernel<P, Q>, const P: usize, const Q: usize> Plasticity for Driver<K, P
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
         self.kernel.synapse_state(name)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let per_source = PreTraces::<P>::bytes_per_source() + 8 + if self.stp.is_some() { 24 } else { 0 };
+        self.seen.len() * per_source + self.post.memory_bytes() + self.kernel.memory_bytes()
     }
 }

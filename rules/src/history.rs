@@ -92,6 +92,11 @@ impl<const Q: usize> PostHistory<Q> {
         self.len() == 0
     }
 
+    /// Bytes held: the spikes and one queue per target.
+    pub fn memory_bytes(&self) -> usize {
+        self.len() * Self::bytes_per_entry() + self.hist.len() * std::mem::size_of::<VecDeque<PostEntry<Q>>>()
+    }
+
     /// Bytes per held spike.
     pub fn bytes_per_entry() -> usize {
         std::mem::size_of::<PostEntry<Q>>()

@@ -317,7 +317,7 @@ impl Kernel<1, 2> for OrchestratedKernel {
         Some(self.period)
     }
 
-    fn clock(&mut self, _t: u64, syn: &mut Synapses<'_>, _post: &PostHistory<2>, _bounds: &Bounds) {
+    fn clock(&mut self, _t: u64, syn: &mut Synapses<'_>, _post: &PostHistory<2>) {
         for (wc, &w) in self.w_cons.iter_mut().zip(syn.weights.iter()) {
             let c = f64::from(*wc);
             let cubic = self.p * (self.w_a - c) * (self.w_b - c) * (self.w_p - c);
@@ -331,5 +331,9 @@ impl Kernel<1, 2> for OrchestratedKernel {
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
         (name == "w_cons").then_some(&self.w_cons[..])
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.w_cons.len() * 4
     }
 }

@@ -84,6 +84,10 @@ pub trait Plasticity: Send + std::fmt::Debug {
     /// Bytes of rule state per synapse beyond the engine's weight.
     fn bytes_per_synapse(&self) -> usize;
 
+    /// Bytes of rule state held now (per-synapse arrays, per-neuron traces, the
+    /// postsynaptic spike history), for memory reports.
+    fn memory_bytes(&self) -> usize;
+
     /// Per-synapse state by name (e.g. `"w_cons"`), for probes; valid after `settle`.
     fn synapse_state(&self, _name: &str) -> Option<&[f32]> {
         None

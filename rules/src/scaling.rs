@@ -126,8 +126,9 @@ impl Scaling {
         let period = self.period.to_ticks(info.dt).max(1);
         let nu0 = self.rate_init.unwrap_or(self.target).0;
         let rate = TraceSpec::new(self.tau_avg, info.dt, Interaction::AllToAll).jump(1e3 / self.tau_avg.0).init(nu0);
-        let kernel = ScalingKernel { period, gain: period as f64 * info.dt.0 / self.tau_scale.0, target: self.target.0, factor: vec![1.0; info.n_targets] };
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
+        let gain = period as f64 * info.dt.0 / self.tau_scale.0;
+        let kernel = ScalingKernel { period, gain, target: self.target.0, factor: vec![1.0; info.n_targets], bounds };
         let pre = PreTraces::new([], info.n_sources);
         let post = PostHistory::new([rate], info.n_targets);
         Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info)))
@@ -167,6 +168,7 @@ struct ScalingKernel {
     target: f64,
     /// Scratch: the factor of each target at the current clock.
     factor: Vec<f64>,
+    bounds: Bounds,
 }
 
 impl Kernel<0, 1> for ScalingKernel {
@@ -177,13 +179,17 @@ impl Kernel<0, 1> for ScalingKernel {
         Some(self.period)
     }
 
-    fn clock(&mut self, t: u64, syn: &mut Synapses<'_>, post: &PostHistory<1>, bounds: &Bounds) {
+    fn memory_bytes(&self) -> usize {
+        self.factor.len() * 8
+    }
+
+    fn clock(&mut self, t: u64, syn: &mut Synapses<'_>, post: &PostHistory<1>) {
         for (i, f) in self.factor.iter_mut().enumerate() {
             let nubar = post.at(i, t)[0];
             *f = (self.gain * (self.target - nubar) / self.target).exp();
         }
         for (w, &i) in syn.weights.iter_mut().zip(syn.targets) {
-            *w = bounds.clip(f64::from(*w) * self.factor[i as usize]);
+            *w = self.bounds.clip(f64::from(*w) * self.factor[i as usize]);
         }
     }
 }

@@ -194,4 +194,7 @@ impl Plasticity for StpRule {
     fn bytes_per_synapse(&self) -> usize {
         0
     }
+    fn memory_bytes(&self) -> usize {
+        self.state.last.len() * 24
+    }
 }

@@ -79,12 +79,22 @@ impl Trains {
         Trains { pre, post }
     }
 
-    /// Poisson-like trains at rates in Hz on a clock of `dt`.
+    /// Poisson trains at rates in Hz on a clock of `dt` (exponential intervals, at most
+    /// one spike per tick).
     pub fn poisson(n_pre: usize, rate_pre: f64, n_post: usize, rate_post: f64, dt: Time, ticks: u64, seed: u64) -> Trains {
         let mut rng = Pcg32::new(seed, 0x5851_f42d_4c95_7f2d);
         let mut train = |rate: f64| {
-            let p = rate * dt.0 * 1e-3;
-            (0..ticks).filter(|_| rng.random::<f64>() < p).collect::<Vec<u64>>()
+            let (mut t_ms, mut out) = (0.0f64, Vec::new());
+            loop {
+                t_ms -= (1.0 - rng.random::<f64>()).ln() / (rate * 1e-3);
+                let tick = (t_ms / dt.0).floor() as u64;
+                if tick >= ticks {
+                    return out;
+                }
+                if out.last() != Some(&tick) {
+                    out.push(tick);
+                }
+            }
         };
         Trains { pre: (0..n_pre).map(|_| train(rate_pre)).collect(), post: (0..n_post).map(|_| train(rate_post)).collect() }
     }

@@ -123,3 +123,43 @@ fn silent_sources_are_caught_up_by_maintenance() {
     let want = reference::pair(&net, &trains, &reference_params(&rule));
     assert_close(&out.weights, &want, 1e-6, "pair STDP with silent sources");
 }
+
+#[test]
+fn memory_stays_bounded_with_silent_sources() {
+    // A 20 s run in 1 s windows of calls: one source never spikes, targets fire at
+    // ~50 Hz. The postsynaptic history must not grow with the run.
+    use synfire_graphs::Tick;
+    use synfire_rules::{Context, Delays, Synapses, instantiate};
+    let dt = 0.1;
+    let net = random_net(3, 4, 1.0, 10, 20, (0.3, 0.7), 9);
+    let ticks = 200_000;
+    let mut trains = Trains::poisson(3, 5.0, 4, 50.0, dt.ms(), ticks, 10);
+    trains.pre[2].clear();
+    let mut rule = instantiate(&Stdp::pair().to_spec(), &crate::harness::info(&net, dt.ms())).unwrap();
+    let targets: Vec<u32> = net.syns.iter().map(|s| s.tgt as u32).collect();
+    let delays: Vec<u32> = net.syns.iter().map(|s| s.delay).collect();
+    let mut weights: Vec<f32> = net.syns.iter().map(|s| s.w0).collect();
+    let mut syn = Synapses { offsets: &net.offsets, targets: &targets, delays: Delays::PerSynapse(&delays), weights: &mut weights };
+    let ctx = Context::none();
+    let mut pre: Vec<(u64, usize)> = trains.pre.iter().enumerate().flat_map(|(j, ts)| ts.iter().map(move |&t| (t, j))).collect();
+    let mut post: Vec<(u64, usize)> = trains.post.iter().enumerate().flat_map(|(i, ts)| ts.iter().map(move |&t| (t, i))).collect();
+    pre.sort_unstable();
+    post.sort_unstable();
+    let (mut ip, mut iq, mut sizes) = (0, 0, Vec::new());
+    for w0 in (0..ticks).step_by(10) {
+        while ip < pre.len() && pre[ip].0 < w0 {
+            rule.on_pre(pre[ip].1 as u32, Tick(pre[ip].0), &mut syn, &ctx);
+            ip += 1;
+        }
+        rule.advance(Tick(w0), &mut syn, &ctx);
+        while iq < post.len() && post[iq].0 < w0 + 10 {
+            rule.on_post(post[iq].1 as u32, Tick(post[iq].0));
+            iq += 1;
+        }
+        if w0 % 10_000 == 0 {
+            sizes.push(rule.memory_bytes());
+        }
+    }
+    let (early, late) = (sizes[2], *sizes.iter().max().unwrap());
+    assert!(late < 2 * early, "memory grew from {early} to {late} bytes: {sizes:?}");
+}
