@@ -58,7 +58,8 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
     }
 
     /// The clock at tick `t`: every event with synaptic time before `t` has been
-    /// applied, none at or after `t`.
+    /// applied, none at or after `t`. Weights are as the engine stores them: a kernel
+    /// that reads them must undo [`ProjectionInfo::negative`] itself.
     fn clock(&mut self, _t: u64, _syn: &mut Synapses<'_>, _post: &PostHistory<Q>) {}
 
     /// Bytes of per-synapse state.
@@ -107,6 +108,9 @@ pub(crate) struct Driver<K, U, const P: usize, const Q: usize> {
     seen: Vec<u64>,
     post: PostHistory<Q>,
     stp: Option<StpState>,
+    /// -1 when the engine stores the weights negated ([`ProjectionInfo::negative`]):
+    /// kernels and bounds then see magnitudes.
+    sign: f32,
     d_max: u64,
     next_clock: u64,
     maint_every: u64,
@@ -127,6 +131,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P,
             seen: vec![0; info.n_sources],
             post,
             stp: None,
+            sign: if info.negative { -1.0 } else { 1.0 },
             d_max: u64::from(info.delay.max()),
             next_clock,
             maint_every,
@@ -149,19 +154,19 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P,
 
     /// Applies to the synapses of source `j` the post events with synaptic time in `lo..=hi`.
     fn post_events(&mut self, j: usize, lo: u64, hi: u64, syn: &mut Synapses<'_>) {
-        let Driver { kernel, update, pre, post, .. } = self;
+        let Driver { kernel, update, pre, post, sign, .. } = self;
         for k in syn.row(j) {
             let d = syn.delay(k);
             if hi < d {
                 continue;
             }
             let i = syn.targets[k] as usize;
-            let mut w = syn.weights[k];
+            let mut w = *sign * syn.weights[k];
             for e in post.between(i, lo.saturating_sub(d), hi - d) {
                 let x = pre.at(j, e.t + d);
                 w = update.apply(k, w, kernel.post(k, w, &x, &e.before));
             }
-            syn.weights[k] = w;
+            syn.weights[k] = *sign * w;
         }
     }
 
@@ -233,13 +238,13 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
             self.post_events(j, lo, t, syn);
         }
         if K::PRE_EVENTS {
-            let Driver { kernel, update, pre, post, .. } = self;
+            let Driver { kernel, update, pre, post, sign, .. } = self;
             let x = pre.at(j, t);
             for k in syn.row(j) {
                 let d = syn.delay(k);
                 let y = post.at(syn.targets[k] as usize, t.saturating_sub(d));
-                let w = syn.weights[k];
-                syn.weights[k] = update.apply(k, w, kernel.pre(k, w, &x, &y));
+                let w = *sign * syn.weights[k];
+                syn.weights[k] = *sign * update.apply(k, w, kernel.pre(k, w, &x, &y));
             }
         }
         self.pre.spike(j, t);

@@ -8,7 +8,7 @@
 //! let spec = Stdp::pair().tau_plus(20.0.ms()).a_plus(0.01).bounds(0.0..=1.0).to_spec();
 //!
 //! // The engine side: one source -> one target, delay 1 tick of 1 ms.
-//! let info = ProjectionInfo { dt: 1.0.ms(), n_synapses: 1, n_sources: 1, n_targets: 1, delay: DelayTicks::Const(1), weight_scale: 1.0 };
+//! let info = ProjectionInfo { dt: 1.0.ms(), n_synapses: 1, n_sources: 1, n_targets: 1, delay: DelayTicks::Const(1), weight_scale: 1.0, negative: false };
 //! let mut rule = instantiate(&spec, &info)?;
 //! let (offsets, targets, mut weights) = (vec![0, 1], vec![0u32], vec![0.5f32]);
 //! let mut syn = Synapses { offsets: &offsets, targets: &targets, delays: Delays::Const(1), weights: &mut weights };

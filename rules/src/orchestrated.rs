@@ -220,6 +220,7 @@ impl Orchestrated {
             gain: period as f64 * info.dt.0 / self.tau_cons.0,
             period,
             w_cons: vec![(s * self.w_cons_init.unwrap_or(self.w_a)) as f32; info.n_synapses],
+            sign: if info.negative { -1.0 } else { 1.0 },
         };
         let dt = info.dt;
         let pre = PreTraces::new([TraceSpec::new(self.tau_plus, dt, Interaction::AllToAll)], info.n_sources);
@@ -298,6 +299,8 @@ struct OrchestratedKernel {
     gain: f64,
     period: u64,
     w_cons: Vec<f32>,
+    /// -1 when the engine stores the weights negated.
+    sign: f32,
 }
 
 impl Kernel<1, 2> for OrchestratedKernel {
@@ -319,9 +322,9 @@ impl Kernel<1, 2> for OrchestratedKernel {
 
     fn clock(&mut self, _t: u64, syn: &mut Synapses<'_>, _post: &PostHistory<2>) {
         for (wc, &w) in self.w_cons.iter_mut().zip(syn.weights.iter()) {
-            let c = f64::from(*wc);
+            let (c, w) = (f64::from(*wc), f64::from(self.sign * w));
             let cubic = self.p * (self.w_a - c) * (self.w_b - c) * (self.w_p - c);
-            *wc = (c + self.gain * ((f64::from(w) - c) + cubic)) as f32;
+            *wc = (c + self.gain * ((w - c) + cubic)) as f32;
         }
     }
 

@@ -36,6 +36,10 @@ pub struct ProjectionInfo {
     /// Factor from the projection's weight unit (the unit of `Conn::weight`, in which
     /// weight-valued rule parameters are written) to the engine's weight unit.
     pub weight_scale: f64,
+    /// The engine stores this projection's weights as negative numbers (inhibition
+    /// written with negative weights). The rule then learns magnitudes: bounds and
+    /// amplitudes apply to `|w|` and the sign is kept (spec 0.5).
+    pub negative: bool,
 }
 
 /// A running plasticity rule for the synapses of one projection in one shard.

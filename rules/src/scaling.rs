@@ -128,7 +128,8 @@ impl Scaling {
         let rate = TraceSpec::new(self.tau_avg, info.dt, Interaction::AllToAll).jump(1e3 / self.tau_avg.0).init(nu0);
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
         let gain = period as f64 * info.dt.0 / self.tau_scale.0;
-        let kernel = ScalingKernel { period, gain, target: self.target.0, factor: vec![1.0; info.n_targets], bounds };
+        let kernel =
+            ScalingKernel { period, gain, target: self.target.0, factor: vec![1.0; info.n_targets], bounds, sign: if info.negative { -1.0 } else { 1.0 } };
         let pre = PreTraces::new([], info.n_sources);
         let post = PostHistory::new([rate], info.n_targets);
         Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info)))
@@ -169,6 +170,8 @@ struct ScalingKernel {
     /// Scratch: the factor of each target at the current clock.
     factor: Vec<f64>,
     bounds: Bounds,
+    /// -1 when the engine stores the weights negated.
+    sign: f32,
 }
 
 impl Kernel<0, 1> for ScalingKernel {
@@ -189,7 +192,7 @@ impl Kernel<0, 1> for ScalingKernel {
             *f = (self.gain * (self.target - nubar) / self.target).exp();
         }
         for (w, &i) in syn.weights.iter_mut().zip(syn.targets) {
-            *w = self.bounds.clip(f64::from(*w) * self.factor[i as usize]);
+            *w = self.sign * self.bounds.clip(f64::from(self.sign * *w) * self.factor[i as usize]);
         }
     }
 }

@@ -124,7 +124,15 @@ pub struct Outcome {
 }
 
 pub fn info(net: &Net, dt: Time) -> ProjectionInfo {
-    ProjectionInfo { dt, n_synapses: net.syns.len(), n_sources: net.n_sources, n_targets: net.n_targets, delay: net.delay_ticks(), weight_scale: 1.0 }
+    ProjectionInfo {
+        dt,
+        n_synapses: net.syns.len(),
+        n_sources: net.n_sources,
+        n_targets: net.n_targets,
+        delay: net.delay_ticks(),
+        weight_scale: 1.0,
+        negative: false,
+    }
 }
 
 /// Runs `spec` over the trains and settles at `end` (a multiple of the window lengths used).
@@ -241,4 +249,19 @@ pub fn assert_close(got: &[f32], want: &[f64], tol: f64, what: &str) {
     for (k, (&g, &w)) in got.iter().zip(want).enumerate() {
         assert!((f64::from(g) - w).abs() <= tol, "{what}: synapse {k}: got {g}, reference {w}, difference {:e}", f64::from(g) - w);
     }
+}
+
+/// Runs `spec` on the same net with every weight negated and
+/// `ProjectionInfo::negative` set, and returns the outcome with the weights negated back.
+pub fn run_negated(spec: &RuleSpec, dt: Time, net: &Net, trains: &Trains, end: u64, schedule: Schedule, state: Option<&str>) -> Outcome {
+    let mut neg = net.clone();
+    for s in &mut neg.syns {
+        s.w0 = -s.w0;
+    }
+    let mut rule = instantiate(spec, &ProjectionInfo { negative: true, ..info(net, dt) }).unwrap();
+    let mut out = run_with(rule.as_mut(), &neg, trains, end, schedule, state);
+    for w in &mut out.weights {
+        *w = -*w;
+    }
+    out
 }

@@ -10,5 +10,6 @@ mod orchestrated;
 mod pair;
 mod reference;
 mod scaling;
+mod sign;
 mod stp;
 mod triplet;
