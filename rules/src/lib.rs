@@ -71,8 +71,11 @@
 //!    weights or per-synapse state (probes, checkpoints, end of run) call
 //!    [`Plasticity::settle`]`(now)` under the same conditions as `advance`. Never write
 //!    the weights of a plastic projection except through the rule.
-//! 5. **Delays of at least one tick**; `Synapses` must describe the same projection
-//!    (same sizes) on every call.
+//! 5. **Same projection every call.** `Synapses` has the sizes given in
+//!    [`ProjectionInfo`] (checked in debug builds); delays are at least one tick.
+//!    Weight-valued parameters are written in the projection's weight unit and
+//!    converted with [`ProjectionInfo::weight_scale`]; a projection whose weights are
+//!    stored negated sets [`ProjectionInfo::negative`] and learns magnitudes.
 //!
 //! In return the rule guarantees: after `on_pre(j, t)` the row of `j` holds every
 //! event with synaptic time `<= t` (and the returned efficacy is that of this spike);
@@ -96,7 +99,10 @@
 //! # Per-synapse memory beyond the f32 weight
 //!
 //! Pair STDP, triplet, iSTDP, scaling, STP: 0 bytes (their state is per neuron).
-//! Orchestrated: 4 bytes (`w~`). See each rule's `# State` section for per-neuron costs.
+//! Orchestrated: 4 bytes (`w~`). Per source: 8 bytes per presynaptic trace + 16
+//! (last spike, catch-up mark), + 24 with STP. Per target: a queue, and for each held
+//! spike 8 bytes + 16 per postsynaptic trace; spikes are held for about
+//! 100-200 ms + the longest delay. [`Plasticity::memory_bytes`] reports the total.
 //!
 //! **Invariant:** this crate has no threads and no I/O, and knows nothing of shards.
 
