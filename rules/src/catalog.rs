@@ -1,0 +1,98 @@
+//! The catalogue: rule names, checking specs, and turning them into running rules.
+
+use crate::bounds::Bounds;
+use crate::error::RuleError;
+use crate::plasticity::{Plasticity, ProjectionInfo};
+use crate::{istdp, orchestrated, scaling, stdp_pair, stp, triplet};
+use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
+
+/// Every rule this crate knows, by catalogue name.
+pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME];
+
+/// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Catalog;
+
+impl RuleCatalog for Catalog {
+    fn check(&self, spec: &RuleSpec) -> Option<Vec<RuleProblem>> {
+        Some(match parse(spec)? {
+            Ok(rule) => rule.check(),
+            Err(problems) => problems,
+        })
+    }
+}
+
+/// A parsed rule, before instantiation.
+#[derive(Debug, Clone, PartialEq)]
+enum Parsed {
+    Pair(stdp_pair::StdpPair),
+    Triplet(triplet::Triplet),
+    Vogels(istdp::Vogels),
+    Stp(stp::StpParams),
+    Scaling(scaling::Scaling),
+    Orchestrated(orchestrated::Orchestrated),
+}
+
+impl Parsed {
+    fn check(&self) -> Vec<RuleProblem> {
+        match self {
+            Parsed::Pair(p) => p.check(),
+            Parsed::Triplet(p) => p.check(),
+            Parsed::Vogels(p) => p.check(),
+            Parsed::Stp(p) => p.check(),
+            Parsed::Scaling(p) => p.check(),
+            Parsed::Orchestrated(p) => p.check(),
+        }
+    }
+}
+
+/// `None` when no rule has the spec's name.
+fn parse(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
+    Some(match spec.name.as_str() {
+        stdp_pair::NAME => stdp_pair::StdpPair::from_spec(spec).map(Parsed::Pair),
+        triplet::NAME => triplet::Triplet::from_spec(spec).map(Parsed::Triplet),
+        istdp::NAME => istdp::Vogels::from_spec(spec).map(Parsed::Vogels),
+        stp::NAME => stp::StpParams::from_spec(spec).map(Parsed::Stp),
+        scaling::NAME => scaling::Scaling::from_spec(spec).map(Parsed::Scaling),
+        orchestrated::NAME => orchestrated::Orchestrated::from_spec(spec).map(Parsed::Orchestrated),
+        _ => return None,
+    })
+}
+
+/// Turns a rule spec into a running rule for one projection in one shard.
+///
+/// Weight-valued parameters (bounds, absolute amplitudes) are in the projection's
+/// weight unit and are converted with `info.weight_scale`.
+pub fn instantiate(spec: &RuleSpec, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    let rule = || spec.name.clone();
+    let parsed = parse(spec).ok_or_else(|| RuleError::Unknown { name: rule() })?.map_err(|problems| RuleError::Invalid { rule: rule(), problems })?;
+    let problems = parsed.check();
+    if !problems.is_empty() {
+        return Err(RuleError::Invalid { rule: rule(), problems });
+    }
+    if info.delay.min() == 0 {
+        return Err(RuleError::Projection {
+            rule: rule(),
+            message: "a delay of 0 ticks leaves no time to deliver spikes; delays must be at least one tick".into(),
+        });
+    }
+    if !(info.weight_scale.is_finite() && info.weight_scale > 0.0) {
+        return Err(RuleError::Projection { rule: rule(), message: format!("weight scale {} must be positive", info.weight_scale) });
+    }
+    if !(info.dt.0.is_finite() && info.dt.0 > 0.0) {
+        return Err(RuleError::Projection { rule: rule(), message: format!("dt {} must be positive", info.dt) });
+    }
+    match &parsed {
+        Parsed::Pair(p) => p.build(info),
+        Parsed::Triplet(p) => p.build(info),
+        Parsed::Vogels(p) => p.build(info),
+        Parsed::Stp(_) => Ok(Box::new(stp::StpRule::build(spec, info)?)),
+        Parsed::Scaling(p) => p.build(info),
+        Parsed::Orchestrated(p) => p.build(info),
+    }
+}
+
+/// Bounds converted to the engine's weight unit (the exponents are unitless).
+pub(crate) fn scale_bounds(b: Bounds, scale: f64) -> Bounds {
+    Bounds { min: b.min * scale, max: b.max * scale, ..b }
+}

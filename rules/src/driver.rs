@@ -1,0 +1,282 @@
+//! The event-driven engine shared by every spike-timing rule: lazy post-triggered
+//! updates in synaptic-time order, slow clocks, and memory bounds.
+//!
+//! A rule is a [`Kernel`]: the weight change it proposes at a presynaptic event and at
+//! a postsynaptic event, given the traces, plus an optional slow clock. The [`Driver`]
+//! decides *when* each event is applied so that the result is the serial one:
+//!
+//! - Synaptic time (spec 0.1): the synapse `j -> i` with delay `d` sees a presynaptic
+//!   spike at its emission tick `t_pre` and a postsynaptic spike at `t_post + d`.
+//! - Per synapse, events are applied in synaptic-time order. At equal times the order
+//!   is: clock, postsynaptic event, presynaptic event, and neither spike of a
+//!   coincident pair sees the other (NEST's convention, spec 0.3): the post event reads
+//!   the presynaptic traces without the coincident pre spike, and the pre event reads
+//!   the postsynaptic traces of spikes strictly before `t_pre - d`.
+//! - A postsynaptic event at synaptic time `T` cannot be applied when the neuron fires:
+//!   presynaptic spikes emitted in `[now, T)` are not known yet. It is applied at the
+//!   next presynaptic spike of the synapse's source (NEST's `stdp_synapse`), or when a
+//!   clock, a settle or memory maintenance brings the source up to date. `seen[j]` says
+//!   up to which synaptic time the synapses of source `j` have received their post
+//!   events.
+//! - Weights are rounded to f32 after every single event, and trace values are always
+//!   computed from the same stored pair (value after the last jump, tick of the jump),
+//!   so grouping events into calls differently gives bit-identical results.
+
+use crate::bounds::Bounds;
+use crate::history::PostHistory;
+use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
+use crate::stp::StpState;
+use crate::synapses::{Context, Synapses};
+use crate::trace::PreTraces;
+use synfire_graphs::{Tick, Time};
+
+/// The mathematics of one event-driven rule: `P` presynaptic and `Q` postsynaptic traces.
+pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug {
+    /// Whether postsynaptic events change weights.
+    const POST_EVENTS: bool = true;
+    /// Whether presynaptic events change weights.
+    const PRE_EVENTS: bool = true;
+
+    /// Proposed change of synapse `k` (weight `w`) at a presynaptic spike. `pre`: the
+    /// source's traces just before the spike; `post`: the target's traces at the
+    /// spike's synaptic time, counting postsynaptic spikes strictly before it.
+    fn pre(&self, _k: usize, _w: f32, _pre: &[f64; P], _post: &[f64; Q]) -> f64 {
+        0.0
+    }
+
+    /// Proposed change of synapse `k` at a postsynaptic spike. `pre`: the source's
+    /// traces at the spike's synaptic time, counting presynaptic spikes strictly before
+    /// it; `post`: the target's traces just before the spike.
+    fn post(&self, _k: usize, _w: f32, _pre: &[f64; P], _post: &[f64; Q]) -> f64 {
+        0.0
+    }
+
+    /// Period of the slow clock in ticks, if the rule has one. Clock `n` runs at tick
+    /// `n * period` (`n >= 1`).
+    fn clock_period(&self) -> Option<u64> {
+        None
+    }
+
+    /// The clock at tick `t`: every event with synaptic time before `t` has been
+    /// applied, none at or after `t`. Weights are as the engine stores them: a kernel
+    /// that reads them must undo [`ProjectionInfo::negative`] itself.
+    fn clock(&mut self, _t: u64, _syn: &mut Synapses<'_>, _post: &PostHistory<Q>) {}
+
+    /// Bytes of per-synapse state.
+    fn bytes_per_synapse(&self) -> usize {
+        0
+    }
+
+    /// Per-synapse state by name.
+    fn synapse_state(&self, _name: &str) -> Option<&[f32]> {
+        None
+    }
+
+    /// Bytes of the kernel's own arrays.
+    fn memory_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// How a proposed change becomes the new weight of synapse `k`. [`Bounds`] is the
+/// plain case; the metaplastic wrappers of spec 7 (Benna–Fusi, metaplastic hidden
+/// weights, synaptic intelligence) are meant to implement it with their own
+/// per-synapse state, returning the efficacy to store in the engine's weight.
+pub(crate) trait Update: Send + std::fmt::Debug {
+    /// The weight after `delta` is proposed for synapse `k` at weight `w`.
+    fn apply(&mut self, k: usize, w: f32, delta: f64) -> f32;
+}
+
+impl Update for Bounds {
+    #[inline]
+    fn apply(&mut self, _k: usize, w: f32, delta: f64) -> f32 {
+        Bounds::apply(self, w, delta)
+    }
+}
+
+/// Post-event catch-up and history pruning happen at most this often (model time).
+const MAINTENANCE: Time = Time(100.0);
+
+/// A [`Kernel`] made into a [`Plasticity`].
+#[derive(Debug)]
+pub(crate) struct Driver<K, U, const P: usize, const Q: usize> {
+    name: &'static str,
+    kernel: K,
+    update: U,
+    pre: PreTraces<P>,
+    /// Per source: post events with synaptic time `< seen[j]` have been applied to its row.
+    seen: Vec<u64>,
+    post: PostHistory<Q>,
+    stp: Option<StpState>,
+    /// -1 when the engine stores the weights negated ([`ProjectionInfo::negative`]):
+    /// kernels and bounds then see magnitudes.
+    sign: f32,
+    d_max: u64,
+    next_clock: u64,
+    maint_every: u64,
+    next_maint: u64,
+    /// No post spike before this tick may be recorded any more (contract check).
+    floor: u64,
+}
+
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P, Q> {
+    pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: PreTraces<P>, post: PostHistory<Q>, info: &ProjectionInfo) -> Self {
+        let maint_every = (MAINTENANCE.0 / info.dt.0).ceil().max(1.0) as u64;
+        let next_clock = kernel.clock_period().unwrap_or(u64::MAX);
+        Driver {
+            name,
+            kernel,
+            update,
+            pre,
+            seen: vec![0; info.n_sources],
+            post,
+            stp: None,
+            sign: if info.negative { -1.0 } else { 1.0 },
+            d_max: u64::from(info.delay.max()),
+            next_clock,
+            maint_every,
+            next_maint: maint_every,
+            floor: 0,
+        }
+    }
+
+    pub(crate) fn with_stp(mut self, stp: Option<StpState>) -> Self {
+        self.stp = stp;
+        self
+    }
+
+    /// The engine passes the projection it was built for (contract point 5).
+    fn check_shape(&self, syn: &Synapses<'_>) {
+        debug_assert_eq!(syn.n_sources(), self.seen.len(), "Synapses has another number of sources than the rule was built for");
+        debug_assert_eq!(syn.weights.len(), syn.targets.len(), "weights and targets differ in length");
+        debug_assert_eq!(syn.offsets.last().copied(), Some(syn.weights.len()), "offsets do not end at the number of synapses");
+    }
+
+    /// Applies to the synapses of source `j` the post events with synaptic time in `lo..=hi`.
+    fn post_events(&mut self, j: usize, lo: u64, hi: u64, syn: &mut Synapses<'_>) {
+        let Driver { kernel, update, pre, post, sign, .. } = self;
+        for k in syn.row(j) {
+            let d = syn.delay(k);
+            if hi < d {
+                continue;
+            }
+            let i = syn.targets[k] as usize;
+            let mut w = *sign * syn.weights[k];
+            for e in post.between(i, lo.saturating_sub(d), hi - d) {
+                let x = pre.at(j, e.t + d);
+                w = update.apply(k, w, kernel.post(k, w, &x, &e.before));
+            }
+            syn.weights[k] = *sign * w;
+        }
+    }
+
+    /// Brings source `j` up to synaptic time `f` (exclusive).
+    fn settle_source(&mut self, j: usize, f: u64, syn: &mut Synapses<'_>) {
+        if self.seen[j] < f {
+            if K::POST_EVENTS {
+                self.post_events(j, self.seen[j], f - 1, syn);
+            }
+            self.seen[j] = f;
+        }
+    }
+
+    fn settle_all(&mut self, f: u64, syn: &mut Synapses<'_>) {
+        for j in 0..self.seen.len().min(syn.n_sources()) {
+            self.settle_source(j, f, syn);
+        }
+    }
+
+    /// Runs every clock due at or before `t`.
+    fn run_clocks(&mut self, t: u64, syn: &mut Synapses<'_>) {
+        while self.next_clock <= t {
+            let tc = self.next_clock;
+            self.settle_all(tc, syn);
+            self.kernel.clock(tc, syn, &self.post);
+            self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
+        }
+    }
+
+    fn maintain(&mut self, now: u64, syn: &mut Synapses<'_>, force: bool) {
+        if !force && now < self.next_maint {
+            return;
+        }
+        let behind = now.saturating_sub(self.maint_every);
+        for j in 0..self.seen.len().min(syn.n_sources()) {
+            if self.seen[j] < behind {
+                self.settle_source(j, now, syn);
+            }
+        }
+        // Every source is now at `behind` or later, so no read goes below this.
+        self.post.prune(behind.saturating_sub(self.d_max));
+        self.next_maint = now + self.maint_every;
+    }
+}
+
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for Driver<K, U, P, Q> {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn needs(&self) -> Needs {
+        Needs { post_spikes: Q > 0, per_tick: false, transpose: false, efficacy: self.stp.is_some() }
+    }
+
+    fn on_post(&mut self, target: u32, t: Tick) {
+        debug_assert!(t.0 >= self.floor, "post spike at tick {} recorded after events at tick {} were processed", t.0, self.floor);
+        self.post.record(target as usize, t.0);
+    }
+
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+        self.check_shape(syn);
+        let (j, t) = (source as usize, t.0);
+        debug_assert!(t >= self.seen[j] && self.pre.last_spike(j).is_none_or(|l| l < t), "presynaptic spikes out of order at tick {t}");
+        self.floor = self.floor.max(t);
+        self.run_clocks(t, syn);
+        let efficacy = self.stp.as_mut().map_or(1.0, |s| s.spike(j, t));
+        if K::POST_EVENTS {
+            let lo = self.seen[j];
+            self.post_events(j, lo, t, syn);
+        }
+        if K::PRE_EVENTS {
+            let Driver { kernel, update, pre, post, sign, .. } = self;
+            let x = pre.at(j, t);
+            for k in syn.row(j) {
+                let d = syn.delay(k);
+                let y = post.at(syn.targets[k] as usize, t.saturating_sub(d));
+                let w = *sign * syn.weights[k];
+                syn.weights[k] = *sign * update.apply(k, w, kernel.pre(k, w, &x, &y));
+            }
+        }
+        self.pre.spike(j, t);
+        self.seen[j] = t + 1;
+        efficacy as f32
+    }
+
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+        self.check_shape(syn);
+        self.floor = self.floor.max(now.0);
+        self.run_clocks(now.0, syn);
+        self.maintain(now.0, syn, false);
+    }
+
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+        self.check_shape(syn);
+        self.floor = self.floor.max(now.0);
+        self.run_clocks(now.0, syn);
+        self.settle_all(now.0, syn);
+        self.maintain(now.0, syn, true);
+    }
+
+    fn bytes_per_synapse(&self) -> usize {
+        self.kernel.bytes_per_synapse()
+    }
+
+    fn synapse_state(&self, name: &str) -> Option<&[f32]> {
+        self.kernel.synapse_state(name)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let per_source = PreTraces::<P>::bytes_per_source() + 8 + if self.stp.is_some() { 24 } else { 0 };
+        self.seen.len() * per_source + self.post.memory_bytes() + self.kernel.memory_bytes()
+    }
+}

@@ -1,0 +1,134 @@
+//! The spike history of postsynaptic neurons, with their traces (NEST's archiving node).
+//!
+//! A presynaptic spike is processed after later postsynaptic spikes may already have
+//! been recorded (the engine delivers a window's input at its start, and records a
+//! neuron's spikes as it integrates). So postsynaptic traces are never read "now":
+//! each recorded spike keeps the values of the neuron's traces just before and just
+//! after it, and a read at tick `s` starts from the last spike strictly before `s`.
+//! Reads are therefore exact for any `s` not older than the pruning horizon.
+
+use crate::trace::TraceSpec;
+use std::collections::VecDeque;
+
+/// One postsynaptic spike and the neuron's traces around it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PostEntry<const Q: usize> {
+    /// Tick of the spike (somatic time).
+    pub t: u64,
+    /// Traces just before the spike's own jump.
+    pub before: [f64; Q],
+    /// Traces just after it.
+    pub after: [f64; Q],
+}
+
+/// Spike histories of all target neurons of one rule instance.
+#[derive(Debug, Clone)]
+pub struct PostHistory<const Q: usize> {
+    specs: [TraceSpec; Q],
+    hist: Vec<VecDeque<PostEntry<Q>>>,
+}
+
+impl<const Q: usize> PostHistory<Q> {
+    /// Empty histories for `n` targets.
+    pub fn new(specs: [TraceSpec; Q], n: usize) -> Self {
+        PostHistory { specs, hist: vec![VecDeque::new(); n] }
+    }
+
+    /// The traces' definitions.
+    pub fn specs(&self) -> &[TraceSpec; Q] {
+        &self.specs
+    }
+
+    /// Records a spike of target `i` at tick `t`; ticks of one target must increase.
+    pub fn record(&mut self, i: usize, t: u64) {
+        let before = self.at(i, t);
+        let h = &mut self.hist[i];
+        debug_assert!(h.back().is_none_or(|e| e.t < t), "post spikes of target {i} out of order at tick {t}");
+        if h.back().is_some_and(|e| e.t >= t) {
+            return;
+        }
+        let after = std::array::from_fn(|n| self.specs[n].bump(before[n]));
+        h.push_back(PostEntry { t, before, after });
+    }
+
+    /// The traces of target `i` at tick `s`, counting only spikes strictly before `s`.
+    #[inline]
+    pub fn at(&self, i: usize, s: u64) -> [f64; Q] {
+        let h = &self.hist[i];
+        let n = h.partition_point(|e| e.t < s);
+        match n.checked_sub(1).and_then(|k| h.get(k)) {
+            Some(e) => std::array::from_fn(|q| e.after[q] * self.specs[q].decay(s - e.t)),
+            None => std::array::from_fn(|q| self.specs[q].init * self.specs[q].decay(s)),
+        }
+    }
+
+    /// The spikes of target `i` with `lo <= t <= hi`, in order.
+    #[inline]
+    pub fn between(&self, i: usize, lo: u64, hi: u64) -> impl Iterator<Item = &PostEntry<Q>> {
+        let h = &self.hist[i];
+        let a = h.partition_point(|e| e.t < lo);
+        let b = h.partition_point(|e| e.t <= hi).max(a);
+        h.range(a..b)
+    }
+
+    /// Forgets spikes no read will need: every read is at a tick `>= horizon`, so of the
+    /// spikes before `horizon` only the last one is kept (it carries the trace values).
+    pub fn prune(&mut self, horizon: u64) {
+        for h in &mut self.hist {
+            let n = h.partition_point(|e| e.t < horizon);
+            if n > 1 {
+                h.drain(..n - 1);
+            }
+        }
+    }
+
+    /// Spikes currently held, over all targets.
+    pub fn len(&self) -> usize {
+        self.hist.iter().map(VecDeque::len).sum()
+    }
+
+    /// Whether no spike is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held: the spikes and one queue per target.
+    pub fn memory_bytes(&self) -> usize {
+        self.len() * Self::bytes_per_entry() + self.hist.len() * std::mem::size_of::<VecDeque<PostEntry<Q>>>()
+    }
+
+    /// Bytes per held spike.
+    pub fn bytes_per_entry() -> usize {
+        std::mem::size_of::<PostEntry<Q>>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Interaction;
+    use synfire_graphs::UnitExt;
+
+    fn naive(spikes: &[u64], s: u64, tau: f64) -> f64 {
+        spikes.iter().filter(|&&t| t < s).map(|&t| (-((s - t) as f64) / tau).exp()).sum()
+    }
+
+    #[test]
+    fn reads_in_the_past_are_exact_and_survive_pruning() {
+        let spec = TraceSpec::new(10.0.ms(), 1.0.ms(), Interaction::AllToAll);
+        let mut h = PostHistory::new([spec], 1);
+        let spikes = [3, 7, 8, 20, 41, 42, 60];
+        for &t in &spikes {
+            h.record(0, t);
+        }
+        for s in 0..70 {
+            assert!((h.at(0, s)[0] - naive(&spikes, s, 10.0)).abs() < 1e-12, "s = {s}");
+        }
+        h.prune(30);
+        assert_eq!(h.len(), 4, "keeps the last spike before the horizon");
+        for s in 30..70 {
+            assert!((h.at(0, s)[0] - naive(&spikes, s, 10.0)).abs() < 1e-12, "s = {s}");
+        }
+        assert_eq!(h.between(0, 20, 42).map(|e| e.t).collect::<Vec<_>>(), vec![20, 41, 42]);
+    }
+}

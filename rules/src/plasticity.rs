@@ -1,0 +1,99 @@
+//! The interface the engine calls: [`Plasticity`], one instance per (projection, shard).
+//!
+//! The calling contract is in the crate documentation; each method repeats its part.
+
+use crate::synapses::{Context, Synapses};
+use synfire_graphs::{DelayTicks, Tick, Time};
+
+/// What a rule asks of the engine, fixed for the rule's lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Needs {
+    /// Call [`Plasticity::on_post`] for every spike of a target neuron.
+    pub post_spikes: bool,
+    /// Call [`Plasticity::on_tick`] once per tick.
+    pub per_tick: bool,
+    /// Build the transposed index (target -> its incoming synapses) and pass it to
+    /// per-tick rules. No classic rule needs it: post-triggered updates are applied
+    /// per synapse, lazily, in synaptic-time order (see the crate docs).
+    pub transpose: bool,
+    /// [`Plasticity::on_pre`] may return an efficacy other than 1 (short-term plasticity).
+    pub efficacy: bool,
+}
+
+/// What a rule instance is told about its projection in its shard.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProjectionInfo {
+    /// Clock step.
+    pub dt: Time,
+    /// Synapses of the projection in this shard (length of the CSR arrays).
+    pub n_synapses: usize,
+    /// Size of the source population (CSR rows).
+    pub n_sources: usize,
+    /// Local target neurons of the shard (range of `Synapses::targets`).
+    pub n_targets: usize,
+    /// Delays in ticks (minimum at least 1).
+    pub delay: DelayTicks,
+    /// Factor from the projection's weight unit (the unit of `Conn::weight`, in which
+    /// weight-valued rule parameters are written) to the engine's weight unit.
+    pub weight_scale: f64,
+    /// The engine stores this projection's weights as negative numbers (inhibition
+    /// written with negative weights). The rule then learns magnitudes: bounds and
+    /// amplitudes apply to `|w|` and the sign is kept (spec 0.5).
+    pub negative: bool,
+}
+
+/// A running plasticity rule for the synapses of one projection in one shard.
+///
+/// It never sees a thread or a shard: everything it touches is passed in. Its own
+/// state lives in arrays indexed like the engine's (synapse `k`, source `j`, local
+/// target `i`).
+pub trait Plasticity: Send + std::fmt::Debug {
+    /// The rule's catalogue name.
+    fn name(&self) -> &str;
+
+    /// What the engine must provide.
+    fn needs(&self) -> Needs;
+
+    /// Records a spike of local target `target` at tick `t`.
+    ///
+    /// Ticks of one target increase; every spike must be recorded before any
+    /// [`Plasticity::on_pre`] for a spike emitted after it (`t_pre > t`), and before
+    /// [`Plasticity::advance`] or [`Plasticity::settle`] with `now > t`.
+    fn on_post(&mut self, target: u32, t: Tick);
+
+    /// Processes a spike of source `source` emitted at tick `t` (it arrives over
+    /// synapse `k` at `t + delay(k)`), updating the weights of its row, and returns the
+    /// efficacy: the engine transmits `weights[k] * efficacy` for every `k` of the row,
+    /// reading the weights after this call.
+    ///
+    /// Calls come in non-decreasing `t` (canonical order: tick, then source), and
+    /// never with `t` below the `now` of an earlier `advance` or `settle`.
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32;
+
+    /// Tells the rule that every presynaptic spike emitted before `now` has been
+    /// processed and every postsynaptic spike before `now` recorded. The rule runs its
+    /// slow clocks that are due and bounds its memory. Call it once per window, after
+    /// delivery; `now` does not decrease.
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>);
+
+    /// Like [`Plasticity::advance`], and afterwards every weight (and per-synapse state)
+    /// includes every event with a synaptic time before `now`. Call it before reading
+    /// weights (probes, checkpoints, end of run). Results never depend on whether or
+    /// when it is called.
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>);
+
+    /// Per-tick work (e-prop-style rules; [`Needs::per_tick`]). Classic rules do nothing.
+    fn on_tick(&mut self, _t: Tick, _syn: &mut Synapses<'_>, _ctx: &Context<'_>) {}
+
+    /// Bytes of rule state per synapse beyond the engine's weight.
+    fn bytes_per_synapse(&self) -> usize;
+
+    /// Bytes of rule state held now (per-synapse arrays, per-neuron traces, the
+    /// postsynaptic spike history), for memory reports.
+    fn memory_bytes(&self) -> usize;
+
+    /// Per-synapse state by name (e.g. `"w_cons"`), for probes; valid after `settle`.
+    fn synapse_state(&self, _name: &str) -> Option<&[f32]> {
+        None
+    }
+}

@@ -1,0 +1,93 @@
+//! The catalogue: specs round-trip, bad parameters are named, freezing checks rules.
+
+use crate::harness::{Net, Syn, info};
+use synfire_graphs::prelude::*;
+use synfire_graphs::{DelayTicks, PlasticityRule, RuleCatalog, RuleSpec, Unit, Value};
+use synfire_rules::{Catalog, Istdp, Orchestrated, RULES, RuleError, Scaling, Stdp, Stp, Triplet, instantiate};
+
+fn all_rules() -> Vec<RuleSpec> {
+    vec![
+        Stdp::pair().to_spec(),
+        Stdp::pair().multiplicative().nearest().bounds(0.0..=2.0).to_spec(),
+        Stdp::triplet().to_spec(),
+        Triplet::full().nearest().to_spec(),
+        Istdp::vogels().w_max(3.0).to_spec(),
+        Stp::tsodyks_markram().to_spec(),
+        Scaling::homeostatic().rate_init(3.0.hz()).bounds(0.0..=10.0).to_spec(),
+        Orchestrated::zenke2015().to_spec(),
+        Orchestrated::zenke2015().stp(Stp::tsodyks_markram().u(0.3)).w_cons_init(0.1).to_spec(),
+    ]
+}
+
+#[test]
+fn every_rule_checks_clean_and_instantiates() {
+    let net = Net::new(2, 2, vec![Syn { src: 0, tgt: 1, delay: 3, w0: 0.5 }]);
+    for spec in all_rules() {
+        assert!(RULES.contains(&spec.name.as_str()), "{}", spec.name);
+        assert_eq!(Catalog.check(&spec), Some(vec![]), "{spec:?}");
+        let rule = instantiate(&spec, &info(&net, 0.1.ms())).unwrap();
+        assert_eq!(rule.name(), spec.name);
+        let bytes = if spec.name == "orchestrated" { 4 } else { 0 };
+        assert_eq!(rule.bytes_per_synapse(), bytes, "{}", spec.name);
+    }
+}
+
+#[test]
+fn specs_round_trip_through_json() {
+    for spec in all_rules() {
+        let text = serde_json::to_string(&spec).unwrap();
+        let back: RuleSpec = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, spec);
+    }
+    assert_eq!(Stdp::pair().multiplicative(), synfire_rules::StdpPair::from_spec(&Stdp::pair().multiplicative().to_spec()).unwrap());
+    let o = Orchestrated::zenke2015().stp(Stp::tsodyks_markram());
+    assert_eq!(Orchestrated::from_spec(&o.to_spec()).unwrap().stp, o.stp);
+}
+
+#[test]
+fn problems_name_the_parameter_and_value() {
+    let problems = |spec: &RuleSpec| Catalog.check(spec).unwrap();
+    let p = problems(&Stdp::pair().tau_plus((-5.0).ms()).to_spec());
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].param, "tau_plus");
+    assert!(p[0].message.contains("-5 ms"), "{}", p[0].message);
+
+    let mut spec = Stdp::pair().to_spec();
+    spec.params.insert("tau_pluss".into(), Value::constant(Unit::Ms, 3.0));
+    spec.params.insert("a_plus".into(), Value::constant(Unit::Ms, 3.0));
+    spec.params.insert("tau_minus".into(), uniform(1.0.ms(), 2.0.ms()).into());
+    let p = problems(&spec);
+    let params: Vec<&str> = p.iter().map(|p| p.param.as_str()).collect();
+    assert!(params.contains(&"tau_pluss") && params.contains(&"a_plus") && params.contains(&"tau_minus"), "{p:?}");
+
+    let p = problems(&Stdp::pair().multiplicative().bounds(1.0..=0.0).to_spec());
+    assert!(p.iter().any(|p| p.param == "w_min"), "{p:?}");
+    assert_eq!(Catalog.check(&RuleSpec { name: "hebb".into(), params: Default::default() }), None);
+}
+
+#[test]
+fn instantiate_reports_errors() {
+    let net = Net::new(1, 1, vec![Syn { src: 0, tgt: 0, delay: 1, w0: 0.5 }]);
+    let mut i = info(&net, 0.1.ms());
+    let unknown = instantiate(&RuleSpec { name: "hebb".into(), params: Default::default() }, &i).unwrap_err();
+    assert_eq!(unknown, RuleError::Unknown { name: "hebb".into() });
+    let bad = instantiate(&Stp::tsodyks_markram().u(1.5).to_spec(), &i).unwrap_err();
+    assert!(bad.to_string().contains("u: 1.5"), "{bad}");
+    i.delay = DelayTicks::Const(0);
+    assert!(matches!(instantiate(&Stdp::pair().to_spec(), &i), Err(RuleError::Projection { .. })));
+}
+
+#[test]
+fn freeze_with_the_catalogue_checks_rules() {
+    let build = |rule: RuleSpec| {
+        let mut net = Network::new().dt(0.1.ms()).seed(1);
+        let e = net.population("E", 10, Lif::cuba());
+        net.connect(e, e, Conn::prob(0.2).weight(1.0.mv()).delay(1.0.ms()).plastic(rule));
+        net.freeze_with(&Catalog)
+    };
+    assert!(build(Stdp::pair().to_spec()).is_ok());
+    let err = build(Stdp::pair().tau_minus(0.0.ms()).to_spec()).unwrap_err().to_string();
+    assert!(err.contains("tau_minus"), "{err}");
+    let err = build(RuleSpec { name: "hebb".into(), params: Default::default() }).unwrap_err().to_string();
+    assert!(err.contains("hebb"), "{err}");
+}
