@@ -149,7 +149,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P,
     fn check_shape(&self, syn: &Synapses<'_>) {
         debug_assert_eq!(syn.n_sources(), self.seen.len(), "Synapses has another number of sources than the rule was built for");
         debug_assert_eq!(syn.weights.len(), syn.targets.len(), "weights and targets differ in length");
-        debug_assert_eq!(syn.offsets.last().copied(), Some(syn.weights.len()), "offsets do not end at the number of synapses");
+        debug_assert_eq!(syn.offsets.last().copied(), Some(syn.weights.len() as u64), "offsets do not end at the number of synapses");
     }
 
     /// Applies to the synapses of source `j` the post events with synaptic time in `lo..=hi`.

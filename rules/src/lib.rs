@@ -10,7 +10,7 @@
 //! // The engine side: one source -> one target, delay 1 tick of 1 ms.
 //! let info = ProjectionInfo { dt: 1.0.ms(), n_synapses: 1, n_sources: 1, n_targets: 1, delay: DelayTicks::Const(1), weight_scale: 1.0, negative: false };
 //! let mut rule = instantiate(&spec, &info)?;
-//! let (offsets, targets, mut weights) = (vec![0, 1], vec![0u32], vec![0.5f32]);
+//! let (offsets, targets, mut weights) = (vec![0u64, 1], vec![0u32], vec![0.5f32]);
 //! let mut syn = Synapses { offsets: &offsets, targets: &targets, delays: Delays::Const(1), weights: &mut weights };
 //! let ctx = Context::none();
 //! rule.on_pre(0, Tick(10), &mut syn, &ctx);  // pre at 10 ms

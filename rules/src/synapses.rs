@@ -19,7 +19,7 @@ pub enum Delays<'a> {
 pub struct Synapses<'a> {
     /// Row starts: the synapses of source `j` (index in the source population) are
     /// `offsets[j]..offsets[j + 1]`; length = number of sources + 1.
-    pub offsets: &'a [usize],
+    pub offsets: &'a [u64],
     /// Local index of each synapse's target neuron (`0..n_targets`).
     pub targets: &'a [u32],
     /// Delays in ticks (all `>= 1`).
@@ -32,7 +32,7 @@ impl Synapses<'_> {
     /// The synapses of source `j`.
     #[inline]
     pub fn row(&self, j: usize) -> Range<usize> {
-        self.offsets[j]..self.offsets[j + 1]
+        self.offsets[j] as usize..self.offsets[j + 1] as usize
     }
 
     /// The delay of synapse `k` in ticks.

@@ -12,7 +12,7 @@ use crossbeam::channel::{Receiver, Sender, unbounded};
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use synfire_graphs::{Graph, PopId, Probe, ProbeKind, Time, probe_kind};
+use synfire_graphs::{Graph, PopId, Probe, ProbeKind, ProjId, Time, probe_kind};
 
 /// Settings of a runtime; see [`Runtime::builder`].
 #[derive(Debug, Clone)]
@@ -348,25 +348,49 @@ impl Runtime {
     }
 
     /// The samples a weight probe recorded so far, synapses in canonical
-    /// `(source, target)` order, capped at the probe's `max_synapses`.
+    /// `(source, target)` order, capped at the probe's `max_synapses`. Samples are
+    /// taken at window boundaries that are multiples of the probe's interval; a
+    /// sample at tick `t` holds every plastic change with synaptic time before `t`.
     pub fn weights(&self, probe: Probe<probe_kind::Weights>) -> Result<WeightTrace, RunError> {
         let ProbeKind::Weights { max_synapses, .. } = self.probe_kind(probe)? else {
             return Err(RunError::BadHandle { what: "probe", message: "not a weight probe".into() });
         };
-        let mut cols: Vec<((u32, u32), usize, usize)> = Vec::new();
+        let max = *max_synapses;
         let mut parts = Vec::new();
         for r in self.query(Query::Weights)? {
-            let Reply::Weights(ps) = r else { continue };
-            for p in ps.into_iter().filter(|p| p.rec.probe == probe.index()) {
-                let pi = parts.len();
-                cols.extend(p.synapses.iter().enumerate().map(|(k, &id)| (id, pi, k)));
-                parts.push(p);
+            if let Reply::Weights(ps) = r {
+                parts.extend(ps.into_iter().filter(|p| p.rec.probe == probe.index()));
             }
+        }
+        Ok(self.merge_weights(parts, max))
+    }
+
+    /// Every weight of projection `proj` now, in canonical `(source, target)` order
+    /// (plastic weights brought up to date first).
+    pub fn projection_weights(&self, proj: ProjId) -> Result<WeightTrace, RunError> {
+        if proj.net() != self.graph.net_id() || proj.index() >= self.graph.projections.len() {
+            return Err(RunError::BadHandle { what: "projection", message: format!("projection {} does not belong to this graph", proj.index()) });
+        }
+        let mut parts = Vec::new();
+        for r in self.query(Query::FinalWeights { proj: proj.index(), now: self.now })? {
+            if let Reply::Weights(ps) = r {
+                parts.extend(ps);
+            }
+        }
+        let mut trace = self.merge_weights(parts, None);
+        trace.ticks = vec![self.now];
+        Ok(trace)
+    }
+
+    fn merge_weights(&self, parts: Vec<crate::worker::WeightPart>, max: Option<u32>) -> WeightTrace {
+        let mut cols: Vec<((u32, u32), usize, usize)> = Vec::new();
+        for (pi, p) in parts.iter().enumerate() {
+            cols.extend(p.synapses.iter().enumerate().map(|(k, &id)| (id, pi, k)));
         }
         // Stable: multapses of one pair keep their shard row order.
         cols.sort_by_key(|c| c.0);
-        if let Some(m) = max_synapses {
-            cols.truncate(*m as usize);
+        if let Some(m) = max {
+            cols.truncate(m as usize);
         }
         let ticks = parts.first().map(|p| p.rec.ticks.clone()).unwrap_or_default();
         let mut values = Vec::with_capacity(ticks.len() * cols.len());
@@ -376,7 +400,7 @@ impl Runtime {
                 values.push(parts[pi].rec.values[row * n + k]);
             }
         }
-        Ok(WeightTrace { dt_ms: self.graph.dt.0, synapses: cols.into_iter().map(|c| c.0).collect(), ticks, values })
+        WeightTrace { dt_ms: self.graph.dt.0, synapses: cols.into_iter().map(|c| c.0).collect(), ticks, values }
     }
 
     /// Delivers spikes of neurons `indices` of population `pop` as if they were

@@ -24,7 +24,8 @@ use crate::records::Counters;
 use crate::sources::SourceGen;
 use smallvec::SmallVec;
 use synfire_graphs::connectivity::{Csr, generate};
-use synfire_graphs::{DelayTicks, Graph, PopKind, ProbeKind};
+use synfire_graphs::{DelayTicks, Graph, PopKind, ProbeKind, Tick};
+use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses};
 
 /// What a slice is made of.
 #[derive(Debug)]
@@ -59,6 +60,20 @@ pub(crate) struct Incoming {
     pub receptor: usize,
     pub delay: DelayTicks,
     pub csr: Csr,
+    /// The plasticity rule's state for these synapses, if they learn.
+    pub rule: Option<Box<dyn Plasticity>>,
+}
+
+impl Incoming {
+    /// The rule and a view of the synapses it owns, borrowed together.
+    fn plastic(&mut self) -> Option<(&mut Box<dyn Plasticity>, Synapses<'_>)> {
+        let rule = self.rule.as_mut()?;
+        let delays = match (&self.csr.delays, self.delay) {
+            (Some(d), _) => Delays::PerSynapse(d),
+            (None, d) => Delays::Const(d.min()),
+        };
+        Some((rule, Synapses { offsets: &self.csr.offsets, targets: &self.csr.targets, delays, weights: &mut self.csr.weights }))
+    }
 }
 
 /// One worker's share of the network.
@@ -69,6 +84,10 @@ pub(crate) struct Shard {
     pub incoming: Vec<Incoming>,
     /// For each population, the incoming projections whose source it is, in projection order.
     by_source: Vec<Vec<usize>>,
+    /// For each slice, the plastic incoming projections that want its post spikes.
+    post_hooks: Vec<Vec<usize>>,
+    /// Sampling intervals of every weight probe of the graph (windows end at their multiples).
+    weight_intervals: Vec<u64>,
     /// First gid of each population plus the total (to find a spike's population).
     offsets: Vec<u64>,
     /// Ring slots minus one (slots is a power of two >= max delay + window).
@@ -109,6 +128,7 @@ impl Shard {
         }
         let mut incoming = Vec::new();
         let mut by_source = vec![Vec::new(); graph.populations.len()];
+        let mut post_hooks = vec![Vec::new(); slices.len()];
         for (proj, p) in graph.projections.iter().enumerate() {
             let slice = slice_of_pop[p.target];
             if slice == usize::MAX {
@@ -118,15 +138,46 @@ impl Shard {
             let targets: Vec<u32> = (range.start as u32..range.end as u32).collect();
             let edges = generate(graph, proj, &targets);
             let start = range.start as u32;
-            let csr = Csr::from_in_edges(graph.populations[p.source].size as usize, &[edges], |t| t - start);
+            let n_sources = graph.populations[p.source].size as usize;
+            let csr = Csr::from_in_edges(n_sources, &[edges], |t| t - start);
+            let rule = match &p.conn.rule {
+                None => None,
+                Some(spec) => {
+                    let info = ProjectionInfo {
+                        dt: graph.dt,
+                        n_synapses: csr.len(),
+                        n_sources,
+                        n_targets: targets.len(),
+                        delay: p.delay,
+                        weight_scale: p.weight_scale,
+                        negative: p.conn.weight.mean() < 0.0,
+                    };
+                    let rule = synfire_rules::instantiate(spec, &info)
+                        .map_err(|e| RunError::Unsupported { path: format!("projections[{proj}].rule"), message: e.to_string() })?;
+                    if rule.needs().post_spikes {
+                        post_hooks[slice].push(incoming.len());
+                    }
+                    Some(rule)
+                }
+            };
             by_source[p.source].push(incoming.len());
-            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr });
+            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule });
         }
+        let weight_intervals = graph
+            .probes
+            .iter()
+            .filter_map(|pr| match pr.kind {
+                ProbeKind::Weights { interval, .. } => Some(interval.to_ticks(graph.dt).max(1)),
+                _ => None,
+            })
+            .collect();
         let mut shard = Shard {
             index,
             slices,
             incoming,
             by_source,
+            post_hooks,
+            weight_intervals,
             offsets: graph.offsets.clone(),
             mask: slots - 1,
             outbox: SpikeBatch::default(),
@@ -184,7 +235,49 @@ impl Shard {
         ex.publish(self.index, parity, &mut self.outbox);
         ex.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
         self.deliver_exchanged(ex, parity);
+        let end = start + len;
+        let ctx = Context::none();
+        for inc in &mut self.incoming {
+            if let Some((rule, mut syn)) = inc.plastic() {
+                rule.advance(Tick(end), &mut syn, &ctx);
+            }
+        }
+        self.sample_weights(end);
         Ok(())
+    }
+
+    /// Where the window that starts at `t` must end at the latest: windows end at
+    /// every weight-sampling tick, so that plastic weights are read at a tick all
+    /// shards and window lengths agree on.
+    pub(crate) fn window_cap(&self, t: u64) -> u64 {
+        self.weight_intervals.iter().map(|&i| (t / i + 1) * i).min().unwrap_or(u64::MAX)
+    }
+
+    /// Records weight probes due at window boundary `now` (weights holding every
+    /// event with synaptic time before `now`).
+    fn sample_weights(&mut self, now: u64) {
+        let ctx = Context::none();
+        for rec in &mut self.recorders.weights {
+            if rec.due(now) {
+                let inc = &mut self.incoming[rec.incoming];
+                if let Some((rule, mut syn)) = inc.plastic() {
+                    rule.settle(Tick(now), &mut syn, &ctx);
+                }
+                rec.ticks.push(now);
+                rec.values.extend_from_slice(&inc.csr.weights);
+            }
+        }
+    }
+
+    /// Brings every plastic weight up to date at the current window boundary (before
+    /// the weights are read or saved).
+    pub(crate) fn settle(&mut self, now: u64) {
+        let ctx = Context::none();
+        for inc in &mut self.incoming {
+            if let Some((rule, mut syn)) = inc.plastic() {
+                rule.settle(Tick(now), &mut syn, &ctx);
+            }
+        }
     }
 
     fn tick(&mut self, t: u64) {
@@ -202,6 +295,14 @@ impl Shard {
                 }
                 Body::Source(source) => source.emit(t, &mut self.spiked),
             }
+            for &k in &self.post_hooks[si] {
+                if let Some(rule) = self.incoming[k].rule.as_mut() {
+                    for &i in &self.spiked {
+                        rule.on_post(i, Tick(t));
+                    }
+                }
+            }
+            let slice = &self.slices[si];
             let log = self.recorders.log_pop[slice.pop];
             for &i in &self.spiked {
                 let spike = Spike { tick: t, gid: slice.gid0 + u64::from(i) };
@@ -225,12 +326,6 @@ impl Shard {
                 for &(_, local) in &rec.cols {
                     rec.values.push(k.state(rec.var, local));
                 }
-            }
-        }
-        for rec in &mut self.recorders.weights {
-            if rec.due(t) {
-                rec.ticks.push(t);
-                rec.values.extend_from_slice(&self.incoming[rec.incoming].csr.weights);
             }
         }
     }
@@ -260,12 +355,16 @@ impl Shard {
     pub(crate) fn deliver(&mut self, spike: Spike) {
         let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
         for &k in &self.by_source[pop] {
-            let inc = &self.incoming[k];
+            let inc = &mut self.incoming[k];
             let src = (spike.gid - inc.src_gid0) as usize;
             let row = inc.csr.row(src);
             if row.is_empty() {
                 continue;
             }
+            let efficacy = match inc.plastic() {
+                Some((rule, mut syn)) => rule.on_pre(src as u32, Tick(spike.tick), &mut syn, &Context::none()),
+                None => 1.0,
+            };
             self.counters.syn_events += row.len() as u64;
             let slice = &mut self.slices[inc.slice];
             let len = slice.len;
@@ -275,14 +374,20 @@ impl Shard {
                 (None, DelayTicks::Const(d)) | (None, DelayTicks::PerSynapse { min: d, .. }) => {
                     let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
                     let slot = &mut ring[base..base + len];
-                    for (&t, &w) in targets.iter().zip(weights) {
-                        slot[t as usize] += w;
+                    if efficacy == 1.0 {
+                        for (&t, &w) in targets.iter().zip(weights) {
+                            slot[t as usize] += w;
+                        }
+                    } else {
+                        for (&t, &w) in targets.iter().zip(weights) {
+                            slot[t as usize] += w * efficacy;
+                        }
                     }
                 }
                 (Some(delays), _) => {
                     for ((&t, &w), &d) in targets.iter().zip(weights).zip(&delays[row]) {
                         let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
-                        ring[base + t as usize] += w;
+                        ring[base + t as usize] += w * efficacy;
                     }
                 }
             }

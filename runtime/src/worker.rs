@@ -35,7 +35,16 @@ pub(crate) enum Query {
     States,
     Weights,
     Counters,
-    State { pop: usize, var: usize, index: u64 },
+    State {
+        pop: usize,
+        var: usize,
+        index: u64,
+    },
+    /// The current weights of a projection (settled at tick `now`, a window boundary).
+    FinalWeights {
+        proj: usize,
+        now: u64,
+    },
 }
 
 /// The weights a shard recorded for one weight probe, with the synapses' ids.
@@ -102,7 +111,7 @@ pub(crate) fn run(init: WorkerInit) {
                 let mut result = Ok(());
                 let mut t = from;
                 while t < until {
-                    let len = window.min(until - t);
+                    let len = window.min(until - t).min(shard.window_cap(t) - t);
                     if let Err(e) = shard.run_window(&exchange, t, len) {
                         exchange.poison();
                         result = Err(e);
@@ -124,6 +133,10 @@ pub(crate) fn run(init: WorkerInit) {
                 Query::Spikes => Reply::Spikes(shard.recorders.spikes.clone()),
                 Query::States => Reply::States(shard.recorders.states.clone()),
                 Query::Weights => Reply::Weights(weight_parts(&shard, &graph)),
+                Query::FinalWeights { proj, now } => {
+                    shard.settle(now);
+                    Reply::Weights(final_weights(&shard, &graph, proj))
+                }
                 Query::Counters => Reply::Counters(shard.counters),
                 Query::State { pop, var, index } => Reply::State(shard.read_state(pop, var, index)),
             },
@@ -135,21 +148,41 @@ pub(crate) fn run(init: WorkerInit) {
     }
 }
 
+/// The synapse ids of incoming projection `k` of a shard, in row order.
+fn synapse_ids(shard: &Shard, graph: &Graph, k: usize) -> Vec<(u32, u32)> {
+    let inc = &shard.incoming[k];
+    let first_target = shard.slices[inc.slice].start as u32;
+    let n_src = graph.populations[graph.projections[inc.proj].source].size as usize;
+    let mut synapses = Vec::with_capacity(inc.csr.len());
+    for s in 0..n_src {
+        for j in inc.csr.row(s) {
+            synapses.push((s as u32, inc.csr.targets[j] + first_target));
+        }
+    }
+    synapses
+}
+
+/// The current weights of projection `proj` on this shard, as a one-row part.
+fn final_weights(shard: &Shard, graph: &Graph, proj: usize) -> Vec<WeightPart> {
+    shard
+        .incoming
+        .iter()
+        .enumerate()
+        .filter(|(_, inc)| inc.proj == proj)
+        .map(|(k, inc)| WeightPart {
+            rec: WeightRecorder { probe: usize::MAX, incoming: k, ticks: vec![0], values: inc.csr.weights.clone(), ..WeightRecorder::default() },
+            synapses: synapse_ids(shard, graph, k),
+        })
+        .collect()
+}
+
 fn weight_parts(shard: &Shard, graph: &Graph) -> Vec<WeightPart> {
     shard
         .recorders
         .weights
         .iter()
         .map(|rec| {
-            let inc = &shard.incoming[rec.incoming];
-            let first_target = shard.slices[inc.slice].start as u32;
-            let n_src = graph.populations[graph.projections[inc.proj].source].size as usize;
-            let mut synapses = Vec::with_capacity(inc.csr.len());
-            for s in 0..n_src {
-                for k in inc.csr.row(s) {
-                    synapses.push((s as u32, inc.csr.targets[k] + first_target));
-                }
-            }
+            let synapses = synapse_ids(shard, graph, rec.incoming);
             WeightPart { rec: rec.clone(), synapses }
         })
         .collect()

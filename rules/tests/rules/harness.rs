@@ -21,13 +21,13 @@ pub struct Net {
     pub n_sources: usize,
     pub n_targets: usize,
     pub syns: Vec<Syn>,
-    pub offsets: Vec<usize>,
+    pub offsets: Vec<u64>,
 }
 
 impl Net {
     pub fn new(n_sources: usize, n_targets: usize, mut syns: Vec<Syn>) -> Net {
         syns.sort_by_key(|s| s.src);
-        let mut offsets = vec![0; n_sources + 1];
+        let mut offsets = vec![0u64; n_sources + 1];
         for s in &syns {
             offsets[s.src + 1] += 1;
         }

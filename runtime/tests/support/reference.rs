@@ -6,14 +6,23 @@
 //! everything the engine adds: partitioning, exchange, windows, delivery order.
 
 use std::collections::BTreeMap;
+use synfire_graphs::Tick;
 use synfire_graphs::connectivity::instantiate;
 use synfire_graphs::rng::{Domain, uniform_at};
 use synfire_graphs::{DelayTicks, Graph, PopKind, SourceSpec};
+use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses};
 use synfire_runtime::models::ReferenceKernels;
 use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel};
 
 /// Simulates `ticks` ticks and returns every spike as `(tick, gid)` in canonical order.
 pub fn simulate(graph: &Graph, ticks: u64) -> Vec<(u64, u64)> {
+    simulate_with_weights(graph, ticks).0
+}
+
+/// Like [`simulate`], also returning every projection's final weights (settled at
+/// the end), synapses in canonical `(source, target)` order. Plastic projections run
+/// one rule instance over all their synapses, called at the moment each event happens.
+pub fn simulate_with_weights(graph: &Graph, ticks: u64) -> (Vec<(u64, u64)>, Vec<Vec<f32>>) {
     let npop = graph.populations.len();
     let mut kernels: Vec<Option<Box<dyn NeuronKernel>>> = Vec::new();
     let mut receptors = vec![0usize; npop];
@@ -27,7 +36,27 @@ pub fn simulate(graph: &Graph, ticks: u64) -> Vec<(u64, u64)> {
             PopKind::Source(_) => None,
         });
     }
-    let synapses: Vec<_> = (0..graph.projections.len()).map(|k| instantiate(graph, k)).collect();
+    let mut synapses: Vec<_> = (0..graph.projections.len()).map(|k| instantiate(graph, k)).collect();
+    let mut rules: Vec<Option<Box<dyn Plasticity>>> = graph
+        .projections
+        .iter()
+        .zip(&synapses)
+        .map(|(p, csr)| {
+            p.conn.rule.as_ref().map(|spec| {
+                let info = ProjectionInfo {
+                    dt: graph.dt,
+                    n_synapses: csr.len(),
+                    n_sources: graph.populations[p.source].size as usize,
+                    n_targets: graph.populations[p.target].size as usize,
+                    delay: p.delay,
+                    weight_scale: p.weight_scale,
+                    negative: p.conn.weight.mean() < 0.0,
+                };
+                synfire_rules::instantiate(spec, &info).expect("rule builds")
+            })
+        })
+        .collect();
+    let ctx = Context::none();
     // pending[arrival tick][pop][receptor][neuron]
     let mut pending: BTreeMap<u64, Vec<Vec<Vec<f32>>>> = BTreeMap::new();
     let empty = |g: &Graph| -> Vec<Vec<Vec<f32>>> { (0..npop).map(|p| vec![vec![0.0; g.populations[p].size as usize]; receptors[p]]).collect() };
@@ -45,25 +74,52 @@ pub fn simulate(graph: &Graph, ticks: u64) -> Vec<(u64, u64)> {
                 (None, PopKind::Source(spec)) => source_spikes(graph, p, spec, t, &mut spiked),
                 _ => {}
             }
+            for (k, proj) in graph.projections.iter().enumerate() {
+                if let (Some(rule), true) = (rules[k].as_mut(), proj.target == p) {
+                    spiked.iter().for_each(|&i| rule.on_post(i, Tick(t)));
+                }
+            }
             now.extend(spiked.iter().map(|&i| graph.offsets[p] + u64::from(i)));
         }
         for &gid in &now {
             out.push((t, gid));
             let (pop, idx) = graph.locate(gid).expect("gid in graph");
             for (k, proj) in graph.projections.iter().enumerate().filter(|(_, pr)| pr.source == pop) {
-                let csr = &synapses[k];
+                let csr = &mut synapses[k];
+                let mut efficacy = 1.0;
+                if let Some(rule) = rules[k].as_mut() {
+                    if csr.row(idx as usize).is_empty() {
+                        continue;
+                    }
+                    let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
+                    let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
+                    efficacy = rule.on_pre(idx as u32, Tick(t), &mut syn, &ctx);
+                }
                 for j in csr.row(idx as usize) {
                     let d = match (&csr.delays, proj.delay) {
                         (Some(ds), _) => u64::from(ds[j]),
                         (None, DelayTicks::Const(d)) | (None, DelayTicks::PerSynapse { min: d, .. }) => u64::from(d),
                     };
                     let slot = pending.entry(t + d).or_insert_with(|| empty(graph));
-                    slot[proj.target][proj.receptor][csr.targets[j] as usize] += csr.weights[j];
+                    slot[proj.target][proj.receptor][csr.targets[j] as usize] += csr.weights[j] * efficacy;
                 }
             }
         }
     }
-    out
+    let weights = synapses
+        .iter_mut()
+        .zip(rules.iter_mut())
+        .zip(&graph.projections)
+        .map(|((csr, rule), proj)| {
+            if let Some(rule) = rule {
+                let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
+                let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
+                rule.settle(Tick(ticks), &mut syn, &ctx);
+            }
+            csr.weights.clone()
+        })
+        .collect();
+    (out, weights)
 }
 
 /// The obvious definition of the sources: Poisson is Bernoulli(rate dt) per tick from

@@ -1,0 +1,93 @@
+//! Plasticity in the engine: determinism across workers and windows, agreement with
+//! the serial reference (which calls the rule the moment each event happens), and
+//! snapshots of a plastic network's spikes and weight histogram.
+
+mod support;
+
+use synfire_graphs::{Graph, ProjId, Time};
+use synfire_runtime::Runtime;
+
+fn run(
+    graph: &Graph,
+    probe: synfire_graphs::Probe<synfire_graphs::probe_kind::Spikes>,
+    proj: ProjId,
+    workers: usize,
+    window: Option<u64>,
+    ms: f64,
+) -> (Vec<(u64, u64)>, Vec<f32>) {
+    let mut b = Runtime::builder().workers(workers);
+    if let Some(w) = window {
+        b = b.window_ticks(w);
+    }
+    let mut sim = b.build(graph).expect("builds");
+    sim.run_for(Time(ms)).expect("runs");
+    let s = sim.spikes(probe).expect("spikes");
+    let w = sim.projection_weights(proj).expect("weights");
+    (s.ticks.iter().copied().zip(s.gids.iter().copied()).collect(), w.values)
+}
+
+/// Weights in canonical (source, target) order, as the reference returns them.
+fn canonical(graph: &Graph, proj: usize, weights: &[f32]) -> Vec<f32> {
+    let csr = synfire_graphs::connectivity::instantiate(graph, proj);
+    let mut rows: Vec<((u32, u32), f32)> = Vec::new();
+    for s in 0..graph.populations[graph.projections[proj].source].size as usize {
+        for k in csr.row(s) {
+            rows.push(((s as u32, csr.targets[k]), weights[k]));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    rows.into_iter().map(|r| r.1).collect()
+}
+
+#[test]
+fn plastic_cuba_is_bit_identical_across_workers_and_windows() {
+    let (graph, probe, ee) = support::cuba_stdp(800, 0.5, 9);
+    let base = run(&graph, probe, ee, 1, Some(1), 300.0);
+    assert!(base.0.len() > 100);
+    let initial = 1.62f32;
+    assert!(base.1.iter().any(|&w| w != initial), "some weights changed");
+    for (workers, window) in [(2, 5), (3, 2), (4, 5), (1, 5)] {
+        let got = run(&graph, probe, ee, workers, Some(window), 300.0);
+        assert_eq!(got.0, base.0, "spikes: workers {workers}, window {window}");
+        assert_eq!(got.1.len(), base.1.len());
+        assert!(got.1.iter().zip(&base.1).all(|(a, b)| a.to_bits() == b.to_bits()), "weights: workers {workers}, window {window}");
+    }
+}
+
+#[test]
+fn plastic_cuba_agrees_with_the_serial_reference() {
+    let (graph, probe, ee) = support::cuba_stdp(400, 0.3, 4);
+    let ticks = 2000;
+    let (ref_spikes, ref_weights) = support::reference::simulate_with_weights(&graph, ticks);
+    let (spikes, weights) = run(&graph, probe, ee, 3, None, 200.0);
+    assert_eq!(spikes, ref_spikes);
+    assert_eq!(weights, canonical(&graph, ee.index(), &ref_weights[ee.index()]));
+}
+
+#[test]
+fn plastic_cuba_snapshots_hold_for_every_worker_count() {
+    let (graph, probe, ee) = support::cuba_stdp(1000, 0.1, 42);
+    for workers in 1..=4 {
+        let mut sim = Runtime::builder().workers(workers).build(&graph).expect("builds");
+        sim.run_for(Time(200.0)).expect("runs");
+        let spikes = sim.spikes(probe).expect("spikes").window(100.0, 110.0);
+        insta::assert_snapshot!("plastic_cuba_spikes_100_110ms", spikes.to_string());
+        let w = sim.projection_weights(ee).expect("weights");
+        insta::assert_snapshot!("plastic_cuba_weight_histogram_200ms", histogram(&w.values, 0.0, 3.24, 12));
+    }
+}
+
+/// A text histogram: one line per bin with its range and count.
+fn histogram(values: &[f32], lo: f32, hi: f32, bins: usize) -> String {
+    let mut counts = vec![0usize; bins];
+    for &v in values {
+        let b = (((v - lo) / (hi - lo)) * bins as f32).floor().clamp(0.0, (bins - 1) as f32) as usize;
+        counts[b] += 1;
+    }
+    let mut out = format!("# {} weights in [{lo}, {hi}] mV\n", values.len());
+    for (b, c) in counts.iter().enumerate() {
+        let a = lo + (hi - lo) * b as f32 / bins as f32;
+        out.push_str(&format!("{a:6.3}\t{c}\n"));
+    }
+    out
+}
