@@ -374,13 +374,17 @@ impl Shard {
                 (None, DelayTicks::Const(d)) | (None, DelayTicks::PerSynapse { min: d, .. }) => {
                     let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
                     let slot = &mut ring[base..base + len];
+                    debug_assert!(targets.iter().all(|&t| (t as usize) < len));
                     if efficacy == 1.0 {
                         for (&t, &w) in targets.iter().zip(weights) {
-                            slot[t as usize] += w;
+                            // SAFETY: `Shard::build` stores targets as `t - start` for
+                            // targets `t` of this slice's range, so every `t < len`.
+                            unsafe { *slot.get_unchecked_mut(t as usize) += w };
                         }
                     } else {
                         for (&t, &w) in targets.iter().zip(weights) {
-                            slot[t as usize] += w * efficacy;
+                            // SAFETY: as above.
+                            unsafe { *slot.get_unchecked_mut(t as usize) += w * efficacy };
                         }
                     }
                 }

@@ -124,43 +124,45 @@ impl LifCubaKernel {
 
 /// Neurons per block: the update runs branch-free over a block (so it vectorises),
 /// then a scalar pass handles spikes only in blocks where one happened.
-const BLOCK: usize = 64;
+const BLOCK: usize = 128;
 
 impl LifCubaKernel {
     /// Homogeneous parameters and no injected current: the benchmark case.
     fn step_uniform(&mut self, in_e: &mut [f32], in_i: &mut [f32], spiked: &mut Vec<u32>) {
         let c = self.coeffs[0];
         let current = c.p20 * c.i_e;
-        let blocks = self
-            .v
-            .chunks_mut(BLOCK)
-            .zip(self.i_e.chunks_mut(BLOCK))
-            .zip(self.i_i.chunks_mut(BLOCK))
-            .zip(self.refractory.chunks_mut(BLOCK))
-            .zip(in_e.chunks_mut(BLOCK).zip(in_i.chunks_mut(BLOCK)));
-        for (b, ((((v, ie), ii), refr), (ine, ini))) in blocks.enumerate() {
+        let n = self.v.len();
+        // Slicing everything to `n` first lets the compiler drop every bounds check.
+        let (v, ie, ii, refr) = (&mut self.v[..n], &mut self.i_e[..n], &mut self.i_i[..n], &mut self.refractory[..n]);
+        let (ine, ini) = (&mut in_e[..n], &mut in_i[..n]);
+        let mut start = 0;
+        while start < n {
+            let end = (start + BLOCK).min(n);
             let mut crossed = 0u32;
-            for (((((v, ie), ii), r), ine), ini) in
-                v.iter_mut().zip(ie.iter_mut()).zip(ii.iter_mut()).zip(refr.iter_mut()).zip(ine.iter_mut()).zip(ini.iter_mut())
-            {
-                let free = c.p22 * *v + c.p21e * *ie + c.p21i * *ii + current;
-                *v = if *r > 0 { *v } else { free };
-                *r = r.saturating_sub(1);
-                *ie = c.p11e * *ie + *ine;
-                *ii = c.p11i * *ii + *ini;
-                *ine = 0.0;
-                *ini = 0.0;
-                crossed += u32::from(*v >= c.th);
+            for i in start..end {
+                let free = c.p22 * v[i] + c.p21e * ie[i] + c.p21i * ii[i] + current;
+                // A refractory neuron sits at the reset value. Selecting that constant
+                // (not "keep v") makes this a blend instead of a masked store, which
+                // is microcoded on some cores and stalls the next load.
+                let x = if refr[i] > 0 { c.reset } else { free };
+                v[i] = x;
+                refr[i] = refr[i].saturating_sub(1);
+                ie[i] = c.p11e * ie[i] + ine[i];
+                ii[i] = c.p11i * ii[i] + ini[i];
+                ine[i] = 0.0;
+                ini[i] = 0.0;
+                crossed += u32::from(x >= c.th);
             }
             if crossed > 0 {
-                for (k, (v, r)) in v.iter_mut().zip(refr.iter_mut()).enumerate() {
-                    if *v >= c.th {
-                        *v = c.reset;
-                        *r = c.n_ref;
-                        spiked.push((b * BLOCK + k) as u32);
+                for i in start..end {
+                    if v[i] >= c.th {
+                        v[i] = c.reset;
+                        refr[i] = c.n_ref;
+                        spiked.push(i as u32);
                     }
                 }
             }
+            start = end;
         }
     }
 
