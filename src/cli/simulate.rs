@@ -21,7 +21,8 @@ pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<f64
     let total = duration.to_ticks(dt);
     let chunk = chunk_ticks(total, dt, rt.window_ticks());
     let bar = ProgressBar::new(total);
-    bar.set_style(ProgressStyle::with_template("{bar:30.cyan/blue} {msg}  ETA {eta}")?.progress_chars("=> "));
+    bar.set_style(ProgressStyle::with_template("{bar:25.cyan/blue} {msg}, ETA {eta}")?.progress_chars("=> "));
+    bar.set_message(format!("0.00/{:.2} s model", duration.as_secs()));
     let started = Instant::now();
     let mut done = 0;
     while done < total {
@@ -30,7 +31,8 @@ pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<f64
         done += step;
         let (model_s, wall_s) = (done as f64 * dt.0 * 1e-3, started.elapsed().as_secs_f64());
         bar.set_position(done);
-        bar.set_message(format!("{model_s:.2} / {:.2} s model time, {:.2} s wall per model second", duration.as_secs(), wall_s / model_s));
+        // Real-time factor: wall time per model time.
+        bar.set_message(format!("{model_s:.2}/{:.2} s model, RTF {:.2}", duration.as_secs(), wall_s / model_s));
     }
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();

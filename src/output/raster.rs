@@ -46,8 +46,19 @@ pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize
         .x_label_area_size(45)
         .y_label_area_size(65)
         .build_cartesian_2d(0f64..until_ms, 0f64..sample.rows as f64)?;
-    let y_desc = if sample.stride == 1 { "neuron".to_string() } else { format!("neuron (every {}th)", sample.stride) };
-    chart.configure_mesh().disable_mesh().x_desc("time (ms)").y_desc(y_desc).axis_desc_style(("sans-serif", 16)).label_style(("sans-serif", 13)).draw()?;
+    let y_desc = if sample.stride == 1 { "neuron".to_string() } else { format!("neuron (every {}th drawn)", sample.stride) };
+    // Ticks are labelled by neuron (position among the recorded neurons), not by row.
+    let stride = sample.stride as f64;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("time (ms)")
+        .y_desc(y_desc)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{:.0}", y * stride))
+        .axis_desc_style(("sans-serif", 16))
+        .label_style(("sans-serif", 13))
+        .draw()?;
     // Dots as large as a row allows, but never invisible.
     let radius = ((560.0 / sample.rows as f64) / 2.0).clamp(1.0, 3.0) as i32;
     let mut entries = Vec::new();

@@ -23,6 +23,7 @@ pub fn write_rates(path: &Path, title: &str, traces: &[(usize, String, RateTrace
         .light_line_style(BLACK.mix(0.05))
         .x_desc("time (ms)")
         .y_desc("rate (Hz)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .axis_desc_style(("sans-serif", 16))
         .label_style(("sans-serif", 13))
         .draw()?;
