@@ -1,0 +1,49 @@
+//! What `synfire run` writes: spike files, the JSON report and the plots, staged in a
+//! temporary directory so that a failed run never replaces earlier outputs.
+
+mod raster;
+mod rates;
+mod report;
+mod spikes;
+mod staging;
+
+pub use raster::write_raster;
+pub use rates::write_rates;
+pub use report::{Counts, PopulationReport, Report};
+pub use spikes::{write_csv, write_npy};
+pub use staging::Staging;
+
+/// Colours of populations in the plots, in population order (Tableau 10).
+const PALETTE: [(u8, u8, u8); 10] = [
+    (31, 119, 180),
+    (214, 39, 40),
+    (44, 160, 44),
+    (255, 127, 14),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+];
+
+/// The plot colour of population `pop`.
+fn colour(pop: usize) -> plotters::style::RGBColor {
+    let (r, g, b) = PALETTE[pop % PALETTE.len()];
+    plotters::style::RGBColor(r, g, b)
+}
+
+/// Draws a legend (a coloured dot and a label per entry) into its own area, so that
+/// it never hides data.
+fn draw_legend<DB: plotters::prelude::DrawingBackend>(
+    area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, plotters::style::RGBColor)],
+) -> Result<(), plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>> {
+    use plotters::prelude::*;
+    for (k, (label, c)) in entries.iter().enumerate() {
+        let y = 60 + 26 * k as i32;
+        area.draw(&Circle::new((12, y), 6, c.filled()))?;
+        area.draw(&Text::new(label.clone(), (24, y - 8), ("sans-serif", 15).into_font()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! `report.json`: what ran, how long it took and what it produced.
+
+use anyhow::Context;
+use serde::Serialize;
+use std::path::Path;
+
+/// The figures of one run, written as `report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Built-in network name or scenario file.
+    pub scenario: String,
+    /// Neurons and sources in the graph.
+    pub neurons: u64,
+    /// Worker threads.
+    pub workers: usize,
+    /// Window length in ticks (spikes are exchanged once per window).
+    pub window_ticks: u64,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Time step in ms.
+    pub dt_ms: f64,
+    /// Model time simulated, in seconds.
+    pub model_time_s: f64,
+    /// Wall time of the simulation alone (no build, no output), in seconds.
+    pub wall_s: f64,
+    /// Wall time of building the shards, in seconds.
+    pub build_s: f64,
+    /// Work counters.
+    pub counts: Counts,
+    /// Per population: size and, when its spikes were recorded, the mean rate.
+    pub populations: Vec<PopulationReport>,
+    /// Synaptic events delivered per second of wall time.
+    pub syn_events_per_s: f64,
+    /// Wall time per model time (below 1 is faster than real time).
+    pub realtime_factor: f64,
+    /// Peak resident memory of the process in bytes, when the OS reports it.
+    pub peak_rss_bytes: Option<u64>,
+    /// The files of this run, in the output directory.
+    pub files: Vec<String>,
+}
+
+/// Work done, summed over workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Spikes emitted by every neuron and source.
+    pub spikes: u64,
+    /// Synaptic events delivered (one per synapse per presynaptic spike).
+    pub syn_events: u64,
+    /// Neuron updates (neurons x ticks).
+    pub neuron_updates: u64,
+}
+
+/// One population in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PopulationReport {
+    /// Name.
+    pub name: String,
+    /// Number of neurons.
+    pub size: u64,
+    /// Spikes recorded by the scenario's probes; `None` when none records it.
+    pub spikes: Option<u64>,
+    /// Mean rate in Hz over the run; `None` when no probe records it.
+    pub mean_rate_hz: Option<f64>,
+}
+
+impl Report {
+    /// Writes the report as pretty-printed JSON.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let text = serde_json::to_string_pretty(self)?;
+        std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
+    }
+}

@@ -1,0 +1,118 @@
+//! "Nothing is lost": outputs are written into a temporary directory next to the
+//! destination and moved into it only when every file is complete. A run that fails
+//! earlier leaves the destination as it was; files in it that the run does not
+//! write are never touched.
+
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// A temporary directory whose files move into `dest` on [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    tmp: PathBuf,
+    dest: PathBuf,
+    files: Vec<String>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the temporary directory beside `dest` (and `dest`'s parents).
+    pub fn new(dest: &Path) -> anyhow::Result<Staging> {
+        let (parent, name) = split(dest)?;
+        std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
+        }
+        std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(Staging { tmp, dest: dest.to_path_buf(), files: Vec::new(), committed: false })
+    }
+
+    /// The path to write output `file` to; it is moved to `dest` on commit.
+    pub fn file(&mut self, file: &str) -> PathBuf {
+        if !self.files.iter().any(|f| f == file) {
+            self.files.push(file.to_string());
+        }
+        self.tmp.join(file)
+    }
+
+    /// Moves every staged file into the destination (replacing older versions) and
+    /// returns their final paths.
+    pub fn commit(mut self) -> anyhow::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(&self.dest).with_context(|| format!("cannot create {}", self.dest.display()))?;
+        let mut out = Vec::with_capacity(self.files.len());
+        for f in &self.files {
+            let (from, to) = (self.tmp.join(f), self.dest.join(f));
+            // Same parent directory, hence the same file system: a rename is atomic.
+            std::fs::rename(&from, &to).with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+            out.push(to);
+        }
+        self.committed = true;
+        std::fs::remove_dir_all(&self.tmp).with_context(|| format!("cannot remove {}", self.tmp.display()))?;
+        Ok(out)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            // The run failed: its partial files go, the destination stays as it was.
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// The parent directory and last component of `dest`, resolving `.` and `..`.
+fn split(dest: &Path) -> anyhow::Result<(PathBuf, String)> {
+    let dest = if dest.file_name().is_none() { dest.canonicalize().with_context(|| format!("cannot resolve {}", dest.display()))? } else { dest.to_path_buf() };
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).with_context(|| format!("{} has no directory name", dest.display()))?;
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("synfire-staging-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn commit_replaces_outputs_and_keeps_other_files() {
+        let root = scratch("commit");
+        let dest = root.join("out");
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::write(dest.join("a.txt"), "old").unwrap();
+        std::fs::write(dest.join("notes.txt"), "mine").unwrap();
+        let mut s = Staging::new(&dest).unwrap();
+        std::fs::write(s.file("a.txt"), "new").unwrap();
+        let files = s.commit().unwrap();
+        assert_eq!(files, vec![dest.join("a.txt")]);
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(dest.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1, "the temporary directory is gone");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_the_destination_intact() {
+        let root = scratch("drop");
+        let dest = root.join("out");
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::write(dest.join("a.txt"), "old").unwrap();
+        {
+            let mut s = Staging::new(&dest).unwrap();
+            std::fs::write(s.file("a.txt"), "half").unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,131 @@
+//! The `synfire` command line, run as a user runs it.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn synfire(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synfire")).args(args).output().expect("the synfire binary runs")
+}
+
+/// A fresh directory under the system's temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("synfire-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_cuba_writes_every_output() {
+    let dir = scratch("run");
+    let out = synfire(&["run", "cuba", "--duration", "50ms", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in ["spikes.npy", "spikes.csv", "report.json", "raster.svg", "rates.svg"] {
+        let len = std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 0, "{f} is missing or empty");
+    }
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let spikes = report["counts"]["spikes"].as_u64().unwrap();
+    assert!(spikes > 0);
+    assert_eq!(report["scenario"], "cuba");
+    assert!((report["model_time_s"].as_f64().unwrap() - 0.05).abs() < 1e-9);
+
+    // The probes record every neuron, so the CSV holds exactly the counted spikes,
+    // and the per-population counts add up to them.
+    let csv = std::fs::read_to_string(dir.join("spikes.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("t_ms,population,index"));
+    assert_eq!(lines.count() as u64, spikes);
+    let per_pop: u64 = report["populations"].as_array().unwrap().iter().map(|p| p["spikes"].as_u64().unwrap()).sum();
+    assert_eq!(per_pop, spikes);
+    // The structured .npy holds 12 bytes (f64 t, u32 id) per spike after its header.
+    let npy = std::fs::read(dir.join("spikes.npy")).unwrap();
+    let header_len = u16::from_le_bytes([npy[8], npy[9]]) as usize + 10;
+    assert_eq!((npy.len() - header_len) as u64, 12 * spikes);
+
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("Hz") && summary.contains(dir.to_str().unwrap()), "{summary}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_duration_names_the_value() {
+    let out = synfire(&["run", "cuba", "--duration", "10 parsecs"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("10 parsecs"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_failed_run_keeps_earlier_outputs() {
+    let dir = scratch("keep");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("report.json"), "earlier").unwrap();
+    // A window of 2 ticks exceeds cuba's minimum delay of one tick: the build fails
+    // after the outputs were staged.
+    let out = synfire(&["run", "cuba", "--neurons", "200", "--duration", "10ms", "--window-ticks", "2", "--out", dir.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("window"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("report.json")).unwrap(), "earlier");
+    assert_eq!(std::fs::read_dir(dir.parent().unwrap()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp-")).count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unknown_scenarios_and_files_are_clear_errors() {
+    let out = synfire(&["run", "cubaa"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("`cubaa` is neither a built-in network"), "{}", stderr(&out));
+
+    let file = std::env::temp_dir().join(format!("synfire-cli-{}.toml", std::process::id()));
+    std::fs::write(&file, "").unwrap();
+    let out = synfire(&["run", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("scenario files are not supported yet"), "{}", stderr(&out));
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn bench_prints_one_json_object() {
+    let out = synfire(&["bench", "cuba", "--neurons", "1000", "--duration", "100ms", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.trim().lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for key in [
+        "network",
+        "neurons",
+        "synapses",
+        "workers",
+        "model_time_s",
+        "wall_s",
+        "build_s",
+        "spikes",
+        "syn_events",
+        "syn_events_per_s",
+        "neuron_updates",
+        "realtime_factor",
+        "bytes_per_synapse",
+        "peak_rss_bytes",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key} in {stdout}");
+    }
+    assert_eq!(v["network"], "cuba");
+    assert_eq!(v["neurons"], 1000);
+    // 1000 neurons x 1000 ticks, and in-degree 80 on average.
+    assert_eq!(v["neuron_updates"], 1_000_000);
+    let synapses = v["synapses"].as_f64().unwrap();
+    assert!((synapses / 1000.0 - 80.0).abs() < 2.0, "{synapses}");
+    let (wall, model) = (v["wall_s"].as_f64().unwrap(), v["model_time_s"].as_f64().unwrap());
+    assert!((v["realtime_factor"].as_f64().unwrap() - wall / model).abs() < 1e-9);
+}
+
+#[test]
+fn networks_that_are_not_built_yet_fail_cleanly() {
+    let out = synfire(&["bench", "cuba-stdp", "--neurons", "100", "--duration", "10ms"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not available yet"), "{}", stderr(&out));
+}
