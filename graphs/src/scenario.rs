@@ -1,1 +1,0 @@
-//! Scenario files: a graph plus run settings, as TOML.

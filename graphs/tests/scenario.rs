@@ -1,0 +1,305 @@
+//! Scenario files: the examples, and what every kind of mistake reports.
+#![allow(clippy::unwrap_used)]
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use synfire_graphs::prelude::*;
+use synfire_graphs::scenario::{OutputFile, Scenario, ScenarioError, to_toml};
+use synfire_graphs::{ProblemKind, Receptor};
+
+fn example_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/scenarios").join(name)
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(example_path(name)).unwrap()
+}
+
+/// The outcome of reading and freezing `text`, as the lines a user would see.
+fn outcome(text: &str) -> String {
+    match Scenario::parse(text).and_then(|s| s.freeze()) {
+        Ok(g) => format!("ok: {} neurons", g.num_neurons()),
+        Err(ScenarioError::Syntax { line, column, message }) => format!("{line}:{column}: {message}"),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+    }
+}
+
+const RUN: &str = "[run]\nduration = \"1 s\"\n";
+const POPS: &str = "[[population]]\nname = \"E\"\nsize = 4\nmodel = \"lif_cuba\"\n[[population]]\nname = \"I\"\nsize = 2\nmodel = \"lif_cuba\"\n";
+
+/// Checks the outcome of a `[run]` table, two populations and `body`.
+fn check(body: &str, expect: &str) {
+    assert_eq!(outcome(&format!("{RUN}{POPS}{body}")), expect, "body:\n{body}");
+}
+
+#[test]
+fn cuba_is_the_benchmark_network() {
+    let scenario = Scenario::load(&example_path("cuba.toml")).unwrap();
+    let mut net = Network::new().dt(0.1.ms()).seed(42);
+    let lif = Lif::cuba()
+        .c_m(200.0.pf())
+        .tau_m(20.0.ms())
+        .e_l((-49.0).mv())
+        .v_th((-50.0).mv())
+        .v_reset((-60.0).mv())
+        .t_ref(5.0.ms())
+        .tau_syn_e(5.0.ms())
+        .tau_syn_i(10.0.ms())
+        .init("v", uniform((-60.0).mv(), (-50.0).mv()));
+    let e = net.population("E", 3200, lif.clone());
+    let i = net.population("I", 800, lif);
+    net.connect_all([e], [e, i], Conn::prob(0.02).weight(1.62.mv()).delay(0.1.ms()));
+    net.connect_all([i], [e, i], Conn::prob(0.02).weight((-9.0).mv()).delay(0.1.ms()));
+    let spikes = net.record_spikes([e, i]);
+    net.probe_name(spikes, "spikes");
+    net.record_rate(e, 1.0.ms());
+    net.record_rate(i, 1.0.ms());
+    assert_eq!(scenario.freeze().unwrap(), net.freeze().unwrap());
+    assert_eq!(scenario.run.duration, 1.0.s());
+    let output = scenario.run.output.unwrap();
+    assert_eq!((output.directory.to_str(), output.files), (Some("out/cuba"), vec![OutputFile::Spikes, OutputFile::Report]));
+}
+
+#[test]
+fn coba_is_the_benchmark_network() {
+    let scenario = Scenario::load(&example_path("coba.toml")).unwrap();
+    let mut net = Network::new().dt(0.1.ms()).seed(42);
+    let lif = Lif::coba()
+        .tau_m(20.0.ms())
+        .e_l((-60.0).mv())
+        .v_th((-50.0).mv())
+        .v_reset((-60.0).mv())
+        .t_ref(5.0.ms())
+        .e_e(0.0.mv())
+        .e_i((-80.0).mv())
+        .tau_syn_e(5.0.ms())
+        .tau_syn_i(10.0.ms())
+        .init("v", normal((-65.0).mv(), 5.0.mv()))
+        .init("g_e", normal(4.0.one(), 1.5.one()).clip(0.0.one(), 1000.0.one()))
+        .init("g_i", normal(20.0.one(), 12.0.one()).clip(0.0.one(), 1000.0.one()));
+    let e = net.population("E", 3200, lif.clone());
+    let i = net.population("I", 800, lif);
+    net.connect_all([e], [e, i], Conn::prob(0.02).weight(0.6.one()).delay(0.1.ms()));
+    net.connect_all([i], [e, i], Conn::prob(0.02).weight(6.7.one()).receptor(Receptor::Inh).delay(0.1.ms()));
+    let spikes = net.record_spikes([e, i]);
+    net.probe_name(spikes, "spikes");
+    net.record_rate(e, 1.0.ms());
+    net.record_rate(i, 1.0.ms());
+    let graph = scenario.freeze().unwrap();
+    assert_eq!(graph, net.freeze().unwrap());
+    // Inhibitory synapses go to the second receptor of the target model.
+    assert_eq!(graph.projections.iter().map(|p| p.receptor).collect::<Vec<_>>(), [0, 0, 1, 1]);
+}
+
+#[test]
+fn examples_write_back_to_equal_graphs() {
+    for name in ["cuba.toml", "coba.toml"] {
+        let scenario = Scenario::load(&example_path(name)).unwrap();
+        let graph = scenario.freeze().unwrap();
+        let text = to_toml(&graph, &scenario.run);
+        assert_eq!(Scenario::parse(&text).and_then(|s| s.freeze()).unwrap(), graph, "{name}:\n{text}");
+    }
+}
+
+#[test]
+fn the_schema_example_in_the_docs_is_valid() {
+    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenario/mod.rs")).unwrap();
+    let lines: Vec<&str> = source.lines().filter_map(|l| l.strip_prefix("//!")).map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
+    let start = lines.iter().position(|l| *l == "```toml").unwrap() + 1;
+    let end = start + lines[start..].iter().position(|l| *l == "```").unwrap();
+    let text = lines[start..end].join("\n");
+    assert_eq!(outcome(&text), "ok: 105 neurons");
+}
+
+#[test]
+fn an_impossible_probability_is_named_with_its_projection() {
+    let text = example("cuba.toml").replace("p = 0.02", "p = 1.5");
+    let err = Scenario::parse(&text).and_then(|s| s.freeze()).unwrap_err();
+    let ScenarioError::Invalid(problems) = &err else { panic!("expected Invalid, got {err}") };
+    // Each [[projection]] expands to two projections; each problem is reported once.
+    let found: Vec<(ProblemKind, &str, &str)> = problems.iter().map(|p| (p.kind, p.path.as_str(), p.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (ProblemKind::ProbabilityOutOfRange, "projection[0].p", "probability 1.5 is outside [0, 1]"),
+            (ProblemKind::ProbabilityOutOfRange, "projection[1].p", "probability 1.5 is outside [0, 1]"),
+        ]
+    );
+    assert!(err.to_string().contains("projection[0].p: probability 1.5 is outside [0, 1]"), "{err}");
+}
+
+#[test]
+fn syntax_errors_have_a_line_and_column() {
+    assert_eq!(outcome("[run]\nduration = = \"1 s\"\n"), "2:12: extra `=`, expected nothing");
+    assert_eq!(
+        outcome("[run]\nduration = \"1 s\"\nseeed = 3\n"),
+        "3:1: unknown field `seeed`, expected one of `duration`, `dt`, `seed`, `workers`, `window`, `output`"
+    );
+    assert_eq!(outcome("[run]\nduration = 1\n"), "2:12: invalid type: integer `1`, expected a string");
+    assert!(outcome("duration = \"1 s\"\n").contains("unknown field `duration`"));
+    assert!(outcome("").contains("missing field `run`"));
+}
+
+#[test]
+fn schema_mistakes_are_syntax_errors_naming_the_key() {
+    check(
+        "[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nwieght = \"1 mV\"\n",
+        "15:1: unknown field `wieght`, expected one of `name`, `source`, `target`, `p`, `in_degree`, `out_degree`, `total`, `all_to_all`, `one_to_one`, `pairs`, `weights`, `delays`, `weight`, `delay`, `receptor`, `autapses`, `multapses`, `rule`",
+    );
+    check("[[source]]\nname = \"S\"\nsize = -2\nkind = \"poisson\"\n", "13:8: invalid value: integer `-2`, expected u64");
+    check("[[source]]\nname = \"S\"\nsize = 2\nkind = \"poison\"\n", "14:8: unknown variant `poison`, expected one of `poisson`, `rate_array`, `spike_times`");
+    check("[[probe]]\nkind = \"spikes\"\npopulations = \"E\"\n", "13:15: invalid type: string \"E\", expected a sequence");
+}
+
+#[test]
+fn meaning_errors_name_the_path() {
+    let cases = [
+        ("[[projection]]\nsource = \"E\"\ntarget = \"X\"\np = 0.1\nweight = \"1 mV\"\n", "projection[0].target: no population or source is called `X`"),
+        (
+            "[[projection]]\nsource = [\"E\", \"Q\"]\ntarget = \"I\"\np = 0.1\nweight = \"1 mV\"\n",
+            "projection[0].source: no population or source is called `Q`",
+        ),
+        (
+            "[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nin_degree = 2\nweight = \"1 mV\"\n",
+            "projection[0]: several connectors (p, in_degree); give exactly one",
+        ),
+        ("[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\n", "projection[0].weight: no weight given"),
+        (
+            "[[projection]]\nsource = \"E\"\ntarget = \"I\"\nin_degree = 5\nweight = \"1 mV\"\n",
+            "projection[0].in_degree: in-degree 5 exceeds the 4 available sources without multapses",
+        ),
+        ("[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nweight = \"1 ms\"\n", "projection[0].weight: lif_cuba takes weights in Mv, not Ms"),
+        (
+            "[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nweight = \"1 mV\"\ndelay = \"0.01 ms\"\n",
+            "projection[0].delay: 0.01 ms is shorter than dt 0.1 ms",
+        ),
+        (
+            "[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nweight = \"1 mV\"\nweights = [\"1 mV\"]\n",
+            "projection[0].weights: `weights` gives one value per pair and needs `pairs`",
+        ),
+        ("[[projection]]\nsource = \"E\"\ntarget = \"I\"\npairs = [[0, 9]]\nweights = [\"1 mV\"]\n", "projection[0].pairs[0]: (0, 9) is outside 4 x 2"),
+        ("[[probe]]\nkind = \"spikes\"\npopulation = \"E\"\nbin = \"1 ms\"\n", "probe[0].bin: `bin` does not apply to a spikes probe"),
+        (
+            "[[probe]]\nkind = \"state\"\npopulation = \"E\"\nvar = \"w\"\nneurons = [0]\n",
+            "probe[0].var: lif_cuba has no state variable `w` (it has [\"v\", \"i_syn_e\", \"i_syn_i\"])",
+        ),
+        ("[[probe]]\nkind = \"weights\"\nprojection = \"E->I\"\ninterval = \"1 ms\"\n", "probe[0].projection: no projection is called `E->I`"),
+        ("[[probe]]\nkind = \"rate\"\npopulation = \"E\"\n", "probe[0].bin: `bin` is required here"),
+        ("[[current]]\nname = \"c\"\ntarget = \"E\"\namplitude = \"1 mV\"\n", "current[0].amplitude: lif_cuba takes currents in Pa, not Mv"),
+        ("[[modulator]]\nname = \"m\"\npopulation = \"Z\"\n", "modulator[0].population: no population or source is called `Z`"),
+        (
+            "[[source]]\nname = \"S\"\nsize = 2\nkind = \"poisson\"\nrate = \"5 Hz\"\nbin = \"1 ms\"\n",
+            "source[0].bin: `bin` does not apply to a poisson source",
+        ),
+        ("[[source]]\nname = \"S\"\nsize = 2\nkind = \"spike_times\"\ntimes = [[\"1 ms\"]]\n", "source[0].times: 1 spike lists for 2 sources"),
+        (
+            "[[source]]\nname = \"E\"\nsize = 2\nkind = \"poisson\"\nrate = \"-5 Hz\"\n",
+            concat!(
+                "source[0].name: `E` is already the name of population[0]\n",
+                "source[0].rate: -5 Hz is not a positive finite rate\n",
+                // freeze() checks a constant rate also as the first step of a schedule.
+                "source[0].schedule[0].rate: -5 Hz is not a finite rate >= 0"
+            ),
+        ),
+    ];
+    for (body, expect) in cases {
+        check(body, expect);
+    }
+}
+
+#[test]
+fn population_mistakes_name_the_parameter() {
+    let pop = |extra: &str| format!("{RUN}[[population]]\nname = \"E\"\nsize = 4\nmodel = \"lif_cuba\"\n{extra}");
+    let cases = [
+        ("tau_m = \"20 mV\"\n", "population[0].tau_m: `20 mV`: unit `mV` is not a unit of ms"),
+        ("tau_m = 20\n", "population[0].tau_m: 20 needs a unit (write \"20 ms\")"),
+        ("tau_m = \"-2 ms\"\n", "population[0].tau_m: -2 ms is not positive"),
+        ("foo = 1\n", "population[0].foo: lif_cuba has no parameter `foo`"),
+        ("v_reset = \"-40 mV\"\n", "population[0].v_reset: -40 mV is not below the threshold -50 mV"),
+        ("init = { v = { uniform = [\"-50 mV\", \"-60 mV\"] } }\n", "population[0].init.v: uniform bounds -50 > -60"),
+        ("init = { v = { normal = [\"1 mV\", \"2 mV\"], clip = [\"0 mV\"] } }\n", "population[0].init.v: `clip` takes two values, like [\"1 ms\", \"2 ms\"]"),
+        ("init = { v = [\"1 mV\", \"2 mV\"] }\n", "population[0].init.v: array of 2 values for 4 elements"),
+        ("init = { w = 0 }\n", "population[0].init.w: lif_cuba has no state variable `w`"),
+        ("v_th = true\n", "population[0].v_th: expected a number or a string with a unit, found a boolean"),
+    ];
+    for (extra, expect) in cases {
+        assert_eq!(outcome(&pop(extra)), expect, "{extra}");
+    }
+    let unknown = outcome(&format!("{RUN}[[population]]\nname = \"E\"\nsize = 4\nmodel = \"lif\"\n"));
+    assert_eq!(unknown, "population[0].model: no model is called `lif` (models: lif_cuba, lif_coba, alif, izhikevich, lif_discrete)");
+}
+
+#[test]
+fn run_settings_are_checked() {
+    assert_eq!(outcome("[run]\nduration = \"0 s\"\n"), "run.duration: 0 ms is not a positive duration");
+    assert_eq!(outcome("[run]\nduration = \"1 s\"\ndt = \"-1 ms\"\n"), "run.dt: -1 ms is not a positive duration");
+    assert_eq!(outcome("[run]\nduration = \"1 s\"\nseed = -1\n"), "run.seed: -1 is not a seed (an integer from 0 to 2^64 - 1)");
+    assert_eq!(outcome("[run]\nduration = \"1 s\"\nworkers = 0\n"), "run.workers: 0 workers cannot run a network");
+    let big = Scenario::parse("[run]\nduration = \"1 s\"\nseed = \"18446744073709551615\"\n").unwrap();
+    assert_eq!(big.freeze().unwrap().seed, u64::MAX);
+}
+
+#[test]
+fn populations_and_sources_take_ids_in_file_order() {
+    let text = format!("{RUN}[[source]]\nname = \"S\"\nsize = 3\nkind = \"poisson\"\nrate = \"5 Hz\"\n{POPS}");
+    let graph = Scenario::parse(&text).and_then(|s| s.freeze()).unwrap();
+    let names: Vec<&str> = graph.populations.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!((names, graph.offsets.clone()), (vec!["S", "E", "I"], vec![0, 3, 7, 9]));
+}
+
+#[test]
+fn files_that_cannot_be_read_are_errors() {
+    let missing = Scenario::load(Path::new("/nonexistent/scenario.toml")).unwrap_err();
+    assert!(matches!(missing, ScenarioError::Io { .. }), "{missing}");
+    let dir = std::env::temp_dir().join(format!("synfire-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.toml");
+    std::fs::write(&path, b"[run]\nduration = \"1 s\" # caf\xe9\n").unwrap();
+    let err = Scenario::load(&path).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(err.to_string(), "line 2, column 23: the file is not UTF-8 text");
+}
+
+/// Replaces, deletes or inserts characters of a valid file at random places.
+fn mutate(text: &str, edits: &[(usize, u8, char)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for &(at, op, c) in edits {
+        let at = at % (chars.len() + 1);
+        match op % 3 {
+            0 if at < chars.len() => chars[at] = c,
+            1 if at < chars.len() => {
+                chars.remove(at);
+            }
+            _ => chars.insert(at, c),
+        }
+    }
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Nothing a user can type makes reading or freezing panic.
+    #[test]
+    fn no_input_panics(
+        edits in prop::collection::vec((any::<usize>(), any::<u8>(), prop::sample::select(vec!['"', '=', '[', ']', '{', '}', ',', '-', '0', '9', '.', 'e', ' ', '\n', 'x', '#', 'é'])), 1..8),
+        which in any::<bool>(),
+    ) {
+        let text = mutate(&example(if which { "cuba.toml" } else { "coba.toml" }), &edits);
+        let _ = Scenario::parse(&text).and_then(|s| s.freeze());
+    }
+
+    #[test]
+    fn no_value_panics(value in "[-+0-9a-zA-Z .e\\[\\]{}=,\"]{0,24}", key in prop::sample::select(vec!["tau_m", "p", "weight", "delay", "size", "seed", "in_degree", "total", "duration", "rate"])) {
+        let text = example("cuba.toml").replacen(&format!("\n{key} = "), &format!("\n{key} = {value}\n#"), 1);
+        let _ = Scenario::parse(&text).and_then(|s| s.freeze());
+    }
+}
+
+#[test]
+fn huge_sizes_are_reported_not_multiplied() {
+    let text = format!(
+        "{RUN}[[population]]\nname = \"E\"\nsize = 9000000000000\nmodel = \"lif_cuba\"\n[[projection]]\nsource = \"E\"\ntarget = \"E\"\ntotal = 5\nweight = \"1 mV\"\n"
+    );
+    assert_eq!(outcome(&text), "population[0].size: 9000000000000 neurons exceed the 2^32 - 1 a population may hold");
+}
