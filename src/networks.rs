@@ -34,14 +34,6 @@ pub enum NetworkError {
         /// The size asked for.
         n: u64,
     },
-    /// A network whose model or rule is not part of this build yet.
-    #[error("network `{name}` is not available yet: {reason}")]
-    NotAvailable {
-        /// The network's name.
-        name: &'static str,
-        /// What is missing.
-        reason: &'static str,
-    },
 }
 
 /// The built-in networks by name.
@@ -180,13 +172,30 @@ pub fn coba(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
     Ok(EiNetwork { network: net, e, i })
 }
 
-/// Network D: network A plus additive pair STDP on `E -> E` (tau+ = tau- = 20 ms,
-/// `w_max = 2 w_e`, `A+ = 0.01 w_max`, `A- = -1.05 A+`).
-///
-/// Not available until the STDP rule of `synfire-rules` exists.
+/// Network D: network A plus additive all-to-all pair STDP on `E -> E`
+/// (tau+ = tau- = 20 ms, `w_max = 2 w_e`, `A+ = 0.01 w_max`, `A- = -1.05 A+`,
+/// weights clipped to `[0, w_max]`, initial `w = w_e`).
 pub fn cuba_stdp(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
-    let _ = (n, seed);
-    Err(NetworkError::NotAvailable { name: "cuba-stdp", reason: "it needs the STDP rule of synfire-rules, which is not part of this build yet" })
+    let (ne, ni, p) = split(n)?;
+    let mut net = Network::new().dt(0.1.ms()).seed(seed);
+    let model = Lif::cuba()
+        .tau_m(20.0.ms())
+        .v_th((-50.0).mv())
+        .v_reset((-60.0).mv())
+        .e_l((-49.0).mv())
+        .t_ref(5.0.ms())
+        .tau_syn_e(5.0.ms())
+        .tau_syn_i(10.0.ms())
+        .init("v", uniform((-60.0).mv(), (-50.0).mv()));
+    let e = net.population("E", ne, model.clone());
+    let i = net.population("I", ni, model);
+    let w_e = 1.62;
+    // A+ and A- are fractions of the weight range [0, w_max].
+    let stdp = synfire_rules::Stdp::pair().tau_plus(20.0.ms()).tau_minus(20.0.ms()).a_plus(0.01).a_minus(0.0105).bounds(0.0..=2.0 * w_e);
+    net.connect(e, e, Conn::prob(p).weight(w_e.mv()).delay(0.1.ms()).plastic(stdp).named("E->E"));
+    net.connect(e, i, Conn::prob(p).weight(w_e.mv()).delay(0.1.ms()));
+    net.connect_all([i], [e, i], Conn::prob(p).weight((-9.0).mv()).delay(0.1.ms()));
+    Ok(EiNetwork { network: net, e, i })
 }
 
 #[cfg(test)]
@@ -234,6 +243,7 @@ mod tests {
     #[test]
     fn too_small_and_missing_networks_are_errors() {
         assert_eq!(cuba(79, 0).unwrap_err(), NetworkError::TooSmall { n: 79 });
-        assert!(matches!(BuiltIn::CubaStdp.build(4000, 0), Err(NetworkError::NotAvailable { name: "cuba-stdp", .. })));
+        let stdp = BuiltIn::CubaStdp.build(4000, 0).unwrap().network.freeze_with(&synfire_rules::Catalog).unwrap();
+        assert_eq!(stdp.projections.iter().filter(|p| p.conn.rule.is_some()).count(), 1);
     }
 }

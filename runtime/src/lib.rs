@@ -36,5 +36,5 @@ mod worker;
 pub use error::RunError;
 pub use exchange::{Spike, SpikeBatch};
 pub use kernel::{KernelFactory, KernelInit, NeuronKernel};
-pub use records::{Counters, RateTrace, SpikeList, StateTrace, WeightTrace};
+pub use records::{Counters, Memory, RateTrace, SpikeList, StateTrace, WeightTrace};
 pub use runtime::{Runtime, RuntimeBuilder};

@@ -179,3 +179,23 @@ impl std::ops::AddAssign for Counters {
         self.ticks = self.ticks.max(o.ticks);
     }
 }
+
+/// Memory held by the network's state, summed over shards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Synapses held.
+    pub synapses: u64,
+    /// Bytes of the hot connectivity arrays (row offsets, targets, weights, delays).
+    pub connectivity_bytes: u64,
+    /// Bytes of plasticity state (rule arrays, traces, spike histories).
+    pub plasticity_bytes: u64,
+    /// Bytes of the input ring buffers.
+    pub ring_bytes: u64,
+}
+
+impl Memory {
+    /// Connectivity bytes per synapse (0 without synapses).
+    pub fn bytes_per_synapse(&self) -> f64 {
+        if self.synapses == 0 { 0.0 } else { self.connectivity_bytes as f64 / self.synapses as f64 }
+    }
+}

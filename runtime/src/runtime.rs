@@ -249,6 +249,20 @@ impl Runtime {
         Ok(total)
     }
 
+    /// Synapses and bytes held by the network's state, summed over shards.
+    pub fn memory(&self) -> Result<crate::records::Memory, RunError> {
+        let mut total = crate::records::Memory::default();
+        for r in self.query(Query::Memory)? {
+            if let Reply::Memory(m) = r {
+                total.synapses += m.synapses;
+                total.connectivity_bytes += m.connectivity_bytes;
+                total.plasticity_bytes += m.plasticity_bytes;
+                total.ring_bytes += m.ring_bytes;
+            }
+        }
+        Ok(total)
+    }
+
     fn probe_kind<T>(&self, probe: Probe<T>) -> Result<&ProbeKind, RunError> {
         if !self.graph.owns(probe) {
             return Err(RunError::BadHandle { what: "probe", message: format!("probe {} does not belong to this graph", probe.index()) });

@@ -406,6 +406,18 @@ impl Shard {
         }
     }
 
+    /// What this shard's state holds.
+    pub(crate) fn memory(&self) -> crate::records::Memory {
+        let mut m = crate::records::Memory::default();
+        for inc in &self.incoming {
+            m.synapses += inc.csr.len() as u64;
+            m.connectivity_bytes += inc.csr.heap_bytes() as u64;
+            m.plasticity_bytes += inc.rule.as_ref().map_or(0, |r| r.memory_bytes() as u64);
+        }
+        m.ring_bytes = self.slices.iter().flat_map(|s| &s.ring).map(|r| (r.capacity() * 4) as u64).sum();
+        m
+    }
+
     /// Reads state variable `var` of neuron `index` of population `pop` if owned here.
     pub(crate) fn read_state(&self, pop: usize, var: usize, index: u64) -> Option<f32> {
         let s = self.slices.iter().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64)?;

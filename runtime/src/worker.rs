@@ -35,6 +35,7 @@ pub(crate) enum Query {
     States,
     Weights,
     Counters,
+    Memory,
     State {
         pop: usize,
         var: usize,
@@ -64,6 +65,7 @@ pub(crate) enum Reply {
     States(Vec<StateRecorder>),
     Weights(Vec<WeightPart>),
     Counters(Counters),
+    Memory(crate::records::Memory),
     State(Option<f32>),
     Done,
 }
@@ -138,6 +140,7 @@ pub(crate) fn run(init: WorkerInit) {
                     Reply::Weights(final_weights(&shard, &graph, proj))
                 }
                 Query::Counters => Reply::Counters(shard.counters),
+                Query::Memory => Reply::Memory(shard.memory()),
                 Query::State { pop, var, index } => Reply::State(shard.read_state(pop, var, index)),
             },
             Command::Stop => break,

@@ -6,8 +6,7 @@ use anyhow::Context;
 use serde::Serialize;
 use std::time::Instant;
 use synfire::networks::{BuiltIn, DEFAULT_NEURONS};
-use synfire_graphs::connectivity::{generate, instantiate};
-use synfire_graphs::{Connector, DelayTicks, Graph, Time};
+use synfire_graphs::Time;
 use synfire_runtime::Runtime;
 
 /// Arguments of `synfire bench`.
@@ -54,7 +53,7 @@ struct BenchResult {
     neuron_updates: u64,
     /// `wall_s / model_time_s`.
     realtime_factor: f64,
-    /// Estimate, see [`bytes_per_synapse`].
+    /// Bytes of the hot connectivity arrays per synapse, as held by the shards.
     bytes_per_synapse: f64,
     peak_rss_bytes: Option<u64>,
     /// User plus system CPU time of the simulation (all threads), 10 ms resolution.
@@ -67,7 +66,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     // No probes: the benchmark measures the engine, not the recorders.
     let net = built_in.build(args.neurons, args.seed)?;
-    let graph = net.network.freeze().with_context(|| format!("the built-in network `{}` does not freeze", args.name))?;
+    let graph = net.network.freeze_with(&synfire_rules::Catalog).with_context(|| format!("the built-in network `{}` does not freeze", args.name))?;
     let mut builder = Runtime::builder().workers(args.workers);
     if let Some(w) = args.window_ticks {
         builder = builder.window_ticks(w);
@@ -81,13 +80,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let wall_s = started.elapsed().as_secs_f64();
     let cpu_s = process::cpu_secs().zip(cpu_before).map(|(after, before)| after - before);
     let counters = rt.counters()?;
+    let memory = rt.memory()?;
     let peak_rss_bytes = process::peak_rss_bytes();
     let model_time_s = rt.now().as_secs();
     drop(rt);
-
-    // Counted after the peak memory was read, so that counting cannot raise it.
-    let counts = synapse_counts(&graph);
-    let synapses = counts.iter().sum();
+    let synapses = memory.synapses;
     let result = BenchResult {
         network: args.name.clone(),
         neurons: graph.num_neurons(),
@@ -101,7 +98,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         syn_events_per_s: counters.syn_events as f64 / wall_s,
         neuron_updates: counters.neuron_updates,
         realtime_factor: wall_s / model_time_s,
-        bytes_per_synapse: bytes_per_synapse(&graph, &counts, args.workers),
+        bytes_per_synapse: memory.bytes_per_synapse(),
         peak_rss_bytes,
         cpu_s,
     };
@@ -111,49 +108,6 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         print_summary(&result);
     }
     Ok(())
-}
-
-/// Number of synapses of each projection of the graph.
-///
-/// The runtime does not report it yet, so it is counted here by generating the
-/// connectivity again, one block of targets at a time so that memory stays small.
-/// Replace with `Runtime::synapse_count()` once it exists.
-fn synapse_counts(graph: &Graph) -> Vec<u64> {
-    const BLOCK: u32 = 4096;
-    let mut counts = Vec::with_capacity(graph.projections.len());
-    for (k, proj) in graph.projections.iter().enumerate() {
-        let keyed_by_target = matches!(proj.conn.connector, Connector::AllToAll | Connector::OneToOne | Connector::Prob(_) | Connector::InDegree(_));
-        let mut count = 0u64;
-        if keyed_by_target {
-            let n = graph.populations[proj.target].size as u32;
-            for start in (0..n).step_by(BLOCK as usize) {
-                let targets: Vec<u32> = (start..n.min(start + BLOCK)).collect();
-                count += generate(graph, k, &targets).len() as u64;
-            }
-        } else {
-            // Source-keyed connectors generate everything for any block: once is enough.
-            count = instantiate(graph, k).len() as u64;
-        }
-        counts.push(count);
-    }
-    counts
-}
-
-/// Estimated bytes of the hot connectivity arrays per synapse: a 4-byte target and a
-/// 4-byte weight per synapse, 4 more where delays vary, plus each shard's 8-byte CSR
-/// row offset per source neuron and projection. Plasticity state is not included.
-fn bytes_per_synapse(graph: &Graph, counts: &[u64], shards: usize) -> f64 {
-    let synapses: u64 = counts.iter().sum();
-    if synapses == 0 {
-        return 0.0;
-    }
-    let mut bytes = 0.0;
-    for (proj, &n) in graph.projections.iter().zip(counts) {
-        let per_synapse = if matches!(proj.delay, DelayTicks::PerSynapse { .. }) { 12.0 } else { 8.0 };
-        let sources = graph.populations[proj.source].size as f64;
-        bytes += per_synapse * n as f64 + 8.0 * (sources + 1.0) * shards as f64;
-    }
-    bytes / synapses as f64
 }
 
 fn print_summary(r: &BenchResult) {

@@ -15,6 +15,7 @@ pub const INVALID: u8 = 2;
 
 /// Checks the scenario file at `path`, freezing without a rule catalogue (rule
 /// parameters are checked for finiteness only).
+#[allow(dead_code)]
 pub fn check(path: &Path) -> ExitCode {
     check_with(path, None)
 }

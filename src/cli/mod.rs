@@ -4,9 +4,6 @@
 //! 1 when the work failed, 2 for bad usage (clap's convention).
 
 mod bench;
-// Until the scenario checker is merged the subcommand routes to a stub; the lead
-// swaps this for `mod check;` (src/cli/check.rs) with the same `run` signature.
-#[path = "check_stub.rs"]
 mod check;
 mod process;
 mod run;
@@ -44,7 +41,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => report(run::run(&args)),
         Command::Bench(args) => report(bench::run(&args)),
-        Command::Check { file } => check::run(&file),
+        Command::Check { file } => check::check_with(&file, Some(&synfire_rules::Catalog)),
     }
 }
 

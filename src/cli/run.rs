@@ -49,10 +49,15 @@ pub struct RunSettings {
 /// Model time of a run when neither the scenario nor the command line sets it.
 const DEFAULT_DURATION_MS: f64 = 1000.0;
 
-/// Loads a scenario file into a graph and its run settings.
-// The lead wires the scenario loader of synfire-graphs in here.
+/// Loads a scenario file into a graph and its run settings; problems name their
+/// line and column or their place in the file.
 pub fn load_scenario(path: &Path) -> anyhow::Result<(Graph, RunSettings)> {
-    anyhow::bail!("{}: scenario files are not supported yet; use a built-in network (cuba, coba)", path.display())
+    let shown = path.display();
+    let scenario = synfire_graphs::scenario::Scenario::load(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let graph = scenario.freeze_with(&synfire_rules::Catalog).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let window_ticks = scenario.run.window.map(|w| graph.ticks(w).0);
+    let settings = RunSettings { duration: Some(scenario.run.duration), workers: scenario.run.workers.map(|w| w as usize), window_ticks };
+    Ok((graph, settings))
 }
 
 /// The graph, settings and display name of `scenario` (a built-in name or a path).

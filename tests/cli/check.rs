@@ -1,8 +1,4 @@
-//! `synfire check`: exit status and messages.
-//!
-//! Ignored until `src/cli/check.rs` is wired into the `synfire` binary as the `check`
-//! subcommand; remove the `#[ignore]`s then.
-#![allow(clippy::unwrap_used)]
+// `synfire check`: exit status and messages (a module of tests/cli.rs).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -33,7 +29,6 @@ impl Drop for Scratch {
 }
 
 #[test]
-#[ignore = "needs `synfire check` wired into src/main.rs"]
 fn valid_examples_pass_with_a_summary() {
     for name in ["cuba.toml", "coba.toml"] {
         let out = synfire_check(&example(name));
@@ -44,7 +39,6 @@ fn valid_examples_pass_with_a_summary() {
 }
 
 #[test]
-#[ignore = "needs `synfire check` wired into src/main.rs"]
 fn meaning_errors_exit_2_with_paths() {
     let text = std::fs::read_to_string(example("cuba.toml")).unwrap().replace("p = 0.02", "p = 1.5");
     let file = Scratch::new("p.toml", &text);
@@ -55,7 +49,6 @@ fn meaning_errors_exit_2_with_paths() {
 }
 
 #[test]
-#[ignore = "needs `synfire check` wired into src/main.rs"]
 fn syntax_errors_exit_2_with_line_and_column() {
     let file = Scratch::new("syntax.toml", "[run]\nduration = = \"1 s\"\n");
     let out = synfire_check(&file.0);
@@ -65,7 +58,6 @@ fn syntax_errors_exit_2_with_line_and_column() {
 }
 
 #[test]
-#[ignore = "needs `synfire check` wired into src/main.rs"]
 fn unreadable_files_exit_2() {
     let out = synfire_check(Path::new("/nonexistent/scenario.toml"));
     assert_eq!(out.status.code(), Some(2));
