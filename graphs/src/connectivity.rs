@@ -184,8 +184,17 @@ pub fn generate(graph: &Graph, proj: usize, targets: &[u32]) -> InEdges {
                 let mut rng = target_stream(t);
                 let exclude = (same && !conn.autapses).then_some(t);
                 sampler.draw(&mut rng, ns as u32, *k, conn.multapses, exclude);
-                for &s in &sampler.chosen {
-                    vals.push(&mut out, &mut rng, s, 0);
+                match (vals.const_weight, &out.delays) {
+                    // The common static case: no number to draw per synapse.
+                    (Some(w), None) => {
+                        out.sources.extend_from_slice(&sampler.chosen);
+                        out.weights.extend(std::iter::repeat_n(w, sampler.chosen.len()));
+                    }
+                    _ => {
+                        for &s in &sampler.chosen {
+                            vals.push(&mut out, &mut rng, s, 0);
+                        }
+                    }
                 }
                 out.starts.push(out.sources.len());
             }
@@ -233,12 +242,16 @@ pub fn generate(graph: &Graph, proj: usize, targets: &[u32]) -> InEdges {
     out
 }
 
+/// Marks a free slot of [`Sampler`]'s table (never drawn: draws are below `u32::MAX`).
+const EMPTY: u32 = u32::MAX;
+
 /// Draws `k` distinct (unless multapses) indices out of `n`, reusing its buffers
 /// from one target to the next.
 #[derive(Debug, Default)]
 struct Sampler {
     /// The indices drawn, increasing.
     chosen: Vec<u32>,
+    /// The candidates of a shuffle, or the table of indices already drawn.
     pool: Vec<u32>,
 }
 
@@ -263,14 +276,33 @@ impl Sampler {
             out.extend((0..k).map(|_| shift(rng.random_range(0..avail))));
             out.sort_unstable();
         } else if u64::from(k) * 2 <= u64::from(avail) {
-            // Few of many: rejection against a sorted set; the expected number of
-            // rejections is below k (at most half the candidates are taken).
+            // Few of many: draw, reject repeats, sort. The expected number of
+            // rejections is below k (at most half the candidates are taken). Repeats
+            // are found in a small open-addressing table at most half full, cleared
+            // for every target; a sorted vector would cost an unpredictable binary
+            // search and a shift per draw.
+            let bits = (2 * u64::from(k)).next_power_of_two().max(16).trailing_zeros();
+            let mask = (1usize << bits) - 1;
+            let table = &mut self.pool;
+            table.clear();
+            table.resize(1 << bits, EMPTY);
             while out.len() < k as usize {
+                // `x < avail <= u32::MAX`, so it is never the EMPTY marker.
                 let x = rng.random_range(0..avail);
-                if let Err(pos) = out.binary_search(&x) {
-                    out.insert(pos, x);
+                let mut h = (x.wrapping_mul(0x9e37_79b9) >> (32 - bits)) as usize;
+                loop {
+                    if table[h] == EMPTY {
+                        table[h] = x;
+                        out.push(x);
+                        break;
+                    }
+                    if table[h] == x {
+                        break;
+                    }
+                    h = (h + 1) & mask;
                 }
             }
+            out.sort_unstable();
             out.iter_mut().for_each(|x| *x = shift(*x));
         } else {
             // Many of few: a partial Fisher-Yates shuffle.

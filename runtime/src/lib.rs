@@ -1,6 +1,7 @@
 //! The synfire engine: shards, workers, event queues, spike exchange, neuron
 //! kernels and probes.
 
+pub mod connect;
 pub mod error;
 pub mod kernel;
 pub mod models;
