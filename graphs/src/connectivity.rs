@@ -23,7 +23,7 @@ use rand_pcg::Pcg32;
 
 mod csr;
 
-pub use csr::{Csr, RowsMut};
+pub use csr::{BUCKET_BYTES, Csr, RowsMut};
 
 /// Incoming synapses of an increasing list of targets of one projection.
 #[derive(Debug, Clone, Default, PartialEq)]
