@@ -4,8 +4,10 @@
 //! never on how targets are split among threads or shards. Every connector that is
 //! naturally keyed by its target (all-to-all, one-to-one, probability, in-degree)
 //! draws target `t`'s inputs from the stream `(seed, Connect, projection, t)`; the
-//! connectors keyed by source (out-degree) or by the whole projection (total count)
-//! generate everything and keep the requested targets.
+//! connectors keyed by source (out-degree, from the stream `(seed, Connect,
+//! projection, 2^32 + s)`) or by the whole projection (total count, sub-id `u64::MAX`)
+//! generate everything and keep the requested targets; their weights and delays are
+//! still drawn from the target's stream.
 //!
 //! [`generate`] returns the incoming synapses of a set of targets ([`InEdges`], one
 //! run of sources per target, in target order); [`Csr::from_in_edges`] turns any
@@ -13,12 +15,15 @@
 //! Neither spawns threads: callers (the runtime) build blocks in parallel.
 
 use crate::connector::Connector;
-use crate::dist::{Dist, Value};
 use crate::graph::{DelayTicks, Graph, Projection};
 use crate::rng::{Domain, stream};
 use crate::units::Time;
 use rand::RngExt;
 use rand_pcg::Pcg32;
+
+mod csr;
+
+pub use csr::{BUCKET_BYTES, Csr, RowsMut};
 
 /// Incoming synapses of an increasing list of targets of one projection.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,77 +49,19 @@ impl InEdges {
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
     }
-}
-
-/// Synapses of one projection (or of the part of it a shard owns), by source:
-/// row `s` is `offsets[s]..offsets[s + 1]` into the parallel arrays. Within a row,
-/// synapses are in increasing target order (canonical synapse order).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Csr {
-    /// Row starts, one per source plus the end.
-    pub offsets: Vec<u64>,
-    /// Target of each synapse, as an index the caller chose (a local neuron index).
-    pub targets: Vec<u32>,
-    /// Weight of each synapse.
-    pub weights: Vec<f32>,
-    /// Per-synapse delays in ticks, present only when they vary.
-    pub delays: Option<Vec<u32>>,
-}
-
-impl Csr {
-    /// Number of synapses.
-    pub fn len(&self) -> usize {
-        self.targets.len()
-    }
-    /// Whether there are no synapses.
-    pub fn is_empty(&self) -> bool {
-        self.targets.is_empty()
-    }
-    /// The synapse range of source `s`.
-    pub fn row(&self, s: usize) -> std::ops::Range<usize> {
-        self.offsets[s] as usize..self.offsets[s + 1] as usize
+    /// Adds the number of synapses from each source to `counts[source]`.
+    pub fn count_by_source(&self, counts: &mut [u64]) {
+        for &s in &self.sources {
+            counts[s as usize] += 1;
+        }
     }
     /// Bytes held by the arrays (capacity, not length).
     pub fn heap_bytes(&self) -> usize {
-        self.offsets.capacity() * 8 + self.targets.capacity() * 4 + self.weights.capacity() * 4 + self.delays.as_ref().map_or(0, |d| d.capacity() * 4)
-    }
-
-    /// Transposes blocks of incoming synapses into rows by source. `local(t)` maps a
-    /// target index to the index stored in `targets`. Blocks must cover increasing,
-    /// disjoint target ranges so that rows come out in target order.
-    pub fn from_in_edges(n_sources: usize, blocks: &[InEdges], local: impl Fn(u32) -> u32) -> Csr {
-        let mut counts = vec![0u64; n_sources + 1];
-        for b in blocks {
-            for &s in &b.sources {
-                counts[s as usize + 1] += 1;
-            }
-        }
-        for i in 0..n_sources {
-            counts[i + 1] += counts[i];
-        }
-        let total = counts[n_sources] as usize;
-        let offsets = counts.clone();
-        let mut fill = counts;
-        let mut targets = vec![0u32; total];
-        let mut weights = vec![0f32; total];
-        let has_delays = blocks.iter().any(|b| b.delays.is_some());
-        let mut delays = has_delays.then(|| vec![0u32; total]);
-        for b in blocks {
-            for (k, &t) in b.targets.iter().enumerate() {
-                let lt = local(t);
-                for j in b.starts[k]..b.starts[k + 1] {
-                    let s = b.sources[j] as usize;
-                    let pos = fill[s] as usize;
-                    fill[s] += 1;
-                    targets[pos] = lt;
-                    weights[pos] = b.weights[j];
-                    if let (Some(d), Some(bd)) = (delays.as_mut(), b.delays.as_ref()) {
-                        d[pos] = bd[j];
-                    }
-                }
-            }
-        }
-        Csr { offsets, targets, weights, delays }
+        self.targets.capacity() * 4
+            + self.starts.capacity() * std::mem::size_of::<usize>()
+            + self.sources.capacity() * 4
+            + self.weights.capacity() * 4
+            + self.delays.as_ref().map_or(0, |d| d.capacity() * 4)
     }
 }
 
@@ -122,27 +69,35 @@ impl Csr {
 struct Values<'a> {
     proj: &'a Projection,
     dt: Time,
+    /// The weight as stored, when it is the same for every synapse.
+    const_weight: Option<f32>,
     per_synapse_delay: bool,
 }
 
-impl Values<'_> {
-    fn push(&self, out: &mut InEdges, rng: &mut Pcg32, source: u32, dense_index: usize) {
-        let raw = self.proj.conn.weight.sample(rng, dense_index).unwrap_or(0.0);
-        out.sources.push(source);
-        out.weights.push((raw * self.proj.weight_scale) as f32);
-        if self.per_synapse_delay {
-            let d = self.proj.conn.delay.sample(rng, dense_index).unwrap_or(self.dt.0);
-            let ticks = Time(d).to_ticks(self.dt).max(1) as u32;
-            out.delays.get_or_insert_with(Vec::new).push(ticks);
-        }
+impl<'a> Values<'a> {
+    fn new(proj: &'a Projection, dt: Time) -> Self {
+        let const_weight = proj.conn.weight.as_const().map(|w| (w * proj.weight_scale) as f32);
+        Values { proj, dt, const_weight, per_synapse_delay: matches!(proj.delay, DelayTicks::PerSynapse { .. }) }
     }
-}
 
-fn value_at(v: &Value, i: usize) -> f64 {
-    match &v.dist {
-        Dist::Array(a) => a.get(i).copied().unwrap_or(0.0),
-        Dist::Const(c) => *c,
-        _ => 0.0,
+    /// Appends a synapse from `source`; `index` picks the element of an array value.
+    /// The weight is drawn before the delay, both from the target's stream.
+    fn push(&self, out: &mut InEdges, rng: &mut Pcg32, source: u32, index: usize) {
+        let w = match self.const_weight {
+            Some(w) => w,
+            None => (self.proj.conn.weight.sample(rng, index).unwrap_or(0.0) * self.proj.weight_scale) as f32,
+        };
+        self.push_with(out, rng, source, w, None, index);
+    }
+
+    /// Appends a synapse with a given weight (and possibly a given delay in ms).
+    fn push_with(&self, out: &mut InEdges, rng: &mut Pcg32, source: u32, weight: f32, delay_ms: Option<f64>, index: usize) {
+        out.sources.push(source);
+        out.weights.push(weight);
+        if let Some(delays) = out.delays.as_mut() {
+            let d = delay_ms.unwrap_or_else(|| self.proj.conn.delay.sample(rng, index).unwrap_or(self.dt.0));
+            delays.push(Time(d).to_ticks(self.dt).clamp(1, u64::from(u32::MAX)) as u32);
+        }
     }
 }
 
@@ -154,30 +109,33 @@ pub fn generate(graph: &Graph, proj: usize, targets: &[u32]) -> InEdges {
     let nt = graph.populations[p.target].size;
     let same = p.source == p.target;
     let conn = &p.conn;
-    let vals = Values { proj: p, dt: graph.dt, per_synapse_delay: matches!(p.delay, DelayTicks::PerSynapse { .. }) };
+    let vals = Values::new(p, graph.dt);
     let seed = graph.seed;
-    let mut out = InEdges { targets: targets.to_vec(), starts: Vec::with_capacity(targets.len() + 1), ..InEdges::default() };
-    out.starts.push(0);
     let target_stream = |t: u32| stream(seed, Domain::Connect, proj as u64, u64::from(t));
+    // Reserve what the targets will receive so that the arrays never double: the
+    // expected count, plus six standard deviations for the random connectors.
+    let expected = crate::validate::expected_synapses(conn, ns, nt, same) / nt.max(1) as f64 * targets.len() as f64;
+    let reserve = match conn.connector {
+        Connector::Prob(_) => expected + 6.0 * expected.sqrt() + 16.0,
+        Connector::AllToAll | Connector::OneToOne | Connector::InDegree(_) => expected,
+        _ => 0.0,
+    } as usize;
+    let mut out = InEdges {
+        targets: targets.to_vec(),
+        starts: Vec::with_capacity(targets.len() + 1),
+        sources: Vec::with_capacity(reserve),
+        weights: Vec::with_capacity(reserve),
+        delays: vals.per_synapse_delay.then(|| Vec::with_capacity(reserve)),
+    };
+    out.starts.push(0);
     match &conn.connector {
         Connector::AllToAll => {
             for &t in targets {
                 let mut rng = target_stream(t);
                 for s in 0..ns as u32 {
-                    if same && !conn.autapses && s == t {
-                        continue;
-                    }
-                    let idx = s as usize * nt as usize + t as usize;
-                    match &conn.weight.dist {
-                        Dist::Array(_) => {
-                            out.sources.push(s);
-                            out.weights.push((value_at(&conn.weight, idx) * p.weight_scale) as f32);
-                            if vals.per_synapse_delay {
-                                let d = conn.delay.sample(&mut rng, idx).unwrap_or(graph.dt.0);
-                                out.delays.get_or_insert_with(Vec::new).push(Time(d).to_ticks(graph.dt).max(1) as u32);
-                            }
-                        }
-                        _ => vals.push(&mut out, &mut rng, s, idx),
+                    if !(same && !conn.autapses && s == t) {
+                        // Arrays are row-major source x target.
+                        vals.push(&mut out, &mut rng, s, s as usize * nt as usize + t as usize);
                     }
                 }
                 out.starts.push(out.sources.len());
@@ -221,13 +179,22 @@ pub fn generate(graph: &Graph, proj: usize, targets: &[u32]) -> InEdges {
             }
         }
         Connector::InDegree(k) => {
-            let mut chosen: Vec<u32> = Vec::new();
+            let mut sampler = Sampler::default();
             for &t in targets {
                 let mut rng = target_stream(t);
                 let exclude = (same && !conn.autapses).then_some(t);
-                sample_sources(&mut rng, ns as u32, *k, conn.multapses, exclude, &mut chosen);
-                for &s in &chosen {
-                    vals.push(&mut out, &mut rng, s, 0);
+                sampler.draw(&mut rng, ns as u32, *k, conn.multapses, exclude);
+                match (vals.const_weight, &out.delays) {
+                    // The common static case: no number to draw per synapse.
+                    (Some(w), None) => {
+                        out.sources.extend_from_slice(&sampler.chosen);
+                        out.weights.extend(std::iter::repeat_n(w, sampler.chosen.len()));
+                    }
+                    _ => {
+                        for &s in &sampler.chosen {
+                            vals.push(&mut out, &mut rng, s, 0);
+                        }
+                    }
                 }
                 out.starts.push(out.sources.len());
             }
@@ -242,20 +209,30 @@ pub fn generate(graph: &Graph, proj: usize, targets: &[u32]) -> InEdges {
                     by_target[k].push(j);
                 }
             }
+            let n: usize = by_target.iter().map(Vec::len).sum();
+            out.sources.reserve_exact(n);
+            out.weights.reserve_exact(n);
+            if let Some(d) = out.delays.as_mut() {
+                d.reserve_exact(n);
+            }
+            let (list_w, list_d) = match &conn.connector {
+                Connector::List { weights, delays, .. } => (weights.as_deref(), delays.as_deref()),
+                _ => (None, None),
+            };
             for (k, &t) in targets.iter().enumerate() {
                 let mut rng = target_stream(t);
                 for &j in &by_target[k] {
                     let (s, _) = pairs[j];
-                    if let Connector::List { weights, delays, .. } = &conn.connector {
-                        let w = weights.as_ref().map_or_else(|| conn.weight.sample(&mut rng, j).unwrap_or(0.0), |w| w[j]);
-                        out.sources.push(s);
-                        out.weights.push((w * p.weight_scale) as f32);
-                        if vals.per_synapse_delay {
-                            let d = delays.as_ref().map_or_else(|| conn.delay.sample(&mut rng, j).unwrap_or(graph.dt.0), |d| d[j]);
-                            out.delays.get_or_insert_with(Vec::new).push(Time(d).to_ticks(graph.dt).max(1) as u32);
+                    match list_w {
+                        Some(w) => {
+                            let weight = (w.get(j).copied().unwrap_or(0.0) * p.weight_scale) as f32;
+                            vals.push_with(&mut out, &mut rng, s, weight, list_d.and_then(|d| d.get(j).copied()), j)
                         }
-                    } else {
-                        vals.push(&mut out, &mut rng, s, j);
+                        None if list_d.is_some() => {
+                            let weight = (conn.weight.sample(&mut rng, j).unwrap_or(0.0) * p.weight_scale) as f32;
+                            vals.push_with(&mut out, &mut rng, s, weight, list_d.and_then(|d| d.get(j).copied()), j)
+                        }
+                        None => vals.push(&mut out, &mut rng, s, j),
                     }
                 }
                 out.starts.push(out.sources.len());
@@ -265,37 +242,81 @@ pub fn generate(graph: &Graph, proj: usize, targets: &[u32]) -> InEdges {
     out
 }
 
-/// Draws `k` sources out of `n` (distinct unless `multapses`), skipping `exclude`,
-/// into `out` in increasing order.
-fn sample_sources(rng: &mut Pcg32, n: u32, k: u32, multapses: bool, exclude: Option<u32>, out: &mut Vec<u32>) {
-    out.clear();
-    let avail = n - u32::from(exclude.is_some_and(|e| e < n));
-    // Draw from 0..avail and shift past the excluded index, which keeps the draw uniform.
-    let shift = |x: u32| match exclude {
-        Some(e) if x >= e => x + 1,
-        _ => x,
-    };
-    if multapses {
-        out.extend((0..k).map(|_| shift(rng.random_range(0..avail))));
-    } else if u64::from(k) * 2 <= u64::from(avail) {
-        // Few of many: rejection against a sorted set.
-        while out.len() < k as usize {
-            let x = rng.random_range(0..avail);
-            if let Err(pos) = out.binary_search(&x) {
-                out.insert(pos, x);
+/// Marks a free slot of [`Sampler`]'s table (never drawn: draws are below `u32::MAX`).
+const EMPTY: u32 = u32::MAX;
+
+/// Draws `k` distinct (unless multapses) indices out of `n`, reusing its buffers
+/// from one target to the next.
+#[derive(Debug, Default)]
+struct Sampler {
+    /// The indices drawn, increasing.
+    chosen: Vec<u32>,
+    /// The candidates of a shuffle, or the table of indices already drawn.
+    pool: Vec<u32>,
+}
+
+impl Sampler {
+    /// Draws `k` indices out of `0..n` skipping `exclude`, into `self.chosen` in
+    /// increasing order. Validation guarantees `k <= n - 1` without multapses and
+    /// at least one candidate with them.
+    fn draw(&mut self, rng: &mut Pcg32, n: u32, k: u32, multapses: bool, exclude: Option<u32>) {
+        let out = &mut self.chosen;
+        out.clear();
+        let avail = n - u32::from(exclude.is_some_and(|e| e < n));
+        if k == 0 || avail == 0 {
+            return;
+        }
+        let k = k.min(if multapses { u32::MAX } else { avail });
+        // Draw from 0..avail and shift past the excluded index, which keeps the draw uniform.
+        let shift = |x: u32| match exclude {
+            Some(e) if x >= e => x + 1,
+            _ => x,
+        };
+        if multapses {
+            out.extend((0..k).map(|_| shift(rng.random_range(0..avail))));
+            out.sort_unstable();
+        } else if u64::from(k) * 2 <= u64::from(avail) {
+            // Few of many: draw, reject repeats, sort. The expected number of
+            // rejections is below k (at most half the candidates are taken). Repeats
+            // are found in a small open-addressing table at most half full, cleared
+            // for every target; a sorted vector would cost an unpredictable binary
+            // search and a shift per draw.
+            let bits = (2 * u64::from(k)).next_power_of_two().max(16).trailing_zeros();
+            let mask = (1usize << bits) - 1;
+            let table = &mut self.pool;
+            table.clear();
+            table.resize(1 << bits, EMPTY);
+            while out.len() < k as usize {
+                // `x < avail <= u32::MAX`, so it is never the EMPTY marker.
+                let x = rng.random_range(0..avail);
+                let mut h = (x.wrapping_mul(0x9e37_79b9) >> (32 - bits)) as usize;
+                loop {
+                    if table[h] == EMPTY {
+                        table[h] = x;
+                        out.push(x);
+                        break;
+                    }
+                    if table[h] == x {
+                        break;
+                    }
+                    h = (h + 1) & mask;
+                }
             }
+            out.sort_unstable();
+            out.iter_mut().for_each(|x| *x = shift(*x));
+        } else {
+            // Many of few: a partial Fisher-Yates shuffle.
+            let pool = &mut self.pool;
+            pool.clear();
+            pool.extend(0..avail);
+            for i in 0..k as usize {
+                let j = rng.random_range(i as u32..avail) as usize;
+                pool.swap(i, j);
+            }
+            out.extend(pool[..k as usize].iter().map(|&x| shift(x)));
+            out.sort_unstable();
         }
-        out.iter_mut().for_each(|x| *x = shift(*x));
-    } else {
-        // Many of few: a partial Fisher-Yates shuffle.
-        let mut pool: Vec<u32> = (0..avail).collect();
-        for i in 0..k as usize {
-            let j = rng.random_range(i as u32..avail) as usize;
-            pool.swap(i, j);
-        }
-        out.extend(pool[..k as usize].iter().map(|&x| shift(x)));
     }
-    out.sort_unstable();
 }
 
 /// Every (source, target) pair of a source-keyed or list projection, in canonical order.
@@ -308,18 +329,20 @@ fn all_pairs(graph: &Graph, proj: usize) -> Vec<(u32, u32)> {
     match &conn.connector {
         Connector::OutDegree(k) => {
             let mut pairs = Vec::with_capacity(ns as usize * *k as usize);
-            let mut chosen = Vec::new();
+            let mut sampler = Sampler::default();
             for s in 0..ns {
-                let mut rng = stream(graph.seed, Domain::Connect, proj as u64, u64::from(s));
+                // Sub-ids above 2^32 keep the source streams apart from the target
+                // streams that draw the weights.
+                let mut rng = stream(graph.seed, Domain::Connect, proj as u64, (1u64 << 32) + u64::from(s));
                 let exclude = (same && !conn.autapses).then_some(s);
-                sample_sources(&mut rng, nt, *k, conn.multapses, exclude, &mut chosen);
-                pairs.extend(chosen.iter().map(|&t| (s, t)));
+                sampler.draw(&mut rng, nt, *k, conn.multapses, exclude);
+                pairs.extend(sampler.chosen.iter().map(|&t| (s, t)));
             }
             pairs
         }
         Connector::Total(n) => {
             let mut rng = stream(graph.seed, Domain::Connect, proj as u64, u64::MAX);
-            let mut set: std::collections::BTreeSet<(u32, u32)> = std::collections::BTreeSet::new();
+            let mut set: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
             let mut pairs = Vec::with_capacity(*n as usize);
             while (pairs.len() as u64) < *n {
                 let (s, t) = (rng.random_range(0..ns), rng.random_range(0..nt));

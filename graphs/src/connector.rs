@@ -113,9 +113,21 @@ impl Conn {
         c
     }
     /// A sparse matrix in CSR form: row `s` (a source) holds `indices[offsets[s]..offsets[s+1]]`.
+    /// Malformed input stays visibly malformed so that `freeze()` reports it instead of
+    /// dropping synapses: an index past `indices` or a decreasing offset becomes a pair
+    /// with target `u32::MAX` (outside any population), and every weight is kept, so a
+    /// count that differs from the number of pairs is reported too.
     pub fn sparse<Q: Quantity>(offsets: &[usize], indices: &[u32], weights: &[Q]) -> Conn {
-        let triples = offsets.windows(2).enumerate().flat_map(|(s, w)| (w[0]..w[1]).map(move |k| (s as u32, k)));
-        Self::weighted_list(triples.filter_map(|(s, k)| Some((s, *indices.get(k)?, *weights.get(k)?))).collect::<Vec<_>>())
+        let mut pairs = Vec::with_capacity(indices.len());
+        for (s, w) in offsets.windows(2).enumerate() {
+            if w[1] < w[0] {
+                pairs.push((s as u32, u32::MAX));
+            }
+            pairs.extend((w[0]..w[1]).map(|k| (s as u32, indices.get(k).copied().unwrap_or(u32::MAX))));
+        }
+        let mut c = Self::with(Connector::List { pairs, weights: Some(weights.iter().map(|w| w.value()).collect()), delays: None });
+        c.weight = Value::constant(Q::UNIT, 0.0);
+        c
     }
 
     /// Sets the weights (a quantity or a distribution of one).

@@ -20,8 +20,15 @@ pub enum ProblemKind {
     NotPositive,
     /// A number that is NaN or infinite.
     NotFinite,
-    /// A delay shorter than one tick.
+    /// A delay shorter than one tick, or unbounded.
     DelayTooShort,
+    /// A delay longer than 2^32 - 1 ticks.
+    DelayTooLong,
+    /// An array of weights or delays on a connector that draws its synapses at random
+    /// (only all-to-all, one-to-one and explicit lists give synapses a fixed order).
+    ArrayNotAllowed,
+    /// A projection with more synapses than the engine can index or allocate.
+    TooManySynapses,
     /// A reset at or above threshold in a model that forbids it.
     ResetAboveThreshold,
     /// A weight whose sign contradicts a conductance receptor.

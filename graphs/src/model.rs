@@ -338,6 +338,7 @@ pub struct Alif;
 
 impl Alif {
     /// ALIF with the evidence-accumulation defaults.
+    #[allow(clippy::new_ret_no_self)] // a builder of the spec, named like a constructor on purpose
     pub fn new() -> NeuronSpec {
         NeuronSpec::new(ModelKind::Alif)
     }
@@ -384,6 +385,7 @@ pub struct LifDiscrete;
 
 impl LifDiscrete {
     /// Dimensionless discrete-time LIF (specs 1.2).
+    #[allow(clippy::new_ret_no_self)] // a builder of the spec, named like a constructor on purpose
     pub fn new() -> NeuronSpec {
         NeuronSpec::new(ModelKind::LifDiscrete)
     }

@@ -43,13 +43,17 @@ impl Unit {
     }
 
     /// Parses `"20 ms"`, `"1.5s"`, `"-50 mV"`, `"0.27 nS"`: the value converted into
-    /// this unit. A bare number is accepted for [`Unit::One`] only.
+    /// this unit. A bare number is accepted for [`Unit::One`] only; NaN and infinity
+    /// are refused.
     pub fn parse(self, text: &str) -> Result<f64, String> {
         let t = text.trim();
         // The unit is the trailing run of letters; exponents ("1e-3") are followed by digits.
         let split = t.char_indices().rev().find(|(_, c)| !c.is_ascii_alphabetic()).map_or(0, |(i, c)| i + c.len_utf8());
         let (num, suffix) = t.split_at(split);
         let value: f64 = num.trim().parse().map_err(|_| format!("`{text}` is not a number with a unit"))?;
+        if !value.is_finite() {
+            return Err(format!("`{text}` is not a finite number"));
+        }
         let suffix = suffix.trim();
         let scale = match (self, suffix) {
             (Unit::One, "") => 1.0,
@@ -71,6 +75,9 @@ impl Unit {
             (Unit::Hz, "kHz") => 1e3,
             (u, "") => {
                 return Err(format!("`{text}` needs a unit ({})", u.symbol()));
+            }
+            (Unit::One, s) => {
+                return Err(format!("`{text}`: unit `{s}` is not a unit of a pure number"));
             }
             (u, s) => {
                 return Err(format!("`{text}`: unit `{s}` is not a unit of {}", u.symbol()));
@@ -316,5 +323,105 @@ impl Tick {
 impl fmt::Display for Tick {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "tick {}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(unit: Unit, text: &str, expect: f64) {
+        match unit.parse(text) {
+            Ok(v) => assert!((v - expect).abs() <= 1e-12 * expect.abs().max(1.0), "`{text}` parsed as {v}, expected {expect}"),
+            Err(e) => panic!("`{text}` did not parse: {e}"),
+        }
+    }
+
+    fn refuse(unit: Unit, text: &str, says: &str) {
+        match unit.parse(text) {
+            Ok(v) => panic!("`{text}` parsed as {v} {unit:?}"),
+            Err(e) => assert!(e.contains(says), "error for `{text}` is `{e}`, expected it to mention `{says}`"),
+        }
+    }
+
+    #[test]
+    fn parses_values_with_units() {
+        check(Unit::Ms, "20 ms", 20.0);
+        check(Unit::Ms, "1.5s", 1500.0);
+        check(Unit::Ms, "1e-3 s", 1.0);
+        check(Unit::Ms, "1e-3s", 1.0);
+        check(Unit::Ms, "  250 us ", 0.25);
+        check(Unit::Ms, "2 min", 120_000.0);
+        check(Unit::Mv, "-50 mV", -50.0);
+        check(Unit::Mv, "-0.07 V", -70.0);
+        check(Unit::Mv, "+3 uV", 0.003);
+        check(Unit::Pa, "1.5 nA", 1500.0);
+        check(Unit::Ns, "0.27 nS", 0.27);
+        check(Unit::Ns, "2 uS", 2000.0);
+        check(Unit::Pf, "0.25 nF", 250.0);
+        check(Unit::Hz, "1.2 kHz", 1200.0);
+        check(Unit::One, "0.6", 0.6);
+        check(Unit::One, "1e3", 1000.0);
+        check(Unit::One, "-2.5E-2", -0.025);
+    }
+
+    #[test]
+    fn refuses_bad_units_and_numbers() {
+        refuse(Unit::Ms, "20 mV", "not a unit of ms");
+        refuse(Unit::Ms, "20 MS", "not a unit of ms");
+        refuse(Unit::Mv, "20 ms", "not a unit of mV");
+        refuse(Unit::Ms, "20", "needs a unit");
+        refuse(Unit::One, "20 ms", "not a unit of");
+        refuse(Unit::Ms, "ms", "not a number");
+        refuse(Unit::Ms, "", "not a number");
+        refuse(Unit::Ms, "fast ms", "not a number");
+        refuse(Unit::Ms, "1.2.3 ms", "not a number");
+        refuse(Unit::Ms, "20 ms ms", "not a number");
+        refuse(Unit::Ms, "5e ms", "not a number");
+        refuse(Unit::Ms, "NaN ms", "not a finite number");
+        refuse(Unit::Ms, "inf s", "not a finite number");
+        refuse(Unit::Ms, "1e400 ms", "not a finite number");
+        refuse(Unit::One, "NaN", "not a number");
+        refuse(Unit::Ms, "20 µs", "not a number");
+    }
+
+    #[test]
+    fn formats_values_with_units() {
+        assert_eq!(Unit::Ms.format(20.0), "20 ms");
+        assert_eq!(Unit::Mv.format(-50.0), "-50 mV");
+        assert_eq!(Unit::One.format(0.5), "0.5");
+        assert_eq!(Time(0.05).to_string(), "0.05 ms");
+        assert_eq!(Voltage(-9.0).to_string(), "-9 mV");
+        assert_eq!(Rate(5.0).to_string(), "5 Hz");
+        assert_eq!(Conductance(0.27).to_string(), "0.27 nS");
+        assert_eq!(Tick(7).to_string(), "tick 7");
+        // What is printed parses back to the same number.
+        for (unit, v) in [(Unit::Ms, 0.1), (Unit::Mv, -65.25), (Unit::Pa, 1e-7), (Unit::Hz, 12345.678), (Unit::One, -0.0174)] {
+            assert_eq!(unit.parse(&unit.format(v)), Ok(v));
+        }
+    }
+
+    #[test]
+    fn constructors_convert_to_canonical_units() {
+        assert_eq!(1.5.s(), Time(1500.0));
+        assert_eq!(250.0.us(), Time(0.25));
+        assert_eq!(2.0.na(), Current(2000.0));
+        assert_eq!((-50).mv(), Voltage(-50.0));
+        assert_eq!(1.5.s().as_secs(), 1.5);
+        assert_eq!(Tick(3).to_time(Time(0.1)).as_ms(), 3.0 * 0.1);
+    }
+
+    #[test]
+    fn ticks_round_to_nearest() {
+        let dt = Time(0.1);
+        assert_eq!(Time(1.0).to_ticks(dt), 10);
+        assert_eq!(Time(0.3).to_ticks(dt), 3);
+        assert_eq!(Time(0.14).to_ticks(dt), 1);
+        assert_eq!(Time(0.26).to_ticks(dt), 3);
+        assert_eq!(Time(-1.0).to_ticks(dt), 0);
+        assert!(Time(0.3).is_whole_ticks(dt), "0.3 / 0.1 is 2.9999999999999996 in floats");
+        assert!(Time(1000.0).is_whole_ticks(dt));
+        assert!(!Time(0.15).is_whole_ticks(dt));
+        assert!(!Time(0.1001).is_whole_ticks(dt));
     }
 }

@@ -3,18 +3,21 @@
 //! Every check pushes a [`Problem`] with a path and goes on, so the user sees every
 //! problem at once. Nothing here panics on user input.
 
-use crate::connector::{Connector, Receptor};
 use crate::dist::{Dist, Value};
 use crate::error::{BuildError, Problem, ProblemKind as K, Warning};
-use crate::graph::{DelayTicks, Graph, Projection};
+use crate::graph::Graph;
 use crate::ids::{NetId, PopId};
-use crate::model::{Constraint, ModelKind, NeuronSpec};
+use crate::model::{Constraint, NeuronSpec};
 use crate::network::{HandleRef, ModulatorKind, Network, PopKind};
 use crate::probe::ProbeKind;
 use crate::rule::RuleCatalog;
 use crate::stimulus::{CurrentShape, SourceSpec};
 use crate::units::{Time, Unit};
 use std::collections::HashMap;
+
+mod projection;
+
+pub(crate) use projection::{connector_name, expected_synapses};
 
 struct Checker {
     problems: Vec<Problem>,
@@ -39,7 +42,10 @@ impl Checker {
             return false;
         }
         if let Some(bad) = v.defining_numbers().into_iter().find(|x| !x.is_finite()) {
-            self.err(K::NotFinite, path, format!("{bad} is not a finite number"));
+            // A time constant, rate or size must be a positive number: NaN and infinity
+            // fail that constraint rather than merely being "not finite".
+            let kind = if constraint == Constraint::Finite { K::NotFinite } else { K::NotPositive };
+            self.err(kind, path, format!("{} is not a finite number", unit.format(bad)));
             return false;
         }
         match &v.dist {
@@ -133,7 +139,8 @@ fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64) {
                 c.err(K::NotPositive, format!("{path}.rate"), format!("{r} is not a positive finite rate"));
             }
             for (k, (t, r)) in schedule.iter().enumerate() {
-                if !(r.0 >= 0.0 && r.0.is_finite()) {
+                // A single rate was checked above; steps may pause at 0 Hz.
+                if schedule.len() > 1 && !(r.0 >= 0.0 && r.0.is_finite()) {
                     c.err(K::NotPositive, format!("{path}.schedule[{k}].rate"), format!("{r} is not a finite rate >= 0"));
                 }
                 if !(t.0 >= 0.0 && t.0.is_finite()) || (k > 0 && t.0 <= schedule[k - 1].0.0) {
@@ -145,7 +152,7 @@ fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64) {
             if !(bin.0 > 0.0 && bin.0.is_finite()) {
                 c.err(K::NotPositive, format!("{path}.bin"), format!("{bin} is not a positive duration"));
             }
-            if rates.is_empty() || (*per_neuron && rates.len() as u64 % size.max(1) != 0) {
+            if rates.is_empty() || (*per_neuron && !(rates.len() as u64).is_multiple_of(size.max(1))) {
                 c.err(K::Malformed, format!("{path}.rates"), format!("{} rates do not fill whole bins for {size} neurons", rates.len()));
             }
             if let Some((k, r)) = rates.iter().enumerate().find(|(_, r)| !(**r >= 0.0 && r.is_finite())) {
@@ -163,76 +170,6 @@ fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64) {
             }
         }
     }
-}
-
-/// The factor from `unit` to the model's weight unit, if the conversion exists.
-fn weight_scale(m: &NeuronSpec, unit: Unit) -> Result<f64, String> {
-    let want = m.kind.weight_unit();
-    if unit == want {
-        return Ok(1.0);
-    }
-    let homogeneous = |name: &str| m.param(name).and_then(|v| v.as_const());
-    match (m.kind, unit) {
-        (ModelKind::LifCuba, Unit::Pa) => match (homogeneous("c_m"), homogeneous("tau_m")) {
-            // A current jump of w pA equals a voltage-unit jump of w / g_L mV, g_L = C / tau_m.
-            (Some(c), Some(tau)) => Ok(tau / c),
-            _ => Err("a weight in pA needs homogeneous c_m and tau_m; give it in mV".into()),
-        },
-        (ModelKind::LifCoba, Unit::Ns) => match homogeneous("g_l") {
-            Some(g) => Ok(1.0 / g),
-            None => Err("a weight in nS needs a homogeneous g_l; give it in leak units".into()),
-        },
-        (k, u) => Err(format!("{} takes weights in {:?}, not {:?}", k.name(), want, u)),
-    }
-}
-
-fn delay(c: &mut Checker, path: &str, v: &Value, dt: Time) -> Option<DelayTicks> {
-    if !c.value(path, v, Unit::Ms, Constraint::Finite, None) {
-        return None;
-    }
-    let (lo, hi) = v.range();
-    if !lo.is_finite() || !hi.is_finite() {
-        c.err(K::DelayTooShort, path, "delays are unbounded; clip the distribution");
-        return None;
-    }
-    // A delay that rounds to at least one tick is accepted (0.06 ms at dt 0.1 ms rounds up).
-    if lo < 0.5 * dt.0 {
-        c.err(K::DelayTooShort, path, format!("{} is shorter than dt {}", Time(lo), dt));
-        return None;
-    }
-    let whole = v.defining_numbers().iter().all(|&d| Time(d).is_whole_ticks(dt));
-    if !whole && v.is_const() {
-        c.warn(path, format!("{} rounded to {} ticks of {}", Time(lo), Time(lo).to_ticks(dt), dt));
-    } else if !whole {
-        c.warn(path, format!("delays rounded to whole ticks of {dt}"));
-    }
-    let (min, max) = (Time(lo).to_ticks(dt).max(1) as u32, Time(hi).to_ticks(dt).max(1) as u32);
-    Some(if v.is_const() { DelayTicks::Const(min) } else { DelayTicks::PerSynapse { min, max } })
-}
-
-/// Resolves the receptor index for a projection onto `m`.
-fn receptor(c: &mut Checker, path: &str, r: &Receptor, m: &NeuronSpec, w: (f64, f64)) -> usize {
-    let names = m.kind.receptors();
-    let idx = match r {
-        Receptor::Auto if names.len() == 1 => 0,
-        Receptor::Auto if w.0 >= 0.0 => 0,
-        Receptor::Auto if w.1 <= 0.0 => 1,
-        Receptor::Auto => {
-            c.err(K::WeightSign, format!("{path}.weight"), "weights of both signs; name the receptor");
-            return 0;
-        }
-        Receptor::Exc => names.iter().position(|n| *n == "exc").unwrap_or(usize::MAX),
-        Receptor::Inh => names.iter().position(|n| *n == "inh").unwrap_or(usize::MAX),
-        Receptor::Named(n) => names.iter().position(|x| x == n).unwrap_or(usize::MAX),
-    };
-    if idx == usize::MAX {
-        c.err(K::UnknownReceptor, format!("{path}.receptor"), format!("{} has no receptor {r:?} (it has {names:?})", m.kind.name()));
-        return 0;
-    }
-    if m.kind.conductance_based() && w.0 < 0.0 {
-        c.err(K::WeightSign, format!("{path}.weight"), format!("{} is negative but receptor `{}` is a conductance", w.0, names[idx]));
-    }
-    idx
 }
 
 pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<Graph, BuildError> {
@@ -262,125 +199,7 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         PopKind::Source(_) => None,
     };
 
-    let mut projections = Vec::new();
-    let mut proj_names: Vec<String> = Vec::new();
-    for (i, d) in net.projections.iter().enumerate() {
-        let path = format!("projections[{i}]");
-        let src = c.handle(net.net, d.source, pops.len(), &format!("{path}.source"));
-        let tgt = c.handle(net.net, d.target, pops.len(), &format!("{path}.target"));
-        let (Some(src), Some(tgt)) = (src, tgt) else { continue };
-        let conn = &d.conn;
-        let Some(m) = neuron_model(tgt) else {
-            c.err(K::Malformed, format!("{path}.target"), format!("`{}` is a spike source and cannot receive synapses", pops[tgt].name));
-            continue;
-        };
-        let (ns, nt) = (size(src), size(tgt));
-        let same = src == tgt;
-        match &conn.connector {
-            Connector::Prob(p) if !(0.0..=1.0).contains(p) => {
-                c.err(K::ProbabilityOutOfRange, format!("{path}.connector.p"), format!("probability {p} is outside [0, 1]"))
-            }
-            Connector::InDegree(k) => {
-                let avail = if same && !conn.autapses { ns.saturating_sub(1) } else { ns };
-                if !conn.multapses && u64::from(*k) > avail {
-                    c.err(
-                        K::DegreeTooLarge,
-                        format!("{path}.connector.in_degree"),
-                        format!("in-degree {k} exceeds the {avail} available sources without multapses"),
-                    );
-                }
-                if conn.multapses && *k > 0 && avail == 0 {
-                    c.err(K::DegreeTooLarge, format!("{path}.connector.in_degree"), "no source is available");
-                }
-            }
-            Connector::OutDegree(k) => {
-                let avail = if same && !conn.autapses { nt.saturating_sub(1) } else { nt };
-                if !conn.multapses && u64::from(*k) > avail {
-                    c.err(
-                        K::DegreeTooLarge,
-                        format!("{path}.connector.out_degree"),
-                        format!("out-degree {k} exceeds the {avail} available targets without multapses"),
-                    );
-                }
-            }
-            Connector::Total(n) => {
-                let pairs = ns * nt - if same && !conn.autapses { ns } else { 0 };
-                if !conn.multapses && *n > pairs {
-                    c.err(K::DegreeTooLarge, format!("{path}.connector.total"), format!("{n} synapses exceed the {pairs} distinct pairs without multapses"));
-                }
-            }
-            Connector::OneToOne if ns != nt => {
-                c.err(K::IndexOutOfRange, format!("{path}.connector"), format!("one-to-one needs equal sizes, got {ns} and {nt}"))
-            }
-            Connector::List { pairs, weights, delays } => {
-                if let Some(k) = pairs.iter().position(|&(s, t)| u64::from(s) >= ns || u64::from(t) >= nt) {
-                    c.err(K::IndexOutOfRange, format!("{path}.connector.pairs[{k}]"), format!("{:?} is outside {ns} x {nt}", pairs[k]));
-                }
-                for (what, arr) in [("weights", weights), ("delays", delays)] {
-                    if let Some(a) = arr {
-                        if a.len() != pairs.len() {
-                            c.err(K::IndexOutOfRange, format!("{path}.connector.{what}"), format!("{} {what} for {} pairs", a.len(), pairs.len()));
-                        }
-                        if let Some(x) = a.iter().find(|x| !x.is_finite()) {
-                            c.err(K::NotFinite, format!("{path}.connector.{what}"), format!("{x} is not finite"));
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-        let list_weights = match &conn.connector {
-            Connector::List { weights: Some(w), .. } => Some(Value { unit: conn.weight.unit, dist: Dist::Array(w.clone()) }),
-            _ => None,
-        };
-        let weight = list_weights.as_ref().unwrap_or(&conn.weight);
-        c.value(&format!("{path}.weight"), weight, weight.unit, Constraint::Finite, None);
-        let scale = weight_scale(m, conn.weight.unit).unwrap_or_else(|e| {
-            c.err(K::UnitMismatch, format!("{path}.weight"), e);
-            1.0
-        });
-        let receptor = receptor(&mut c, &path, &conn.receptor, m, weight.range());
-        let list_delays = match &conn.connector {
-            Connector::List { delays: Some(d), .. } => Some(Value { unit: Unit::Ms, dist: Dist::Array(d.clone()) }),
-            _ => None,
-        };
-        let delay = if dt_ok { delay(&mut c, &format!("{path}.delay"), list_delays.as_ref().unwrap_or(&conn.delay), dt) } else { None };
-        if let Some(rule) = &conn.rule {
-            let rpath = format!("{path}.rule");
-            match rules.map(|cat| cat.check(rule)) {
-                Some(None) => c.err(K::InvalidRule, format!("{rpath}.name"), format!("no plasticity rule is called `{}`", rule.name)),
-                Some(Some(found)) => {
-                    for p in found {
-                        c.err(K::InvalidRule, format!("{rpath}.{}", p.param), p.message);
-                    }
-                }
-                None => {
-                    for (k, v) in &rule.params {
-                        if let Some(x) = v.defining_numbers().into_iter().find(|x| !x.is_finite()) {
-                            c.err(K::NotFinite, format!("{rpath}.{k}"), format!("{x} is not finite"));
-                        }
-                    }
-                }
-            }
-        }
-        let base = conn.name.clone().unwrap_or_else(|| format!("{}->{}", pops[src].name, pops[tgt].name));
-        let name = if conn.name.is_none() && proj_names.contains(&base) {
-            (2..).map(|k| format!("{base}#{k}")).find(|n| !proj_names.contains(n)).unwrap_or(base)
-        } else {
-            base
-        };
-        proj_names.push(name.clone());
-        projections.push(Projection {
-            name,
-            source: src,
-            target: tgt,
-            conn: conn.clone(),
-            receptor,
-            weight_scale: scale,
-            delay: delay.unwrap_or(DelayTicks::Const(1)),
-        });
-    }
-    names_unique(&mut c, "projections", proj_names.iter().map(String::as_str));
+    let projections = projection::projections(&mut c, net, rules, dt_ok);
 
     let mut currents = Vec::new();
     names_unique(&mut c, "currents", net.currents.iter().map(|(_, d)| d.name.as_str()));
@@ -417,7 +236,7 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
             }
         }
         if let Some(stop) = d.stop
-            && !(stop.0 > d.start.0)
+            && (stop.0.is_nan() || stop.0 <= d.start.0)
         {
             c.err(K::Malformed, format!("{path}.stop"), format!("{stop} is not after the start {}", d.start));
         }

@@ -19,6 +19,7 @@
 //! **Invariant:** this is the only crate that spawns threads or touches atomics;
 //! the atomics and unsafe cells of the spike exchange come from [`sync`] alone.
 
+pub mod connect;
 mod currents;
 pub mod error;
 mod exchange;
