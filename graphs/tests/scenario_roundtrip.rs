@@ -84,6 +84,23 @@ impl Gen {
     }
 }
 
+/// Per-synapse arrays exist only where synapses are known in advance: a row-major
+/// matrix for all-to-all, one per target for one-to-one, one per pair for lists.
+/// Elsewhere an array becomes its first number.
+fn fit_array(d: Dist, connector: &Connector, ns: u64, nt: u64) -> Dist {
+    let Dist::Array(a) = d else { return d };
+    let len = match connector {
+        Connector::AllToAll => (ns * nt) as usize,
+        Connector::OneToOne => nt as usize,
+        Connector::List { pairs, .. } => pairs.len(),
+        _ => return Dist::Const(a.first().copied().unwrap_or(1.0)),
+    };
+    if len == 0 || a.is_empty() {
+        return Dist::Const(a.first().copied().unwrap_or(1.0));
+    }
+    Dist::Array((0..len).map(|k| a[k % a.len()]).collect())
+}
+
 /// The numbers of a distribution negated (a non-negative weight made non-positive).
 fn negate(d: Dist) -> Dist {
     let clip = |c: Option<[f64; 2]>| c.map(|[a, b]| [-b, -a]);
@@ -167,10 +184,16 @@ fn connector(g: &mut Gen, ns: u64, nt: u64, same: bool, conn: &mut Conn) -> Conn
         2 => Connector::OutDegree(g.below(avail(nt) as usize + 1) as u32),
         3 => Connector::Total(g.below((ns * nt - if same && !conn.autapses { ns } else { 0 }) as usize + 1) as u64),
         4 => Connector::AllToAll,
-        5 if ns == nt => Connector::OneToOne,
+        5 if ns == nt && (conn.autapses || !same) => Connector::OneToOne,
         _ => {
-            let pairs: Vec<(u32, u32)> = (0..g.below(5)).map(|_| (g.below(ns as usize) as u32, g.below(nt as usize) as u32)).collect();
-            let weights = g.coin().then(|| pairs.iter().map(|_| g.any().abs()).collect());
+            let mut pairs: Vec<(u32, u32)> = (0..g.below(5)).map(|_| (g.below(ns as usize) as u32, g.below(nt as usize) as u32)).collect();
+            // freeze() refuses forbidden autapses and repeated pairs without multapses.
+            pairs.retain(|&(a, b)| !(same && !conn.autapses && a == b));
+            if !conn.multapses {
+                let mut seen = std::collections::BTreeSet::new();
+                pairs.retain(|p| seen.insert(*p));
+            }
+            let weights = g.coin().then(|| pairs.iter().map(|_| g.within(1e-6, 1e6)).collect());
             // freeze() finds no bound in an empty list of delays.
             let delays = (!pairs.is_empty() && g.coin()).then(|| pairs.iter().map(|_| g.within(0.5, 20.0)).collect());
             Connector::List { pairs, weights, delays }
@@ -212,7 +235,8 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
             _ => Receptor::Inh,
         };
         // Conductances take non-negative weights; a receptor chosen by sign needs one sign.
-        let mut weight = g.dist(Constraint::Positive, 3);
+        // Weights an f32 can hold after conversion.
+        let mut weight = fit_array(g.bounded(1e-6, 1e6, 3), &conn.connector, ns, nt);
         if kind == ModelKind::LifCuba && g.coin() {
             weight = negate(weight);
             if let Connector::List { weights: Some(w), .. } = &mut conn.connector {
@@ -226,7 +250,7 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
             conn.weight = Value::constant(kind.weight_unit(), 0.0);
             let _ = w;
         }
-        conn.delay = Value { unit: Unit::Ms, dist: g.bounded(dt, 20.0, 3) };
+        conn.delay = Value { unit: Unit::Ms, dist: fit_array(g.bounded(dt, 20.0, 3), &conn.connector, ns, nt) };
         if g.below(3) == 0 {
             conn = conn.named(&format!("proj{k}"));
         }

@@ -27,7 +27,7 @@ pub(crate) struct StateRecorder {
 impl StateRecorder {
     /// Whether a sample is due at the end of tick `t`.
     pub(crate) fn due(&self, t: u64) -> bool {
-        t % self.interval == 0 && t >= self.window.0 && t < self.window.1
+        t.is_multiple_of(self.interval) && t >= self.window.0 && t < self.window.1
     }
 }
 
@@ -51,7 +51,7 @@ pub(crate) struct WeightRecorder {
 impl WeightRecorder {
     /// Whether a sample is due at the end of tick `t`.
     pub(crate) fn due(&self, t: u64) -> bool {
-        t % self.interval == 0 && t >= self.window.0 && t < self.window.1
+        t.is_multiple_of(self.interval) && t >= self.window.0 && t < self.window.1
     }
 }
 

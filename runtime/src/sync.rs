@@ -7,11 +7,7 @@
 
 #[cfg(not(loom))]
 mod imp {
-    #[cfg(test)]
-    pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    #[cfg(test)]
-    pub(crate) use std::thread;
 
     /// Spin-wait hint; loom turns it into a yield so models terminate.
     #[inline]

@@ -84,8 +84,19 @@ fn unknown_scenarios_and_files_are_clear_errors() {
     std::fs::write(&file, "").unwrap();
     let out = synfire(&["run", file.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("scenario files are not supported yet"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 1, column 1: missing field `run`"), "{}", stderr(&out));
     std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn the_example_scenario_file_runs() {
+    let dir = std::env::temp_dir().join(format!("synfire-cli-scenario-{}", std::process::id()));
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios/cuba.toml");
+    let out = synfire(&["run", scenario.to_str().unwrap(), "--duration", "20ms", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["seed"], 42, "the file's seed is used");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -128,7 +128,7 @@ fn source_spikes(graph: &Graph, pop: usize, spec: &SourceSpec, t: u64, out: &mut
     let size = graph.populations[pop].size;
     match spec {
         SourceSpec::Poisson { schedule } => {
-            let rate = schedule.iter().filter(|(from, _)| from.to_ticks(graph.dt) <= t).last().map_or(0.0, |s| s.1.0);
+            let rate = schedule.iter().rfind(|(from, _)| from.to_ticks(graph.dt) <= t).map_or(0.0, |s| s.1.0);
             let p = (rate * graph.dt.0 * 1e-3).clamp(0.0, 1.0);
             for i in 0..size {
                 if p > 0.0 && uniform_at(graph.seed, Domain::Stimulus, graph.offsets[pop] + i, t) < p {
