@@ -7,7 +7,7 @@
 //! after it, and a read at tick `s` starts from the last spike strictly before `s`.
 //! Reads are therefore exact for any `s` not older than the pruning horizon.
 
-use crate::trace::TraceSpec;
+use crate::trace::{DecayTable, TraceSpec};
 use std::collections::VecDeque;
 
 /// One postsynaptic spike and the neuron's traces around it.
@@ -25,13 +25,14 @@ pub struct PostEntry<const Q: usize> {
 #[derive(Debug, Clone)]
 pub struct PostHistory<const Q: usize> {
     specs: [TraceSpec; Q],
+    decay: [DecayTable; Q],
     hist: Vec<VecDeque<PostEntry<Q>>>,
 }
 
 impl<const Q: usize> PostHistory<Q> {
     /// Empty histories for `n` targets.
     pub fn new(specs: [TraceSpec; Q], n: usize) -> Self {
-        PostHistory { specs, hist: vec![VecDeque::new(); n] }
+        PostHistory { decay: specs.each_ref().map(DecayTable::new), specs, hist: vec![VecDeque::new(); n] }
     }
 
     /// The traces' definitions.
@@ -54,11 +55,10 @@ impl<const Q: usize> PostHistory<Q> {
     /// The traces of target `i` at tick `s`, counting only spikes strictly before `s`.
     #[inline]
     pub fn at(&self, i: usize, s: u64) -> [f64; Q] {
-        let h = &self.hist[i];
-        let n = h.partition_point(|e| e.t < s);
-        match n.checked_sub(1).and_then(|k| h.get(k)) {
-            Some(e) => std::array::from_fn(|q| e.after[q] * self.specs[q].decay(s - e.t)),
-            None => std::array::from_fn(|q| self.specs[q].init * self.specs[q].decay(s)),
+        // Histories are short and reads are mostly near their end: scan backwards.
+        match self.hist[i].iter().rev().find(|e| e.t < s) {
+            Some(e) => std::array::from_fn(|q| e.after[q] * self.decay[q].get(s - e.t)),
+            None => std::array::from_fn(|q| self.specs[q].init * self.decay[q].get(s)),
         }
     }
 
@@ -66,8 +66,9 @@ impl<const Q: usize> PostHistory<Q> {
     #[inline]
     pub fn between(&self, i: usize, lo: u64, hi: u64) -> impl Iterator<Item = &PostEntry<Q>> {
         let h = &self.hist[i];
-        let a = h.partition_point(|e| e.t < lo);
-        let b = h.partition_point(|e| e.t <= hi).max(a);
+        // Backward scans: the spikes asked for are the most recent ones.
+        let b = h.len() - h.iter().rev().take_while(|e| e.t > hi).count();
+        let a = b - h.range(..b).rev().take_while(|e| e.t >= lo).count();
         h.range(a..b)
     }
 
@@ -94,7 +95,7 @@ impl<const Q: usize> PostHistory<Q> {
 
     /// Bytes held: the spikes and one queue per target.
     pub fn memory_bytes(&self) -> usize {
-        self.len() * Self::bytes_per_entry() + self.hist.len() * std::mem::size_of::<VecDeque<PostEntry<Q>>>()
+        self.len() * Self::bytes_per_entry() + self.hist.len() * std::mem::size_of::<VecDeque<PostEntry<Q>>>() + self.decay.iter().map(DecayTable::memory_bytes).sum::<usize>()
     }
 
     /// Bytes per held spike.

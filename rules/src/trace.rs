@@ -65,10 +65,46 @@ impl TraceSpec {
     }
 }
 
+/// Decay factors `exp(-h / tau)` for whole tick counts `h`, tabulated: every read of a
+/// lazily decayed trace needs one, and a table lookup costs a fraction of an `exp`.
+/// Entries are computed by the same expression as [`TraceSpec::decay`], so results are
+/// bit-identical; counts past the table fall back to computing it.
+#[derive(Debug, Clone)]
+pub struct DecayTable {
+    tau_ticks: f64,
+    table: Vec<f64>,
+}
+
+impl DecayTable {
+    /// Most entries a table holds (128 KiB).
+    const MAX: usize = 1 << 14;
+
+    /// The table for `spec`, covering about 30 time constants.
+    pub fn new(spec: &TraceSpec) -> Self {
+        let len = ((30.0 * spec.tau_ticks).ceil().max(1.0) as usize).min(Self::MAX);
+        DecayTable { tau_ticks: spec.tau_ticks, table: (0..len as u64).map(|h| spec.decay(h)).collect() }
+    }
+
+    /// `exp(-h / tau)`.
+    #[inline]
+    pub fn get(&self, h: u64) -> f64 {
+        match self.table.get(h as usize) {
+            Some(&x) => x,
+            None => (-(h as f64) / self.tau_ticks).exp(),
+        }
+    }
+
+    /// Bytes held.
+    pub fn memory_bytes(&self) -> usize {
+        self.table.capacity() * 8
+    }
+}
+
 /// Traces of every source neuron of a projection, with the tick of each source's last spike.
 #[derive(Debug, Clone)]
 pub struct PreTraces<const P: usize> {
     specs: [TraceSpec; P],
+    decay: [DecayTable; P],
     after: Vec<[f64; P]>,
     last: Vec<u64>,
 }
@@ -79,7 +115,7 @@ const NEVER: u64 = u64::MAX;
 impl<const P: usize> PreTraces<P> {
     /// Traces for `n` sources, all at their initial value.
     pub fn new(specs: [TraceSpec; P], n: usize) -> Self {
-        PreTraces { specs, after: vec![[0.0; P]; n], last: vec![NEVER; n] }
+        PreTraces { decay: specs.each_ref().map(DecayTable::new), specs, after: vec![[0.0; P]; n], last: vec![NEVER; n] }
     }
 
     /// The tick of the last spike of source `j`, if any.
@@ -94,7 +130,7 @@ impl<const P: usize> PreTraces<P> {
     pub fn at(&self, j: usize, t: u64) -> [f64; P] {
         let last = self.last[j];
         let (base, h) = if last == NEVER { (self.specs.map(|s| s.init), t) } else { (self.after[j], t - last) };
-        std::array::from_fn(|n| base[n] * self.specs[n].decay(h))
+        std::array::from_fn(|n| base[n] * self.decay[n].get(h))
     }
 
     /// Records a spike of source `j` at tick `t` (after reading with [`Self::at`]).
