@@ -233,19 +233,29 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
         self.floor = self.floor.max(t);
         self.run_clocks(t, syn);
         let efficacy = self.stp.as_mut().map_or(1.0, |s| s.spike(j, t));
-        if K::POST_EVENTS {
-            let lo = self.seen[j];
-            self.post_events(j, lo, t, syn);
-        }
+        let lo = self.seen[j];
         if K::PRE_EVENTS {
+            // One pass per synapse: its post events up to synaptic time `t`, then this
+            // pre event (post before pre at equal times). Each synapse's sequence of
+            // updates is the same as in two passes; nothing else changes in between.
             let Driver { kernel, update, pre, post, sign, .. } = self;
             let x = pre.at(j, t);
             for k in syn.row(j) {
                 let d = syn.delay(k);
-                let y = post.at(syn.targets[k] as usize, t.saturating_sub(d));
-                let w = *sign * syn.weights[k];
+                let i = syn.targets[k] as usize;
+                let mut w = *sign * syn.weights[k];
+                let s = t.saturating_sub(d);
+                let (events, y) = post.between_and_at(i, lo.saturating_sub(d), s);
+                if K::POST_EVENTS && t >= d {
+                    for e in events {
+                        let xe = pre.at(j, e.t + d);
+                        w = update.apply(k, w, kernel.post(k, w, &xe, &e.before));
+                    }
+                }
                 syn.weights[k] = *sign * update.apply(k, w, kernel.pre(k, w, &x, &y));
             }
+        } else if K::POST_EVENTS {
+            self.post_events(j, lo, t, syn);
         }
         self.pre.spike(j, t);
         self.seen[j] = t + 1;

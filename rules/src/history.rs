@@ -8,7 +8,14 @@
 //! Reads are therefore exact for any `s` not older than the pruning horizon.
 
 use crate::trace::{DecayTable, TraceSpec};
-use std::collections::VecDeque;
+use smallvec::SmallVec;
+
+/// Spikes a target keeps inline before spilling to the heap: histories are pruned to a
+/// few hundred milliseconds, so at ordinary rates they hold one to three spikes, and
+/// keeping them inside one contiguous array spares a pointer chase per synapse.
+const INLINE: usize = 3;
+
+type Queue<const Q: usize> = SmallVec<[PostEntry<Q>; INLINE]>;
 
 /// One postsynaptic spike and the neuron's traces around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,13 +33,13 @@ pub struct PostEntry<const Q: usize> {
 pub struct PostHistory<const Q: usize> {
     specs: [TraceSpec; Q],
     decay: [DecayTable; Q],
-    hist: Vec<VecDeque<PostEntry<Q>>>,
+    hist: Vec<Queue<Q>>,
 }
 
 impl<const Q: usize> PostHistory<Q> {
     /// Empty histories for `n` targets.
     pub fn new(specs: [TraceSpec; Q], n: usize) -> Self {
-        PostHistory { decay: specs.each_ref().map(DecayTable::new), specs, hist: vec![VecDeque::new(); n] }
+        PostHistory { decay: specs.each_ref().map(DecayTable::new), specs, hist: vec![Queue::new(); n] }
     }
 
     /// The traces' definitions.
@@ -44,12 +51,12 @@ impl<const Q: usize> PostHistory<Q> {
     pub fn record(&mut self, i: usize, t: u64) {
         let before = self.at(i, t);
         let h = &mut self.hist[i];
-        debug_assert!(h.back().is_none_or(|e| e.t < t), "post spikes of target {i} out of order at tick {t}");
-        if h.back().is_some_and(|e| e.t >= t) {
+        debug_assert!(h.last().is_none_or(|e| e.t < t), "post spikes of target {i} out of order at tick {t}");
+        if h.last().is_some_and(|e| e.t >= t) {
             return;
         }
         let after = std::array::from_fn(|n| self.specs[n].bump(before[n]));
-        h.push_back(PostEntry { t, before, after });
+        h.push(PostEntry { t, before, after });
     }
 
     /// The traces of target `i` at tick `s`, counting only spikes strictly before `s`.
@@ -64,12 +71,28 @@ impl<const Q: usize> PostHistory<Q> {
 
     /// The spikes of target `i` with `lo <= t <= hi`, in order.
     #[inline]
-    pub fn between(&self, i: usize, lo: u64, hi: u64) -> impl Iterator<Item = &PostEntry<Q>> {
+    pub fn between(&self, i: usize, lo: u64, hi: u64) -> &[PostEntry<Q>] {
         let h = &self.hist[i];
         // Backward scans: the spikes asked for are the most recent ones.
         let b = h.len() - h.iter().rev().take_while(|e| e.t > hi).count();
-        let a = b - h.range(..b).rev().take_while(|e| e.t >= lo).count();
-        h.range(a..b)
+        let a = b - h[..b].iter().rev().take_while(|e| e.t >= lo).count();
+        &h[a..b]
+    }
+
+    /// In one scan: the spikes of target `i` with `lo <= t <= s`, and the traces at tick
+    /// `s` counting only spikes strictly before `s` (what [`Self::between`] and
+    /// [`Self::at`] give separately).
+    #[inline]
+    pub fn between_and_at(&self, i: usize, lo: u64, s: u64) -> (&[PostEntry<Q>], [f64; Q]) {
+        let h = &self.hist[i];
+        let b = h.len() - h.iter().rev().take_while(|e| e.t > s).count();
+        let a = b - h[..b].iter().rev().take_while(|e| e.t >= lo).count();
+        let before = if b > 0 && h[b - 1].t == s { b - 1 } else { b };
+        let traces = match before.checked_sub(1).map(|k| &h[k]) {
+            Some(e) => std::array::from_fn(|q| e.after[q] * self.decay[q].get(s - e.t)),
+            None => std::array::from_fn(|q| self.specs[q].init * self.decay[q].get(s)),
+        };
+        (&h[a..b], traces)
     }
 
     /// Forgets spikes no read will need: every read is at a tick `>= horizon`, so of the
@@ -79,13 +102,16 @@ impl<const Q: usize> PostHistory<Q> {
             let n = h.partition_point(|e| e.t < horizon);
             if n > 1 {
                 h.drain(..n - 1);
+                if h.spilled() && h.len() <= INLINE {
+                    h.shrink_to_fit();
+                }
             }
         }
     }
 
     /// Spikes currently held, over all targets.
     pub fn len(&self) -> usize {
-        self.hist.iter().map(VecDeque::len).sum()
+        self.hist.iter().map(|h| h.len()).sum()
     }
 
     /// Whether no spike is held.
@@ -95,7 +121,8 @@ impl<const Q: usize> PostHistory<Q> {
 
     /// Bytes held: the spikes and one queue per target.
     pub fn memory_bytes(&self) -> usize {
-        self.len() * Self::bytes_per_entry() + self.hist.len() * std::mem::size_of::<VecDeque<PostEntry<Q>>>() + self.decay.iter().map(DecayTable::memory_bytes).sum::<usize>()
+        let spilled: usize = self.hist.iter().filter(|h| h.spilled()).map(|h| h.capacity() * Self::bytes_per_entry()).sum();
+        spilled + self.hist.len() * std::mem::size_of::<Queue<Q>>() + self.decay.iter().map(DecayTable::memory_bytes).sum::<usize>()
     }
 
     /// Bytes per held spike.
@@ -130,6 +157,6 @@ mod tests {
         for s in 30..70 {
             assert!((h.at(0, s)[0] - naive(&spikes, s, 10.0)).abs() < 1e-12, "s = {s}");
         }
-        assert_eq!(h.between(0, 20, 42).map(|e| e.t).collect::<Vec<_>>(), vec![20, 41, 42]);
+        assert_eq!(h.between(0, 20, 42).iter().map(|e| e.t).collect::<Vec<_>>(), vec![20, 41, 42]);
     }
 }
