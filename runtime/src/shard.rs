@@ -24,8 +24,53 @@ use crate::records::Counters;
 use crate::sources::SourceGen;
 use smallvec::SmallVec;
 use synfire_graphs::connectivity::{Csr, generate};
-use synfire_graphs::{DelayTicks, Graph, PopKind, ProbeKind, Tick};
+use synfire_graphs::{Connector, DelayTicks, Graph, PopKind, ProbeKind, Tick};
 use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses};
+
+/// Targets generated at a time when building a shard's synapses.
+const BUILD_BLOCK: u32 = 4096;
+
+/// The synapses of projection `proj` onto targets `range`, by source, targets stored
+/// relative to `range.start`.
+///
+/// Built in two passes over blocks of targets (count, then regenerate and place) so
+/// that the peak memory is the finished arrays plus one block, not twice the arrays:
+/// generation is cheap next to holding 8 more bytes per synapse. Connectors keyed by
+/// source generate every pair for any block, so they are built in one block.
+fn incoming_csr(graph: &Graph, proj: usize, range: std::ops::Range<u32>) -> Csr {
+    let p = &graph.projections[proj];
+    let n_sources = graph.populations[p.source].size as usize;
+    let start = range.start;
+    let keyed_by_target = matches!(p.conn.connector, Connector::AllToAll | Connector::OneToOne | Connector::Prob(_) | Connector::InDegree(_));
+    if !keyed_by_target {
+        let targets: Vec<u32> = range.collect();
+        return Csr::from_in_edges(n_sources, &[generate(graph, proj, &targets)], |t| t - start);
+    }
+    let blocks = || (range.start..range.end).step_by(BUILD_BLOCK as usize).map(move |b| (b..(b + BUILD_BLOCK).min(range.end)).collect::<Vec<u32>>());
+    let mut lengths = vec![0u64; n_sources];
+    for targets in blocks() {
+        generate(graph, proj, &targets).count_by_source(&mut lengths);
+    }
+    let mut csr = Csr::with_row_lengths(&lengths, matches!(p.delay, DelayTicks::PerSynapse { .. }));
+    drop(lengths);
+    let mut cursor: Vec<u64> = csr.offsets[..n_sources].to_vec();
+    for targets in blocks() {
+        let e = generate(graph, proj, &targets);
+        for (k, &t) in e.targets.iter().enumerate() {
+            for j in e.starts[k]..e.starts[k + 1] {
+                let s = e.sources[j] as usize;
+                let pos = cursor[s] as usize;
+                cursor[s] += 1;
+                csr.targets[pos] = t - start;
+                csr.weights[pos] = e.weights[j];
+                if let (Some(d), Some(ed)) = (csr.delays.as_mut(), e.delays.as_ref()) {
+                    d[pos] = ed[j];
+                }
+            }
+        }
+    }
+    csr
+}
 
 /// What a slice is made of.
 #[derive(Debug)]
@@ -135,11 +180,9 @@ impl Shard {
                 continue;
             }
             let range = layout.range(p.target, index);
-            let targets: Vec<u32> = (range.start as u32..range.end as u32).collect();
-            let edges = generate(graph, proj, &targets);
-            let start = range.start as u32;
             let n_sources = graph.populations[p.source].size as usize;
-            let csr = Csr::from_in_edges(n_sources, &[edges], |t| t - start);
+            let csr = incoming_csr(graph, proj, range.start as u32..range.end as u32);
+            let targets = range.start..range.end;
             let rule = match &p.conn.rule {
                 None => None,
                 Some(spec) => {
@@ -147,7 +190,7 @@ impl Shard {
                         dt: graph.dt,
                         n_synapses: csr.len(),
                         n_sources,
-                        n_targets: targets.len(),
+                        n_targets: (targets.end - targets.start) as usize,
                         delay: p.delay,
                         weight_scale: p.weight_scale,
                         negative: p.conn.weight.mean() < 0.0,
