@@ -42,6 +42,16 @@ fn cuba_is_bit_identical_for_one_to_four_workers() {
 }
 
 #[test]
+fn coba_is_bit_identical_for_one_to_four_workers_and_agrees_with_the_reference() {
+    let (graph, probe) = support::coba(4000, 2);
+    let reference = support::reference::simulate(&graph, 1500);
+    assert!(reference.len() > 200, "COBA is active: {} spikes", reference.len());
+    for workers in 1..=4 {
+        assert_eq!(engine_spikes(&graph, probe, workers, None, 150.0), reference, "workers {workers}");
+    }
+}
+
+#[test]
 fn every_window_length_up_to_the_minimum_delay_gives_the_same_spikes() {
     // Network A2: a 1 ms delay, so windows of 1 to 10 ticks are all legal.
     let (graph, probe) = support::cuba(800, 1.0, 3);

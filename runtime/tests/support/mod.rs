@@ -50,3 +50,24 @@ pub fn cuba_stdp(n: u64, delay_ms: f64, seed: u64) -> (Graph, Probe<probe_kind::
     let probe = net.record_spikes([e, i]);
     (net.freeze_with(&synfire_rules::Catalog).expect("valid plastic CUBA network"), probe, ee)
 }
+
+/// Network B of benchmarks.md (COBA, conductances in leak units) scaled to `n`
+/// neurons at in-degree 80, with a spike probe on both populations.
+pub fn coba(n: u64, seed: u64) -> (Graph, Probe<probe_kind::Spikes>) {
+    let mut net = Network::new().dt(0.1.ms()).seed(seed);
+    let max_g = 1e6.one();
+    let model = Lif::coba()
+        .init("v", normal((-65.0).mv(), 5.0.mv()))
+        .init("g_e", normal(4.0.one(), 1.5.one()).clip(0.0.one(), max_g))
+        .init("g_i", normal(20.0.one(), 12.0.one()).clip(0.0.one(), max_g));
+    let ne = n * 4 / 5;
+    let e = net.population("E", ne, model.clone());
+    let i = net.population("I", n - ne, model);
+    let p = 0.02 * 4000.0 / n as f64;
+    for &t in &[e, i] {
+        net.connect(e, t, Conn::prob(p).weight(0.6.one()).delay(0.1.ms()));
+        net.connect(i, t, Conn::prob(p).weight(6.7.one()).receptor(Receptor::Inh).delay(0.1.ms()));
+    }
+    let probe = net.record_spikes([e, i]);
+    (net.freeze().expect("valid COBA network"), probe)
+}
