@@ -25,8 +25,15 @@ pub use synfire_targets as targets;
 
 pub mod networks;
 
-/// Everything a network program needs: the description DSL and the runtime.
+/// Everything a network program needs: the description DSL, the plasticity rules
+/// and the runtime.
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
+    pub use synfire_rules::{Catalog as RuleCatalog, Istdp, Orchestrated, Scaling, Stdp, Stp, Triplet};
     pub use synfire_runtime::Runtime;
 }
+
+/// The README's code, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -97,13 +97,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         builder = builder.window_ticks(w);
     }
     let mut rt = builder.build(&graph).with_context(|| format!("cannot build the runtime for `{name}`"))?;
-    let wall_s = simulate::run_with_progress(&mut rt, duration).with_context(|| format!("the run of `{name}` failed at {}", rt.now()))?;
+    let (wall_s, evolution) = simulate::run_with_progress(&mut rt, duration).with_context(|| format!("the run of `{name}` failed at {}", rt.now()))?;
     let counters = rt.counters()?;
     let peak_rss_bytes = process::peak_rss_bytes();
     let recorded = simulate::collect(&rt)?;
 
     let model_time_s = rt.now().as_secs();
-    let files = ["spikes.npy", "spikes.csv", "report.json", "raster.svg", "rates.svg"];
+    let plastic = simulate::plastic_projections(&graph);
+    let mut files = vec!["spikes.npy", "spikes.csv", "report.json", "raster.svg", "rates.svg"];
+    if !plastic.is_empty() {
+        files.extend(["weights.svg", "weight_evolution.svg"]);
+    }
     let report = Report {
         scenario: name.clone(),
         neurons: graph.num_neurons(),
@@ -134,6 +138,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     )?;
     let bin = recorded.rates.first().map_or(10.0, |r| r.2.bin_ms);
     output::write_rates(&staging.file("rates.svg"), &format!("{name}: population rates ({bin} ms bins)"), &recorded.rates, rt.now().0)?;
+    if !plastic.is_empty() {
+        let mut finals = Vec::new();
+        for (k, pname) in &plastic {
+            let proj = graph.proj(pname).with_context(|| format!("projection `{pname}` has no handle"))?;
+            finals.push((*k, pname.clone(), rt.projection_weights(proj)?.values));
+        }
+        output::write_weight_histogram(&staging.file("weights.svg"), &format!("{name}: plastic weights at {} ms", rt.now().0), &finals)?;
+        let evolution: Vec<_> = plastic.iter().zip(evolution).map(|((k, n), e)| (*k, n.clone(), e)).collect();
+        output::write_weight_evolution(&staging.file("weight_evolution.svg"), &format!("{name}: plastic weights over time"), &evolution)?;
+    }
     staging.commit()?;
     print_summary(&report, &out_dir);
     Ok(())

@@ -1,6 +1,8 @@
 //! Running a built runtime in chunks under a progress bar, and collecting what its
 //! probes recorded.
 
+use crate::output::WeightSummary;
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Instant;
 use synfire_graphs::{Graph, ProbeKind, Time, probe_kind};
@@ -14,29 +16,59 @@ fn chunk_ticks(total: u64, dt: Time, window: u64) -> u64 {
     want.div_ceil(window.max(1)) * window.max(1)
 }
 
+/// The plastic projections of a graph: `(index, name)`.
+pub fn plastic_projections(graph: &Graph) -> Vec<(usize, String)> {
+    graph.projections.iter().enumerate().filter(|(_, p)| p.conn.rule.is_some()).map(|(k, p)| (k, p.name.clone())).collect()
+}
+
+/// Summaries of every plastic projection's weights now, in the order of `plastic`.
+fn weight_summaries(rt: &Runtime, plastic: &[(usize, String)]) -> anyhow::Result<Vec<Option<WeightSummary>>> {
+    let t_ms = rt.now().0;
+    plastic
+        .iter()
+        .map(|(k, name)| {
+            let proj = rt.graph().proj(name).with_context(|| format!("projection `{name}` ({k}) has no handle"))?;
+            Ok(WeightSummary::of(t_ms, &rt.projection_weights(proj)?.values))
+        })
+        .collect()
+}
+
 /// Simulates `duration` with a progress bar on stderr (hidden when stderr is not a
-/// terminal); returns the wall time of the simulation in seconds.
-pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<f64> {
+/// terminal); returns the wall time of the simulation in seconds (weight summaries
+/// taken between chunks excluded) and, for each plastic projection, its weights
+/// summarised at the start and after every chunk.
+pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<(f64, Vec<Vec<WeightSummary>>)> {
+    let plastic = plastic_projections(rt.graph());
+    let mut evolution: Vec<Vec<WeightSummary>> = vec![Vec::new(); plastic.len()];
+    let mut record = |rt: &Runtime| -> anyhow::Result<()> {
+        for (e, s) in evolution.iter_mut().zip(weight_summaries(rt, &plastic)?) {
+            e.extend(s);
+        }
+        Ok(())
+    };
+    record(rt)?;
     let dt = rt.graph().dt;
     let total = duration.to_ticks(dt);
     let chunk = chunk_ticks(total, dt, rt.window_ticks());
     let bar = ProgressBar::new(total);
     bar.set_style(ProgressStyle::with_template("{bar:25.cyan/blue} {msg}, ETA {eta}")?.progress_chars("=> "));
     bar.set_message(format!("0.00/{:.2} s model", duration.as_secs()));
-    let started = Instant::now();
+    let mut wall = 0.0;
     let mut done = 0;
     while done < total {
         let step = chunk.min(total - done);
+        let started = Instant::now();
         rt.run_ticks(step)?;
+        wall += started.elapsed().as_secs_f64();
         done += step;
-        let (model_s, wall_s) = (done as f64 * dt.0 * 1e-3, started.elapsed().as_secs_f64());
+        record(rt)?;
+        let (model_s, wall_s) = (done as f64 * dt.0 * 1e-3, wall);
         bar.set_position(done);
         // Real-time factor: wall time per model time.
         bar.set_message(format!("{model_s:.2}/{:.2} s model, RTF {:.2}", duration.as_secs(), wall_s / model_s));
     }
-    let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    Ok(wall)
+    Ok((wall, evolution))
 }
 
 /// What the probes of a run recorded, merged for the output files.

@@ -6,12 +6,14 @@ mod rates;
 mod report;
 mod spikes;
 mod staging;
+mod weights;
 
 pub use raster::write_raster;
 pub use rates::write_rates;
 pub use report::{Counts, PopulationReport, Report};
 pub use spikes::{write_csv, write_npy};
 pub use staging::Staging;
+pub use weights::{WeightSummary, write_weight_evolution, write_weight_histogram};
 
 /// Colours of populations in the plots, in population order (Tableau 10).
 const PALETTE: [(u8, u8, u8); 10] = [

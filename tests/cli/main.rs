@@ -135,6 +135,18 @@ fn bench_prints_one_json_object() {
 }
 
 #[test]
+fn a_plastic_run_writes_weight_plots() {
+    let dir = std::env::temp_dir().join(format!("synfire-cli-stdp-{}", std::process::id()));
+    let out = synfire(&["run", "cuba-stdp", "--neurons", "400", "--duration", "30ms", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in ["weights.svg", "weight_evolution.svg"] {
+        let svg = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("E-&gt;E") || svg.contains("E->E"), "{f} names the projection");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn the_plastic_benchmark_runs() {
     let out = synfire(&["bench", "cuba-stdp", "--neurons", "400", "--duration", "20ms", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
