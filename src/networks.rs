@@ -112,6 +112,20 @@ fn split(n: u64) -> Result<(u64, u64, f64), NetworkError> {
     Ok((ne, n - ne, connection_probability(n)))
 }
 
+/// The LIF of networks A and D: `E_L = -49 mV` above threshold, `V0` uniform in
+/// [-60, -50) mV.
+fn cuba_lif() -> NeuronSpec {
+    Lif::cuba()
+        .tau_m(20.0.ms())
+        .v_th((-50.0).mv())
+        .v_reset((-60.0).mv())
+        .e_l((-49.0).mv())
+        .t_ref(5.0.ms())
+        .tau_syn_e(5.0.ms())
+        .tau_syn_i(10.0.ms())
+        .init("v", uniform((-60.0).mv(), (-50.0).mv()))
+}
+
 /// Network A, Vogels-Abbott CUBA (specs/rules.md 1.1 and 1.7): current-based LIF with
 /// `E_L = -49 mV` above threshold, so neurons fire without input.
 ///
@@ -122,15 +136,7 @@ fn split(n: u64) -> Result<(u64, u64, f64), NetworkError> {
 pub fn cuba(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
     let (ne, ni, p) = split(n)?;
     let mut net = Network::new().dt(0.1.ms()).seed(seed);
-    let model = Lif::cuba()
-        .tau_m(20.0.ms())
-        .v_th((-50.0).mv())
-        .v_reset((-60.0).mv())
-        .e_l((-49.0).mv())
-        .t_ref(5.0.ms())
-        .tau_syn_e(5.0.ms())
-        .tau_syn_i(10.0.ms())
-        .init("v", uniform((-60.0).mv(), (-50.0).mv()));
+    let model = cuba_lif();
     let e = net.population("E", ne, model.clone());
     let i = net.population("I", ni, model);
     net.connect_all([e], [e, i], Conn::prob(p).weight(1.62.mv()).delay(0.1.ms()));
@@ -178,15 +184,7 @@ pub fn coba(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
 pub fn cuba_stdp(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
     let (ne, ni, p) = split(n)?;
     let mut net = Network::new().dt(0.1.ms()).seed(seed);
-    let model = Lif::cuba()
-        .tau_m(20.0.ms())
-        .v_th((-50.0).mv())
-        .v_reset((-60.0).mv())
-        .e_l((-49.0).mv())
-        .t_ref(5.0.ms())
-        .tau_syn_e(5.0.ms())
-        .tau_syn_i(10.0.ms())
-        .init("v", uniform((-60.0).mv(), (-50.0).mv()));
+    let model = cuba_lif();
     let e = net.population("E", ne, model.clone());
     let i = net.population("I", ni, model);
     let w_e = 1.62;
