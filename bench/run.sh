@@ -156,7 +156,7 @@ for c in "${SELECTED[@]}"; do
     wait_for_load
     echo "== case $c: $net N=$n ${dur}s threads=$threads"
     for rep in $(seq 1 "$REPS"); do
-        run_one "$c" "$rep" synfire "$SYNFIRE" bench "$net" --neurons "$n" --duration "$dur" --workers "$threads" --json
+        run_one "$c" "$rep" synfire "$SYNFIRE" bench "$net" --neurons "$n" --duration "${dur}s" --workers "$threads" --json
         clean=()
         [[ $rep == 1 ]] && clean=(--clean) # first rep compiles from scratch: build_s is a cold build
         run_one "$c" "$rep" brian2 "$PY" "$BENCH_DIR/brian2_net.py" "$net" --neurons "$n" --duration "$dur" --threads "$threads" --json "${clean[@]}"

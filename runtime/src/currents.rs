@@ -122,11 +122,4 @@ impl Currents {
             }
         }
     }
-
-    /// Re-arms the change cursor for a run that starts at tick `t` (after a restore).
-    #[allow(dead_code)]
-    pub(crate) fn rewind(&mut self, t: u64) {
-        self.next = self.changes.partition_point(|&c| c < t);
-        self.dirty = true;
-    }
 }

@@ -166,17 +166,6 @@ impl Exchange {
     pub(crate) fn poison(&self) {
         self.barrier.poison();
     }
-
-    /// Empties every outbox (between runs that restart from a checkpoint).
-    #[allow(dead_code)]
-    pub(crate) fn clear_all(&mut self) {
-        for side in &mut self.boxes {
-            for cell in side.iter() {
-                // SAFETY: `&mut self` means no shard is running.
-                cell.with_mut(|ptr| unsafe { (*ptr).clear() });
-            }
-        }
-    }
 }
 
 #[cfg(all(test, loom))]

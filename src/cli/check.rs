@@ -13,13 +13,6 @@ use synfire_graphs::scenario::{Scenario, ScenarioError};
 /// The exit status of an invalid or unreadable file.
 pub const INVALID: u8 = 2;
 
-/// Checks the scenario file at `path`, freezing without a rule catalogue (rule
-/// parameters are checked for finiteness only).
-#[allow(dead_code)]
-pub fn check(path: &Path) -> ExitCode {
-    check_with(path, None)
-}
-
 /// Checks the scenario file at `path`; with a catalogue, plasticity rules are
 /// checked by name and parameters.
 pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
