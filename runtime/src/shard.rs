@@ -121,6 +121,15 @@ impl Incoming {
     }
 }
 
+/// One spike's synapses through one projection, found in the first pass of delivery.
+#[derive(Debug, Clone)]
+struct RowRef {
+    incoming: u32,
+    source: u32,
+    tick: u64,
+    row: std::ops::Range<usize>,
+}
+
 /// One worker's share of the network.
 #[derive(Debug)]
 pub(crate) struct Shard {
@@ -143,6 +152,9 @@ pub(crate) struct Shard {
     /// Windows completed (selects the exchange parity).
     windows: u64,
     spiked: Vec<u32>,
+    /// Scratch of delivery, kept to reuse the allocations.
+    merged: Vec<Spike>,
+    rows: Vec<RowRef>,
 }
 
 impl Shard {
@@ -228,6 +240,8 @@ impl Shard {
             counters: Counters::default(),
             windows: 0,
             spiked: Vec::new(),
+            merged: Vec::new(),
+            rows: Vec::new(),
         };
         shard.recorders = shard.make_recorders(graph, &slice_of_pop);
         Ok(shard)
@@ -376,6 +390,8 @@ impl Shard {
     /// Delivers every shard's batch of `parity`, merged in `(tick, gid)` order.
     fn deliver_exchanged(&mut self, ex: &Exchange, parity: usize) {
         let mut heads: SmallVec<[usize; 8]> = SmallVec::new();
+        let mut merged = std::mem::take(&mut self.merged);
+        merged.clear();
         ex.with_all(parity, |batches| {
             heads.resize(batches.len(), 0);
             loop {
@@ -389,23 +405,44 @@ impl Shard {
                 }
                 let Some((spike, s)) = best else { break };
                 heads[s] += 1;
-                self.deliver(spike);
+                merged.push(spike);
             }
         });
+        self.deliver_all(&merged);
+        self.merged = merged;
     }
 
-    /// Adds one spike's weights to the ring slots of its arrival ticks.
-    pub(crate) fn deliver(&mut self, spike: Spike) {
-        let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
-        for &k in &self.by_source[pop] {
-            let inc = &mut self.incoming[k];
-            let src = (spike.gid - inc.src_gid0) as usize;
-            let row = inc.csr.row(src);
-            if row.is_empty() {
-                continue;
+    /// Delivers spikes in the given (canonical) order, in two passes: first every
+    /// row lookup (independent loads the core overlaps; one at a time each was a cache
+    /// miss on the row offsets), then the scatter-adds in the same order as one pass.
+    pub(crate) fn deliver_all(&mut self, spikes: &[Spike]) {
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.clear();
+        for spike in spikes {
+            let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
+            for &k in &self.by_source[pop] {
+                let inc = &self.incoming[k];
+                let src = (spike.gid - inc.src_gid0) as usize;
+                let row = inc.csr.row(src);
+                if !row.is_empty() {
+                    rows.push(RowRef { incoming: k as u32, source: src as u32, tick: spike.tick, row });
+                }
             }
+        }
+        for r in &rows {
+            self.deliver_row(r);
+        }
+        self.rows = rows;
+    }
+
+    /// Adds one spike's weights through one projection to the ring slots of their
+    /// arrival ticks (applying the rule's presynaptic event first).
+    fn deliver_row(&mut self, r: &RowRef) {
+        {
+            let (src, row, tick) = (r.source as usize, r.row.clone(), r.tick);
+            let inc = &mut self.incoming[r.incoming as usize];
             let efficacy = match inc.plastic() {
-                Some((rule, mut syn)) => rule.on_pre(src as u32, Tick(spike.tick), &mut syn, &Context::none()),
+                Some((rule, mut syn)) => rule.on_pre(src as u32, Tick(tick), &mut syn, &Context::none()),
                 None => 1.0,
             };
             self.counters.syn_events += row.len() as u64;
@@ -415,7 +452,7 @@ impl Shard {
             let (targets, weights) = (&inc.csr.targets[row.clone()], &inc.csr.weights[row.clone()]);
             match (&inc.csr.delays, inc.delay) {
                 (None, DelayTicks::Const(d)) | (None, DelayTicks::PerSynapse { min: d, .. }) => {
-                    let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
+                    let base = ((tick + u64::from(d)) & self.mask) as usize * len;
                     let slot = &mut ring[base..base + len];
                     debug_assert!(targets.iter().all(|&t| (t as usize) < len));
                     if efficacy == 1.0 {
@@ -433,7 +470,7 @@ impl Shard {
                 }
                 (Some(delays), _) => {
                     for ((&t, &w), &d) in targets.iter().zip(weights).zip(&delays[row]) {
-                        let base = ((spike.tick + u64::from(d)) & self.mask) as usize * len;
+                        let base = ((tick + u64::from(d)) & self.mask) as usize * len;
                         ring[base + t as usize] += w * efficacy;
                     }
                 }

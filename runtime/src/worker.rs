@@ -124,7 +124,7 @@ pub(crate) fn run(init: WorkerInit) {
                 Reply::Ran(result)
             }
             Command::Inject(spikes) => {
-                spikes.iter().for_each(|&s| shard.deliver(s));
+                shard.deliver_all(&spikes);
                 Reply::Done
             }
             Command::SetCurrent { pop, index, value } => {
