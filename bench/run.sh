@@ -118,7 +118,7 @@ fi
 
 # --- synfire ------------------------------------------------------------------------------
 : "${SYNFIRE:=${CARGO_TARGET_DIR:-$ROOT/target}/release/synfire}"
-SYNFIRE_BUILD="not built (--no-build or --synfire): $SYNFIRE"
+SYNFIRE_BUILD="not built (--no-build or --synfire): ${SYNFIRE#"$ROOT"/}"
 if [[ $BUILD == 1 ]]; then
     echo "== cargo build --release"
     if (cd "$ROOT" && cargo build --release); then
