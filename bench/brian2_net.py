@@ -124,7 +124,7 @@ def main():
     ap.add_argument("--duration", type=float, default=1.0, help="model time in seconds")
     ap.add_argument("--threads", type=int, default=1, help=">1 builds with OpenMP")
     ap.add_argument("--json", action="store_true", help="print the JSON object (the only output mode)")
-    ap.add_argument("--workdir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "brian2"))
+    ap.add_argument("--workdir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "scratch", "brian2"))
     ap.add_argument("--clean", action="store_true", help="make clean first, so build_s is a cold compile")
     ap.add_argument("--seed", type=int, default=None)
     # exponential_euler is synfire's COBA integrator (rules.md 1.3); euler is Brian2's usual choice.

@@ -130,7 +130,7 @@ fi
 
 # --- runs ---------------------------------------------------------------------------------
 STAMP=$(date +%Y%m%d-%H%M%S)
-RUN_DIR=$BENCH_DIR/work/runs/$STAMP
+RUN_DIR=$BENCH_DIR/scratch/runs/$STAMP
 mkdir -p "$RUN_DIR"
 TSV=$RUN_DIR/runs.tsv
 printf 'case\trep\tsimulator\texit\tload1\tstdout\tstderr\tcommand\n' >"$TSV"

@@ -49,3 +49,37 @@ fn draw_legend<DB: plotters::prelude::DrawingBackend>(
     }
     Ok(())
 }
+
+/// A drawing area of an SVG plot.
+type Area<'a> = plotters::prelude::DrawingArea<plotters::prelude::SVGBackend<'a>, plotters::coord::Shift>;
+
+/// The page every plot uses: a white SVG of `height` pixels, the plot on the left and
+/// a legend column on the right. Returns the whole page (to present), plot and legend.
+fn page(path: &std::path::Path, height: u32) -> anyhow::Result<(Area<'_>, Area<'_>, Area<'_>)> {
+    use plotters::prelude::*;
+    let root = SVGBackend::new(path, (1100, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (plot, legend) = root.split_horizontally(930);
+    Ok((root, plot, legend))
+}
+
+/// Titled axes over `x` and `y` on a plot area, with room for the labels.
+fn frame<'a, 'b>(
+    plot: &'a Area<'b>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> anyhow::Result<
+    plotters::chart::ChartContext<
+        'a,
+        plotters::prelude::SVGBackend<'b>,
+        plotters::coord::cartesian::Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    Ok(plotters::prelude::ChartBuilder::on(plot)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(75)
+        .build_cartesian_2d(x, y)?)
+}

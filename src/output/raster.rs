@@ -1,6 +1,6 @@
 //! `raster.svg`: spike times of an evenly spaced sample of the recorded neurons.
 
-use super::{colour, draw_legend};
+use super::{colour, draw_legend, frame, page};
 use plotters::prelude::*;
 use std::path::Path;
 use synfire_runtime::SpikeList;
@@ -37,15 +37,8 @@ impl Sample {
 /// `[0, until_ms)`.
 pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize, u64)], until_ms: f64) -> anyhow::Result<()> {
     let sample = Sample::new(&pops.iter().map(|p| p.1).collect::<Vec<_>>());
-    let root = SVGBackend::new(path, (1100, 650)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, legend) = root.split_horizontally(930);
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(65)
-        .build_cartesian_2d(0f64..until_ms, 0f64..sample.rows as f64)?;
+    let (root, plot, legend) = page(path, 650)?;
+    let mut chart = frame(&plot, title, 0f64..until_ms, 0f64..sample.rows as f64)?;
     let y_desc = if sample.stride == 1 { "neuron".to_string() } else { format!("neuron (every {}th drawn)", sample.stride) };
     // Ticks are labelled by neuron (position among the recorded neurons), not by row.
     let stride = sample.stride as f64;

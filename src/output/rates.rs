@@ -1,23 +1,16 @@
 //! `rates.svg`: population rates over time.
 
-use super::{colour, draw_legend};
+use super::{colour, draw_legend, frame, page};
 use plotters::prelude::*;
 use std::path::Path;
 use synfire_runtime::RateTrace;
 
 /// Draws one line per `(population index, name, trace)`; a point per bin, at its centre.
 pub fn write_rates(path: &Path, title: &str, traces: &[(usize, String, RateTrace)], until_ms: f64) -> anyhow::Result<()> {
-    let root = SVGBackend::new(path, (1100, 500)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, legend) = root.split_horizontally(930);
     let top = traces.iter().flat_map(|t| t.2.rates_hz.iter().copied()).fold(0.0f64, f64::max);
     let y_max = if top > 0.0 { top * 1.1 } else { 1.0 };
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(65)
-        .build_cartesian_2d(0f64..until_ms, 0f64..y_max)?;
+    let (root, plot, legend) = page(path, 500)?;
+    let mut chart = frame(&plot, title, 0f64..until_ms, 0f64..y_max)?;
     chart
         .configure_mesh()
         .light_line_style(BLACK.mix(0.05))

@@ -1,7 +1,7 @@
 //! `weights.svg` (the final weight distribution of each plastic projection) and
 //! `weight_evolution.svg` (its mean and 10th/90th percentiles over time).
 
-use super::{colour, draw_legend};
+use super::{colour, draw_legend, frame, page};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -57,15 +57,8 @@ pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, S
         })
         .collect();
     let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
-    let root = SVGBackend::new(path, (1100, 500)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, legend) = root.split_horizontally(930);
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(75)
-        .build_cartesian_2d(lo..hi, 0f64..top * 1.1)?;
+    let (root, plot, legend) = page(path, 500)?;
+    let mut chart = frame(&plot, title, lo..hi, 0f64..top * 1.1)?;
     chart
         .configure_mesh()
         .light_line_style(BLACK.mix(0.05))
@@ -102,15 +95,8 @@ pub fn write_weight_evolution(path: &Path, title: &str, projections: &[(usize, S
         (0.0, 1.0)
     };
     let pad = 0.05 * (hi - lo);
-    let root = SVGBackend::new(path, (1100, 500)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, legend) = root.split_horizontally(930);
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(75)
-        .build_cartesian_2d(0f64..until, (lo - pad)..(hi + pad))?;
+    let (root, plot, legend) = page(path, 500)?;
+    let mut chart = frame(&plot, title, 0f64..until, (lo - pad)..(hi + pad))?;
     chart
         .configure_mesh()
         .light_line_style(BLACK.mix(0.05))
