@@ -1,6 +1,7 @@
 //! The catalogue: rule names, checking specs, and turning them into running rules.
 
 use crate::bounds::Bounds;
+use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::{istdp, orchestrated, scaling, stdp_pair, stp, triplet};
@@ -64,6 +65,12 @@ fn parse(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
 /// Weight-valued parameters (bounds, absolute amplitudes) are in the projection's
 /// weight unit and are converted with `info.weight_scale`.
 pub fn instantiate(spec: &RuleSpec, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    instantiate_with(spec, info, Engine::Auto)
+}
+
+/// [`instantiate`] with a choice of engine (the tests compare the eager and the lazy one).
+#[doc(hidden)]
+pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
     let rule = || spec.name.clone();
     let parsed = parse(spec).ok_or_else(|| RuleError::Unknown { name: rule() })?.map_err(|problems| RuleError::Invalid { rule: rule(), problems })?;
     let problems = parsed.check();
@@ -83,12 +90,12 @@ pub fn instantiate(spec: &RuleSpec, info: &ProjectionInfo) -> Result<Box<dyn Pla
         return Err(RuleError::Projection { rule: rule(), message: format!("dt {} must be positive", info.dt) });
     }
     match &parsed {
-        Parsed::Pair(p) => p.build(info),
-        Parsed::Triplet(p) => p.build(info),
-        Parsed::Vogels(p) => p.build(info),
+        Parsed::Pair(p) => p.build(info, engine),
+        Parsed::Triplet(p) => p.build(info, engine),
+        Parsed::Vogels(p) => p.build(info, engine),
         Parsed::Stp(_) => Ok(Box::new(stp::StpRule::build(spec, info)?)),
-        Parsed::Scaling(p) => p.build(info),
-        Parsed::Orchestrated(p) => p.build(info),
+        Parsed::Scaling(p) => p.build(info, engine),
+        Parsed::Orchestrated(p) => p.build(info, engine),
     }
 }
 

@@ -23,12 +23,13 @@
 //!   so grouping events into calls differently gives bit-identical results.
 
 use crate::bounds::Bounds;
+use crate::eager::Eager;
 use crate::history::PostHistory;
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::stp::StpState;
 use crate::synapses::{Context, Synapses};
-use crate::trace::PreTraces;
-use synfire_graphs::{Tick, Time};
+use crate::trace::{PreTraces, ReadPost, TraceSpec};
+use synfire_graphs::{DelayTicks, Tick, Time};
 
 /// The mathematics of one event-driven rule: `P` presynaptic and `Q` postsynaptic traces.
 pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug {
@@ -36,6 +37,9 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
     const POST_EVENTS: bool = true;
     /// Whether presynaptic events change weights.
     const PRE_EVENTS: bool = true;
+    /// Whether [`Kernel::clock`] reads the postsynaptic traces (at somatic time, which
+    /// only the lazy driver's spike history can give).
+    const CLOCK_READS_POST: bool = false;
 
     /// Proposed change of synapse `k` (weight `w`) at a presynaptic spike. `pre`: the
     /// source's traces just before the spike; `post`: the target's traces at the
@@ -60,7 +64,7 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
     /// The clock at tick `t`: every event with synaptic time before `t` has been
     /// applied, none at or after `t`. Weights are as the engine stores them: a kernel
     /// that reads them must undo [`ProjectionInfo::negative`] itself.
-    fn clock(&mut self, _t: u64, _syn: &mut Synapses<'_>, _post: &PostHistory<Q>) {}
+    fn clock(&mut self, _t: u64, _syn: &mut Synapses<'_>, _post: &dyn ReadPost<Q>) {}
 
     /// Bytes of per-synapse state.
     fn bytes_per_synapse(&self) -> usize {
@@ -91,6 +95,41 @@ impl Update for Bounds {
     #[inline]
     fn apply(&mut self, _k: usize, w: f32, delta: f64) -> f32 {
         Bounds::apply(self, w, delta)
+    }
+}
+
+/// Which engine runs a rule. Both give bit-identical results; the choice is speed.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// [`Eager`] where it applies (one delay for the projection, no clock that reads
+    /// postsynaptic traces), else the lazy [`Driver`].
+    #[default]
+    Auto,
+    /// Always the lazy [`Driver`] (tests compare the two).
+    Lazy,
+}
+
+/// The running rule for `kernel`: the eager engine when the projection has one delay
+/// (its postsynaptic traces are then one value per target in synaptic time), the lazy
+/// one otherwise.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
+    name: &'static str,
+    kernel: K,
+    update: U,
+    pre: PreTraces<P>,
+    post: [TraceSpec; Q],
+    stp: Option<StpState>,
+    info: &ProjectionInfo,
+    engine: Engine,
+) -> Box<dyn Plasticity> {
+    match (info.delay, engine) {
+        (DelayTicks::Const(d), Engine::Auto) if !K::CLOCK_READS_POST => Box::new(Eager::new(name, kernel, update, pre, post, u64::from(d), info).with_stp(stp)),
+        _ => {
+            let post = PostHistory::new(post, info.n_targets);
+            Box::new(Driver::new(name, kernel, update, pre, post, info).with_stp(stp))
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! after it, and a read at tick `s` starts from the last spike strictly before `s`.
 //! Reads are therefore exact for any `s` not older than the pruning horizon.
 
-use crate::trace::{DecayTable, TraceSpec};
+use crate::trace::{DecayTable, ReadPost, TraceSpec};
 use smallvec::SmallVec;
 
 /// Spikes a target keeps inline before spilling to the heap: histories are pruned to a
@@ -84,14 +84,7 @@ impl<const Q: usize> PostHistory<Q> {
     /// few synapses ahead overlaps those misses. No effect on results.
     #[inline(always)]
     pub fn prefetch(&self, i: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(h) = self.hist.get(i) {
-            // SAFETY: a prefetch hint never faults and reads nothing; the pointer is to
-            // a live element of `hist`.
-            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((h as *const Queue<Q>).cast::<i8>()) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = i;
+        crate::prefetch(self.hist.get(i));
     }
 
     /// In one scan: the spikes of target `i` with `lo <= t <= s`, and the traces at tick
@@ -143,6 +136,12 @@ impl<const Q: usize> PostHistory<Q> {
     /// Bytes per held spike.
     pub fn bytes_per_entry() -> usize {
         std::mem::size_of::<PostEntry<Q>>()
+    }
+}
+
+impl<const Q: usize> ReadPost<Q> for PostHistory<Q> {
+    fn at(&self, i: usize, s: u64) -> [f64; Q] {
+        PostHistory::at(self, i, s)
     }
 }
 

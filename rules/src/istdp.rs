@@ -38,9 +38,8 @@
 //! Vogels et al. 2011, Science 334:1569; Auryn `SymmetricSTDPConnection`.
 
 use crate::bounds::Bounds;
-use crate::driver::{Driver, Kernel};
+use crate::driver::{Engine, Kernel};
 use crate::error::RuleError;
-use crate::history::PostHistory;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::trace::{Interaction, PreTraces, TraceSpec};
@@ -104,13 +103,13 @@ impl Vogels {
         if problems.is_empty() { Ok(p) } else { Err(problems) }
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let kernel = VogelsKernel { eta: info.weight_scale * self.eta, alpha: 2.0 * self.rho_0.0 * 1e-3 * self.tau.0 };
         let spec = TraceSpec::new(self.tau, info.dt, Interaction::AllToAll);
         let pre = PreTraces::new([spec], info.n_sources);
-        let post = PostHistory::new([spec], info.n_targets);
+        let post = [spec];
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
-        Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info)))
+        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
     }
 }
 

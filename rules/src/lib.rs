@@ -85,30 +85,43 @@
 //! bit, whatever the window length, the number of workers (the sharding only splits
 //! the targets) and however often `advance`/`settle` are called.
 //!
-//! # Why post-triggered updates are lazy
+//! # Two engines, one result
 //!
 //! A post spike at `t_post` acts at synaptic time `T = t_post + d`, after the end of
 //! the current window: presynaptic spikes emitted in `[now, T)` are not known when the
-//! neuron fires, so no rule can apply it then. It is applied per synapse at the next
-//! presynaptic spike of the synapse's source (NEST's `stdp_synapse`), or by `settle`,
-//! a clock, or memory maintenance (every 100 ms of model time, sources that have been
-//! silent are brought up to date so that the postsynaptic history can be pruned).
-//! Heterosynaptic terms and the triplet rule's postsynaptic reads fit this scheme, so
-//! no classic rule needs the transposed index ([`Needs::transpose`] is false).
+//! neuron fires, so no rule can apply it then. Each rule's mathematics is a kernel
+//! (proposed changes at a pre and at a post event); two engines decide when events are
+//! applied, and give bit-identical results (`tests/rules/engines.rs`):
+//!
+//! - **Eager** (projections with one delay, the common case): a post event is applied
+//!   to all of the target's incoming synapses through a transposed index as soon as
+//!   every presynaptic spike before `T` is known (the next `on_pre` at or after `T`,
+//!   or `advance`/`settle`). Per target it keeps one set of traces in synaptic time.
+//!   This is the fast path: per synapse event a few loads of per-neuron state.
+//! - **Lazy** (per-synapse delays, and clocks that read postsynaptic traces, as
+//!   homeostatic scaling does): the post event is applied per synapse at the next
+//!   presynaptic spike of the synapse's source (NEST's `stdp_synapse`), or by `settle`,
+//!   a clock, or memory maintenance (every 100 ms of model time, sources that have been
+//!   silent are brought up to date so that the postsynaptic spike history can be
+//!   pruned). It needs no transposed index.
 //!
 //! # Per-synapse memory beyond the f32 weight
 //!
-//! Pair STDP, triplet, iSTDP, scaling, STP: 0 bytes (their state is per neuron).
-//! Orchestrated: 4 bytes (`w~`). Per source: 8 bytes per presynaptic trace + 16
-//! (last spike, catch-up mark), + 24 with STP. Per target: a queue, and for each held
-//! spike 8 bytes + 16 per postsynaptic trace; spikes are held for about
-//! 100-200 ms + the longest delay. [`Plasticity::memory_bytes`] reports the total.
+//! Pair STDP, triplet, iSTDP, scaling, STP: no state of their own per synapse (it is
+//! per neuron); orchestrated: 4 bytes (`w~`). The eager engine adds its transposed
+//! index: 8 bytes per synapse (synapse and source index) and 4 per target. Per source:
+//! 8 bytes per presynaptic trace + 8 (last spike), + 8 (catch-up mark) in the lazy
+//! engine, + 24 with STP. Per target, eager: 8 + 16 per postsynaptic trace; lazy: a
+//! queue, and for each held spike 8 bytes + 16 per postsynaptic trace (spikes are held
+//! for about 100-200 ms + the longest delay). [`Plasticity::bytes_per_synapse`] and
+//! [`Plasticity::memory_bytes`] report them.
 //!
 //! **Invariant:** this crate has no threads and no I/O, and knows nothing of shards.
 
 pub mod bounds;
 mod catalog;
 mod driver;
+mod eager;
 pub mod error;
 pub mod history;
 pub mod istdp;
@@ -122,8 +135,23 @@ pub mod synapses;
 pub mod trace;
 pub mod triplet;
 
+/// Hints the cache to load `*x`: the engines walk synapses in one order and touch
+/// per-neuron state in another, and asking a few synapses ahead overlaps the misses.
+/// No effect on results.
+#[inline(always)]
+pub(crate) fn prefetch<T>(x: Option<&T>) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = x {
+        // SAFETY: a prefetch hint never faults and reads nothing; the pointer is to a live value.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 pub use bounds::Bounds;
-pub use catalog::{Catalog, RULES, instantiate};
+pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
+pub use driver::Engine;
 pub use error::RuleError;
 pub use istdp::{Istdp, Vogels};
 pub use orchestrated::Orchestrated;

@@ -53,14 +53,13 @@
 //! (`P10Connection`).
 
 use crate::bounds::Bounds;
-use crate::driver::{Driver, Kernel};
+use crate::driver::{Engine, Kernel};
 use crate::error::RuleError;
-use crate::history::PostHistory;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::stp::{StpParams, StpState};
 use crate::synapses::Synapses;
-use crate::trace::{Interaction, PreTraces, TraceSpec};
+use crate::trace::{Interaction, PreTraces, ReadPost, TraceSpec};
 use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
 
 /// Catalogue name.
@@ -204,7 +203,7 @@ impl Orchestrated {
         if problems.is_empty() { Ok(p) } else { Err(problems) }
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let s = info.weight_scale;
         let period = self.period_or_default().to_ticks(info.dt).max(1);
         let w_a = s * self.w_a;
@@ -224,13 +223,10 @@ impl Orchestrated {
         };
         let dt = info.dt;
         let pre = PreTraces::new([TraceSpec::new(self.tau_plus, dt, Interaction::AllToAll)], info.n_sources);
-        let post = PostHistory::new(
-            [TraceSpec::new(self.tau_minus, dt, Interaction::AllToAll), TraceSpec::new(self.tau_slow, dt, Interaction::AllToAll)],
-            info.n_targets,
-        );
+        let post = [TraceSpec::new(self.tau_minus, dt, Interaction::AllToAll), TraceSpec::new(self.tau_slow, dt, Interaction::AllToAll)];
         let bounds = crate::catalog::scale_bounds(self.bounds, s);
         let stp = self.stp.map(|p| StpState::new(&p, dt, info.n_sources));
-        Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info).with_stp(stp)))
+        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, stp, info, engine))
     }
 }
 
@@ -320,7 +316,7 @@ impl Kernel<1, 2> for OrchestratedKernel {
         Some(self.period)
     }
 
-    fn clock(&mut self, _t: u64, syn: &mut Synapses<'_>, _post: &PostHistory<2>) {
+    fn clock(&mut self, _t: u64, syn: &mut Synapses<'_>, _post: &dyn ReadPost<2>) {
         for (wc, &w) in self.w_cons.iter_mut().zip(syn.weights.iter()) {
             let (c, w) = (f64::from(*wc), f64::from(self.sign * w));
             let cubic = self.p * (self.w_a - c) * (self.w_b - c) * (self.w_p - c);

@@ -41,13 +41,12 @@
 //! J. Neurosci. 20:8812; Zenke, Hennequin & Gerstner 2013, PLoS Comput. Biol. 9:e1003330.
 
 use crate::bounds::Bounds;
-use crate::driver::{Driver, Kernel};
+use crate::driver::{Engine, Kernel};
 use crate::error::RuleError;
-use crate::history::PostHistory;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::synapses::Synapses;
-use crate::trace::{Interaction, PreTraces, TraceSpec};
+use crate::trace::{Interaction, PreTraces, ReadPost, TraceSpec};
 use synfire_graphs::{PlasticityRule, Rate, RuleProblem, RuleSpec, Time, UnitExt};
 
 /// Catalogue name.
@@ -122,7 +121,7 @@ impl Scaling {
         if problems.is_empty() { Ok(p) } else { Err(problems) }
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let period = self.period.to_ticks(info.dt).max(1);
         let nu0 = self.rate_init.unwrap_or(self.target).0;
         let rate = TraceSpec::new(self.tau_avg, info.dt, Interaction::AllToAll).jump(1e3 / self.tau_avg.0).init(nu0);
@@ -131,8 +130,8 @@ impl Scaling {
         let kernel =
             ScalingKernel { period, gain, target: self.target.0, factor: vec![1.0; info.n_targets], bounds, sign: if info.negative { -1.0 } else { 1.0 } };
         let pre = PreTraces::new([], info.n_sources);
-        let post = PostHistory::new([rate], info.n_targets);
-        Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info)))
+        let post = [rate];
+        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
     }
 }
 
@@ -177,6 +176,7 @@ struct ScalingKernel {
 impl Kernel<0, 1> for ScalingKernel {
     const POST_EVENTS: bool = false;
     const PRE_EVENTS: bool = false;
+    const CLOCK_READS_POST: bool = true;
 
     fn clock_period(&self) -> Option<u64> {
         Some(self.period)
@@ -186,7 +186,7 @@ impl Kernel<0, 1> for ScalingKernel {
         self.factor.len() * 8
     }
 
-    fn clock(&mut self, t: u64, syn: &mut Synapses<'_>, post: &PostHistory<1>) {
+    fn clock(&mut self, t: u64, syn: &mut Synapses<'_>, post: &dyn ReadPost<1>) {
         for (i, f) in self.factor.iter_mut().enumerate() {
             let nubar = post.at(i, t)[0];
             *f = (self.gain * (self.target - nubar) / self.target).exp();

@@ -43,9 +43,8 @@
 //! Gerstner 2008, Biol. Cybern. 98:459 (NEST `stdp_synapse`).
 
 use crate::bounds::Bounds;
-use crate::driver::{Driver, Kernel};
+use crate::driver::{Engine, Kernel};
 use crate::error::RuleError;
-use crate::history::PostHistory;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::trace::{Interaction, PreTraces, TraceSpec};
@@ -155,13 +154,13 @@ impl StdpPair {
         if problems.is_empty() { Ok(p) } else { Err(problems) }
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
         let r = bounds.range();
         let kernel = PairKernel { a_plus: r * self.a_plus, a_minus: r * self.a_minus };
         let pre = PreTraces::new([TraceSpec::new(self.tau_plus, info.dt, self.interaction)], info.n_sources);
-        let post = PostHistory::new([TraceSpec::new(self.tau_minus, info.dt, self.interaction)], info.n_targets);
-        Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info)))
+        let post = [TraceSpec::new(self.tau_minus, info.dt, self.interaction)];
+        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
     }
 }
 

@@ -67,37 +67,68 @@ impl TraceSpec {
 
 /// Decay factors `exp(-h / tau)` for whole tick counts `h`, tabulated: every read of a
 /// lazily decayed trace needs one, and a table lookup costs a fraction of an `exp`.
-/// Entries are computed by the same expression as [`TraceSpec::decay`], so results are
-/// bit-identical; counts past the table fall back to computing it.
+///
+/// Counts below `L` (a power of two covering at least 30 time constants, at most
+/// 2^14) are read from `fine`, computed by the same expression as
+/// [`TraceSpec::decay`]. Longer ones, from silent neurons, are `fine[h mod L] *
+/// coarse[h / L]` with `coarse[m] = exp(-m L / tau)`: within a few ulps of `exp`
+/// (the factor is below `e^-30` there anyway), and zero once `coarse` underflows. Every
+/// read of a count gives the same value, which is all bit-identity needs.
 #[derive(Debug, Clone)]
 pub struct DecayTable {
-    tau_ticks: f64,
-    table: Vec<f64>,
+    fine: Vec<f64>,
+    coarse: Vec<f64>,
+    shift: u32,
 }
 
 impl DecayTable {
-    /// Most entries a table holds (128 KiB).
-    const MAX: usize = 1 << 14;
+    /// Most entries of the fine table (128 KiB).
+    const MAX_SHIFT: u32 = 14;
 
-    /// The table for `spec`, covering about 30 time constants.
+    /// The tables for `spec`.
     pub fn new(spec: &TraceSpec) -> Self {
-        let len = ((30.0 * spec.tau_ticks).ceil().max(1.0) as usize).min(Self::MAX);
-        DecayTable { tau_ticks: spec.tau_ticks, table: (0..len as u64).map(|h| spec.decay(h)).collect() }
+        let want = (30.0 * spec.tau_ticks).ceil().max(2.0) as u64;
+        let shift = want.next_power_of_two().trailing_zeros().min(Self::MAX_SHIFT);
+        let len = 1u64 << shift;
+        let fine = (0..len).map(|h| spec.decay(h)).collect();
+        let mut coarse = Vec::new();
+        for m in 0u64.. {
+            let x = spec.decay(m << shift);
+            if x == 0.0 || m > (1 << 20) {
+                break;
+            }
+            coarse.push(x);
+        }
+        DecayTable { fine, coarse, shift }
     }
 
-    /// `exp(-h / tau)`.
-    #[inline]
+    /// `exp(-h / tau)` (see the type's documentation beyond the fine table).
+    #[inline(always)]
     pub fn get(&self, h: u64) -> f64 {
-        match self.table.get(h as usize) {
-            Some(&x) => x,
-            None => (-(h as f64) / self.tau_ticks).exp(),
+        let mask = (1u64 << self.shift) - 1;
+        if h <= mask {
+            // SAFETY: `fine` has `mask + 1` entries.
+            unsafe { *self.fine.get_unchecked(h as usize) }
+        } else {
+            self.far(h & mask, h >> self.shift)
         }
+    }
+
+    #[inline]
+    fn far(&self, rest: u64, m: u64) -> f64 {
+        self.coarse.get(m as usize).map_or(0.0, |c| self.fine[rest as usize] * c)
     }
 
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
-        self.table.capacity() * 8
+        (self.fine.capacity() + self.coarse.capacity()) * 8
     }
+}
+
+/// Read access to postsynaptic traces, for slow clocks.
+pub trait ReadPost<const Q: usize> {
+    /// The traces of target `i` at somatic tick `s`, counting only spikes strictly before `s`.
+    fn at(&self, i: usize, s: u64) -> [f64; Q];
 }
 
 /// Traces of every source neuron of a projection, with the tick of each source's last spike.
@@ -105,8 +136,15 @@ impl DecayTable {
 pub struct PreTraces<const P: usize> {
     specs: [TraceSpec; P],
     decay: [DecayTable; P],
-    after: Vec<[f64; P]>,
-    last: Vec<u64>,
+    /// Per source: the traces after its last spike, and that spike's tick (together:
+    /// a read is one cache line).
+    state: Vec<PreState<P>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PreState<const P: usize> {
+    after: [f64; P],
+    last: u64,
 }
 
 /// Marks a source that has not spiked yet.
@@ -115,12 +153,13 @@ const NEVER: u64 = u64::MAX;
 impl<const P: usize> PreTraces<P> {
     /// Traces for `n` sources, all at their initial value.
     pub fn new(specs: [TraceSpec; P], n: usize) -> Self {
-        PreTraces { decay: specs.each_ref().map(DecayTable::new), specs, after: vec![[0.0; P]; n], last: vec![NEVER; n] }
+        PreTraces { decay: specs.each_ref().map(DecayTable::new), specs, state: vec![PreState { after: [0.0; P], last: NEVER }; n] }
     }
 
     /// The tick of the last spike of source `j`, if any.
     pub fn last_spike(&self, j: usize) -> Option<u64> {
-        (self.last[j] != NEVER).then_some(self.last[j])
+        let last = self.state[j].last;
+        (last != NEVER).then_some(last)
     }
 
     /// The traces of source `j` at tick `t`, counting every recorded spike (all are at
@@ -128,8 +167,8 @@ impl<const P: usize> PreTraces<P> {
     /// at `t` to get the value just before it.
     #[inline]
     pub fn at(&self, j: usize, t: u64) -> [f64; P] {
-        let last = self.last[j];
-        let (base, h) = if last == NEVER { (self.specs.map(|s| s.init), t) } else { (self.after[j], t - last) };
+        let PreState { after, last } = self.state[j];
+        let (base, h) = if last == NEVER { (self.specs.map(|s| s.init), t) } else { (after, t - last) };
         std::array::from_fn(|n| base[n] * self.decay[n].get(h))
     }
 
@@ -137,8 +176,23 @@ impl<const P: usize> PreTraces<P> {
     #[inline]
     pub fn spike(&mut self, j: usize, t: u64) {
         let before = self.at(j, t);
-        self.after[j] = std::array::from_fn(|n| self.specs[n].bump(before[n]));
-        self.last[j] = t;
+        self.state[j] = PreState { after: std::array::from_fn(|n| self.specs[n].bump(before[n])), last: t };
+    }
+
+    /// Number of sources.
+    pub fn len(&self) -> usize {
+        self.state.len()
+    }
+
+    /// Hints the cache to load source `j`'s traces (no effect on results).
+    #[inline(always)]
+    pub fn prefetch(&self, j: usize) {
+        crate::prefetch(self.state.get(j));
+    }
+
+    /// Whether there is no source.
+    pub fn is_empty(&self) -> bool {
+        self.state.is_empty()
     }
 
     /// Bytes held per source.

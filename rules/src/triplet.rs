@@ -45,9 +45,8 @@
 //! fits); NESTML `stdp_triplet_synapse` (full set).
 
 use crate::bounds::Bounds;
-use crate::driver::{Driver, Kernel};
+use crate::driver::{Engine, Kernel};
 use crate::error::RuleError;
-use crate::history::PostHistory;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::stdp_pair::Stdp;
@@ -169,14 +168,14 @@ impl Triplet {
         if problems.is_empty() { Ok(p) } else { Err(problems) }
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let s = info.weight_scale;
         let kernel = TripletKernel { a2_plus: s * self.a2_plus, a3_plus: s * self.a3_plus, a2_minus: s * self.a2_minus, a3_minus: s * self.a3_minus };
         let (dt, i) = (info.dt, self.interaction);
         let pre = PreTraces::new([TraceSpec::new(self.tau_plus, dt, i), TraceSpec::new(self.tau_x, dt, i)], info.n_sources);
-        let post = PostHistory::new([TraceSpec::new(self.tau_minus, dt, i), TraceSpec::new(self.tau_y, dt, i)], info.n_targets);
+        let post = [TraceSpec::new(self.tau_minus, dt, i), TraceSpec::new(self.tau_y, dt, i)];
         let bounds = crate::catalog::scale_bounds(self.bounds, s);
-        Ok(Box::new(Driver::new(NAME, kernel, bounds, pre, post, info)))
+        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
     }
 }
 

@@ -5,7 +5,7 @@ use synfire_graphs::prelude::*;
 use synfire_graphs::{DelayTicks, PlasticityRule, RuleCatalog, RuleSpec, Unit, Value};
 use synfire_rules::{Catalog, Istdp, Orchestrated, RULES, RuleError, Scaling, Stdp, Stp, Triplet, instantiate};
 
-fn all_rules() -> Vec<RuleSpec> {
+pub fn all_rules() -> Vec<RuleSpec> {
     vec![
         Stdp::pair().to_spec(),
         Stdp::pair().multiplicative().nearest().bounds(0.0..=2.0).to_spec(),
@@ -27,8 +27,11 @@ fn every_rule_checks_clean_and_instantiates() {
         assert_eq!(Catalog.check(&spec), Some(vec![]), "{spec:?}");
         let rule = instantiate(&spec, &info(&net, 0.1.ms())).unwrap();
         assert_eq!(rule.name(), spec.name);
-        let bytes = if spec.name == "orchestrated" { 4 } else { 0 };
-        assert_eq!(rule.bytes_per_synapse(), bytes, "{}", spec.name);
+        // One delay: the eager engine's transposed index (8 bytes) for rules with
+        // postsynaptic events, except scaling, whose clock reads somatic-time traces.
+        let index = if matches!(spec.name.as_str(), "stp_tm" | "scaling") { 0 } else { 8 };
+        let state = if spec.name == "orchestrated" { 4 } else { 0 };
+        assert_eq!(rule.bytes_per_synapse(), state + index, "{}", spec.name);
     }
 }
 

@@ -4,7 +4,7 @@
 use rand::RngExt;
 use rand_pcg::Pcg32;
 use synfire_graphs::{DelayTicks, RuleSpec, Tick, Time};
-use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses, instantiate};
+use synfire_rules::{Context, Delays, Engine, Plasticity, ProjectionInfo, Synapses, instantiate, instantiate_with};
 
 /// One synapse as the tests describe it.
 #[derive(Debug, Clone, Copy)]
@@ -137,7 +137,13 @@ pub fn info(net: &Net, dt: Time) -> ProjectionInfo {
 
 /// Runs `spec` over the trains and settles at `end` (a multiple of the window lengths used).
 pub fn run(spec: &RuleSpec, dt: Time, net: &Net, trains: &Trains, end: u64, schedule: Schedule, state: Option<&str>) -> Outcome {
-    let mut rule = instantiate(spec, &info(net, dt)).unwrap();
+    run_on(Engine::Auto, spec, dt, net, trains, end, schedule, state)
+}
+
+/// [`run`] on a chosen engine.
+#[allow(clippy::too_many_arguments)]
+pub fn run_on(engine: Engine, spec: &RuleSpec, dt: Time, net: &Net, trains: &Trains, end: u64, schedule: Schedule, state: Option<&str>) -> Outcome {
+    let mut rule = instantiate_with(spec, &info(net, dt), engine).unwrap();
     run_with(rule.as_mut(), net, trains, end, schedule, state)
 }
 
@@ -205,6 +211,10 @@ pub fn run_with(rule: &mut dyn Plasticity, net: &Net, trains: &Trains, end: u64,
     }
     Outcome { weights, efficacy, state: state.and_then(|n| rule.synapse_state(n)).map(<[f32]>::to_vec) }
 }
+
+/// Delay ranges of the random nets: per-synapse delays (the lazy engine) and one
+/// delay for the projection (the eager engine).
+pub const DELAYS: [(u32, u32); 2] = [(10, 25), (12, 12)];
 
 /// The schedules every exactness test runs, for nets with a minimum delay of at least 10.
 pub fn schedules() -> Vec<Schedule> {

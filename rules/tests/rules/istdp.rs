@@ -1,7 +1,7 @@
 //! Vogels 2011 inhibitory STDP: random trains against the reference, and the sign of the
 //! mean drift around the target rate.
 
-use crate::harness::{Net, Schedule, Syn, Trains, assert_close, random_net, run, run_all};
+use crate::harness::{DELAYS, Net, Schedule, Syn, Trains, assert_close, random_net, run, run_all};
 use crate::reference::{self, B};
 use synfire_graphs::{PlasticityRule, UnitExt};
 use synfire_rules::Istdp;
@@ -9,9 +9,9 @@ use synfire_rules::Istdp;
 #[test]
 fn random_trains_match_the_reference() {
     let dt = 0.1;
-    for (eta, w_max, seed) in [(0.01, 100.0, 31), (0.05, 1.0, 32)] {
+    for ((eta, w_max, seed), (d_lo, d_hi)) in [(0.01, 100.0, 31), (0.05, 1.0, 32)].into_iter().flat_map(|c| DELAYS.map(|d| (c, d))) {
         let rule = Istdp::vogels().eta(eta).rho_0(20.0.hz()).w_max(w_max);
-        let net = random_net(4, 3, 0.8, 10, 25, (0.2, 0.8), seed);
+        let net = random_net(4, 3, 0.8, d_lo, d_hi, (0.2, 0.8), seed);
         let trains = Trains::random(&net, 0.01, 0.012, 2970, seed + 100);
         let out = run_all(&rule.to_spec(), dt.ms(), &net, &trains, 3000, None);
         let alpha = 2.0 * 20.0 * 1e-3 * 20.0;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalog;
+mod engines;
 mod harness;
 mod istdp;
 mod orchestrated;

@@ -1,7 +1,7 @@
 //! Pair STDP: the window values of spec 6.1 and 0.1, NEST's multiplicative values, and
 //! random trains against the all-pairs reference.
 
-use crate::harness::{Net, Schedule, Syn, Trains, assert_close, random_net, run, run_all};
+use crate::harness::{DELAYS, Net, Schedule, Syn, Trains, assert_close, random_net, run, run_all};
 use crate::reference::{self, B};
 use synfire_graphs::{PlasticityRule, UnitExt};
 use synfire_rules::{Stdp, StdpPair};
@@ -77,13 +77,16 @@ fn reference_params(rule: &StdpPair) -> reference::Pair {
     }
 }
 
+/// Per-synapse delays (the lazy engine) and one delay (the eager one).
 fn check_random(rule: StdpPair, seed: u64) {
-    let net = random_net(4, 3, 0.8, 10, 25, (0.2, 0.8), seed);
-    let trains = Trains::random(&net, 0.01, 0.012, 2970, seed + 100);
-    let out = run_all(&rule.to_spec(), DT.ms(), &net, &trains, 3000, None);
-    let want = reference::pair(&net, &trains, &reference_params(&rule));
-    assert_close(&out.weights, &want, 1e-6 * (rule.bounds.max - rule.bounds.min), "pair STDP");
-    assert!(out.weights.iter().zip(&net.syns).any(|(w, s)| *w != s.w0), "nothing learned");
+    for (d_lo, d_hi) in DELAYS {
+        let net = random_net(4, 3, 0.8, d_lo, d_hi, (0.2, 0.8), seed);
+        let trains = Trains::random(&net, 0.01, 0.012, 2970, seed + 100);
+        let out = run_all(&rule.to_spec(), DT.ms(), &net, &trains, 3000, None);
+        let want = reference::pair(&net, &trains, &reference_params(&rule));
+        assert_close(&out.weights, &want, 1e-6 * (rule.bounds.max - rule.bounds.min), "pair STDP");
+        assert!(out.weights.iter().zip(&net.syns).any(|(w, s)| *w != s.w0), "nothing learned");
+    }
 }
 
 #[test]
@@ -114,14 +117,16 @@ fn silent_sources_are_caught_up_by_maintenance() {
     // Source 0 is silent for most of the run while its targets keep firing: its
     // post-triggered updates must come from maintenance and settle, with the same
     // result as the reference.
-    let net = random_net(3, 2, 1.0, 10, 20, (0.3, 0.7), 7);
-    let mut trains = Trains::random(&net, 0.004, 0.01, 29_970, 8);
-    trains.pre[0] = vec![50, 15_000, 29_000];
-    trains.pre[1] = vec![];
-    let rule = Stdp::pair().a_plus(0.01).a_minus(0.0105);
-    let out = run_all(&rule.to_spec(), DT.ms(), &net, &trains, 30_000, None);
-    let want = reference::pair(&net, &trains, &reference_params(&rule));
-    assert_close(&out.weights, &want, 1e-6, "pair STDP with silent sources");
+    for (d_lo, d_hi) in [(10, 20), (15, 15)] {
+        let net = random_net(3, 2, 1.0, d_lo, d_hi, (0.3, 0.7), 7);
+        let mut trains = Trains::random(&net, 0.004, 0.01, 29_970, 8);
+        trains.pre[0] = vec![50, 15_000, 29_000];
+        trains.pre[1] = vec![];
+        let rule = Stdp::pair().a_plus(0.01).a_minus(0.0105);
+        let out = run_all(&rule.to_spec(), DT.ms(), &net, &trains, 30_000, None);
+        let want = reference::pair(&net, &trains, &reference_params(&rule));
+        assert_close(&out.weights, &want, 1e-6, "pair STDP with silent sources");
+    }
 }
 
 #[test]

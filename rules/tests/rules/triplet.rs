@@ -1,7 +1,7 @@
 //! Triplet STDP: the frequency protocol of spec 6.2, the BCM-like crossover for Poisson
 //! trains, and random trains against the all-pairs reference.
 
-use crate::harness::{Net, Schedule, Syn, Trains, assert_close, random_net, run, run_all};
+use crate::harness::{DELAYS, Net, Schedule, Syn, Trains, assert_close, random_net, run, run_all};
 use crate::reference::{self, B};
 use synfire_graphs::{PlasticityRule, UnitExt};
 use synfire_rules::{Interaction, Triplet};
@@ -69,13 +69,16 @@ fn poisson_drift_changes_sign_at_the_bcm_threshold() {
 #[test]
 fn random_trains_match_the_reference() {
     let dt = 0.1;
-    for (rule, seed) in [
+    for ((rule, seed), (d_lo, d_hi)) in [
         (Triplet::minimal().amplitudes(0.0, 0.02, 0.02, 0.0), 21),
         (Triplet::full().amplitudes(0.005, 0.02, 0.02, 0.004), 22),
         (Triplet::full().amplitudes(0.005, 0.02, 0.02, 0.004).nearest(), 23),
         (Triplet::full().amplitudes(0.05, 0.1, 0.05, 0.04).bounds(0.0..=1.0), 24),
-    ] {
-        let net = random_net(4, 3, 0.8, 10, 25, (0.2, 0.8), seed);
+    ]
+    .into_iter()
+    .flat_map(|c| DELAYS.map(|d| (c, d)))
+    {
+        let net = random_net(4, 3, 0.8, d_lo, d_hi, (0.2, 0.8), seed);
         let trains = Trains::random(&net, 0.01, 0.012, 2970, seed + 100);
         let out = run_all(&rule.to_spec(), dt.ms(), &net, &trains, 3000, None);
         let want = reference::triplet(&net, &trains, &reference_params(&rule, dt));

@@ -1,0 +1,298 @@
+//! The eager engine for rules on projections with one delay: every event is applied
+//! at its synaptic time, in one global time order, through a transposed index.
+//!
+//! The lazy [`Driver`](crate::driver::Driver) keeps each target's recent spikes and
+//! replays them per synapse at the source's next spike: per synapse event it scans a
+//! history that lives far from everything else in memory. With one delay `d` for the
+//! whole projection the postsynaptic traces *as the synapses see them* (shifted by
+//! `d`) are a single value per target, so this engine keeps, per target, only the
+//! traces around its last synaptic-time jump, and applies a postsynaptic event at
+//! synaptic time `T = t_post + d` to all of the target's incoming synapses at once,
+//! as soon as every presynaptic spike before `T` is known:
+//!
+//! - at the first [`on_pre`](Plasticity::on_pre) with `t_pre >= T` (before that spike:
+//!   post before pre at equal times), or at [`advance`](Plasticity::advance) /
+//!   [`settle`](Plasticity::settle) with `now > T`;
+//! - a presynaptic event at `t` reads the target's traces counting jumps with
+//!   `T < t` (the value *before* a jump at `T = t`, which is kept for that purpose).
+//!
+//! Every event computes the same expression from the same stored values as in the
+//! lazy driver (trace values after a jump and the tick of the jump, decays over the
+//! same tick differences, one rounding of the weight per event, the same per-synapse
+//! order), so the two engines give bit-identical weights; the rule tests check it.
+//!
+//! The transposed index (target -> its incoming synapses and their sources) is built
+//! from the first [`Synapses`] view the engine passes: 8 bytes per synapse, 4 per target.
+
+use crate::driver::{Kernel, Update};
+use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
+use crate::stp::StpState;
+use crate::synapses::{Context, Synapses};
+use crate::trace::{DecayTable, PreTraces, ReadPost, TraceSpec};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use synfire_graphs::Tick;
+
+/// How many synapses ahead the loops prefetch per-neuron state and weights.
+const AHEAD: usize = 8;
+
+/// Per target: the traces just before and just after its last jump, and its tick.
+#[derive(Debug, Clone, Copy)]
+struct Jump<const Q: usize> {
+    before: [f64; Q],
+    after: [f64; Q],
+    /// Synaptic time of the jump; `d` (the synaptic origin) before the first one.
+    t: u64,
+}
+
+/// Postsynaptic traces of every target in synaptic time (shifted by the delay `d`).
+#[derive(Debug, Clone)]
+pub(crate) struct SynapticPost<const Q: usize> {
+    specs: [TraceSpec; Q],
+    decay: [DecayTable; Q],
+    last: Vec<Jump<Q>>,
+    d: u64,
+}
+
+impl<const Q: usize> SynapticPost<Q> {
+    fn new(specs: [TraceSpec; Q], n: usize, d: u64) -> Self {
+        let init = specs.map(|s| s.init);
+        SynapticPost { decay: specs.each_ref().map(DecayTable::new), specs, last: vec![Jump { before: init, after: init, t: d }; n], d }
+    }
+
+    /// Traces of target `i` at synaptic time `t`, counting jumps strictly before `t`.
+    #[inline(always)]
+    fn at(&self, i: usize, t: u64) -> [f64; Q] {
+        let j = &self.last[i];
+        if t > j.t {
+            std::array::from_fn(|q| j.after[q] * self.decay[q].get(t - j.t))
+        } else if t == j.t {
+            j.before
+        } else {
+            // Before the synaptic origin (t < d): the initial value, undecayed.
+            self.specs.map(|s| s.init)
+        }
+    }
+
+    /// Records target `i`'s jump at synaptic time `t`, given its traces just before.
+    #[inline]
+    fn jump(&mut self, i: usize, t: u64, before: [f64; Q]) {
+        let after = std::array::from_fn(|q| self.specs[q].bump(before[q]));
+        self.last[i] = Jump { before, after, t };
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, i: usize) {
+        crate::prefetch(self.last.get(i));
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.last.capacity() * std::mem::size_of::<Jump<Q>>() + self.decay.iter().map(DecayTable::memory_bytes).sum::<usize>()
+    }
+}
+
+impl<const Q: usize> ReadPost<Q> for SynapticPost<Q> {
+    /// At somatic tick `s`: the synaptic time is `s + d`.
+    fn at(&self, i: usize, s: u64) -> [f64; Q] {
+        SynapticPost::at(self, i, s + self.d)
+    }
+}
+
+/// Target -> its incoming synapses `(k, source)`, in CSR order.
+#[derive(Debug, Clone, Default)]
+struct Transposed {
+    starts: Vec<u32>,
+    entries: Vec<(u32, u32)>,
+}
+
+impl Transposed {
+    fn build(syn: &Synapses<'_>, n_targets: usize) -> Self {
+        let mut starts = vec![0u32; n_targets + 1];
+        for &i in syn.targets {
+            starts[i as usize + 1] += 1;
+        }
+        for i in 0..n_targets {
+            starts[i + 1] += starts[i];
+        }
+        let mut cursor = starts.clone();
+        let mut entries = vec![(0u32, 0u32); syn.targets.len()];
+        for j in 0..syn.n_sources() {
+            for k in syn.row(j) {
+                let i = syn.targets[k] as usize;
+                entries[cursor[i] as usize] = (k as u32, j as u32);
+                cursor[i] += 1;
+            }
+        }
+        Transposed { starts, entries }
+    }
+
+    #[inline]
+    fn of(&self, i: usize) -> &[(u32, u32)] {
+        &self.entries[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.starts.capacity() * 4 + self.entries.capacity() * 8
+    }
+}
+
+/// A [`Kernel`] made into a [`Plasticity`] for a projection with one delay.
+#[derive(Debug)]
+pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
+    name: &'static str,
+    kernel: K,
+    update: U,
+    pre: PreTraces<P>,
+    post: SynapticPost<Q>,
+    /// Postsynaptic events not applied yet: (synaptic time, target).
+    pending: BinaryHeap<Reverse<(u64, u32)>>,
+    index: Option<Transposed>,
+    stp: Option<StpState>,
+    sign: f32,
+    d: u64,
+    n_targets: usize,
+    next_clock: u64,
+}
+
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, Q> {
+    /// `d`: the projection's delay in ticks.
+    pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: PreTraces<P>, post: [TraceSpec; Q], d: u64, info: &ProjectionInfo) -> Self {
+        debug_assert!(!K::CLOCK_READS_POST, "a clock that reads postsynaptic traces needs the lazy driver (somatic-time reads)");
+        let next_clock = kernel.clock_period().unwrap_or(u64::MAX);
+        Eager {
+            name,
+            kernel,
+            update,
+            pre,
+            post: SynapticPost::new(post, info.n_targets, d),
+            pending: BinaryHeap::new(),
+            index: None,
+            stp: None,
+            sign: if info.negative { -1.0 } else { 1.0 },
+            d,
+            n_targets: info.n_targets,
+            next_clock,
+        }
+    }
+
+    pub(crate) fn with_stp(mut self, stp: Option<StpState>) -> Self {
+        self.stp = stp;
+        self
+    }
+
+    /// Applies every pending postsynaptic event with synaptic time `<= last`.
+    fn flush(&mut self, last: u64, syn: &mut Synapses<'_>) {
+        while let Some(&Reverse((t, i))) = self.pending.peek() {
+            if t > last {
+                break;
+            }
+            self.pending.pop();
+            let i = i as usize;
+            let y = self.post.at(i, t);
+            if K::POST_EVENTS {
+                let index = self.index.get_or_insert_with(|| Transposed::build(syn, self.n_targets));
+                let entries = index.of(i);
+                for &(k, j) in &entries[..entries.len().min(AHEAD)] {
+                    crate::prefetch(syn.weights.get(k as usize));
+                    self.pre.prefetch(j as usize);
+                }
+                for (n, &(k, j)) in entries.iter().enumerate() {
+                    if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
+                        crate::prefetch(syn.weights.get(ka as usize));
+                        self.pre.prefetch(ja as usize);
+                    }
+                    let k = k as usize;
+                    let x = self.pre.at(j as usize, t);
+                    let w = self.sign * syn.weights[k];
+                    syn.weights[k] = self.sign * self.update.apply(k, w, self.kernel.post(k, w, &x, &y));
+                }
+            }
+            self.post.jump(i, t, y);
+        }
+    }
+
+    /// Runs every clock due at or before `t`, each after the events before its tick.
+    fn run_clocks(&mut self, t: u64, syn: &mut Synapses<'_>) {
+        while self.next_clock <= t {
+            let tc = self.next_clock;
+            self.flush(tc - 1, syn);
+            self.kernel.clock(tc, syn, &self.post);
+            self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
+        }
+    }
+
+    /// Brings everything up to synaptic time `now` (exclusive).
+    fn catch_up(&mut self, now: u64, syn: &mut Synapses<'_>) {
+        self.run_clocks(now, syn);
+        if now > 0 {
+            self.flush(now - 1, syn);
+        }
+    }
+}
+
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for Eager<K, U, P, Q> {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn needs(&self) -> Needs {
+        Needs { post_spikes: Q > 0, per_tick: false, transpose: false, efficacy: self.stp.is_some() }
+    }
+
+    fn on_post(&mut self, target: u32, t: Tick) {
+        self.pending.push(Reverse((t.0 + self.d, target)));
+    }
+
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+        let (j, t) = (source as usize, t.0);
+        debug_assert!(self.pre.last_spike(j).is_none_or(|l| l < t), "presynaptic spikes out of order at tick {t}");
+        self.run_clocks(t, syn);
+        self.flush(t, syn);
+        let efficacy = self.stp.as_mut().map_or(1.0, |s| s.spike(j, t));
+        if K::PRE_EVENTS {
+            let Eager { kernel, update, pre, post, sign, .. } = self;
+            let x = pre.at(j, t);
+            let row = syn.row(j);
+            let targets = &syn.targets[row.clone()];
+            for &i in &targets[..targets.len().min(AHEAD)] {
+                post.prefetch(i as usize);
+            }
+            for (n, (w, &i)) in syn.weights[row.clone()].iter_mut().zip(targets).enumerate() {
+                if let Some(&ia) = targets.get(n + AHEAD) {
+                    post.prefetch(ia as usize);
+                }
+                let k = row.start + n;
+                let y = post.at(i as usize, t);
+                let v = *sign * *w;
+                *w = *sign * update.apply(k, v, kernel.pre(k, v, &x, &y));
+            }
+        }
+        self.pre.spike(j, t);
+        efficacy as f32
+    }
+
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+        self.catch_up(now.0, syn);
+    }
+
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+        self.catch_up(now.0, syn);
+    }
+
+    fn bytes_per_synapse(&self) -> usize {
+        self.kernel.bytes_per_synapse() + if K::POST_EVENTS { 8 } else { 0 }
+    }
+
+    fn synapse_state(&self, name: &str) -> Option<&[f32]> {
+        self.kernel.synapse_state(name)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let per_source = PreTraces::<P>::bytes_per_source() + if self.stp.is_some() { 24 } else { 0 };
+        self.pre.len() * per_source
+            + self.post.memory_bytes()
+            + self.index.as_ref().map_or(0, Transposed::memory_bytes)
+            + self.pending.capacity() * 16
+            + self.kernel.memory_bytes()
+    }
+}
