@@ -187,7 +187,11 @@ pub struct Memory {
     pub synapses: u64,
     /// Bytes of the hot connectivity arrays (row offsets, targets, weights, delays).
     pub connectivity_bytes: u64,
-    /// Bytes of plasticity state (rule arrays, traces, spike histories).
+    /// Synapses of plastic projections (included in `synapses`).
+    pub plastic_synapses: u64,
+    /// Connectivity bytes of plastic projections (included in `connectivity_bytes`).
+    pub plastic_connectivity_bytes: u64,
+    /// Bytes of plasticity state (rule arrays, traces, spike histories, transposed indices).
     pub plasticity_bytes: u64,
     /// Bytes of the input ring buffers.
     pub ring_bytes: u64,
@@ -197,5 +201,22 @@ impl Memory {
     /// Connectivity bytes per synapse (0 without synapses).
     pub fn bytes_per_synapse(&self) -> f64 {
         if self.synapses == 0 { 0.0 } else { self.connectivity_bytes as f64 / self.synapses as f64 }
+    }
+
+    /// Bytes per plastic synapse: its connectivity plus all plasticity state (0 without
+    /// plastic synapses).
+    pub fn bytes_per_plastic_synapse(&self) -> f64 {
+        if self.plastic_synapses == 0 { 0.0 } else { (self.plastic_connectivity_bytes + self.plasticity_bytes) as f64 / self.plastic_synapses as f64 }
+    }
+}
+
+impl std::ops::AddAssign for Memory {
+    fn add_assign(&mut self, o: Memory) {
+        self.synapses += o.synapses;
+        self.connectivity_bytes += o.connectivity_bytes;
+        self.plastic_synapses += o.plastic_synapses;
+        self.plastic_connectivity_bytes += o.plastic_connectivity_bytes;
+        self.plasticity_bytes += o.plasticity_bytes;
+        self.ring_bytes += o.ring_bytes;
     }
 }

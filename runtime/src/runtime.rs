@@ -254,10 +254,7 @@ impl Runtime {
         let mut total = crate::records::Memory::default();
         for r in self.query(Query::Memory)? {
             if let Reply::Memory(m) = r {
-                total.synapses += m.synapses;
-                total.connectivity_bytes += m.connectivity_bytes;
-                total.plasticity_bytes += m.plasticity_bytes;
-                total.ring_bytes += m.ring_bytes;
+                total += m;
             }
         }
         Ok(total)

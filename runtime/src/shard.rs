@@ -492,7 +492,11 @@ impl Shard {
         for inc in &self.incoming {
             m.synapses += inc.csr.len() as u64;
             m.connectivity_bytes += inc.csr.heap_bytes() as u64;
-            m.plasticity_bytes += inc.rule.as_ref().map_or(0, |r| r.memory_bytes() as u64);
+            if let Some(rule) = &inc.rule {
+                m.plastic_synapses += inc.csr.len() as u64;
+                m.plastic_connectivity_bytes += inc.csr.heap_bytes() as u64;
+                m.plasticity_bytes += rule.memory_bytes() as u64;
+            }
         }
         m.ring_bytes = self.slices.iter().flat_map(|s| &s.ring).map(|r| (r.capacity() * 4) as u64).sum();
         m

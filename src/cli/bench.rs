@@ -55,6 +55,10 @@ struct BenchResult {
     realtime_factor: f64,
     /// Bytes of the hot connectivity arrays per synapse, as held by the shards.
     bytes_per_synapse: f64,
+    /// Synapses of plastic projections.
+    plastic_synapses: u64,
+    /// Connectivity plus plasticity state per plastic synapse (traces, histories, indices).
+    bytes_per_plastic_synapse: f64,
     peak_rss_bytes: Option<u64>,
     /// User plus system CPU time of the simulation (all threads), 10 ms resolution.
     cpu_s: Option<f64>,
@@ -99,6 +103,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         neuron_updates: counters.neuron_updates,
         realtime_factor: wall_s / model_time_s,
         bytes_per_synapse: memory.bytes_per_synapse(),
+        plastic_synapses: memory.plastic_synapses,
+        bytes_per_plastic_synapse: memory.bytes_per_plastic_synapse(),
         peak_rss_bytes,
         cpu_s,
     };
@@ -126,4 +132,7 @@ fn print_summary(r: &BenchResult) {
         r.bytes_per_synapse,
         r.peak_rss_bytes.map_or("unknown".to_string(), |b| format!("{:.1} MiB", b as f64 / 1048576.0))
     );
+    if r.plastic_synapses > 0 {
+        println!("  plastic      {} synapses, {:.1} bytes each (connectivity and rule state)", r.plastic_synapses, r.bytes_per_plastic_synapse);
+    }
 }

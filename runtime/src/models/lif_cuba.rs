@@ -27,7 +27,7 @@
 //!
 //! # State
 //!
-//! `v` (mV), `i_syn_e` (mV), `i_syn_i` (mV); the refractory countdown in ticks.
+//! `v` (mV), `i_syn_e` (mV), `i_syn_i` (mV); the tick at which refractoriness ends.
 //!
 //! # Events
 //!
@@ -74,7 +74,12 @@ pub struct LifCubaKernel {
     v: Vec<f32>,
     i_e: Vec<f32>,
     i_i: Vec<f32>,
-    refractory: Vec<u32>,
+    /// Low 32 bits of the first tick at which the neuron integrates again: compared
+    /// with wrapping arithmetic, so a tick count past 2^32 is fine. Written only at a
+    /// spike (a countdown would be one more store per neuron and tick).
+    free_at: Vec<u32>,
+    /// Tick of the last rebase of `free_at`.
+    rebased_at: u64,
     /// One entry when homogeneous, else one per neuron.
     coeffs: Vec<Coeffs>,
 }
@@ -114,7 +119,7 @@ impl LifCubaKernel {
         let v = v0.iter().zip(&e_l).map(|(v, e)| (v - e) as f32).collect();
         let table = |name| ParamTable::from_values(sample_init(init, name).unwrap_or_else(|| vec![0.0; n]));
         let (ie0, ii0) = (table("i_syn_e"), table("i_syn_i"));
-        Ok(LifCubaKernel { v, i_e: (0..n).map(|k| ie0.at(k)).collect(), i_i: (0..n).map(|k| ii0.at(k)).collect(), refractory: vec![0; n], coeffs })
+        Ok(LifCubaKernel { v, i_e: (0..n).map(|k| ie0.at(k)).collect(), i_i: (0..n).map(|k| ii0.at(k)).collect(), free_at: vec![0; n], rebased_at: 0, coeffs })
     }
 
     fn coeff(&self, i: usize) -> &Coeffs {
@@ -122,18 +127,23 @@ impl LifCubaKernel {
     }
 }
 
+/// At least this often (in ticks) the refractory ends are brought near the current tick.
+const REBASE: u64 = 1 << 30;
+
 /// Neurons per block: the update runs branch-free over a block (so it vectorises),
 /// then a scalar pass handles spikes only in blocks where one happened.
 const BLOCK: usize = 128;
 
 impl LifCubaKernel {
     /// Homogeneous parameters and no injected current: the benchmark case.
-    fn step_uniform(&mut self, in_e: &mut [f32], in_i: &mut [f32], spiked: &mut Vec<u32>) {
+    fn step_uniform(&mut self, tick: u64, in_e: &mut [f32], in_i: &mut [f32], spiked: &mut Vec<u32>) {
         let c = self.coeffs[0];
         let current = c.p20 * c.i_e;
         let n = self.v.len();
+        let now = tick as u32;
+        let until = now.wrapping_add(c.n_ref + 1);
         // Slicing everything to `n` first lets the compiler drop every bounds check.
-        let (v, ie, ii, refr) = (&mut self.v[..n], &mut self.i_e[..n], &mut self.i_i[..n], &mut self.refractory[..n]);
+        let (v, ie, ii, free_at) = (&mut self.v[..n], &mut self.i_e[..n], &mut self.i_i[..n], &mut self.free_at[..n]);
         let (ine, ini) = (&mut in_e[..n], &mut in_i[..n]);
         let mut start = 0;
         while start < n {
@@ -144,9 +154,8 @@ impl LifCubaKernel {
                 // A refractory neuron sits at the reset value. Selecting that constant
                 // (not "keep v") makes this a blend instead of a masked store, which
                 // is microcoded on some cores and stalls the next load.
-                let x = if refr[i] > 0 { c.reset } else { free };
+                let x = if (free_at[i].wrapping_sub(now) as i32) > 0 { c.reset } else { free };
                 v[i] = x;
-                refr[i] = refr[i].saturating_sub(1);
                 ie[i] = c.p11e * ie[i] + ine[i];
                 ii[i] = c.p11i * ii[i] + ini[i];
                 ine[i] = 0.0;
@@ -157,7 +166,7 @@ impl LifCubaKernel {
                 for i in start..end {
                     if v[i] >= c.th {
                         v[i] = c.reset;
-                        refr[i] = c.n_ref;
+                        free_at[i] = until;
                         spiked.push(i as u32);
                     }
                 }
@@ -167,22 +176,21 @@ impl LifCubaKernel {
     }
 
     /// Per-neuron parameters and/or injected currents.
-    fn step_general(&mut self, in_e: &mut [f32], in_i: &mut [f32], ext: &[f32], spiked: &mut Vec<u32>) {
+    fn step_general(&mut self, tick: u64, in_e: &mut [f32], in_i: &mut [f32], ext: &[f32], spiked: &mut Vec<u32>) {
         let n = self.v.len();
+        let now = tick as u32;
         for i in 0..n {
             let c = *self.coeff(i);
             let current = c.i_e + ext.get(i).copied().unwrap_or(0.0);
             let free = c.p22 * self.v[i] + c.p21e * self.i_e[i] + c.p21i * self.i_i[i] + c.p20 * current;
-            let r = self.refractory[i];
-            let mut v = if r > 0 { self.v[i] } else { free };
-            self.refractory[i] = r.saturating_sub(1);
+            let mut v = if (self.free_at[i].wrapping_sub(now) as i32) > 0 { self.v[i] } else { free };
             self.i_e[i] = c.p11e * self.i_e[i] + in_e[i];
             self.i_i[i] = c.p11i * self.i_i[i] + in_i[i];
             in_e[i] = 0.0;
             in_i[i] = 0.0;
             if v >= c.th {
                 v = c.reset;
-                self.refractory[i] = c.n_ref;
+                self.free_at[i] = now.wrapping_add(c.n_ref + 1);
                 spiked.push(i as u32);
             }
             self.v[i] = v;
@@ -195,15 +203,29 @@ impl NeuronKernel for LifCubaKernel {
         self.v.len()
     }
 
-    fn step(&mut self, _tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
+    fn step(&mut self, tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
+        if tick.abs_diff(self.rebased_at) >= REBASE {
+            // Keep every `free_at` within 2^30 ticks of now, so that the wrapping
+            // comparison never mistakes a long-past end for a future one.
+            // Since the last rebase every entry lies within 2^30 ticks of it, so its
+            // offset from it is exact.
+            let base = self.rebased_at;
+            for f in &mut self.free_at {
+                let end = base.wrapping_add_signed(i64::from(f.wrapping_sub(base as u32) as i32));
+                if end <= tick {
+                    *f = tick as u32;
+                }
+            }
+            self.rebased_at = tick;
+        }
         let [in_e, in_i] = input else {
             debug_assert!(false, "LIF CUBA takes two receptors");
             return;
         };
         if self.coeffs.len() == 1 && ext.is_empty() {
-            self.step_uniform(in_e, in_i, spiked);
+            self.step_uniform(tick, in_e, in_i, spiked);
         } else {
-            self.step_general(in_e, in_i, ext, spiked);
+            self.step_general(tick, in_e, in_i, ext, spiked);
         }
     }
 
