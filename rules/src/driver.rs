@@ -110,11 +110,44 @@ pub enum Engine {
     Lazy,
 }
 
-/// The running rule for `kernel`: the eager engine when the projection has one delay
-/// (its postsynaptic traces are then one value per target in synaptic time), the lazy
-/// one otherwise.
+/// Hard bounds only (`mu_plus = mu_minus = 0`): [`Bounds::apply`] without the
+/// weight-dependence tests, for the inner loops. Bit-identical to it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hard {
+    min: f64,
+    max: f64,
+}
+
+impl Update for Hard {
+    #[inline(always)]
+    fn apply(&mut self, _k: usize, w: f32, delta: f64) -> f32 {
+        (f64::from(w) + delta).clamp(self.min, self.max) as f32
+    }
+}
+
+/// The running rule for `kernel` with weight bounds `bounds`: the eager engine when
+/// the projection has one delay (its postsynaptic traces are then one value per
+/// target in synaptic time), the lazy one otherwise.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn build<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
+pub(crate) fn build<K: Kernel<P, Q> + 'static, const P: usize, const Q: usize>(
+    name: &'static str,
+    kernel: K,
+    bounds: Bounds,
+    pre: PreTraces<P>,
+    post: [TraceSpec; Q],
+    stp: Option<StpState>,
+    info: &ProjectionInfo,
+    engine: Engine,
+) -> Box<dyn Plasticity> {
+    if bounds.mu_plus == 0.0 && bounds.mu_minus == 0.0 {
+        build_with(name, kernel, Hard { min: bounds.min, max: bounds.max }, pre, post, stp, info, engine)
+    } else {
+        build_with(name, kernel, bounds, pre, post, stp, info, engine)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_with<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
     name: &'static str,
     kernel: K,
     update: U,

@@ -29,8 +29,7 @@ use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::stp::StpState;
 use crate::synapses::{Context, Synapses};
 use crate::trace::{DecayTable, PreTraces, ReadPost, TraceSpec};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::VecDeque;
 use synfire_graphs::Tick;
 
 /// How many synapses ahead the loops prefetch per-neuron state and weights.
@@ -126,6 +125,13 @@ impl Transposed {
         Transposed { starts, entries }
     }
 
+    #[inline(always)]
+    fn prefetch_entries(&self, i: usize) {
+        if let Some(&s) = self.starts.get(i) {
+            crate::prefetch(self.entries.get(s as usize));
+        }
+    }
+
     #[inline]
     fn of(&self, i: usize) -> &[(u32, u32)] {
         &self.entries[self.starts[i] as usize..self.starts[i + 1] as usize]
@@ -145,7 +151,9 @@ pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
     pre: PreTraces<P>,
     post: SynapticPost<Q>,
     /// Postsynaptic events not applied yet: (synaptic time, target).
-    pending: BinaryHeap<Reverse<(u64, u32)>>,
+    /// In order of synaptic time (the engine records spikes tick by tick, so they are
+    /// appended at the back).
+    pending: VecDeque<(u64, u32)>,
     index: Option<Transposed>,
     stp: Option<StpState>,
     sign: f32,
@@ -165,7 +173,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
             update,
             pre,
             post: SynapticPost::new(post, info.n_targets, d),
-            pending: BinaryHeap::new(),
+            pending: VecDeque::new(),
             index: None,
             stp: None,
             sign: if info.negative { -1.0 } else { 1.0 },
@@ -182,15 +190,22 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
 
     /// Applies every pending postsynaptic event with synaptic time `<= last`.
     fn flush(&mut self, last: u64, syn: &mut Synapses<'_>) {
-        while let Some(&Reverse((t, i))) = self.pending.peek() {
+        while let Some(&(t, i)) = self.pending.front() {
             if t > last {
                 break;
             }
-            self.pending.pop();
+            self.pending.pop_front();
             let i = i as usize;
             let y = self.post.at(i, t);
             if K::POST_EVENTS {
                 let index = self.index.get_or_insert_with(|| Transposed::build(syn, self.n_targets));
+                // The next events' synapse lists start with cache misses: ask early.
+                if let Some(&(_, next)) = self.pending.front() {
+                    index.prefetch_entries(next as usize);
+                }
+                if let Some(&(_, after)) = self.pending.get(1) {
+                    crate::prefetch(index.starts.get(after as usize));
+                }
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
                     crate::prefetch(syn.weights.get(k as usize));
@@ -240,7 +255,15 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn on_post(&mut self, target: u32, t: Tick) {
-        self.pending.push(Reverse((t.0 + self.d, target)));
+        let e = (t.0 + self.d, target);
+        match self.pending.back() {
+            Some(&b) if b > e => {
+                // Out of tick order (allowed by the contract, not done by the engine).
+                let at = self.pending.partition_point(|&p| p <= e);
+                self.pending.insert(at, e);
+            }
+            _ => self.pending.push_back(e),
+        }
     }
 
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
