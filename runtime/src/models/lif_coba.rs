@@ -38,7 +38,7 @@
 //!
 //! # State
 //!
-//! `v` (mV), `g_e` (1), `g_i` (1); the refractory countdown in ticks.
+//! `v` (mV), `g_e` (1), `g_i` (1); the tick at which refractoriness ends.
 //!
 //! # Events
 //!
@@ -50,6 +50,7 @@
 //! Neurosci. 23:349; Zenke & Gerstner (2014) Front. Neuroinform. 8:76 (Auryn).
 
 use super::params::{sample_init, sample_param};
+use super::refractory::{self, RefractoryEnds};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
 
@@ -77,7 +78,7 @@ pub struct LifCobaKernel {
     v: Vec<f32>,
     g_e: Vec<f32>,
     g_i: Vec<f32>,
-    refractory: Vec<u32>,
+    refractory: RefractoryEnds,
     /// One entry when homogeneous, else one per neuron.
     coeffs: Vec<Coeffs>,
 }
@@ -112,7 +113,7 @@ impl LifCobaKernel {
         let column =
             |name: &str, default: &[f64]| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| default.to_vec()).into_iter().map(|x| x as f32).collect() };
         let zeros = vec![0.0; n];
-        Ok(LifCobaKernel { v: column("v", &e_l), g_e: column("g_e", &zeros), g_i: column("g_i", &zeros), refractory: vec![0; n], coeffs })
+        Ok(LifCobaKernel { v: column("v", &e_l), g_e: column("g_e", &zeros), g_i: column("g_i", &zeros), refractory: RefractoryEnds::new(n), coeffs })
     }
 
     fn coeff(&self, i: usize) -> &Coeffs {
@@ -139,13 +140,14 @@ fn update_block(
     v: &mut [f32],
     g_e: &mut [f32],
     g_i: &mut [f32],
-    refractory: &mut [u32],
+    free_at: &[u32],
+    now: u32,
     in_e: &mut [f32],
     in_i: &mut [f32],
     ext: &[f32],
 ) -> bool {
     let len = v.len();
-    let (g_e, g_i, refractory, in_e, in_i, ext) = (&mut g_e[..len], &mut g_i[..len], &mut refractory[..len], &mut in_e[..len], &mut in_i[..len], &ext[..len]);
+    let (g_e, g_i, free_at, in_e, in_i, ext) = (&mut g_e[..len], &mut g_i[..len], &free_at[..len], &mut in_e[..len], &mut in_i[..len], &ext[..len]);
     let mut any = false;
     for j in 0..len {
         let c = coeff(j);
@@ -154,10 +156,8 @@ fn update_block(
         let v_inf = (c.e_l + ge * c.e_e + gi * c.e_i + (c.v_bg + ext[j])) / g_tot;
         let held = v[j];
         let free = v_inf + (held - v_inf) * exp_f32(-c.h_tau * g_tot);
-        let r = refractory[j];
-        let new = select(r > 0, held, free);
+        let new = select(refractory::held(free_at[j], now), held, free);
         v[j] = new;
-        refractory[j] = r.saturating_sub(1);
         g_e[j] = c.p_e * ge + in_e[j];
         g_i[j] = c.p_i * gi + in_i[j];
         in_e[j] = 0.0;
@@ -204,8 +204,9 @@ impl NeuronKernel for LifCobaKernel {
         self.v.len()
     }
 
-    fn step(&mut self, _tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
+    fn step(&mut self, tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
         let n = self.v.len();
+        let now = self.refractory.begin(tick);
         let [in_e, in_i] = input else {
             debug_assert!(false, "LIF COBA takes two receptors");
             return;
@@ -216,13 +217,13 @@ impl NeuronKernel for LifCobaKernel {
         while start < n {
             let end = (start + BLOCK).min(n);
             let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
-            let (v, g_e, g_i, refr) = (&mut self.v[start..end], &mut self.g_e[start..end], &mut self.g_i[start..end], &mut self.refractory[start..end]);
+            let (v, g_e, g_i, refr) = (&mut self.v[start..end], &mut self.g_e[start..end], &mut self.g_i[start..end], &self.refractory.ends_mut()[start..end]);
             let (in_e, in_i) = (&mut in_e[start..end], &mut in_i[start..end]);
             let any = match self.coeffs.as_slice() {
-                &[c] => update_block(move |_| c, v, g_e, g_i, refr, in_e, in_i, ext),
+                &[c] => update_block(move |_| c, v, g_e, g_i, refr, now, in_e, in_i, ext),
                 all => {
                     let all = &all[start..end];
-                    update_block(|j| all[j], v, g_e, g_i, refr, in_e, in_i, ext)
+                    update_block(|j| all[j], v, g_e, g_i, refr, now, in_e, in_i, ext)
                 }
             };
             if any {
@@ -230,7 +231,7 @@ impl NeuronKernel for LifCobaKernel {
                     let c = *self.coeff(i);
                     if self.v[i] >= c.v_th {
                         self.v[i] = c.v_reset;
-                        self.refractory[i] = c.n_ref;
+                        self.refractory.ends_mut()[i] = refractory::end_after(now, c.n_ref);
                         spiked.push(i as u32);
                     }
                 }

@@ -38,6 +38,7 @@
 //! Rotter & Diesmann (1999) Biol. Cybern. 81:381; Vogels & Abbott (2005) J. Neurosci. 25:10786.
 
 use super::params::{ParamTable, sample_init, sample_param};
+use super::refractory::{RefractoryEnds, end_after, held};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
 
@@ -74,12 +75,7 @@ pub struct LifCubaKernel {
     v: Vec<f32>,
     i_e: Vec<f32>,
     i_i: Vec<f32>,
-    /// Low 32 bits of the first tick at which the neuron integrates again: compared
-    /// with wrapping arithmetic, so a tick count past 2^32 is fine. Written only at a
-    /// spike (a countdown would be one more store per neuron and tick).
-    free_at: Vec<u32>,
-    /// Tick of the last rebase of `free_at`.
-    rebased_at: u64,
+    refractory: RefractoryEnds,
     /// One entry when homogeneous, else one per neuron.
     coeffs: Vec<Coeffs>,
 }
@@ -119,16 +115,13 @@ impl LifCubaKernel {
         let v = v0.iter().zip(&e_l).map(|(v, e)| (v - e) as f32).collect();
         let table = |name| ParamTable::from_values(sample_init(init, name).unwrap_or_else(|| vec![0.0; n]));
         let (ie0, ii0) = (table("i_syn_e"), table("i_syn_i"));
-        Ok(LifCubaKernel { v, i_e: (0..n).map(|k| ie0.at(k)).collect(), i_i: (0..n).map(|k| ii0.at(k)).collect(), free_at: vec![0; n], rebased_at: 0, coeffs })
+        Ok(LifCubaKernel { v, i_e: (0..n).map(|k| ie0.at(k)).collect(), i_i: (0..n).map(|k| ii0.at(k)).collect(), refractory: RefractoryEnds::new(n), coeffs })
     }
 
     fn coeff(&self, i: usize) -> &Coeffs {
         &self.coeffs[if self.coeffs.len() == 1 { 0 } else { i }]
     }
 }
-
-/// At least this often (in ticks) the refractory ends are brought near the current tick.
-const REBASE: u64 = 1 << 30;
 
 /// Neurons per block: the update runs branch-free over a block (so it vectorises),
 /// then a scalar pass handles spikes only in blocks where one happened.
@@ -140,10 +133,9 @@ impl LifCubaKernel {
         let c = self.coeffs[0];
         let current = c.p20 * c.i_e;
         let n = self.v.len();
-        let now = tick as u32;
-        let until = now.wrapping_add(c.n_ref + 1);
+        let now = self.refractory.begin(tick);
         // Slicing everything to `n` first lets the compiler drop every bounds check.
-        let (v, ie, ii, free_at) = (&mut self.v[..n], &mut self.i_e[..n], &mut self.i_i[..n], &mut self.free_at[..n]);
+        let (v, ie, ii, free_at) = (&mut self.v[..n], &mut self.i_e[..n], &mut self.i_i[..n], &mut self.refractory.ends_mut()[..n]);
         let (ine, ini) = (&mut in_e[..n], &mut in_i[..n]);
         let mut start = 0;
         while start < n {
@@ -154,7 +146,7 @@ impl LifCubaKernel {
                 // A refractory neuron sits at the reset value. Selecting that constant
                 // (not "keep v") makes this a blend instead of a masked store, which
                 // is microcoded on some cores and stalls the next load.
-                let x = if (free_at[i].wrapping_sub(now) as i32) > 0 { c.reset } else { free };
+                let x = if held(free_at[i], now) { c.reset } else { free };
                 v[i] = x;
                 ie[i] = c.p11e * ie[i] + ine[i];
                 ii[i] = c.p11i * ii[i] + ini[i];
@@ -166,7 +158,7 @@ impl LifCubaKernel {
                 for i in start..end {
                     if v[i] >= c.th {
                         v[i] = c.reset;
-                        free_at[i] = until;
+                        free_at[i] = end_after(now, c.n_ref);
                         spiked.push(i as u32);
                     }
                 }
@@ -178,19 +170,19 @@ impl LifCubaKernel {
     /// Per-neuron parameters and/or injected currents.
     fn step_general(&mut self, tick: u64, in_e: &mut [f32], in_i: &mut [f32], ext: &[f32], spiked: &mut Vec<u32>) {
         let n = self.v.len();
-        let now = tick as u32;
+        let now = self.refractory.begin(tick);
         for i in 0..n {
             let c = *self.coeff(i);
             let current = c.i_e + ext.get(i).copied().unwrap_or(0.0);
             let free = c.p22 * self.v[i] + c.p21e * self.i_e[i] + c.p21i * self.i_i[i] + c.p20 * current;
-            let mut v = if (self.free_at[i].wrapping_sub(now) as i32) > 0 { self.v[i] } else { free };
+            let mut v = if held(self.refractory.end(i), now) { self.v[i] } else { free };
             self.i_e[i] = c.p11e * self.i_e[i] + in_e[i];
             self.i_i[i] = c.p11i * self.i_i[i] + in_i[i];
             in_e[i] = 0.0;
             in_i[i] = 0.0;
             if v >= c.th {
                 v = c.reset;
-                self.free_at[i] = now.wrapping_add(c.n_ref + 1);
+                self.refractory.ends_mut()[i] = end_after(now, c.n_ref);
                 spiked.push(i as u32);
             }
             self.v[i] = v;
@@ -204,20 +196,6 @@ impl NeuronKernel for LifCubaKernel {
     }
 
     fn step(&mut self, tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
-        if tick.abs_diff(self.rebased_at) >= REBASE {
-            // Keep every `free_at` within 2^30 ticks of now, so that the wrapping
-            // comparison never mistakes a long-past end for a future one.
-            // Since the last rebase every entry lies within 2^30 ticks of it, so its
-            // offset from it is exact.
-            let base = self.rebased_at;
-            for f in &mut self.free_at {
-                let end = base.wrapping_add_signed(i64::from(f.wrapping_sub(base as u32) as i32));
-                if end <= tick {
-                    *f = tick as u32;
-                }
-            }
-            self.rebased_at = tick;
-        }
         let [in_e, in_i] = input else {
             debug_assert!(false, "LIF CUBA takes two receptors");
             return;

@@ -6,6 +6,7 @@ mod lif_coba;
 mod lif_cuba;
 mod lif_discrete;
 mod params;
+mod refractory;
 
 pub use alif::AlifKernel;
 pub use izhikevich::IzhikevichKernel;

@@ -1,0 +1,70 @@
+//! When each neuron's refractory period ends, as a wrapping 32-bit tick.
+//!
+//! A countdown per neuron costs a load and a store every tick; an end tick is written
+//! only at a spike, and the per-tick test is one wrapping subtraction that vectorises.
+//! Ends are compared with wrapping arithmetic, so that runs past 2^32 ticks work, and
+//! every 2^30 ticks (or when the tick jumps that far) ends in the past are brought up
+//! to the present so that no comparison ever spans more than 2^31 ticks.
+
+/// At least this often (in ticks) past ends are brought up to the present.
+const REBASE: u64 = 1 << 30;
+
+/// Refractory ends of a slice of neurons.
+#[derive(Debug, Clone)]
+pub(crate) struct RefractoryEnds {
+    /// Low 32 bits of the first tick at which each neuron integrates again.
+    free_at: Vec<u32>,
+    /// Tick of the last rebase: every entry lies within 2^30 ticks of it.
+    rebased_at: u64,
+}
+
+impl RefractoryEnds {
+    /// `n` neurons, none refractory.
+    pub(crate) fn new(n: usize) -> Self {
+        RefractoryEnds { free_at: vec![0; n], rebased_at: 0 }
+    }
+
+    /// Call at the start of every step with its tick; returns the tick's low 32 bits
+    /// for [`held`].
+    #[inline]
+    pub(crate) fn begin(&mut self, tick: u64) -> u32 {
+        if tick.abs_diff(self.rebased_at) >= REBASE {
+            let base = self.rebased_at;
+            for f in &mut self.free_at {
+                // Within 2^30 of the last rebase, so the offset from it is exact.
+                let end = base.wrapping_add_signed(i64::from(f.wrapping_sub(base as u32) as i32));
+                if end <= tick {
+                    *f = tick as u32;
+                }
+            }
+            self.rebased_at = tick;
+        }
+        tick as u32
+    }
+
+    /// The ends, for the vectorised loops: test each with [`held`], set one at a
+    /// spike with [`end_after`].
+    #[inline]
+    pub(crate) fn ends_mut(&mut self) -> &mut [u32] {
+        &mut self.free_at
+    }
+
+    /// The end of neuron `i`.
+    #[inline]
+    pub(crate) fn end(&self, i: usize) -> u32 {
+        self.free_at[i]
+    }
+}
+
+/// The end for a neuron that spikes at `now` (from [`RefractoryEnds::begin`]): it is
+/// held for the next `n_ref` ticks.
+#[inline(always)]
+pub(crate) fn end_after(now: u32, n_ref: u32) -> u32 {
+    now.wrapping_add(n_ref).wrapping_add(1)
+}
+
+/// Whether a neuron whose refractoriness ends at `free_at` is held at tick `now`.
+#[inline(always)]
+pub(crate) fn held(free_at: u32, now: u32) -> bool {
+    (free_at.wrapping_sub(now) as i32) > 0
+}
