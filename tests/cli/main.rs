@@ -61,7 +61,10 @@ fn a_bad_duration_names_the_value() {
 
 #[test]
 fn a_failed_run_keeps_earlier_outputs() {
-    let dir = scratch("keep");
+    // Its own parent: staging directories are created beside the output directory, and
+    // other tests stage theirs in the shared temporary directory at the same time.
+    let parent = scratch("keep");
+    let dir = parent.join("out");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("report.json"), "earlier").unwrap();
     // A window of 2 ticks exceeds cuba's minimum delay of one tick: the build fails
@@ -70,8 +73,8 @@ fn a_failed_run_keeps_earlier_outputs() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("window"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(dir.join("report.json")).unwrap(), "earlier");
-    assert_eq!(std::fs::read_dir(dir.parent().unwrap()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp-")).count(), 0);
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(std::fs::read_dir(&parent).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp-")).count(), 0);
+    std::fs::remove_dir_all(&parent).unwrap();
 }
 
 #[test]
