@@ -13,7 +13,7 @@ SIMULATORS = ("synfire", "brian2", "brian2-euler")
 COLUMNS = (
     "case", "network", "N", "threads", "model s", "simulator", "wall s: median [min-max]", "CPU s (median)",
     "wall s per model s", "synfire/Brian2 wall", "synfire/Brian2 CPU", "rate Hz", "syn events/s", "synapses",
-    "peak RSS MiB", "RSS B/synapse", "build s (rep 1)", "load1",
+    "peak RSS MiB", "RSS B/synapse", "B/plastic synapse", "build s (rep 1)", "load1",
 )
 
 
@@ -66,6 +66,7 @@ def summarise(results):
         "synapses": results[0].get("synapses"),
         "rss": median_of(results, "peak_rss_bytes"),
         "build": results[0].get("build_s"),
+        "plastic_bytes": results[0].get("bytes_per_plastic_synapse") if results[0].get("plastic_synapses") else None,
     }
     model = results[0].get("model_time_s")
     s["per_model_s"] = s["wall"] / model if model else None
@@ -156,6 +157,7 @@ def main():
                     fmt(s["synapses"]),
                     fmt(s["rss"] / 2**20) if s["rss"] else "n/a",
                     fmt(s["rss_per_syn"]),
+                    fmt(s["plastic_bytes"]) if s["plastic_bytes"] is not None else "",
                     fmt(s["build"]),
                     loads,
                 ]
@@ -166,7 +168,9 @@ def main():
     out += ["", "Ratios are synfire median / Brian2 median (below 1: synfire faster). CPU ratios only for",
             "one-thread rows; `brian2` is the reference (for COBA it uses synfire's exponential-Euler",
             "integrator; `brian2-euler` is Brian2 with forward Euler, for comparison with published figures).",
-            "Rates, events/s and RSS are medians over the successful repetitions; times exclude build."]
+            "Rates, events/s and RSS are medians over the successful repetitions; times exclude build.",
+            "B/plastic synapse: synfire's connectivity plus all rule state (traces, transposed index) per",
+            "plastic synapse, from `synfire bench`."]
     print("\n".join(out))
 
 
