@@ -82,7 +82,7 @@ impl<const Q: usize> SynapticPost<Q> {
 
     #[inline(always)]
     fn prefetch(&self, i: usize) {
-        crate::prefetch(self.last.get(i));
+        crate::prefetch_ptr(self.last.as_ptr().wrapping_add(i));
     }
 
     fn memory_bytes(&self) -> usize {
@@ -190,6 +190,18 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
 
     /// Applies every pending postsynaptic event with synaptic time `<= last`.
     fn flush(&mut self, last: u64, syn: &mut Synapses<'_>) {
+        if self.pending.front().is_none_or(|&(t, _)| t > last) {
+            return;
+        }
+        let index = match &mut self.index {
+            Some(index) => index,
+            None => self.index.insert(Transposed::build(syn, self.n_targets)),
+        };
+        // The index was built from this projection's arrays (contract point 5): every
+        // synapse index in it is below the number of weights and every source below the
+        // number of traces. Checked here once, the loop below indexes without checks.
+        assert!(index.entries.len() == syn.weights.len() && self.pre.len() >= syn.n_sources(), "the rule was called with another projection");
+        let weights: &mut [f32] = syn.weights;
         while let Some(&(t, i)) = self.pending.front() {
             if t > last {
                 break;
@@ -198,7 +210,6 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
             let i = i as usize;
             let y = self.post.at(i, t);
             if K::POST_EVENTS {
-                let index = self.index.get_or_insert_with(|| Transposed::build(syn, self.n_targets));
                 // The next events' synapse lists start with cache misses: ask early.
                 if let Some(&(_, next)) = self.pending.front() {
                     index.prefetch_entries(next as usize);
@@ -208,18 +219,20 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                 }
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
-                    crate::prefetch(syn.weights.get(k as usize));
+                    crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
                     self.pre.prefetch(j as usize);
                 }
                 for (n, &(k, j)) in entries.iter().enumerate() {
                     if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
-                        crate::prefetch(syn.weights.get(ka as usize));
+                        crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
                         self.pre.prefetch(ja as usize);
                     }
                     let k = k as usize;
-                    let x = self.pre.at(j as usize, t);
-                    let w = self.sign * syn.weights[k];
-                    syn.weights[k] = self.sign * self.update.apply(k, w, self.kernel.post(k, w, &x, &y));
+                    // SAFETY: `j < pre.len()` and `k < weights.len()` (checked above for the index).
+                    let x = unsafe { self.pre.at_unchecked(j as usize, t) };
+                    let slot = unsafe { weights.get_unchecked_mut(k) };
+                    let w = self.sign * *slot;
+                    *slot = self.sign * self.update.apply(k, w, self.kernel.post(k, w, &x, &y));
                 }
             }
             self.post.jump(i, t, y);

@@ -149,6 +149,19 @@ pub(crate) fn prefetch<T>(x: Option<&T>) {
     let _ = x;
 }
 
+/// [`prefetch`] of a computed address, which need not point into a live value (a
+/// prefetch never faults), so the caller needs no bounds check.
+#[inline(always)]
+pub(crate) fn prefetch_ptr<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch hint never faults and reads nothing, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 pub use bounds::Bounds;
 pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
 pub use driver::Engine;

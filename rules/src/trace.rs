@@ -172,6 +172,19 @@ impl<const P: usize> PreTraces<P> {
         std::array::from_fn(|n| base[n] * self.decay[n].get(h))
     }
 
+    /// [`Self::at`] without the bounds check.
+    ///
+    /// # Safety
+    ///
+    /// `j < self.len()`.
+    #[inline(always)]
+    pub unsafe fn at_unchecked(&self, j: usize, t: u64) -> [f64; P] {
+        // SAFETY: the caller guarantees `j < len`.
+        let PreState { after, last } = unsafe { *self.state.get_unchecked(j) };
+        let (base, h) = if last == NEVER { (self.specs.map(|s| s.init), t) } else { (after, t - last) };
+        std::array::from_fn(|n| base[n] * self.decay[n].get(h))
+    }
+
     /// Records a spike of source `j` at tick `t` (after reading with [`Self::at`]).
     #[inline]
     pub fn spike(&mut self, j: usize, t: u64) {
@@ -187,7 +200,7 @@ impl<const P: usize> PreTraces<P> {
     /// Hints the cache to load source `j`'s traces (no effect on results).
     #[inline(always)]
     pub fn prefetch(&self, j: usize) {
-        crate::prefetch(self.state.get(j));
+        crate::prefetch_ptr(self.state.as_ptr().wrapping_add(j));
     }
 
     /// Whether there is no source.
