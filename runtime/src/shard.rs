@@ -430,17 +430,22 @@ impl Shard {
     pub(crate) fn deliver_all(&mut self, spikes: &[Spike]) {
         let mut rows = std::mem::take(&mut self.rows);
         rows.clear();
+        // The (projection, source) pairs first, asking for each row's offsets as they
+        // are found, so that the offset misses (one per spike and projection, in every
+        // shard) are all in flight together; then the rows.
         for spike in spikes {
             let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
             for &k in &self.by_source[pop] {
                 let inc = &self.incoming[k];
                 let src = (spike.gid - inc.src_gid0) as usize;
-                let row = inc.csr.row(src);
-                if !row.is_empty() {
-                    rows.push(RowRef { incoming: k as u32, source: src as u32, tick: spike.tick, row });
-                }
+                prefetch(inc.csr.offsets.get(src));
+                rows.push(RowRef { incoming: k as u32, source: src as u32, tick: spike.tick, row: 0..0 });
             }
         }
+        rows.retain_mut(|r| {
+            r.row = self.incoming[r.incoming as usize].csr.row(r.source as usize);
+            !r.row.is_empty()
+        });
         // Each row starts with a cache miss on its targets and weights; asking for the
         // rows a few spikes ahead overlaps them with the work on this one.
         const AHEAD: usize = 2;
