@@ -98,7 +98,7 @@ impl Update for Bounds {
     }
 }
 
-/// Which engine runs a rule. Both give bit-identical results; the choice is speed.
+/// Which engine runs a rule. Both agree to rounding; the choice is speed.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
@@ -158,7 +158,9 @@ fn build_with<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, co
     engine: Engine,
 ) -> Box<dyn Plasticity> {
     match (info.delay, engine) {
-        (DelayTicks::Const(d), Engine::Auto) if !K::CLOCK_READS_POST => Box::new(Eager::new(name, kernel, update, pre, post, u64::from(d), info).with_stp(stp)),
+        (DelayTicks::Const(d), Engine::Auto) if Eager::<K, U, P, Q>::applies(pre.specs(), &post, u64::from(d)) => {
+            Box::new(Eager::new(name, kernel, update, *pre.specs(), post, u64::from(d), info).with_stp(stp))
+        }
         _ => {
             let post = PostHistory::new(post, info.n_targets);
             Box::new(Driver::new(name, kernel, update, pre, post, info).with_stp(stp))

@@ -16,26 +16,29 @@
 //! - a presynaptic event at `t` reads the target's traces counting jumps with
 //!   `T < t` (the value *before* a jump at `T = t`, which is kept for that purpose).
 //!
-//! Every event computes the same expression from the same stored values as in the
-//! lazy driver (trace values after a jump and the tick of the jump, decays over the
-//! same tick differences, one rounding of the weight per event, the same per-synapse
-//! order), so the two engines give bit-identical weights; the rule tests check it.
+//! Traces are kept scaled to an epoch ([`crate::scaled`]): a read is one multiplication
+//! by a factor common to the event, not a decay from each trace's own last jump. The
+//! weights agree with the lazy driver's to rounding (the rule tests compare the two and
+//! both with the all-pairs references); the result does not depend on the schedule of
+//! calls, since events are applied in one time order and epochs move at fixed ticks.
 //!
 //! The transposed index (target -> its incoming synapses and their sources) is built
 //! from the first [`Synapses`] view the engine passes: 8 bytes per synapse, 4 per target.
 
 use crate::driver::{Kernel, Update};
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
+use crate::scaled::{self, Epoch, times};
 use crate::stp::StpState;
 use crate::synapses::{Context, Synapses};
-use crate::trace::{DecayTable, PreTraces, ReadPost, TraceSpec};
+use crate::trace::{ReadPost, TraceSpec};
 use std::collections::VecDeque;
 use synfire_graphs::Tick;
 
 /// How many synapses ahead the loops prefetch per-neuron state and weights.
 const AHEAD: usize = 8;
 
-/// Per target: the traces just before and just after its last jump, and its tick.
+/// Per target: the traces just before its last jump (as values), just after it
+/// (scaled to the epoch, [`crate::scaled`]), and the jump's synaptic time.
 #[derive(Debug, Clone, Copy)]
 struct Jump<const Q: usize> {
     before: [f64; Q],
@@ -48,23 +51,28 @@ struct Jump<const Q: usize> {
 #[derive(Debug, Clone)]
 pub(crate) struct SynapticPost<const Q: usize> {
     specs: [TraceSpec; Q],
-    decay: [DecayTable; Q],
+    epoch: Epoch<Q>,
     last: Vec<Jump<Q>>,
     d: u64,
 }
 
 impl<const Q: usize> SynapticPost<Q> {
-    fn new(specs: [TraceSpec; Q], n: usize, d: u64) -> Self {
+    /// `init` traces are zero or `d` is within the first epoch ([`Eager::applies`]).
+    fn new(specs: [TraceSpec; Q], n: usize, d: u64, period: u64) -> Self {
+        let epoch = Epoch::new(&specs, period);
         let init = specs.map(|s| s.init);
-        SynapticPost { decay: specs.each_ref().map(DecayTable::new), specs, last: vec![Jump { before: init, after: init, t: d }; n], d }
+        // The initial value holds at the synaptic origin `d`; stored scaled to epoch 0.
+        let after = std::array::from_fn(|q| if init[q] == 0.0 { 0.0 } else { init[q] * (d as f64 / specs[q].tau_ticks).exp() });
+        SynapticPost { specs, epoch, last: vec![Jump { before: init, after, t: d }; n], d }
     }
 
-    /// Traces of target `i` at synaptic time `t`, counting jumps strictly before `t`.
+    /// Traces of target `i` at synaptic time `t`, counting jumps strictly before `t`;
+    /// `down` is `epoch.down(t)`.
     #[inline(always)]
-    fn at(&self, i: usize, t: u64) -> [f64; Q] {
+    fn at(&self, i: usize, t: u64, down: &[f64; Q]) -> [f64; Q] {
         let j = &self.last[i];
         if t > j.t {
-            std::array::from_fn(|q| j.after[q] * self.decay[q].get(t - j.t))
+            times(&j.after, down)
         } else if t == j.t {
             j.before
         } else {
@@ -77,7 +85,15 @@ impl<const Q: usize> SynapticPost<Q> {
     #[inline]
     fn jump(&mut self, i: usize, t: u64, before: [f64; Q]) {
         let after = std::array::from_fn(|q| self.specs[q].bump(before[q]));
-        self.last[i] = Jump { before, after, t };
+        self.last[i] = Jump { before, after: times(&after, &self.epoch.up(t)), t };
+    }
+
+    /// Moves to the next epoch.
+    fn rebase(&mut self) {
+        for j in &mut self.last {
+            self.epoch.rescale(&mut j.after);
+        }
+        self.epoch.next();
     }
 
     #[inline(always)]
@@ -86,14 +102,58 @@ impl<const Q: usize> SynapticPost<Q> {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.last.capacity() * std::mem::size_of::<Jump<Q>>() + self.decay.iter().map(DecayTable::memory_bytes).sum::<usize>()
+        self.last.capacity() * std::mem::size_of::<Jump<Q>>() + self.epoch.memory_bytes()
     }
 }
 
 impl<const Q: usize> ReadPost<Q> for SynapticPost<Q> {
-    /// At somatic tick `s`: the synaptic time is `s + d`.
+    /// At somatic tick `s`: the synaptic time is `s + d` (not before the current epoch).
     fn at(&self, i: usize, s: u64) -> [f64; Q] {
-        SynapticPost::at(self, i, s + self.d)
+        let t = s + self.d;
+        SynapticPost::at(self, i, t, &self.epoch.down(t))
+    }
+}
+
+/// Presynaptic traces of every source, scaled to the epoch.
+#[derive(Debug, Clone)]
+struct ScaledPre<const P: usize> {
+    specs: [TraceSpec; P],
+    epoch: Epoch<P>,
+    /// Per source: its traces (scaled) after its last spike.
+    x: Vec<[f64; P]>,
+    /// Tick of each source's last spike (`u64::MAX` before the first), for checks.
+    last: Vec<u64>,
+}
+
+impl<const P: usize> ScaledPre<P> {
+    fn new(specs: [TraceSpec; P], n: usize, period: u64) -> Self {
+        // The initial value holds at tick 0, the first epoch's start: stored as is.
+        ScaledPre { epoch: Epoch::new(&specs, period), x: vec![specs.map(|s| s.init); n], last: vec![u64::MAX; n], specs }
+    }
+
+    /// Records a spike of source `j` at tick `t`, given its traces just before.
+    #[inline]
+    fn spike(&mut self, j: usize, t: u64, before: [f64; P]) {
+        let after = std::array::from_fn(|q| self.specs[q].bump(before[q]));
+        self.x[j] = times(&after, &self.epoch.up(t));
+        self.last[j] = t;
+    }
+
+    fn rebase(&mut self) {
+        for x in &mut self.x {
+            self.epoch.rescale(x);
+        }
+        self.epoch.next();
+    }
+}
+
+/// Moves the epoch of every stored trace until tick `t` is in it (before any event
+/// at `t`; both stores share the period, so they move together).
+#[inline]
+fn rebase_to<const P: usize, const Q: usize>(pre: &mut ScaledPre<P>, post: &mut SynapticPost<Q>, t: u64) {
+    while pre.epoch.due(t) {
+        pre.rebase();
+        post.rebase();
     }
 }
 
@@ -148,7 +208,7 @@ pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
     name: &'static str,
     kernel: K,
     update: U,
-    pre: PreTraces<P>,
+    pre: ScaledPre<P>,
     post: SynapticPost<Q>,
     /// Postsynaptic events not applied yet: (synaptic time, target).
     /// In order of synaptic time (the engine records spikes tick by tick, so they are
@@ -164,15 +224,25 @@ pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
 
 impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, Q> {
     /// `d`: the projection's delay in ticks.
-    pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: PreTraces<P>, post: [TraceSpec; Q], d: u64, info: &ProjectionInfo) -> Self {
-        debug_assert!(!K::CLOCK_READS_POST, "a clock that reads postsynaptic traces needs the lazy driver (somatic-time reads)");
+    /// Whether the eager engine can run a kernel with these traces on a projection
+    /// with one delay `d`: clocks must not read postsynaptic traces (they would read
+    /// them in synaptic time), and nonzero initial postsynaptic traces must start
+    /// within the first epoch.
+    pub(crate) fn applies(pre: &[TraceSpec; P], post: &[TraceSpec; Q], d: u64) -> bool {
+        let zero_init = post.iter().all(|s| s.init == 0.0);
+        !K::CLOCK_READS_POST && (zero_init || d < scaled::period(&[pre.as_slice(), post.as_slice()].concat()))
+    }
+
+    pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: [TraceSpec; P], post: [TraceSpec; Q], d: u64, info: &ProjectionInfo) -> Self {
+        debug_assert!(Self::applies(&pre, &post, d));
         let next_clock = kernel.clock_period().unwrap_or(u64::MAX);
+        let period = scaled::period(&[pre.as_slice(), post.as_slice()].concat());
         Eager {
             name,
             kernel,
             update,
-            pre,
-            post: SynapticPost::new(post, info.n_targets, d),
+            pre: ScaledPre::new(pre, info.n_sources, period),
+            post: SynapticPost::new(post, info.n_targets, d, period),
             pending: VecDeque::new(),
             index: None,
             stp: None,
@@ -200,16 +270,18 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
         // The index was built from this projection's arrays (contract point 5): every
         // synapse index in it is below the number of weights and every source below the
         // number of traces. Checked here once, the loop below indexes without checks.
-        assert!(index.entries.len() == syn.weights.len() && self.pre.len() >= syn.n_sources(), "the rule was called with another projection");
+        assert!(index.entries.len() == syn.weights.len() && self.pre.x.len() >= syn.n_sources(), "the rule was called with another projection");
         let weights: &mut [f32] = syn.weights;
         while let Some(&(t, i)) = self.pending.front() {
             if t > last {
                 break;
             }
             self.pending.pop_front();
+            rebase_to(&mut self.pre, &mut self.post, t);
             let i = i as usize;
-            let y = self.post.at(i, t);
+            let y = self.post.at(i, t, &self.post.epoch.down(t));
             if K::POST_EVENTS {
+                let x_down = self.pre.epoch.down(t);
                 // The next events' synapse lists start with cache misses: ask early.
                 if let Some(&(_, next)) = self.pending.front() {
                     index.prefetch_entries(next as usize);
@@ -220,16 +292,16 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
                     crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
-                    self.pre.prefetch(j as usize);
+                    crate::prefetch_ptr(self.pre.x.as_ptr().wrapping_add(j as usize));
                 }
                 for (n, &(k, j)) in entries.iter().enumerate() {
                     if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
                         crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
-                        self.pre.prefetch(ja as usize);
+                        crate::prefetch_ptr(self.pre.x.as_ptr().wrapping_add(ja as usize));
                     }
                     let k = k as usize;
-                    // SAFETY: `j < pre.len()` and `k < weights.len()` (checked above for the index).
-                    let x = unsafe { self.pre.at_unchecked(j as usize, t) };
+                    // SAFETY: `j < pre.x.len()` and `k < weights.len()` (checked above for the index).
+                    let x = times(unsafe { self.pre.x.get_unchecked(j as usize) }, &x_down);
                     let slot = unsafe { weights.get_unchecked_mut(k) };
                     let w = self.sign * *slot;
                     *slot = self.sign * self.update.apply(k, w, self.kernel.post(k, w, &x, &y));
@@ -281,13 +353,15 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
 
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
         let (j, t) = (source as usize, t.0);
-        debug_assert!(self.pre.last_spike(j).is_none_or(|l| l < t), "presynaptic spikes out of order at tick {t}");
+        debug_assert!(self.pre.last[j] == u64::MAX || self.pre.last[j] < t, "presynaptic spikes out of order at tick {t}");
         self.run_clocks(t, syn);
         self.flush(t, syn);
+        rebase_to(&mut self.pre, &mut self.post, t);
         let efficacy = self.stp.as_mut().map_or(1.0, |s| s.spike(j, t));
+        let x = times(&self.pre.x[j], &self.pre.epoch.down(t));
         if K::PRE_EVENTS {
-            let Eager { kernel, update, pre, post, sign, .. } = self;
-            let x = pre.at(j, t);
+            let Eager { kernel, update, post, sign, .. } = self;
+            let y_down = post.epoch.down(t);
             let row = syn.row(j);
             let targets = &syn.targets[row.clone()];
             for &i in &targets[..targets.len().min(AHEAD)] {
@@ -298,12 +372,12 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
                     post.prefetch(ia as usize);
                 }
                 let k = row.start + n;
-                let y = post.at(i as usize, t);
+                let y = post.at(i as usize, t, &y_down);
                 let v = *sign * *w;
                 *w = *sign * update.apply(k, v, kernel.pre(k, v, &x, &y));
             }
         }
-        self.pre.spike(j, t);
+        self.pre.spike(j, t, x);
         efficacy as f32
     }
 
@@ -324,8 +398,9 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn memory_bytes(&self) -> usize {
-        let per_source = PreTraces::<P>::bytes_per_source() + if self.stp.is_some() { 24 } else { 0 };
-        self.pre.len() * per_source
+        let per_source = 8 * P + 8 + if self.stp.is_some() { 24 } else { 0 };
+        self.pre.x.len() * per_source
+            + self.pre.epoch.memory_bytes()
             + self.post.memory_bytes()
             + self.index.as_ref().map_or(0, Transposed::memory_bytes)
             + self.pending.capacity() * 16

@@ -91,13 +91,15 @@
 //! the current window: presynaptic spikes emitted in `[now, T)` are not known when the
 //! neuron fires, so no rule can apply it then. Each rule's mathematics is a kernel
 //! (proposed changes at a pre and at a post event); two engines decide when events are
-//! applied, and give bit-identical results (`tests/rules/engines.rs`):
+//! applied, and agree to rounding (`tests/rules/engines.rs`); each on its own gives
+//! bit-identical results for every schedule of calls:
 //!
 //! - **Eager** (projections with one delay, the common case): a post event is applied
 //!   to all of the target's incoming synapses through a transposed index as soon as
 //!   every presynaptic spike before `T` is known (the next `on_pre` at or after `T`,
-//!   or `advance`/`settle`). Per target it keeps one set of traces in synaptic time.
-//!   This is the fast path: per synapse event a few loads of per-neuron state.
+//!   or `advance`/`settle`). Per target it keeps one set of traces in synaptic time,
+//!   and all traces are stored scaled to an epoch, so that reading one is a single
+//!   multiplication. This is the fast path: per synapse event a load of per-neuron state.
 //! - **Lazy** (per-synapse delays, and clocks that read postsynaptic traces, as
 //!   homeostatic scaling does): the post event is applied per synapse at the next
 //!   presynaptic spike of the synapse's source (NEST's `stdp_synapse`), or by `settle`,
@@ -128,6 +130,7 @@ pub mod istdp;
 pub mod orchestrated;
 mod params;
 pub mod plasticity;
+mod scaled;
 pub mod scaling;
 pub mod stdp_pair;
 pub mod stp;

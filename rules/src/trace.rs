@@ -156,6 +156,11 @@ impl<const P: usize> PreTraces<P> {
         PreTraces { decay: specs.each_ref().map(DecayTable::new), specs, state: vec![PreState { after: [0.0; P], last: NEVER }; n] }
     }
 
+    /// The traces' definitions.
+    pub fn specs(&self) -> &[TraceSpec; P] {
+        &self.specs
+    }
+
     /// The tick of the last spike of source `j`, if any.
     pub fn last_spike(&self, j: usize) -> Option<u64> {
         let last = self.state[j].last;

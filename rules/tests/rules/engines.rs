@@ -1,8 +1,21 @@
-//! The eager engine (one delay per projection) against the lazy one: bit-identical
-//! weights, per-synapse state and efficacies for every rule and every call schedule.
+//! The eager engine (one delay per projection) against the lazy one, for every rule
+//! and every call schedule: the same efficacies, and weights and per-synapse state
+//! equal up to rounding (the eager engine keeps its traces scaled to an epoch, the
+//! lazy one as value and time of the last jump; both are exact to a few f64 ulps).
 
 use crate::catalog::all_rules;
 use crate::harness::{Outcome, Trains, random_net, run_on, schedules};
+
+/// Same efficacies; weights and state within `1e-6` (relative to 1, their scale here).
+fn assert_agree(eager: &Outcome, lazy: &Outcome, what: &str) {
+    assert_eq!(eager.efficacy, lazy.efficacy, "{what}: efficacies");
+    let close = |a: &[f32], b: &[f32]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-6);
+    assert!(close(&eager.weights, &lazy.weights), "{what}: weights {:?} vs {:?}", eager.weights, lazy.weights);
+    match (&eager.state, &lazy.state) {
+        (Some(a), Some(b)) => assert!(close(a, b), "{what}: state"),
+        (a, b) => assert_eq!(a.is_some(), b.is_some(), "{what}: state"),
+    }
+}
 use synfire_graphs::UnitExt;
 use synfire_rules::Engine;
 
@@ -11,7 +24,7 @@ fn state_name(rule: &str) -> Option<&'static str> {
 }
 
 #[test]
-fn eager_and_lazy_engines_agree_bit_for_bit() {
+fn eager_and_lazy_engines_agree() {
     for (n, spec) in all_rules().into_iter().enumerate() {
         for (delay, seed) in [(10u32, 60 + n as u64), (1, 80 + n as u64)] {
             let net = random_net(5, 4, 0.7, delay, delay, (0.2, 0.8), seed);
@@ -25,8 +38,8 @@ fn eager_and_lazy_engines_agree_bit_for_bit() {
                 .into_iter()
                 .filter(|s| delay >= 10 || matches!(s, crate::harness::Schedule::PostsFirst | crate::harness::Schedule::Windows { len: 1, .. }))
             {
-                let eager: Outcome = run_on(Engine::Auto, &spec, 1.0.ms(), &net, &trains, 2010, schedule, state);
-                assert_eq!(eager, lazy, "{} with delay {delay}, schedule {schedule:?}", spec.name);
+                let eager = run_on(Engine::Auto, &spec, 1.0.ms(), &net, &trains, 2010, schedule, state);
+                assert_agree(&eager, &lazy, &format!("{} with delay {delay}, schedule {schedule:?}", spec.name));
             }
         }
     }
@@ -34,7 +47,8 @@ fn eager_and_lazy_engines_agree_bit_for_bit() {
 
 #[test]
 fn silent_sources_and_targets_agree_too() {
-    // Long silences: decays past the tabulated range and sources caught up only at settle.
+    // Long silences: decays past the tabulated range, sources caught up only at settle,
+    // and seven epochs of the eager engine's scaled traces.
     let spec = &all_rules()[0];
     let net = random_net(3, 3, 1.0, 4, 4, (0.3, 0.7), 9);
     let mut trains = Trains::random(&net, 0.002, 0.01, 59_990, 10);
@@ -42,5 +56,6 @@ fn silent_sources_and_targets_agree_too() {
     trains.post[1] = vec![100, 50_000];
     let lazy = run_on(Engine::Lazy, spec, 0.1.ms(), &net, &trains, 60_000, schedules()[0], None);
     let eager = run_on(Engine::Auto, spec, 0.1.ms(), &net, &trains, 60_000, schedules()[4], None);
-    assert_eq!(eager, lazy);
+    assert_agree(&eager, &lazy, "silences");
+    assert!(eager.weights.iter().zip(&net.syns).any(|(w, s)| *w != s.w0), "nothing learned");
 }
