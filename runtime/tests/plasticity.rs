@@ -92,30 +92,53 @@ fn histogram(values: &[f32], lo: f32, hi: f32, bins: usize) -> String {
     out
 }
 
-/// Vogels et al. 2011 (specs 6.3): inhibitory STDP onto one COBA neuron driven by
-/// excitatory and inhibitory Poisson input brings its rate to `rho_0`. Scaled from the
-/// spec's 800 + 200 inputs to 80 + 20 at ten times the rates (the same mean drive) so
-/// that the test runs in seconds.
-#[test]
-fn vogels_istdp_brings_the_rate_to_the_target() {
+/// Vogels et al. 2011 (specs 6.3) on one COBA neuron: `inputs` excitatory Poisson
+/// sources (w 0.1) and `inputs / 4` inhibitory ones at twice the rate, plastic from
+/// 0.05, eta 1e-3, tau 20 ms, dt 0.1 ms, run for `secs`. Returns the rate in the first
+/// second and the mean rate over the second half.
+fn vogels(rho_0: f64, inputs: u64, rate_e: f64, secs: f64) -> (f64, f64) {
     use synfire_graphs::prelude::*;
     use synfire_rules::Istdp;
+    let mut net = Network::new().dt(0.1.ms()).seed(3);
+    let post = net.population("post", 1, Lif::coba());
+    let exc = net.poisson("exc", inputs, rate_e.hz());
+    let inh = net.poisson("inh", inputs / 4, (2.0 * rate_e).hz());
+    net.connect(exc, post, Conn::all_to_all().weight(0.1.one()).delay(0.1.ms()));
+    let rule = Istdp::vogels().tau(20.0.ms()).eta(1e-3).rho_0(rho_0.hz()).w_max(10.0);
+    net.connect(inh, post, Conn::all_to_all().weight(0.05.one()).receptor(Receptor::Inh).delay(0.1.ms()).plastic(rule));
+    let spikes = net.record_spikes([post]);
+    let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
+    let mut sim = Runtime::builder().build(&graph).expect("builds");
+    sim.run_for(Time(1_000.0)).expect("runs");
+    let early = sim.spikes(spikes).expect("spikes").len() as f64;
+    sim.run_for(Time(secs * 1e3 - 1_000.0)).expect("runs");
+    let late = sim.spikes(spikes).expect("spikes").window(secs * 500.0, secs * 1e3).len() as f64 / (secs / 2.0);
+    eprintln!("iSTDP rho_0 {rho_0} Hz, {inputs} inputs: {early:.1} Hz in the first second, {late:.2} Hz over the second half of {secs} s");
+    (early, late)
+}
+
+/// The specs' setup exactly (800 excitatory inputs at 5 Hz, 200 inhibitory at 10 Hz,
+/// 120 s; acceptance: the mean rate over 60-120 s within 25% of `rho_0` for 5 and
+/// 10 Hz). About 15 s in release, two minutes unoptimised: `.ci/run` runs it with
+/// `cargo test --release -- --ignored`.
+#[test]
+#[ignore = "two minutes unoptimised; .ci/run runs it in release"]
+fn vogels_istdp_brings_the_rate_to_the_target_in_the_specs_setup() {
     for rho_0 in [5.0, 10.0] {
-        let mut net = Network::new().dt(0.1.ms()).seed(3);
-        let post = net.population("post", 1, Lif::coba());
-        let exc = net.poisson("exc", 80, 50.0.hz());
-        let inh = net.poisson("inh", 20, 100.0.hz());
-        net.connect(exc, post, Conn::all_to_all().weight(0.1.one()).delay(0.1.ms()));
-        let rule = Istdp::vogels().tau(20.0.ms()).eta(1e-3).rho_0(rho_0.hz()).w_max(10.0);
-        net.connect(inh, post, Conn::all_to_all().weight(0.05.one()).receptor(Receptor::Inh).delay(0.1.ms()).plastic(rule));
-        let spikes = net.record_spikes([post]);
-        let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
-        let mut sim = Runtime::builder().build(&graph).expect("builds");
-        sim.run_for(Time(10_000.0)).expect("runs");
-        let early = sim.spikes(spikes).expect("spikes").len() as f64 / 10.0;
-        sim.run_for(Time(30_000.0)).expect("runs");
-        let late = sim.spikes(spikes).expect("spikes").window(20_000.0, 40_000.0).len() as f64 / 20.0;
-        eprintln!("iSTDP rho_0 {rho_0} Hz: {early:.1} Hz over 0-10 s, {late:.2} Hz over 20-40 s");
-        assert!((late - rho_0).abs() <= 0.25 * rho_0, "rho_0 {rho_0} Hz: rate {late} Hz over 20-40 s (first 10 s: {early} Hz)");
+        let (early, late) = vogels(rho_0, 800, 5.0, 120.0);
+        assert!(early > 10.0 * rho_0, "the initial rate {early} Hz should be far above the target (the specs measured 122 Hz)");
+        assert!((late - rho_0).abs() <= 0.25 * rho_0, "rho_0 {rho_0} Hz: rate {late} Hz over 60-120 s (first second: {early} Hz)");
+    }
+}
+
+/// The same with a tenth of the inputs at ten times the rates: the summed excitatory and
+/// inhibitory input are the same Poisson processes, each plastic synapse learns ten times
+/// as fast from ten times fewer partners. 40 s, in the default test run.
+#[test]
+fn vogels_istdp_brings_the_rate_to_the_target() {
+    for rho_0 in [5.0, 10.0] {
+        let (early, late) = vogels(rho_0, 80, 50.0, 40.0);
+        assert!(early > 2.0 * rho_0, "the initial rate {early} Hz should be above the target");
+        assert!((late - rho_0).abs() <= 0.25 * rho_0, "rho_0 {rho_0} Hz: rate {late} Hz over 20-40 s (first second: {early} Hz)");
     }
 }
