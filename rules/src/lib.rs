@@ -124,6 +124,7 @@ pub mod bounds;
 mod catalog;
 mod driver;
 mod eager;
+mod eager_state;
 pub mod error;
 pub mod history;
 pub mod istdp;
@@ -136,6 +137,7 @@ pub mod stdp_pair;
 pub mod stp;
 pub mod synapses;
 pub mod trace;
+mod transposed;
 pub mod triplet;
 
 /// Hints the cache to load `*x`: the engines walk synapses in one order and touch

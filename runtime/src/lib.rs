@@ -21,6 +21,7 @@
 
 pub mod connect;
 mod currents;
+mod deliver;
 pub mod error;
 mod exchange;
 pub mod kernel;
