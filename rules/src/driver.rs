@@ -158,7 +158,7 @@ fn build_with<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, co
     engine: Engine,
 ) -> Box<dyn Plasticity> {
     match (info.delay, engine) {
-        (DelayTicks::Const(d), Engine::Auto) if Eager::<K, U, P, Q>::applies(pre.specs(), &post, u64::from(d)) => {
+        (DelayTicks::Const(d), Engine::Auto) if Eager::<K, U, P, Q>::applies(pre.specs(), &post, u64::from(d), info) => {
             Box::new(Eager::new(name, kernel, update, *pre.specs(), post, u64::from(d), info).with_stp(stp))
         }
         _ => {

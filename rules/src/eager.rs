@@ -47,9 +47,8 @@ pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
     update: U,
     pre: ScaledPre<P>,
     post: SynapticPost<Q>,
-    /// Postsynaptic events not applied yet: (synaptic time, target).
-    /// In order of synaptic time (the engine records spikes tick by tick, so they are
-    /// appended at the back).
+    /// Postsynaptic events not applied yet, `(synaptic time, target)`, in time order
+    /// (the engine records spikes tick by tick, so they are appended at the back).
     pending: VecDeque<(u64, u32)>,
     index: Option<Transposed>,
     stp: Option<StpState>,
@@ -60,18 +59,19 @@ pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
 }
 
 impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, Q> {
-    /// `d`: the projection's delay in ticks.
     /// Whether the eager engine can run a kernel with these traces on a projection
     /// with one delay `d`: clocks must not read postsynaptic traces (they would read
-    /// them in synaptic time), and nonzero initial postsynaptic traces must start
-    /// within the first epoch.
-    pub(crate) fn applies(pre: &[TraceSpec; P], post: &[TraceSpec; Q], d: u64) -> bool {
+    /// them in synaptic time), nonzero initial postsynaptic traces must start within
+    /// the first epoch, and synapse indices must fit the index's `u32`.
+    pub(crate) fn applies(pre: &[TraceSpec; P], post: &[TraceSpec; Q], d: u64, info: &ProjectionInfo) -> bool {
         let zero_init = post.iter().all(|s| s.init == 0.0);
-        !K::CLOCK_READS_POST && (zero_init || d < scaled::period(&[pre.as_slice(), post.as_slice()].concat()))
+        let fits = u32::try_from(info.n_synapses).is_ok() && u32::try_from(info.n_sources).is_ok();
+        !K::CLOCK_READS_POST && fits && (zero_init || d < scaled::period(&[pre.as_slice(), post.as_slice()].concat()))
     }
 
+    /// The engine for a projection with delay `d` ticks (where [`Self::applies`]).
     pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: [TraceSpec; P], post: [TraceSpec; Q], d: u64, info: &ProjectionInfo) -> Self {
-        debug_assert!(Self::applies(&pre, &post, d));
+        debug_assert!(Self::applies(&pre, &post, d, info));
         let next_clock = kernel.clock_period().unwrap_or(u64::MAX);
         let period = scaled::period(&[pre.as_slice(), post.as_slice()].concat());
         Eager {
