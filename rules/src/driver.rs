@@ -125,44 +125,47 @@ impl Update for Hard {
     }
 }
 
-/// The running rule for `kernel` with weight bounds `bounds`: the eager engine when
-/// the projection has one delay (its postsynaptic traces are then one value per
-/// target in synaptic time), the lazy one otherwise.
-#[allow(clippy::too_many_arguments)]
+/// What a rule builds from its parameters: the kernel and the traces it reads.
+pub(crate) struct Parts<K, const P: usize, const Q: usize> {
+    pub name: &'static str,
+    pub kernel: K,
+    /// Presynaptic traces (per source).
+    pub pre: [TraceSpec; P],
+    /// Postsynaptic traces (per target).
+    pub post: [TraceSpec; Q],
+    /// Short-term plasticity of the transmitted efficacy, if any.
+    pub stp: Option<StpState>,
+}
+
+/// The running rule for `parts` with weight bounds `bounds`: the eager engine when the
+/// projection has one delay (its postsynaptic traces are then one value per target in
+/// synaptic time), the lazy one otherwise.
 pub(crate) fn build<K: Kernel<P, Q> + 'static, const P: usize, const Q: usize>(
-    name: &'static str,
-    kernel: K,
+    parts: Parts<K, P, Q>,
     bounds: Bounds,
-    pre: PreTraces<P>,
-    post: [TraceSpec; Q],
-    stp: Option<StpState>,
     info: &ProjectionInfo,
     engine: Engine,
 ) -> Box<dyn Plasticity> {
     if bounds.mu_plus == 0.0 && bounds.mu_minus == 0.0 {
-        build_with(name, kernel, Hard { min: bounds.min, max: bounds.max }, pre, post, stp, info, engine)
+        build_with(parts, Hard { min: bounds.min, max: bounds.max }, info, engine)
     } else {
-        build_with(name, kernel, bounds, pre, post, stp, info, engine)
+        build_with(parts, bounds, info, engine)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn build_with<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
-    name: &'static str,
-    kernel: K,
+    parts: Parts<K, P, Q>,
     update: U,
-    pre: PreTraces<P>,
-    post: [TraceSpec; Q],
-    stp: Option<StpState>,
     info: &ProjectionInfo,
     engine: Engine,
 ) -> Box<dyn Plasticity> {
+    let Parts { name, kernel, pre, post, stp } = parts;
     match (info.delay, engine) {
-        (DelayTicks::Const(d), Engine::Auto) if Eager::<K, U, P, Q>::applies(pre.specs(), &post, u64::from(d), info) => {
-            Box::new(Eager::new(name, kernel, update, *pre.specs(), post, u64::from(d), info).with_stp(stp))
+        (DelayTicks::Const(d), Engine::Auto) if Eager::<K, U, P, Q>::applies(&pre, &post, u64::from(d), info) => {
+            Box::new(Eager::new(name, kernel, update, pre, post, u64::from(d), info).with_stp(stp))
         }
         _ => {
-            let post = PostHistory::new(post, info.n_targets);
+            let (pre, post) = (PreTraces::new(pre, info.n_sources), PostHistory::new(post, info.n_targets));
             Box::new(Driver::new(name, kernel, update, pre, post, info).with_stp(stp))
         }
     }

@@ -26,7 +26,7 @@
 //! from the first [`Synapses`] view the engine passes: 8 bytes per synapse, 4 per target.
 
 use crate::driver::{Kernel, Update};
-use crate::eager_state::{ScaledPre, SynapticPost, rebase_to};
+use crate::eager_state::Traces;
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::scaled::{self, times};
 use crate::stp::StpState;
@@ -45,16 +45,13 @@ pub(crate) struct Eager<K, U, const P: usize, const Q: usize> {
     name: &'static str,
     kernel: K,
     update: U,
-    pre: ScaledPre<P>,
-    post: SynapticPost<Q>,
+    traces: Traces<P, Q>,
     /// Postsynaptic events not applied yet, `(synaptic time, target)`, in time order
     /// (the engine records spikes tick by tick, so they are appended at the back).
     pending: VecDeque<(u64, u32)>,
     index: Option<Transposed>,
     stp: Option<StpState>,
     sign: f32,
-    d: u64,
-    n_targets: usize,
     next_clock: u64,
 }
 
@@ -73,19 +70,15 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
     pub(crate) fn new(name: &'static str, kernel: K, update: U, pre: [TraceSpec; P], post: [TraceSpec; Q], d: u64, info: &ProjectionInfo) -> Self {
         debug_assert!(Self::applies(&pre, &post, d, info));
         let next_clock = kernel.clock_period().unwrap_or(u64::MAX);
-        let period = scaled::period(&[pre.as_slice(), post.as_slice()].concat());
         Eager {
             name,
             kernel,
             update,
-            pre: ScaledPre::new(pre, info.n_sources, period),
-            post: SynapticPost::new(post, info.n_targets, d, period),
+            traces: Traces::new(pre, post, info.n_sources, info.n_targets, d),
             pending: VecDeque::new(),
             index: None,
             stp: None,
             sign: if info.negative { -1.0 } else { 1.0 },
-            d,
-            n_targets: info.n_targets,
             next_clock,
         }
     }
@@ -102,23 +95,23 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
         }
         let index = match &mut self.index {
             Some(index) => index,
-            None => self.index.insert(Transposed::build(syn, self.n_targets)),
+            None => self.index.insert(Transposed::build(syn, self.traces.post.len())),
         };
         // The index was built from this projection's arrays (contract point 5): every
         // synapse index in it is below the number of weights and every source below the
         // number of traces. Checked here once, the loop below indexes without checks.
-        assert!(index.entries.len() == syn.weights.len() && self.pre.x.len() >= syn.n_sources(), "the rule was called with another projection");
+        assert!(index.entries.len() == syn.weights.len() && self.traces.pre.x.len() >= syn.n_sources(), "the rule was called with another projection");
         let weights: &mut [f32] = syn.weights;
         while let Some(&(t, i)) = self.pending.front() {
             if t > last {
                 break;
             }
             self.pending.pop_front();
-            rebase_to(&mut self.pre, &mut self.post, t);
+            self.traces.rebase_to(t);
             let i = i as usize;
-            let y = self.post.at(i, t, &self.post.epoch.down(t));
+            let y = self.traces.post.at(i, t, &self.traces.post_down(t));
             if K::POST_EVENTS {
-                let x_down = self.pre.epoch.down(t);
+                let x_down = self.traces.pre_down(t);
                 // The next events' synapse lists start with cache misses: ask early.
                 if let Some(&(_, next)) = self.pending.front() {
                     index.prefetch_entries(next as usize);
@@ -129,22 +122,22 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
                     crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
-                    crate::prefetch_ptr(self.pre.x.as_ptr().wrapping_add(j as usize));
+                    crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(j as usize));
                 }
                 for (n, &(k, j)) in entries.iter().enumerate() {
                     if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
                         crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
-                        crate::prefetch_ptr(self.pre.x.as_ptr().wrapping_add(ja as usize));
+                        crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(ja as usize));
                     }
                     let k = k as usize;
-                    // SAFETY: `j < pre.x.len()` and `k < weights.len()` (checked above for the index).
-                    let x = times(unsafe { self.pre.x.get_unchecked(j as usize) }, &x_down);
+                    // SAFETY: `j < traces.pre.x.len()` and `k < weights.len()` (checked above for the index).
+                    let x = times(unsafe { self.traces.pre.x.get_unchecked(j as usize) }, &x_down);
                     let slot = unsafe { weights.get_unchecked_mut(k) };
                     let w = self.sign * *slot;
                     *slot = self.sign * self.update.apply(k, w, self.kernel.post(k, w, &x, &y));
                 }
             }
-            self.post.jump(i, t, y);
+            self.traces.post_jump(i, t, y);
         }
     }
 
@@ -153,7 +146,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
         while self.next_clock <= t {
             let tc = self.next_clock;
             self.flush(tc - 1, syn);
-            self.kernel.clock(tc, syn, &self.post);
+            self.kernel.clock(tc, syn, &self.traces);
             self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
         }
     }
@@ -177,7 +170,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn on_post(&mut self, target: u32, t: Tick) {
-        let e = (t.0 + self.d, target);
+        let e = (t.0 + self.traces.d, target);
         match self.pending.back() {
             Some(&b) if b > e => {
                 // Out of tick order (allowed by the contract, not done by the engine).
@@ -190,15 +183,16 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
 
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
         let (j, t) = (source as usize, t.0);
-        debug_assert!(self.pre.last[j] == u64::MAX || self.pre.last[j] < t, "presynaptic spikes out of order at tick {t}");
+        debug_assert!(self.traces.pre.last[j] == u64::MAX || self.traces.pre.last[j] < t, "presynaptic spikes out of order at tick {t}");
         self.run_clocks(t, syn);
         self.flush(t, syn);
-        rebase_to(&mut self.pre, &mut self.post, t);
+        self.traces.rebase_to(t);
         let efficacy = self.stp.as_mut().map_or(1.0, |s| s.spike(j, t));
-        let x = times(&self.pre.x[j], &self.pre.epoch.down(t));
+        let x = times(&self.traces.pre.x[j], &self.traces.pre_down(t));
         if K::PRE_EVENTS {
-            let Eager { kernel, update, post, sign, .. } = self;
-            let y_down = post.epoch.down(t);
+            let y_down = self.traces.post_down(t);
+            let Eager { kernel, update, traces, sign, .. } = self;
+            let post = &traces.post;
             let row = syn.row(j);
             let targets = &syn.targets[row.clone()];
             for &i in &targets[..targets.len().min(AHEAD)] {
@@ -214,7 +208,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
                 *w = *sign * update.apply(k, v, kernel.pre(k, v, &x, &y));
             }
         }
-        self.pre.spike(j, t, x);
+        self.traces.pre_spike(j, t, x);
         efficacy as f32
     }
 
@@ -235,10 +229,8 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn memory_bytes(&self) -> usize {
-        let per_source = 8 * P + 8 + if self.stp.is_some() { 24 } else { 0 };
-        self.pre.x.len() * per_source
-            + self.pre.epoch.memory_bytes()
-            + self.post.memory_bytes()
+        self.traces.memory_bytes()
+            + if self.stp.is_some() { 24 * self.traces.pre.x.len() } else { 0 }
             + self.index.as_ref().map_or(0, Transposed::memory_bytes)
             + self.pending.capacity() * 16
             + self.kernel.memory_bytes()

@@ -2,7 +2,7 @@
 //! the postsynaptic traces around its last jump in synaptic time, both stored scaled to
 //! a common epoch ([`crate::scaled`]).
 
-use crate::scaled::{Epoch, times};
+use crate::scaled::{self, Epoch, Scales, times};
 use crate::trace::{ReadPost, TraceSpec};
 
 /// Per target: the traces just before its last jump (as values), just after it
@@ -19,23 +19,21 @@ struct Jump<const Q: usize> {
 #[derive(Debug, Clone)]
 pub(crate) struct SynapticPost<const Q: usize> {
     specs: [TraceSpec; Q],
-    pub(crate) epoch: Epoch<Q>,
+    pub(crate) scales: Scales<Q>,
     last: Vec<Jump<Q>>,
-    d: u64,
 }
 
 impl<const Q: usize> SynapticPost<Q> {
     /// `init` traces are zero or `d` is within the first epoch ([`crate::eager::Eager::applies`]).
-    pub(crate) fn new(specs: [TraceSpec; Q], n: usize, d: u64, period: u64) -> Self {
-        let epoch = Epoch::new(&specs, period);
+    fn new(specs: [TraceSpec; Q], n: usize, d: u64, period: u64) -> Self {
         let init = specs.map(|s| s.init);
         // The initial value holds at the synaptic origin `d`; stored scaled to epoch 0.
         let after = std::array::from_fn(|q| if init[q] == 0.0 { 0.0 } else { init[q] * (d as f64 / specs[q].tau_ticks).exp() });
-        SynapticPost { specs, epoch, last: vec![Jump { before: init, after, t: d }; n], d }
+        SynapticPost { scales: Scales::new(&specs, period), specs, last: vec![Jump { before: init, after, t: d }; n] }
     }
 
     /// Traces of target `i` at synaptic time `t`, counting jumps strictly before `t`;
-    /// `down` is `epoch.down(t)`.
+    /// `down` is [`Traces::post_down`] at `t`.
     #[inline(always)]
     pub(crate) fn at(&self, i: usize, t: u64, down: &[f64; Q]) -> [f64; Q] {
         let j = &self.last[i];
@@ -49,19 +47,17 @@ impl<const Q: usize> SynapticPost<Q> {
         }
     }
 
-    /// Records target `i`'s jump at synaptic time `t`, given its traces just before.
+    /// Records target `i`'s jump at synaptic time `t`, given its traces just before;
+    /// `up` is the scale factor at `t`.
     #[inline]
-    pub(crate) fn jump(&mut self, i: usize, t: u64, before: [f64; Q]) {
+    fn jump(&mut self, i: usize, t: u64, up: &[f64; Q], before: [f64; Q]) {
         let after = std::array::from_fn(|q| self.specs[q].bump(before[q]));
-        self.last[i] = Jump { before, after: times(&after, &self.epoch.up(t)), t };
+        self.last[i] = Jump { before, after: times(&after, up), t };
     }
 
-    /// Moves to the next epoch.
-    pub(crate) fn rebase(&mut self) {
-        for j in &mut self.last {
-            self.epoch.rescale(&mut j.after);
-        }
-        self.epoch.next();
+    /// Number of targets.
+    pub(crate) fn len(&self) -> usize {
+        self.last.len()
     }
 
     #[inline(always)]
@@ -69,16 +65,8 @@ impl<const Q: usize> SynapticPost<Q> {
         crate::prefetch_ptr(self.last.as_ptr().wrapping_add(i));
     }
 
-    pub(crate) fn memory_bytes(&self) -> usize {
-        self.last.capacity() * std::mem::size_of::<Jump<Q>>() + self.epoch.memory_bytes()
-    }
-}
-
-impl<const Q: usize> ReadPost<Q> for SynapticPost<Q> {
-    /// At somatic tick `s`: the synaptic time is `s + d` (not before the current epoch).
-    fn at(&self, i: usize, s: u64) -> [f64; Q] {
-        let t = s + self.d;
-        SynapticPost::at(self, i, t, &self.epoch.down(t))
+    fn memory_bytes(&self) -> usize {
+        self.last.capacity() * std::mem::size_of::<Jump<Q>>() + self.scales.memory_bytes()
     }
 }
 
@@ -86,41 +74,88 @@ impl<const Q: usize> ReadPost<Q> for SynapticPost<Q> {
 #[derive(Debug, Clone)]
 pub(crate) struct ScaledPre<const P: usize> {
     specs: [TraceSpec; P],
-    pub(crate) epoch: Epoch<P>,
+    scales: Scales<P>,
     /// Per source: its traces (scaled) after its last spike.
     pub(crate) x: Vec<[f64; P]>,
     /// Tick of each source's last spike (`u64::MAX` before the first), for checks.
     pub(crate) last: Vec<u64>,
 }
 
-impl<const P: usize> ScaledPre<P> {
-    pub(crate) fn new(specs: [TraceSpec; P], n: usize, period: u64) -> Self {
+/// Both stores and the epoch they share.
+#[derive(Debug, Clone)]
+pub(crate) struct Traces<const P: usize, const Q: usize> {
+    epoch: Epoch,
+    pub(crate) pre: ScaledPre<P>,
+    pub(crate) post: SynapticPost<Q>,
+    /// The projection's delay: synaptic time is somatic time plus `d`.
+    pub(crate) d: u64,
+}
+
+impl<const P: usize, const Q: usize> Traces<P, Q> {
+    pub(crate) fn new(pre: [TraceSpec; P], post: [TraceSpec; Q], n_sources: usize, n_targets: usize, d: u64) -> Self {
+        let period = scaled::period(&[pre.as_slice(), post.as_slice()].concat());
         // The initial value holds at tick 0, the first epoch's start: stored as is.
-        ScaledPre { epoch: Epoch::new(&specs, period), x: vec![specs.map(|s| s.init); n], last: vec![u64::MAX; n], specs }
-    }
-
-    /// Records a spike of source `j` at tick `t`, given its traces just before.
-    #[inline]
-    pub(crate) fn spike(&mut self, j: usize, t: u64, before: [f64; P]) {
-        let after = std::array::from_fn(|q| self.specs[q].bump(before[q]));
-        self.x[j] = times(&after, &self.epoch.up(t));
-        self.last[j] = t;
-    }
-
-    pub(crate) fn rebase(&mut self) {
-        for x in &mut self.x {
-            self.epoch.rescale(x);
+        let x = vec![pre.map(|s| s.init); n_sources];
+        Traces {
+            epoch: Epoch::new(period),
+            pre: ScaledPre { scales: Scales::new(&pre, period), specs: pre, x, last: vec![u64::MAX; n_sources] },
+            post: SynapticPost::new(post, n_targets, d, period),
+            d,
         }
-        self.epoch.next();
+    }
+
+    /// Moves the epoch until tick `t` is in it, rescaling every stored trace (before
+    /// any event at `t`).
+    #[inline]
+    pub(crate) fn rebase_to(&mut self, t: u64) {
+        while self.epoch.due(t) {
+            for x in &mut self.pre.x {
+                self.pre.scales.rescale(x);
+            }
+            for j in &mut self.post.last {
+                self.post.scales.rescale(&mut j.after);
+            }
+            self.epoch.next();
+        }
+    }
+
+    /// Factors that turn stored presynaptic traces into values at tick `t`.
+    #[inline(always)]
+    pub(crate) fn pre_down(&self, t: u64) -> [f64; P] {
+        self.pre.scales.down(self.epoch.since(t))
+    }
+
+    /// Factors that turn stored postsynaptic traces into values at synaptic time `t`.
+    #[inline(always)]
+    pub(crate) fn post_down(&self, t: u64) -> [f64; Q] {
+        self.post.scales.down(self.epoch.since(t))
+    }
+
+    /// Records a spike of source `j` at tick `t` (in the epoch), given its traces just before.
+    #[inline]
+    pub(crate) fn pre_spike(&mut self, j: usize, t: u64, before: [f64; P]) {
+        let pre = &mut self.pre;
+        let after = std::array::from_fn(|q| pre.specs[q].bump(before[q]));
+        pre.x[j] = times(&after, &pre.scales.up(self.epoch.since(t)));
+        pre.last[j] = t;
+    }
+
+    /// Records target `i`'s jump at synaptic time `t` (in the epoch), given its traces just before.
+    #[inline]
+    pub(crate) fn post_jump(&mut self, i: usize, t: u64, before: [f64; Q]) {
+        let up = self.post.scales.up(self.epoch.since(t));
+        self.post.jump(i, t, &up, before);
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.pre.x.capacity() * (8 * P + 8) + self.pre.scales.memory_bytes() + self.post.memory_bytes()
     }
 }
 
-/// Moves the epoch of every stored trace until tick `t` is in it (before any event
-/// at `t`; both stores share the period, so they move together).
-#[inline]
-pub(crate) fn rebase_to<const P: usize, const Q: usize>(pre: &mut ScaledPre<P>, post: &mut SynapticPost<Q>, t: u64) {
-    while pre.epoch.due(t) {
-        pre.rebase();
-        post.rebase();
+impl<const P: usize, const Q: usize> ReadPost<Q> for Traces<P, Q> {
+    /// At somatic tick `s`: the synaptic time is `s + d` (not before the current epoch).
+    fn at(&self, i: usize, s: u64) -> [f64; Q] {
+        let t = s + self.d;
+        self.post.at(i, t, &self.post_down(t))
     }
 }

@@ -38,11 +38,11 @@
 //! Vogels et al. 2011, Science 334:1569; Auryn `SymmetricSTDPConnection`.
 
 use crate::bounds::Bounds;
-use crate::driver::{Engine, Kernel};
+use crate::driver::{Engine, Kernel, Parts};
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::trace::{Interaction, PreTraces, TraceSpec};
+use crate::trace::{Interaction, TraceSpec};
 use synfire_graphs::{PlasticityRule, Rate, RuleProblem, RuleSpec, Time, UnitExt};
 
 /// Catalogue name.
@@ -99,17 +99,16 @@ impl Vogels {
         let d = Istdp::vogels();
         let mut r = Reader::new(spec);
         let p = Vogels { tau: r.time("tau", d.tau), eta: r.number("eta", d.eta), rho_0: r.rate("rho_0", d.rho_0), bounds: Bounds::read(&mut r, d.bounds) };
-        let problems = r.finish();
-        if problems.is_empty() { Ok(p) } else { Err(problems) }
+        r.result(p)
     }
 
     pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let kernel = VogelsKernel { eta: info.weight_scale * self.eta, alpha: 2.0 * self.rho_0.0 * 1e-3 * self.tau.0 };
         let spec = TraceSpec::new(self.tau, info.dt, Interaction::AllToAll);
-        let pre = PreTraces::new([spec], info.n_sources);
+        let pre = [spec];
         let post = [spec];
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
-        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
+        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
     }
 }
 

@@ -53,13 +53,13 @@
 //! (`P10Connection`).
 
 use crate::bounds::Bounds;
-use crate::driver::{Engine, Kernel};
+use crate::driver::{Engine, Kernel, Parts};
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::stp::{StpParams, StpState};
 use crate::synapses::Synapses;
-use crate::trace::{Interaction, PreTraces, ReadPost, TraceSpec};
+use crate::trace::{Interaction, ReadPost, TraceSpec};
 use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
 
 /// Catalogue name.
@@ -199,8 +199,7 @@ impl Orchestrated {
         if r.flag("stp", false) {
             p.stp = Some(stp);
         }
-        let problems = r.finish();
-        if problems.is_empty() { Ok(p) } else { Err(problems) }
+        r.result(p)
     }
 
     pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
@@ -222,11 +221,11 @@ impl Orchestrated {
             sign: if info.negative { -1.0 } else { 1.0 },
         };
         let dt = info.dt;
-        let pre = PreTraces::new([TraceSpec::new(self.tau_plus, dt, Interaction::AllToAll)], info.n_sources);
+        let pre = [TraceSpec::new(self.tau_plus, dt, Interaction::AllToAll)];
         let post = [TraceSpec::new(self.tau_minus, dt, Interaction::AllToAll), TraceSpec::new(self.tau_slow, dt, Interaction::AllToAll)];
         let bounds = crate::catalog::scale_bounds(self.bounds, s);
         let stp = self.stp.map(|p| StpState::new(&p, dt, info.n_sources));
-        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, stp, info, engine))
+        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp }, bounds, info, engine))
     }
 }
 

@@ -84,7 +84,18 @@ impl<'a> Reader<'a> {
     }
 
     /// Ends reading: every parameter the rule did not ask for is reported.
-    pub(crate) fn finish(mut self) -> Vec<RuleProblem> {
+    /// `parsed` if no parameter had a problem, else every problem.
+    pub(crate) fn result<T>(self, parsed: T) -> Result<T, Vec<RuleProblem>> {
+        let problems = self.finish();
+        if problems.is_empty() { Ok(parsed) } else { Err(problems) }
+    }
+
+    /// The `nearest` switch: nearest-spike or all-to-all traces.
+    pub(crate) fn interaction(&mut self) -> crate::trace::Interaction {
+        if self.flag("nearest", false) { crate::trace::Interaction::Nearest } else { crate::trace::Interaction::AllToAll }
+    }
+
+    fn finish(mut self) -> Vec<RuleProblem> {
         for name in self.params.keys() {
             if !self.used.contains(name.as_str()) {
                 let known = self.used.iter().copied().collect::<Vec<_>>().join(", ");

@@ -33,13 +33,35 @@ struct Scale {
     step: f64,
 }
 
-/// Scale factors and the epoch for `N` traces.
-#[derive(Debug, Clone)]
-pub(crate) struct Epoch<const N: usize> {
-    scales: [Scale; N],
-    period: u64,
-    /// `R`: stored numbers are scaled to it.
+/// The epoch: stored numbers are scaled to its start `R`; it moves by `period`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Epoch {
     start: u64,
+    period: u64,
+}
+
+impl Epoch {
+    pub(crate) fn new(period: u64) -> Self {
+        Epoch { start: 0, period }
+    }
+
+    /// Whether an event at tick `t` needs the epoch moved first.
+    #[inline(always)]
+    pub(crate) fn due(&self, t: u64) -> bool {
+        t >= self.start + self.period
+    }
+
+    /// Ticks from the start to `t >= start`.
+    #[inline(always)]
+    pub(crate) fn since(&self, t: u64) -> u64 {
+        debug_assert!(t >= self.start);
+        t - self.start
+    }
+
+    /// Moves the epoch by one period (after every stored number was rescaled).
+    pub(crate) fn next(&mut self) {
+        self.start += self.period;
+    }
 }
 
 /// The period for traces with these time constants: a power of two at most 2^13 ticks
@@ -50,24 +72,23 @@ pub(crate) fn period(specs: &[TraceSpec]) -> u64 {
     1u64 << (63 - limit.leading_zeros())
 }
 
-impl<const N: usize> Epoch<N> {
+/// The scale factors of `N` traces for an epoch of length `period`.
+#[derive(Debug, Clone)]
+pub(crate) struct Scales<const N: usize> {
+    scales: [Scale; N],
+}
+
+impl<const N: usize> Scales<N> {
     pub(crate) fn new(specs: &[TraceSpec; N], period: u64) -> Self {
         let scales = specs.each_ref().map(|s| Scale {
             decay: DecayTable::new(s),
             grow: (0..period).map(|h| (h as f64 / s.tau_ticks).exp()).collect(),
             step: s.decay(period),
         });
-        Epoch { scales, period, start: 0 }
+        Scales { scales }
     }
 
-    /// Whether an event at tick `t` needs the epoch moved first.
-    #[inline(always)]
-    pub(crate) fn due(&self, t: u64) -> bool {
-        t >= self.start + self.period
-    }
-
-    /// Rescales stored numbers `x` to the next epoch; call for every stored number,
-    /// then [`Self::next`].
+    /// Rescales stored numbers `x` to the next epoch.
     #[inline]
     pub(crate) fn rescale(&self, x: &mut [f64; N]) {
         for (v, s) in x.iter_mut().zip(&self.scales) {
@@ -78,23 +99,16 @@ impl<const N: usize> Epoch<N> {
         }
     }
 
-    /// Moves the epoch by one period (after [`Self::rescale`] of every stored number).
-    pub(crate) fn next(&mut self) {
-        self.start += self.period;
+    /// Factors that turn stored numbers into values `h` ticks after the epoch's start.
+    #[inline(always)]
+    pub(crate) fn down(&self, h: u64) -> [f64; N] {
+        std::array::from_fn(|q| self.scales[q].decay.get(h))
     }
 
-    /// Factors that turn stored numbers into values at tick `t >= start`.
+    /// Factors that turn values `h < period` ticks after the start into stored numbers.
     #[inline(always)]
-    pub(crate) fn down(&self, t: u64) -> [f64; N] {
-        debug_assert!(t >= self.start);
-        std::array::from_fn(|q| self.scales[q].decay.get(t - self.start))
-    }
-
-    /// Factors that turn values at tick `t` into stored numbers (`start <= t < start + period`).
-    #[inline(always)]
-    pub(crate) fn up(&self, t: u64) -> [f64; N] {
-        debug_assert!(t >= self.start && !self.due(t));
-        std::array::from_fn(|q| self.scales[q].grow[(t - self.start) as usize])
+    pub(crate) fn up(&self, h: u64) -> [f64; N] {
+        std::array::from_fn(|q| self.scales[q].grow[h as usize])
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {

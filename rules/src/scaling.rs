@@ -41,12 +41,12 @@
 //! J. Neurosci. 20:8812; Zenke, Hennequin & Gerstner 2013, PLoS Comput. Biol. 9:e1003330.
 
 use crate::bounds::Bounds;
-use crate::driver::{Engine, Kernel};
+use crate::driver::{Engine, Kernel, Parts};
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::synapses::Synapses;
-use crate::trace::{Interaction, PreTraces, ReadPost, TraceSpec};
+use crate::trace::{Interaction, ReadPost, TraceSpec};
 use synfire_graphs::{PlasticityRule, Rate, RuleProblem, RuleSpec, Time, UnitExt};
 
 /// Catalogue name.
@@ -117,8 +117,7 @@ impl Scaling {
             rate_init: r.opt_rate("rate_init"),
             bounds: Bounds::read(&mut r, d.bounds),
         };
-        let problems = r.finish();
-        if problems.is_empty() { Ok(p) } else { Err(problems) }
+        r.result(p)
     }
 
     pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
@@ -129,9 +128,9 @@ impl Scaling {
         let gain = period as f64 * info.dt.0 / self.tau_scale.0;
         let kernel =
             ScalingKernel { period, gain, target: self.target.0, factor: vec![1.0; info.n_targets], bounds, sign: if info.negative { -1.0 } else { 1.0 } };
-        let pre = PreTraces::new([], info.n_sources);
+        let pre = [];
         let post = [rate];
-        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
+        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
     }
 }
 

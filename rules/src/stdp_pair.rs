@@ -43,11 +43,11 @@
 //! Gerstner 2008, Biol. Cybern. 98:459 (NEST `stdp_synapse`).
 
 use crate::bounds::Bounds;
-use crate::driver::{Engine, Kernel};
+use crate::driver::{Engine, Kernel, Parts};
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::trace::{Interaction, PreTraces, TraceSpec};
+use crate::trace::{Interaction, TraceSpec};
 use std::ops::RangeInclusive;
 use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
 
@@ -148,19 +148,18 @@ impl StdpPair {
             a_plus: r.number("a_plus", d.a_plus),
             a_minus: r.number("a_minus", d.a_minus),
             bounds: Bounds::read(&mut r, d.bounds),
-            interaction: if r.flag("nearest", false) { Interaction::Nearest } else { Interaction::AllToAll },
+            interaction: r.interaction(),
         };
-        let problems = r.finish();
-        if problems.is_empty() { Ok(p) } else { Err(problems) }
+        r.result(p)
     }
 
     pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
         let r = bounds.range();
         let kernel = PairKernel { a_plus: r * self.a_plus, a_minus: r * self.a_minus };
-        let pre = PreTraces::new([TraceSpec::new(self.tau_plus, info.dt, self.interaction)], info.n_sources);
+        let pre = [TraceSpec::new(self.tau_plus, info.dt, self.interaction)];
         let post = [TraceSpec::new(self.tau_minus, info.dt, self.interaction)];
-        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
+        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
     }
 }
 

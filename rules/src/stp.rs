@@ -102,8 +102,7 @@ impl StpParams {
     pub fn from_spec(spec: &RuleSpec) -> Result<Self, Vec<RuleProblem>> {
         let mut r = Reader::new(spec);
         let p = Self::read_prefixed(&mut r, NAMES);
-        let problems = r.finish();
-        if problems.is_empty() { Ok(p) } else { Err(problems) }
+        r.result(p)
     }
 }
 

@@ -156,11 +156,6 @@ impl<const P: usize> PreTraces<P> {
         PreTraces { decay: specs.each_ref().map(DecayTable::new), specs, state: vec![PreState { after: [0.0; P], last: NEVER }; n] }
     }
 
-    /// The traces' definitions.
-    pub fn specs(&self) -> &[TraceSpec; P] {
-        &self.specs
-    }
-
     /// The tick of the last spike of source `j`, if any.
     pub fn last_spike(&self, j: usize) -> Option<u64> {
         let last = self.state[j].last;
@@ -177,40 +172,11 @@ impl<const P: usize> PreTraces<P> {
         std::array::from_fn(|n| base[n] * self.decay[n].get(h))
     }
 
-    /// [`Self::at`] without the bounds check.
-    ///
-    /// # Safety
-    ///
-    /// `j < self.len()`.
-    #[inline(always)]
-    pub unsafe fn at_unchecked(&self, j: usize, t: u64) -> [f64; P] {
-        // SAFETY: the caller guarantees `j < len`.
-        let PreState { after, last } = unsafe { *self.state.get_unchecked(j) };
-        let (base, h) = if last == NEVER { (self.specs.map(|s| s.init), t) } else { (after, t - last) };
-        std::array::from_fn(|n| base[n] * self.decay[n].get(h))
-    }
-
     /// Records a spike of source `j` at tick `t` (after reading with [`Self::at`]).
     #[inline]
     pub fn spike(&mut self, j: usize, t: u64) {
         let before = self.at(j, t);
         self.state[j] = PreState { after: std::array::from_fn(|n| self.specs[n].bump(before[n])), last: t };
-    }
-
-    /// Number of sources.
-    pub fn len(&self) -> usize {
-        self.state.len()
-    }
-
-    /// Hints the cache to load source `j`'s traces (no effect on results).
-    #[inline(always)]
-    pub fn prefetch(&self, j: usize) {
-        crate::prefetch_ptr(self.state.as_ptr().wrapping_add(j));
-    }
-
-    /// Whether there is no source.
-    pub fn is_empty(&self) -> bool {
-        self.state.is_empty()
     }
 
     /// Bytes held per source.

@@ -45,12 +45,12 @@
 //! fits); NESTML `stdp_triplet_synapse` (full set).
 
 use crate::bounds::Bounds;
-use crate::driver::{Engine, Kernel};
+use crate::driver::{Engine, Kernel, Parts};
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::stdp_pair::Stdp;
-use crate::trace::{Interaction, PreTraces, TraceSpec};
+use crate::trace::{Interaction, TraceSpec};
 use std::ops::RangeInclusive;
 use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
 
@@ -162,20 +162,19 @@ impl Triplet {
             a2_minus: r.number("a2_minus", d.a2_minus),
             a3_minus: r.number("a3_minus", d.a3_minus),
             bounds: Bounds::read(&mut r, d.bounds),
-            interaction: if r.flag("nearest", false) { Interaction::Nearest } else { Interaction::AllToAll },
+            interaction: r.interaction(),
         };
-        let problems = r.finish();
-        if problems.is_empty() { Ok(p) } else { Err(problems) }
+        r.result(p)
     }
 
     pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
         let s = info.weight_scale;
         let kernel = TripletKernel { a2_plus: s * self.a2_plus, a3_plus: s * self.a3_plus, a2_minus: s * self.a2_minus, a3_minus: s * self.a3_minus };
         let (dt, i) = (info.dt, self.interaction);
-        let pre = PreTraces::new([TraceSpec::new(self.tau_plus, dt, i), TraceSpec::new(self.tau_x, dt, i)], info.n_sources);
+        let pre = [TraceSpec::new(self.tau_plus, dt, i), TraceSpec::new(self.tau_x, dt, i)];
         let post = [TraceSpec::new(self.tau_minus, dt, i), TraceSpec::new(self.tau_y, dt, i)];
         let bounds = crate::catalog::scale_bounds(self.bounds, s);
-        Ok(crate::driver::build(NAME, kernel, bounds, pre, post, None, info, engine))
+        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
     }
 }
 

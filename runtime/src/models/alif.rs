@@ -49,7 +49,7 @@
 //! Bellec et al. (2020) Nat. Commun. 11:3625 (Methods); Bellec et al. (2018)
 //! NeurIPS, "Long short-term memory and learning-to-learn in networks of spiking neurons".
 
-use super::params::{sample_init, sample_param};
+use super::params::{PerNeuron, sample_init, sample_param};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
 
@@ -73,7 +73,7 @@ pub struct AlifKernel {
     z: Vec<f32>,
     refractory: Vec<u32>,
     /// One entry when homogeneous, else one per neuron.
-    coeffs: Vec<Coeffs>,
+    coeffs: PerNeuron<Coeffs>,
 }
 
 impl AlifKernel {
@@ -93,10 +93,7 @@ impl AlifKernel {
             beta: beta[k] as f32,
             n_ref: (t_ref[k] / h).round() as u32,
         };
-        let mut coeffs: Vec<Coeffs> = (0..n).map(coeffs_of).collect();
-        if coeffs.windows(2).all(|w| w[0] == w[1]) {
-            coeffs.truncate(1);
-        }
+        let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let column = |name: &str| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| vec![0.0; n]).into_iter().map(|x| x as f32).collect() };
         Ok(AlifKernel { v: column("v"), a: column("a"), z: vec![0.0; n], refractory: vec![0; n], coeffs })
     }
@@ -194,7 +191,7 @@ mod tests {
         let spec = synfire_graphs::Alif::new();
         let init = crate::kernel::KernelInit { model: &spec, pop_name: "a", dt: synfire_graphs::Time(1.0), seed: 1, pop_offset: 0, neurons: 0..8 };
         let k = super::AlifKernel::new(&init).unwrap();
-        assert_eq!(k.coeffs.len(), 1);
-        assert_eq!(k.coeffs[0].n_ref, 5);
+        assert_eq!(k.coeffs.as_slice().len(), 1);
+        assert_eq!(k.coeffs.at(0).n_ref, 5);
     }
 }

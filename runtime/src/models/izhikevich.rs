@@ -44,7 +44,7 @@
 //!
 //! Izhikevich (2003) IEEE Trans. Neural Netw. 14:1569.
 
-use super::params::{sample_init, sample_param};
+use super::params::{PerNeuron, sample_init, sample_param};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
 
@@ -70,7 +70,7 @@ pub struct IzhikevichKernel {
     v: Vec<f32>,
     u: Vec<f32>,
     /// One entry when homogeneous, else one per neuron.
-    coeffs: Vec<Coeffs>,
+    coeffs: PerNeuron<Coeffs>,
     /// Substeps of `v` per tick.
     substeps: u32,
     /// Length of a substep (ms).
@@ -90,19 +90,12 @@ impl IzhikevichKernel {
         let (a, b, c, d, i_e) = (get("a")?, get("b")?, get("c")?, get("d")?, get("i_e")?);
         let n = init.len();
         let coeffs_of = |k: usize| Coeffs { a: a[k] as f32, b: b[k] as f32, c: c[k] as f32, d: d[k] as f32, i_e: i_e[k] as f32 };
-        let mut coeffs: Vec<Coeffs> = (0..n).map(coeffs_of).collect();
-        if coeffs.windows(2).all(|w| w[0] == w[1]) {
-            coeffs.truncate(1);
-        }
+        let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         // The tolerance keeps dt = 1 ms at two substeps despite rounding in dt.
         let substeps = (dt / MAX_SUBSTEP - 1e-9).ceil().max(1.0) as u32;
         let column =
             |name: &str, default: f64| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| vec![default; n]).into_iter().map(|x| x as f32).collect() };
         Ok(IzhikevichKernel { v: column("v", -65.0), u: column("u", -13.0), coeffs, substeps, h: (dt / substeps as f64) as f32, dt: dt as f32 })
-    }
-
-    fn coeff(&self, i: usize) -> &Coeffs {
-        &self.coeffs[if self.coeffs.len() == 1 { 0 } else { i }]
     }
 }
 
@@ -174,7 +167,7 @@ impl NeuronKernel for IzhikevichKernel {
             if any {
                 for i in start..end {
                     if self.v[i] >= PEAK {
-                        let c = *self.coeff(i);
+                        let c = *self.coeffs.at(i);
                         self.v[i] = c.c;
                         self.u[i] += c.d;
                         spiked.push(i as u32);

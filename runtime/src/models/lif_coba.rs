@@ -49,7 +49,7 @@
 //! Vogels & Abbott (2005) J. Neurosci. 25:10786; Brette et al. (2007) J. Comput.
 //! Neurosci. 23:349; Zenke & Gerstner (2014) Front. Neuroinform. 8:76 (Auryn).
 
-use super::params::{sample_init, sample_param};
+use super::params::{PerNeuron, sample_init, sample_param};
 use super::refractory::{self, RefractoryEnds};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
@@ -80,7 +80,7 @@ pub struct LifCobaKernel {
     g_i: Vec<f32>,
     refractory: RefractoryEnds,
     /// One entry when homogeneous, else one per neuron.
-    coeffs: Vec<Coeffs>,
+    coeffs: PerNeuron<Coeffs>,
 }
 
 impl LifCobaKernel {
@@ -106,18 +106,11 @@ impl LifCobaKernel {
             v_reset: v_reset[k] as f32,
             n_ref: (t_ref[k] / h).round() as u32,
         };
-        let mut coeffs: Vec<Coeffs> = (0..n).map(coeffs_of).collect();
-        if coeffs.windows(2).all(|w| w[0] == w[1]) {
-            coeffs.truncate(1);
-        }
+        let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let column =
             |name: &str, default: &[f64]| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| default.to_vec()).into_iter().map(|x| x as f32).collect() };
         let zeros = vec![0.0; n];
         Ok(LifCobaKernel { v: column("v", &e_l), g_e: column("g_e", &zeros), g_i: column("g_i", &zeros), refractory: RefractoryEnds::new(n), coeffs })
-    }
-
-    fn coeff(&self, i: usize) -> &Coeffs {
-        &self.coeffs[if self.coeffs.len() == 1 { 0 } else { i }]
     }
 }
 
@@ -234,7 +227,7 @@ impl NeuronKernel for LifCobaKernel {
             };
             if any {
                 for i in start..end {
-                    let c = *self.coeff(i);
+                    let c = *self.coeffs.at(i);
                     if self.v[i] >= c.v_th {
                         self.v[i] = c.v_reset;
                         self.refractory.ends_mut()[i] = refractory::end_after(now, c.n_ref);

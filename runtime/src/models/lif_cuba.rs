@@ -37,7 +37,7 @@
 //!
 //! Rotter & Diesmann (1999) Biol. Cybern. 81:381; Vogels & Abbott (2005) J. Neurosci. 25:10786.
 
-use super::params::{ParamTable, sample_init, sample_param};
+use super::params::{PerNeuron, sample_init, sample_param};
 use super::refractory::{RefractoryEnds, end_after, held};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
@@ -77,7 +77,7 @@ pub struct LifCubaKernel {
     i_i: Vec<f32>,
     refractory: RefractoryEnds,
     /// One entry when homogeneous, else one per neuron.
-    coeffs: Vec<Coeffs>,
+    coeffs: PerNeuron<Coeffs>,
 }
 
 impl LifCubaKernel {
@@ -107,19 +107,11 @@ impl LifCubaKernel {
                 n_ref: (t_ref[k] / h).round() as u32,
             }
         };
-        let mut coeffs: Vec<Coeffs> = (0..n).map(coeffs_of).collect();
-        if coeffs.windows(2).all(|w| w[0] == w[1]) {
-            coeffs.truncate(1);
-        }
+        let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let v0 = sample_init(init, "v").unwrap_or_else(|| e_l.clone());
         let v = v0.iter().zip(&e_l).map(|(v, e)| (v - e) as f32).collect();
-        let table = |name| ParamTable::from_values(sample_init(init, name).unwrap_or_else(|| vec![0.0; n]));
-        let (ie0, ii0) = (table("i_syn_e"), table("i_syn_i"));
-        Ok(LifCubaKernel { v, i_e: (0..n).map(|k| ie0.at(k)).collect(), i_i: (0..n).map(|k| ii0.at(k)).collect(), refractory: RefractoryEnds::new(n), coeffs })
-    }
-
-    fn coeff(&self, i: usize) -> &Coeffs {
-        &self.coeffs[if self.coeffs.len() == 1 { 0 } else { i }]
+        let column = |name| sample_init(init, name).map_or_else(|| vec![0.0; n], |x| x.into_iter().map(|x| x as f32).collect());
+        Ok(LifCubaKernel { v, i_e: column("i_syn_e"), i_i: column("i_syn_i"), refractory: RefractoryEnds::new(n), coeffs })
     }
 }
 
@@ -128,9 +120,8 @@ impl LifCubaKernel {
 const BLOCK: usize = 128;
 
 impl LifCubaKernel {
-    /// Homogeneous parameters and no injected current: the benchmark case.
-    fn step_uniform(&mut self, tick: u64, in_e: &mut [f32], in_i: &mut [f32], spiked: &mut Vec<u32>) {
-        let c = self.coeffs[0];
+    /// Homogeneous parameters `c` and no injected current: the benchmark case.
+    fn step_uniform(&mut self, c: Coeffs, tick: u64, in_e: &mut [f32], in_i: &mut [f32], spiked: &mut Vec<u32>) {
         let current = c.p20 * c.i_e;
         let n = self.v.len();
         let now = self.refractory.begin(tick);
@@ -172,7 +163,7 @@ impl LifCubaKernel {
         let n = self.v.len();
         let now = self.refractory.begin(tick);
         for i in 0..n {
-            let c = *self.coeff(i);
+            let c = *self.coeffs.at(i);
             let current = c.i_e + ext.get(i).copied().unwrap_or(0.0);
             let free = c.p22 * self.v[i] + c.p21e * self.i_e[i] + c.p21i * self.i_i[i] + c.p20 * current;
             let mut v = if held(self.refractory.end(i), now) { self.v[i] } else { free };
@@ -200,8 +191,8 @@ impl NeuronKernel for LifCubaKernel {
             debug_assert!(false, "LIF CUBA takes two receptors");
             return;
         };
-        if self.coeffs.len() == 1 && ext.is_empty() {
-            self.step_uniform(tick, in_e, in_i, spiked);
+        if let (Some(c), true) = (self.coeffs.uniform(), ext.is_empty()) {
+            self.step_uniform(c, tick, in_e, in_i, spiked);
         } else {
             self.step_general(tick, in_e, in_i, ext, spiked);
         }
@@ -209,7 +200,7 @@ impl NeuronKernel for LifCubaKernel {
 
     fn state(&self, var: usize, i: usize) -> f32 {
         match var {
-            0 => self.v[i] + self.coeff(i).e_l,
+            0 => self.v[i] + self.coeffs.at(i).e_l,
             1 => self.i_e[i],
             2 => self.i_i[i],
             _ => f32::NAN,
@@ -218,7 +209,7 @@ impl NeuronKernel for LifCubaKernel {
 
     fn set_state(&mut self, var: usize, i: usize, value: f32) {
         match var {
-            0 => self.v[i] = value - self.coeff(i).e_l,
+            0 => self.v[i] = value - self.coeffs.at(i).e_l,
             1 => self.i_e[i] = value,
             2 => self.i_i[i] = value,
             _ => {}

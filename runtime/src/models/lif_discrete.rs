@@ -47,7 +47,7 @@
 //! Neftci, Mostafa & Zenke (2019) IEEE Signal Process. Mag. 36:51; Zenke & Vogels
 //! (2021) Neural Comput. 33:899 (stork).
 
-use super::params::{sample_init, sample_param};
+use super::params::{PerNeuron, sample_init, sample_param};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
 
@@ -67,7 +67,7 @@ pub struct LifDiscreteKernel {
     u: Vec<f32>,
     i: Vec<f32>,
     /// One entry when homogeneous, else one per neuron.
-    coeffs: Vec<Coeffs>,
+    coeffs: PerNeuron<Coeffs>,
 }
 
 impl LifDiscreteKernel {
@@ -86,10 +86,7 @@ impl LifDiscreteKernel {
             lambda_s: (-h / tau_syn[k]).exp() as f32,
             theta: theta[k] as f32,
         };
-        let mut coeffs: Vec<Coeffs> = (0..n).map(coeffs_of).collect();
-        if coeffs.windows(2).all(|w| w[0] == w[1]) {
-            coeffs.truncate(1);
-        }
+        let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let column = |name: &str| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| vec![0.0; n]).into_iter().map(|x| x as f32).collect() };
         Ok(LifDiscreteKernel { u: column("u"), i: column("i"), coeffs })
     }
@@ -152,7 +149,7 @@ impl NeuronKernel for LifDiscreteKernel {
                 }
             };
             if any {
-                let theta = |k: usize| self.coeffs[if self.coeffs.len() == 1 { 0 } else { k }].theta;
+                let theta = |k: usize| self.coeffs.at(k).theta;
                 spiked.extend((start..end).filter(|&k| self.u[k] >= theta(k)).map(|k| k as u32));
             }
             start = end;

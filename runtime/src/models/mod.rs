@@ -13,7 +13,7 @@ pub use izhikevich::IzhikevichKernel;
 pub use lif_coba::LifCobaKernel;
 pub use lif_cuba::LifCubaKernel;
 pub use lif_discrete::LifDiscreteKernel;
-pub use params::{ParamTable, sample_init, sample_param};
+pub use params::{PerNeuron, sample_init, sample_param};
 
 use crate::error::RunError;
 use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};

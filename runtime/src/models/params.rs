@@ -45,34 +45,39 @@ fn draw(init: &KernelInit<'_>, value: &synfire_graphs::Value, sub: u64) -> Vec<f
         .collect()
 }
 
-/// A parameter that is either one number for the whole slice or one per neuron.
-/// Kernels branch on this once per step, not per neuron, so homogeneous
-/// populations pay no memory traffic for their parameters.
+/// Per-neuron values (a model's coefficients) stored once when every neuron of the
+/// slice has the same: kernels branch on this once per block, not per neuron, so
+/// homogeneous populations pay no memory traffic for their parameters.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ParamTable {
-    /// Every neuron has this value.
-    Uniform(f32),
-    /// One value per neuron.
-    PerNeuron(Vec<f32>),
-}
+pub struct PerNeuron<T>(Vec<T>);
 
-impl ParamTable {
-    /// From per-neuron values, collapsing to `Uniform` when all are equal.
-    pub fn from_values(values: impl IntoIterator<Item = f64>) -> ParamTable {
-        let v: Vec<f32> = values.into_iter().map(|x| x as f32).collect();
-        match v.first() {
-            Some(&first) if v.iter().all(|&x| x == first) => ParamTable::Uniform(first),
-            None => ParamTable::Uniform(0.0),
-            Some(_) => ParamTable::PerNeuron(v),
+impl<T: Copy + PartialEq> PerNeuron<T> {
+    /// From one value per neuron, collapsing to one when all are equal.
+    pub fn new(mut values: Vec<T>) -> Self {
+        if values.windows(2).all(|w| w[0] == w[1]) {
+            values.truncate(1);
+        }
+        PerNeuron(values)
+    }
+
+    /// The value of neuron `i`.
+    #[inline]
+    pub fn at(&self, i: usize) -> &T {
+        &self.0[if self.0.len() == 1 { 0 } else { i }]
+    }
+
+    /// The shared value, if every neuron has the same.
+    #[inline]
+    pub fn uniform(&self) -> Option<T> {
+        match self.0.as_slice() {
+            &[c] => Some(c),
+            _ => None,
         }
     }
 
-    /// The value for neuron `i`.
+    /// One entry when uniform, else one per neuron.
     #[inline]
-    pub fn at(&self, i: usize) -> f32 {
-        match self {
-            ParamTable::Uniform(x) => *x,
-            ParamTable::PerNeuron(v) => v[i],
-        }
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
     }
 }
