@@ -11,9 +11,9 @@
 //! `e^{-P/tau}` and the epoch moves on; events come in time order, so this happens
 //! at the same point of the event sequence whatever the engine's schedule, and the
 //! results do not depend on it. `P` keeps the scale factors below `e^512`, far from
-//! overflow; numbers that fall below `1e-250` at a rebase are set to zero (their
-//! traces are below `1e-250` times the largest jump, and denormal arithmetic would
-//! slow every later read).
+//! overflow. A stored number that falls below `1e-250` at a rebase is set to zero: the
+//! value it stands for is smaller still, and denormal arithmetic would slow every
+//! later read.
 //!
 //! Values agree with the unscaled form (value after the last jump times the decay
 //! since) to a few ulps, not bit for bit.

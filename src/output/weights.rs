@@ -32,19 +32,25 @@ impl WeightSummary {
     }
 }
 
+/// A plottable range from the observed `lo..hi`: one unit around a single value,
+/// `0..1` when nothing was observed.
+fn axis_range(lo: f64, hi: f64) -> (f64, f64) {
+    if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo - 0.5, lo + 0.5)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
 /// Histograms (40 bins over the common range) of the final weights of each
 /// `(projection index, name, weights)`.
 pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, String, Vec<f32>)]) -> anyhow::Result<()> {
     const BINS: usize = 40;
     let all = projections.iter().flat_map(|p| p.2.iter().map(|&w| f64::from(w)));
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), w| (a.min(w), b.max(w)));
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else if lo.is_finite() {
-        (lo - 0.5, lo + 0.5)
-    } else {
-        (0.0, 1.0)
-    };
+    let (lo, hi) = axis_range(lo, hi);
     let width = (hi - lo) / BINS as f64;
     let counts: Vec<Vec<u64>> = projections
         .iter()
@@ -87,13 +93,7 @@ pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, S
 pub fn write_weight_evolution(path: &Path, title: &str, projections: &[(usize, String, Vec<WeightSummary>)]) -> anyhow::Result<()> {
     let until = projections.iter().flat_map(|p| p.2.iter().map(|s| s.t_ms)).fold(0.0f64, f64::max).max(1.0);
     let (lo, hi) = projections.iter().flat_map(|p| p.2.iter()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), s| (a.min(s.p10), b.max(s.p90)));
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else if lo.is_finite() {
-        (lo - 0.5, lo + 0.5)
-    } else {
-        (0.0, 1.0)
-    };
+    let (lo, hi) = axis_range(lo, hi);
     let pad = 0.05 * (hi - lo);
     let (root, plot, legend) = page(path, 500)?;
     let mut chart = frame(&plot, title, 0f64..until, (lo - pad)..(hi + pad))?;
