@@ -82,8 +82,17 @@ pub trait Plasticity: Send + std::fmt::Debug {
     /// when it is called.
     fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>);
 
-    /// Per-tick work (e-prop-style rules; [`Needs::per_tick`]). Classic rules do nothing.
+    /// Per-tick work (e-prop-style rules; [`Needs::per_tick`]): called once for every
+    /// tick `t`, after the tick's post spikes were recorded and before any `on_pre`
+    /// with `t_pre > t`. Rules that do not set `per_tick` are never called.
     fn on_tick(&mut self, _t: Tick, _syn: &mut Synapses<'_>, _ctx: &Context<'_>) {}
+
+    /// The third factors the rule reads, by slot: slot `s` of
+    /// [`ThirdFactors`](crate::ThirdFactors) is the graph node that the projection's
+    /// rule spec binds to `inputs()[s]` (e.g. `["modulator"]`). Classic rules read none.
+    fn inputs(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// Bytes of rule state per synapse beyond the engine's weight.
     fn bytes_per_synapse(&self) -> usize;
