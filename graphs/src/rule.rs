@@ -10,12 +10,17 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A plasticity rule as data: which rule and its parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RuleSpec {
     /// The rule's name (`"stdp_pair"`, `"triplet"`, ...).
     pub name: String,
     /// Parameters by name, with units.
     pub params: BTreeMap<String, Value>,
+    /// Third factors the rule reads, by the rule's input name: `"modulator" ->
+    /// "dopamine"` binds the rule's `modulator` input to the graph's modulator
+    /// node `dopamine` (checked at freeze).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, String>,
 }
 
 /// A problem found in a rule's parameters: the parameter and what is wrong.

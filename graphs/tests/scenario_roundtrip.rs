@@ -262,7 +262,7 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
                     params.insert(p.to_string(), Value { unit, dist: g.dist(Constraint::Finite, 2) });
                 }
             }
-            conn.rule = Some(RuleSpec { name: "stdp_pair".into(), params });
+            conn.rule = Some(RuleSpec { name: "stdp_pair".into(), params, ..Default::default() });
         }
         projs.push(net.connect(src, tgt, conn));
     }
@@ -330,11 +330,10 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
         }
     }
     for k in 0..g.below(3) {
-        match neuron_pops.get(g.below(neuron_pops.len() + 1)) {
-            Some(&i) => {
-                net.learning_signal(&format!("m{k}"), pops[i].0);
-            }
-            None => {
+        // Per-neuron learning signals are refused at freeze until the engine
+        // delivers them, so only scalar modulators are generated.
+        {
+            {
                 let x = g.any();
                 net.modulator(&format!("m{k}"), x);
             }

@@ -42,7 +42,6 @@ fn summary_lists_every_kind_of_item() {
     net.record_weights(p, 10.0.ms(), Some(50));
     net.record_rate(e, 5.0.ms());
     net.modulator("dopamine", 0.25);
-    net.learning_signal("error", e);
     let s = net.freeze().unwrap().summary();
     for needle in [
         "110 neurons in 2 populations, 2 projections with 110 synapses",
@@ -59,7 +58,6 @@ fn summary_lists_every_kind_of_item() {
         "weights of drive every 10 ms (at most 50)",
         "rate of E in bins of 5 ms",
         "dopamine",
-        "per neuron of E",
         "warnings\n  projections[0].delay: delays drawn from a distribution are rounded",
     ] {
         assert!(s.contains(needle), "`{needle}` missing from\n{s}");

@@ -182,6 +182,12 @@ fn projection(o: &mut Out, c: &Conn, source: &str, target: &str) {
         for (k, v) in &rule.params {
             o.set(k, value_text(v));
         }
+        if !rule.inputs.is_empty() {
+            o.header("[projection.rule.inputs]");
+            for (k, v) in &rule.inputs {
+                o.set(k, quote(v));
+            }
+        }
     }
 }
 

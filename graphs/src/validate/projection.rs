@@ -84,6 +84,15 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             if dt_ok && delay_ok { delay(c, &dpath, list_delays.as_ref().unwrap_or(&conn.delay), dt, if sizes_ok { arrays } else { None }) } else { None };
         if let Some(rule) = &conn.rule {
             let rpath = format!("{path}.rule");
+            for (input, node) in &rule.inputs {
+                match net.modulators.iter().find(|(_, m)| &m.name == node) {
+                    None => c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("no modulator is called `{node}`")),
+                    Some((_, m)) if m.kind != crate::network::ModulatorKind::Scalar => {
+                        c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("`{node}` is a per-neuron signal; rules read scalar modulators only so far"))
+                    }
+                    Some(_) => {}
+                }
+            }
             match rules.map(|cat| cat.check(rule)) {
                 Some(None) => c.err(K::InvalidRule, format!("{rpath}.name"), format!("no plasticity rule is called `{}`", rule.name)),
                 Some(Some(found)) => {

@@ -298,3 +298,12 @@ fn every_problem_is_reported_together() {
     assert!(text.starts_with("3 problem(s) in the network:"), "{text}");
     assert!(text.contains("populations[0].model.tau_m: -20 ms is not positive"), "{text}");
 }
+
+#[test]
+fn per_neuron_learning_signals_are_refused_until_the_engine_delivers_them() {
+    let mut net = Network::new();
+    let e = net.population("E", 10, Lif::cuba());
+    net.learning_signal("error", e);
+    let err = net.freeze().unwrap_err().to_string();
+    assert!(err.contains("modulators[0]") && err.contains("`error`") && err.contains("not supported"), "{err}");
+}

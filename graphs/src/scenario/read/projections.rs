@@ -96,10 +96,27 @@ impl Reader {
         };
         let rule = d.rule.as_ref().map(|r| {
             let mut params = std::collections::BTreeMap::new();
+            let mut inputs = std::collections::BTreeMap::new();
             for (k, v) in &r.params {
+                if k == "inputs" {
+                    match v {
+                        toml::Value::Table(t) => {
+                            for (name, node) in t {
+                                match node.as_str() {
+                                    Some(n) => {
+                                        inputs.insert(name.clone(), n.to_string());
+                                    }
+                                    None => self.err(K::Malformed, format!("{path}.rule.inputs.{name}"), format!("{node} is not the name of a modulator")),
+                                }
+                            }
+                        }
+                        _ => self.err(K::Malformed, format!("{path}.rule.inputs"), format!("{v} is not a table of input = \"modulator\"")),
+                    }
+                    continue;
+                }
                 params.extend(self.ok(&format!("{path}.rule.{k}"), values::value(v, None)).map(|value| (k.clone(), value)));
             }
-            RuleSpec { name: r.name.clone(), params }
+            RuleSpec { name: r.name.clone(), params, inputs }
         });
         let mut connector = connector?;
         if let Connector::List { weights: w, delays: dl, .. } = &mut connector {
