@@ -121,7 +121,7 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub(crate) fn new(name: &str) -> Self {
-        Writer { spec: RuleSpec { name: name.to_string(), params: BTreeMap::new() } }
+        Writer { spec: RuleSpec { name: name.to_string(), params: BTreeMap::new(), inputs: BTreeMap::new() } }
     }
 
     pub(crate) fn quantity<Q: Quantity>(mut self, name: &str, q: Q) -> Self {

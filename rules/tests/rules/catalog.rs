@@ -65,14 +65,14 @@ fn problems_name_the_parameter_and_value() {
 
     let p = problems(&Stdp::pair().multiplicative().bounds(1.0..=0.0).to_spec());
     assert!(p.iter().any(|p| p.param == "w_min"), "{p:?}");
-    assert_eq!(Catalog.check(&RuleSpec { name: "hebb".into(), params: Default::default() }), None);
+    assert_eq!(Catalog.check(&RuleSpec { name: "hebb".into(), ..Default::default() }), None);
 }
 
 #[test]
 fn instantiate_reports_errors() {
     let net = Net::new(1, 1, vec![Syn { src: 0, tgt: 0, delay: 1, w0: 0.5 }]);
     let mut i = info(&net, 0.1.ms());
-    let unknown = instantiate(&RuleSpec { name: "hebb".into(), params: Default::default() }, &i).unwrap_err();
+    let unknown = instantiate(&RuleSpec { name: "hebb".into(), ..Default::default() }, &i).unwrap_err();
     assert_eq!(unknown, RuleError::Unknown { name: "hebb".into() });
     let bad = instantiate(&Stp::tsodyks_markram().u(1.5).to_spec(), &i).unwrap_err();
     assert!(bad.to_string().contains("u: 1.5"), "{bad}");
@@ -91,6 +91,6 @@ fn freeze_with_the_catalogue_checks_rules() {
     assert!(build(Stdp::pair().to_spec()).is_ok());
     let err = build(Stdp::pair().tau_minus(0.0.ms()).to_spec()).unwrap_err().to_string();
     assert!(err.contains("tau_minus"), "{err}");
-    let err = build(RuleSpec { name: "hebb".into(), params: Default::default() }).unwrap_err().to_string();
+    let err = build(RuleSpec { name: "hebb".into(), ..Default::default() }).unwrap_err().to_string();
     assert!(err.contains("hebb"), "{err}");
 }
