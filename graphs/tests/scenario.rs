@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use synfire_graphs::prelude::*;
-use synfire_graphs::scenario::{OutputFile, Scenario, ScenarioError, to_toml};
+use synfire_graphs::scenario::{OutputFile, OutputSettings, Scenario, ScenarioError, to_toml};
 use synfire_graphs::{ProblemKind, Receptor};
 
 fn example_path(name: &str) -> PathBuf {
@@ -57,7 +57,27 @@ fn cuba_is_the_benchmark_network() {
     assert_eq!(scenario.freeze().unwrap(), net.freeze().unwrap());
     assert_eq!(scenario.run.duration, 1.0.s());
     let output = scenario.run.output.unwrap();
-    assert_eq!((output.directory.to_str(), output.files), (Some("out/cuba"), vec![OutputFile::Spikes, OutputFile::Report]));
+    assert_eq!((output.directory.as_deref().and_then(Path::to_str), output.files), (Some("out/cuba"), vec![OutputFile::Spikes, OutputFile::Report]));
+}
+
+#[test]
+fn output_files_are_checked_by_name() {
+    let run = |output: &str| format!("[run]\nduration = \"1 s\"\n[run.output]\n{output}{POPS}");
+    assert_eq!(
+        outcome(&run("files = [\"spikes\", \"report\", \"npy\", \"probes\", \"plot\"]\n")),
+        concat!(
+            "run.output.files[2]: no output is called `npy` (outputs: spikes, report, raster, rates, weights, probes)\n",
+            "run.output.files[4]: no output is called `plot` (outputs: spikes, report, raster, rates, weights, probes)"
+        )
+    );
+    let err = Scenario::parse(&run("files = [\"spikes\", \"report\", \"npy\"]\n")).unwrap_err();
+    assert_eq!(err.problems().iter().map(|p| (p.kind, p.path.as_str())).collect::<Vec<_>>(), [(ProblemKind::Malformed, "run.output.files[2]")]);
+    assert_eq!(outcome(&run("directory = \" \"\n")), "run.output.directory: an empty directory name");
+    // Both keys are optional: no list means every output.
+    let s = Scenario::parse(&run("")).unwrap();
+    assert_eq!(s.run.output.unwrap(), OutputSettings { directory: None, files: OutputFile::ALL.to_vec() });
+    let s = Scenario::parse(&run("files = [\"rates\", \"weights\", \"raster\"]\n")).unwrap();
+    assert_eq!(s.run.output.unwrap().files, [OutputFile::Rates, OutputFile::Weights, OutputFile::Raster]);
 }
 
 #[test]

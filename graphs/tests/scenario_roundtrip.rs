@@ -339,8 +339,10 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
             }
         }
     }
-    let files = [OutputFile::Spikes, OutputFile::Raster, OutputFile::Npy, OutputFile::Csv, OutputFile::Report, OutputFile::Plots];
-    let output = g.coin().then(|| OutputSettings { directory: "out/\"odd\" dir é\\x".into(), files: files.into_iter().filter(|_| g.coin()).collect() });
+    let output = g.coin().then(|| OutputSettings {
+        directory: g.coin().then(|| "out/\"odd\" dir é\\x".into()),
+        files: OutputFile::ALL.into_iter().filter(|_| g.coin()).collect(),
+    });
     let run =
         RunSettings { duration: Time(g.positive()), workers: g.coin().then(|| 1 + g.below(8) as u32), window: g.coin().then(|| Time(g.positive())), output };
     (net, run)

@@ -4,7 +4,6 @@
 //! are read by [`super::values`] while the network is built, so that their errors
 //! carry a path (`population[0].tau_m`) rather than a bare position.
 
-use super::OutputFile;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::{Spanned, Value as Toml};
@@ -44,8 +43,9 @@ pub(crate) struct RunDoc {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OutputDoc {
-    pub directory: String,
-    pub files: Vec<OutputFile>,
+    pub directory: Option<String>,
+    /// Names, checked by the reader so that an unknown one is reported with its path.
+    pub files: Option<Vec<String>>,
 }
 
 /// A neuron population; every key but these four is a model parameter, checked

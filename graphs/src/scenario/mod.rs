@@ -12,9 +12,9 @@
 //! seed = 42                 # default 0
 //! workers = 2               # optional
 //! window = "0.1 ms"         # optional; at most the minimum delay
-//! [run.output]              # optional
-//! directory = "out/cuba"
-//! files = ["spikes", "report"]   # spikes, raster, npy, csv, report, plots
+//! [run.output]              # optional; `synfire run --out DIR` overrides `directory`
+//! directory = "out/cuba"    # default out/<file name>, relative to the working directory
+//! files = ["spikes", "report"]   # default all: spikes, report, raster, rates, weights, probes
 //!
 //! [[population]]            # populations and sources take global ids in file order
 //! name = "E"
@@ -123,41 +123,52 @@ impl RunSettings {
 /// Where the results go and which files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputSettings {
-    /// Directory, as written in the file.
-    pub directory: PathBuf,
-    /// Which files.
+    /// Directory, as written in the file; `None` leaves the choice to the runner.
+    pub directory: Option<PathBuf>,
+    /// Which outputs, in the order written in the file (every output when the file
+    /// gives no list).
     pub files: Vec<OutputFile>,
 }
 
-/// A kind of result file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A group of result files that `[run.output] files` selects (`synfire run` writes
+/// them; `outputs.json` in the output directory describes each file it wrote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputFile {
-    /// Spike lists as text, one spike per line.
+    /// The spikes of every spike probe: `spikes.npy` and `spikes.csv`.
     Spikes,
-    /// An ASCII raster.
-    Raster,
-    /// `.npy` arrays of spike times, ids and weights.
-    Npy,
-    /// CSV tables.
-    Csv,
-    /// The JSON run report.
+    /// The run report `report.json`, and `timing.json` beside it.
     Report,
-    /// SVG plots.
-    Plots,
+    /// A raster plot of the recorded spikes, `raster.svg`.
+    Raster,
+    /// Every rate probe as `.npy` and CSV, and the plot `rates.svg`.
+    Rates,
+    /// Every weight probe as `.npy` and CSV, and the weight plots of the plastic
+    /// projections.
+    Weights,
+    /// Every state probe as `.npy` and CSV.
+    Probes,
 }
 
 impl OutputFile {
+    /// Every output, in the order of the documentation.
+    pub const ALL: [OutputFile; 6] = [OutputFile::Spikes, OutputFile::Report, OutputFile::Raster, OutputFile::Rates, OutputFile::Weights, OutputFile::Probes];
+
     /// The name used in files.
     pub fn name(self) -> &'static str {
         match self {
             OutputFile::Spikes => "spikes",
-            OutputFile::Raster => "raster",
-            OutputFile::Npy => "npy",
-            OutputFile::Csv => "csv",
             OutputFile::Report => "report",
-            OutputFile::Plots => "plots",
+            OutputFile::Raster => "raster",
+            OutputFile::Rates => "rates",
+            OutputFile::Weights => "weights",
+            OutputFile::Probes => "probes",
         }
+    }
+
+    /// Parses a name used in files.
+    pub fn from_name(name: &str) -> Option<OutputFile> {
+        OutputFile::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 

@@ -46,7 +46,9 @@ pub fn to_toml(graph: &Graph, run: &RunSettings) -> String {
     }
     if let Some(out) = &run.output {
         o.header("[run.output]");
-        o.set("directory", quote(&out.directory.to_string_lossy()));
+        if let Some(d) = &out.directory {
+            o.set("directory", quote(&d.to_string_lossy()));
+        }
         o.set("files", format!("[{}]", out.files.iter().map(|f| quote(f.name())).collect::<Vec<_>>().join(", ")));
     }
     for p in &graph.populations {

@@ -4,9 +4,9 @@ use super::{Reader, unused};
 use crate::error::ProblemKind as K;
 use crate::model::{ModelKind, NeuronSpec};
 use crate::network::{PopKind, PopulationDef};
-use crate::scenario::doc::{PopDoc, RunDoc, SourceDoc, SourceKindDoc};
+use crate::scenario::doc::{OutputDoc, PopDoc, RunDoc, SourceDoc, SourceKindDoc};
 use crate::scenario::values;
-use crate::scenario::{OutputSettings, RunSettings};
+use crate::scenario::{OutputFile, OutputSettings, RunSettings};
 use crate::stimulus::SourceSpec;
 use crate::units::{Rate, Time, Unit};
 use toml::Value as Toml;
@@ -27,8 +27,31 @@ impl Reader {
             self.err(K::NotPositive, "run.workers", "0 workers cannot run a network");
         }
         let window = d.window.as_deref().and_then(|s| self.duration("run.window", s));
-        let output = d.output.as_ref().map(|o| OutputSettings { directory: o.directory.clone().into(), files: o.files.clone() });
+        let output = d.output.as_ref().map(|o| self.output(o));
         RunSettings { duration, workers: d.workers, window, output }
+    }
+
+    /// `[run.output]`: every name in `files` must be an output (`run.output.files[2]`).
+    fn output(&mut self, d: &OutputDoc) -> OutputSettings {
+        if d.directory.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            self.err(K::Malformed, "run.output.directory", "an empty directory name");
+        }
+        let files = match &d.files {
+            None => OutputFile::ALL.to_vec(),
+            Some(names) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(k, name)| {
+                    let found = OutputFile::from_name(name);
+                    if found.is_none() {
+                        let known: Vec<&str> = OutputFile::ALL.iter().map(|f| f.name()).collect();
+                        self.err(K::Malformed, format!("run.output.files[{k}]"), format!("no output is called `{name}` (outputs: {})", known.join(", ")));
+                    }
+                    found
+                })
+                .collect(),
+        };
+        OutputSettings { directory: d.directory.as_ref().map(Into::into), files }
     }
 
     /// Populations and sources in file order: that order gives the global ids.
