@@ -29,10 +29,18 @@ use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::stp::StpState;
 use crate::synapses::{Context, Synapses};
 use crate::trace::{PreTraces, ReadPost, TraceSpec};
-use synfire_graphs::{DelayTicks, Tick, Time};
+use synfire_graphs::{DelayTicks, PlainState, Tick, Time};
+
+mod state;
+pub(crate) use state::read_next_clock;
 
 /// The mathematics of one event-driven rule: `P` presynaptic and `Q` postsynaptic traces.
-pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug {
+///
+/// Its [`PlainState`] is its own state only (e.g. per-synapse arrays), saved under
+/// `kernel.` by both engines; parameters are rebuilt from the spec, traces belong to
+/// the engine. `Clone` lets an engine restore into a copy, so that a table that does
+/// not fit leaves it unchanged.
+pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug + Clone + PlainState {
     /// Whether postsynaptic events change weights.
     const POST_EVENTS: bool = true;
     /// Whether presynaptic events change weights.
@@ -85,8 +93,9 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
 /// How a proposed change becomes the new weight of synapse `k`. [`Bounds`] is the
 /// plain case; the metaplastic wrappers of spec 7 (Benna–Fusi, metaplastic hidden
 /// weights, synaptic intelligence) are meant to implement it with their own
-/// per-synapse state, returning the efficacy to store in the engine's weight.
-pub(crate) trait Update: Send + std::fmt::Debug {
+/// per-synapse state, returning the efficacy to store in the engine's weight; that
+/// state is their [`PlainState`], saved under `update.`.
+pub(crate) trait Update: Send + std::fmt::Debug + Clone + PlainState {
     /// The weight after `delta` is proposed for synapse `k` at weight `w`.
     fn apply(&mut self, k: usize, w: f32, delta: f64) -> f32;
 }

@@ -25,16 +25,16 @@
 //! The transposed index (target -> its incoming synapses and their sources) is built
 //! from the first [`Synapses`] view the engine passes: 8 bytes per synapse, 4 per target.
 
-use crate::driver::{Kernel, Update};
+use crate::driver::{Kernel, Update, read_next_clock};
 use crate::eager_state::Traces;
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::scaled::{self, times};
 use crate::stp::StpState;
 use crate::synapses::{Context, Synapses};
-use crate::trace::TraceSpec;
+use crate::trace::{TraceSpec, read_u32s, read_u64s, shape};
 use crate::transposed::Transposed;
 use std::collections::VecDeque;
-use synfire_graphs::Tick;
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Tick};
 
 /// How many synapses ahead the loops prefetch per-neuron state and weights.
 const AHEAD: usize = 8;
@@ -218,6 +218,10 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
 
     fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
         self.catch_up(now.0, syn);
+        // The next event (at `now` or later) would move the epoch as far: moving it now
+        // changes no result, and a saved table then holds the epoch of `now` whatever
+        // events this shard saw.
+        self.traces.rebase_to(now.0);
     }
 
     fn bytes_per_synapse(&self) -> usize {
@@ -234,5 +238,68 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
             + self.index.as_ref().map_or(0, Transposed::memory_bytes)
             + self.pending.capacity() * 16
             + self.kernel.memory_bytes()
+    }
+}
+
+/// Columns: the traces (`epoch`, `pre.*`, `post.*`, [`Traces`]), then
+///
+/// - `pending.target`, `pending.t` ([`Axis::Entries`], by target, then time): the
+///   postsynaptic events not applied yet, at synaptic time `t`. After `settle(now)`
+///   they are each target's spikes with `t >= now`, whatever the shard.
+/// - `stp.*` ([`Axis::Source`]) with short-term plasticity; `kernel.*`, `update.*`.
+/// - `next_clock` ([`Axis::Scalar`]): the tick of the next clock, a fixed tick.
+///
+/// The transposed index is rebuilt from the synapses, the decay tables from the spec.
+impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for Eager<K, U, P, Q> {
+    fn save(&self, out: &mut StateWriter) {
+        self.traces.save(out);
+        let mut pending: Vec<(u32, u64)> = self.pending.iter().map(|&(t, i)| (i, t)).collect();
+        pending.sort_unstable();
+        out.group("pending", |w| {
+            let at = Axis::Entries("target".into());
+            w.u32("target", at.clone(), &pending.iter().map(|e| e.0).collect::<Vec<_>>());
+            w.u64("t", at, &pending.iter().map(|e| e.1).collect::<Vec<_>>());
+        });
+        if let Some(stp) = &self.stp {
+            out.group("stp", |w| stp.save(w));
+        }
+        out.group("kernel", |w| self.kernel.save(w));
+        out.group("update", |w| self.update.save(w));
+        out.scalar("next_clock", self.next_clock);
+    }
+
+    /// Restores into copies and keeps them only if every column fits: on an error the
+    /// rule is unchanged.
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        let mut traces = self.traces.clone();
+        traces.restore(r)?;
+        let n_targets = traces.post.len();
+        let mut pending = r.group("pending", |r| {
+            let (tc, targets) = read_u32s(r, "target")?;
+            if let Some(&i) = targets.iter().find(|&&i| i as usize >= n_targets) {
+                return Err(shape(tc, format!("target {i} of an entry is not below the {n_targets} targets")));
+            }
+            let (c, t) = read_u64s(r, "t", targets.len())?;
+            let events: Vec<(u64, u32)> = t.iter().copied().zip(targets.iter().copied()).collect();
+            if let Some(e) = (1..events.len()).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
+                return Err(shape(
+                    c,
+                    format!("entry {e} (target {}, time {}) is not after the one before it: entries go by target, then time", targets[e], t[e]),
+                ));
+            }
+            Ok(events)
+        })?;
+        pending.sort_unstable();
+        let mut stp = self.stp.clone();
+        if let Some(s) = &mut stp {
+            r.group("stp", |r| s.restore(r))?;
+        }
+        let mut kernel = self.kernel.clone();
+        r.group("kernel", |r| kernel.restore(r))?;
+        let mut update = self.update.clone();
+        r.group("update", |r| update.restore(r))?;
+        let next_clock = read_next_clock(&kernel, r, "next_clock")?;
+        (self.traces, self.pending, self.stp, self.kernel, self.update, self.next_clock) = (traces, pending.into(), stp, kernel, update, next_clock);
+        Ok(())
     }
 }

@@ -3,7 +3,8 @@
 //! a common epoch ([`crate::scaled`]).
 
 use crate::scaled::{self, Epoch, Scales, times};
-use crate::trace::{ReadPost, TraceSpec};
+use crate::trace::{ReadPost, TraceSpec, read_rows, read_u64s, shape, write_rows};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Per target: the traces just before its last jump (as values), just after it
 /// (scaled to the epoch, [`crate::scaled`]), and the jump's synaptic time.
@@ -157,5 +158,47 @@ impl<const P: usize, const Q: usize> ReadPost<Q> for Traces<P, Q> {
     fn at(&self, i: usize, s: u64) -> [f64; Q] {
         let t = s + self.d;
         self.post.at(i, t, &self.post_down(t))
+    }
+}
+
+/// Columns:
+///
+/// - `epoch` ([`Axis::Scalar`]): the tick the stored traces are scaled to. Epochs move
+///   at fixed ticks, but only when an event needs it, so shards that saw different
+///   events could differ; [`Eager`](crate::eager::Eager)'s `settle(now)` moves it to
+///   the epoch holding `now`, the same in every shard.
+/// - `pre.x` (width `P`, scaled) and `pre.last` ([`Axis::Source`]): a source's row
+///   changes only at its own spikes and at the rescalings of the epoch, which are at
+///   fixed ticks, so it is the same in every shard where the source has synapses.
+/// - `post.t`, `post.before`, `post.after` (width `Q`, scaled) ([`Axis::Neuron`]):
+///   each target's last jump in synaptic time.
+impl<const P: usize, const Q: usize> PlainState for Traces<P, Q> {
+    fn save(&self, out: &mut StateWriter) {
+        out.scalar("epoch", self.epoch.start());
+        out.group("pre", |w| {
+            write_rows(w, "x", Axis::Source, self.pre.x.iter().copied());
+            w.u64("last", Axis::Source, &self.pre.last);
+        });
+        out.group("post", |w| {
+            let last = &self.post.last;
+            w.u64("t", Axis::Neuron, &last.iter().map(|j| j.t).collect::<Vec<_>>());
+            write_rows(w, "before", Axis::Neuron, last.iter().map(|j| j.before));
+            write_rows(w, "after", Axis::Neuron, last.iter().map(|j| j.after));
+        });
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        let (c, start) = read_u64s(r, "epoch", 1)?;
+        let epoch = self.epoch.starting_at(start[0]).ok_or_else(|| shape(c, format!("tick {} does not start an epoch", start[0])))?;
+        let (n_sources, n_targets) = (self.pre.x.len(), self.post.last.len());
+        let (x, last) = r.group("pre", |r| Ok((read_rows::<P>(r, "x", n_sources)?, read_u64s(r, "last", n_sources)?.1.to_vec())))?;
+        let jumps = r.group("post", |r| {
+            let t = read_u64s(r, "t", n_targets)?.1;
+            let before = read_rows::<Q>(r, "before", n_targets)?;
+            let after = read_rows::<Q>(r, "after", n_targets)?;
+            Ok(t.iter().zip(before).zip(after).map(|((&t, before), after)| Jump { before, after, t }).collect())
+        })?;
+        (self.epoch, self.pre.x, self.pre.last, self.post.last) = (epoch, x, last, jumps);
+        Ok(())
     }
 }

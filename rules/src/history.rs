@@ -7,8 +7,9 @@
 //! after it, and a read at tick `s` starts from the last spike strictly before `s`.
 //! Reads are therefore exact for any `s` not older than the pruning horizon.
 
-use crate::trace::{DecayTable, ReadPost, TraceSpec};
+use crate::trace::{DecayTable, ReadPost, TraceSpec, read_rows, read_u32s, read_u64s, shape, write_rows};
 use smallvec::SmallVec;
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Spikes a target keeps inline before spilling to the heap: histories are pruned to a
 /// few hundred milliseconds, so at ordinary rates they hold one to three spikes, and
@@ -136,6 +137,43 @@ impl<const Q: usize> PostHistory<Q> {
     /// Bytes per held spike.
     pub fn bytes_per_entry() -> usize {
         std::mem::size_of::<PostEntry<Q>>()
+    }
+}
+
+/// The held spikes as entries ([`Axis::Entries`]), ordered by target, then tick:
+/// `target` (local target), `t` (somatic tick), `before` and `after` (the traces
+/// around the spike, width `Q`). Traces are saved, not recomputed: the first held
+/// spike's `before` counts spikes already pruned. What a target holds depends only on
+/// its own spikes and on the ticks of maintenance, which are the same in every shard.
+impl<const Q: usize> PlainState for PostHistory<Q> {
+    fn save(&self, out: &mut StateWriter) {
+        let entries = || self.hist.iter().flatten();
+        let at = Axis::Entries("target".into());
+        let targets: Vec<u32> = self.hist.iter().enumerate().flat_map(|(i, h)| std::iter::repeat_n(i as u32, h.len())).collect();
+        out.u32("target", at.clone(), &targets);
+        out.u64("t", at.clone(), &entries().map(|e| e.t).collect::<Vec<_>>());
+        write_rows(out, "before", at.clone(), entries().map(|e| e.before));
+        write_rows(out, "after", at, entries().map(|e| e.after));
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        let (tc, targets) = read_u32s(r, "target")?;
+        let n = targets.len();
+        if let Some(&i) = targets.iter().find(|&&i| i as usize >= self.hist.len()) {
+            return Err(shape(tc, format!("target {i} of an entry is not below the {} targets", self.hist.len())));
+        }
+        let (c, t) = read_u64s(r, "t", n)?;
+        if let Some(e) = (1..n).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
+            return Err(shape(c, format!("entry {e} (target {}, tick {}) is not after the one before it: entries go by target, then tick", targets[e], t[e])));
+        }
+        let before = read_rows::<Q>(r, "before", n)?;
+        let after = read_rows::<Q>(r, "after", n)?;
+        let mut hist = vec![Queue::new(); self.hist.len()];
+        for e in 0..n {
+            hist[targets[e] as usize].push(PostEntry { t: t[e], before: before[e], after: after[e] });
+        }
+        self.hist = hist;
+        Ok(())
     }
 }
 

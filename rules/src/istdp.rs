@@ -43,7 +43,7 @@ use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::trace::{Interaction, TraceSpec};
-use synfire_graphs::{PlasticityRule, Rate, RuleProblem, RuleSpec, Time, UnitExt};
+use synfire_graphs::{PlainState, PlasticityRule, Rate, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "istdp_vogels";
@@ -143,5 +143,13 @@ impl Kernel<1, 1> for VogelsKernel {
     #[inline]
     fn post(&self, _k: usize, _w: f32, x: &[f64; 1], _y: &[f64; 1]) -> f64 {
         self.eta * x[0]
+    }
+}
+
+/// Parameters only: no columns (the traces belong to the engine).
+impl PlainState for VogelsKernel {
+    fn save(&self, _: &mut StateWriter) {}
+    fn restore(&mut self, _: &mut StateReader<'_>) -> Result<(), StateError> {
+        Ok(())
     }
 }

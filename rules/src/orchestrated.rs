@@ -60,7 +60,7 @@ use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::stp::{StpParams, StpState};
 use crate::synapses::Synapses;
 use crate::trace::{Interaction, ReadPost, TraceSpec};
-use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
+use synfire_graphs::{Axis, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "orchestrated";
@@ -333,5 +333,16 @@ impl Kernel<1, 2> for OrchestratedKernel {
 
     fn memory_bytes(&self) -> usize {
         self.w_cons.len() * 4
+    }
+}
+
+/// Column `w_cons` ([`Axis::Synapse`], f32): `w~` of every synapse.
+impl PlainState for OrchestratedKernel {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("w_cons", Axis::Synapse, &self.w_cons);
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        r.f32_into("w_cons", &mut self.w_cons)
     }
 }

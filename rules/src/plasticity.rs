@@ -47,7 +47,16 @@ pub struct ProjectionInfo {
 /// It never sees a thread or a shard: everything it touches is passed in. Its own
 /// state lives in arrays indexed like the engine's (synapse `k`, source `j`, local
 /// target `i`).
-pub trait Plasticity: Send + std::fmt::Debug {
+///
+/// Its [`PlainState`](synfire_graphs::PlainState) is that state, not the weights (the
+/// engine saves those) nor anything rebuilt from the spec and the synapses (decay
+/// tables, the transposed index). Columns use the axes of their arrays; a per-source
+/// row is the same in every shard where the source's row is not empty (it depends on
+/// the source's spikes and on common ticks only), scalars are the same in every
+/// shard, and per-target lists are entries ordered by target, then time. Save after
+/// [`Plasticity::settle`] at a window boundary. A restore that does not fit is a
+/// [`StateError`](synfire_graphs::StateError) and leaves the rule unchanged.
+pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// The rule's catalogue name.
     fn name(&self) -> &str;
 

@@ -62,6 +62,16 @@ impl Epoch {
     pub(crate) fn next(&mut self) {
         self.start += self.period;
     }
+
+    /// The tick the stored numbers are scaled to.
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The epoch of the same period that starts at `start`, if an epoch starts there.
+    pub(crate) fn starting_at(self, start: u64) -> Option<Epoch> {
+        start.is_multiple_of(self.period).then_some(Epoch { start, ..self })
+    }
 }
 
 /// The period for traces with these time constants: a power of two at most 2^13 ticks

@@ -47,7 +47,7 @@ use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::synapses::Synapses;
 use crate::trace::{Interaction, ReadPost, TraceSpec};
-use synfire_graphs::{PlasticityRule, Rate, RuleProblem, RuleSpec, Time, UnitExt};
+use synfire_graphs::{PlainState, PlasticityRule, Rate, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "scaling";
@@ -193,5 +193,14 @@ impl Kernel<0, 1> for ScalingKernel {
         for (w, &i) in syn.weights.iter_mut().zip(syn.targets) {
             *w = self.sign * self.bounds.clip(f64::from(self.sign * *w) * self.factor[i as usize]);
         }
+    }
+}
+
+/// No columns: `factor` is scratch, written for every target at each clock before it
+/// is read; the rate estimates are the engine's postsynaptic traces.
+impl PlainState for ScalingKernel {
+    fn save(&self, _: &mut StateWriter) {}
+    fn restore(&mut self, _: &mut StateReader<'_>) -> Result<(), StateError> {
+        Ok(())
     }
 }

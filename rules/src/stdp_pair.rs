@@ -49,7 +49,7 @@ use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::trace::{Interaction, TraceSpec};
 use std::ops::RangeInclusive;
-use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
+use synfire_graphs::{PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "stdp_pair";
@@ -200,5 +200,13 @@ impl Kernel<1, 1> for PairKernel {
     #[inline]
     fn post(&self, _k: usize, _w: f32, x: &[f64; 1], _y: &[f64; 1]) -> f64 {
         self.a_plus * x[0]
+    }
+}
+
+/// Parameters only: no columns (the traces belong to the engine).
+impl PlainState for PairKernel {
+    fn save(&self, _: &mut StateWriter) {}
+    fn restore(&mut self, _: &mut StateReader<'_>) -> Result<(), StateError> {
+        Ok(())
     }
 }

@@ -36,7 +36,7 @@ use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::synapses::{Context, Synapses};
-use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Tick, Time, UnitExt};
+use synfire_graphs::{Axis, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "stp_tm";
@@ -160,6 +160,28 @@ impl StpState {
     }
 }
 
+/// Columns `x`, `u` (f64) and `last` (tick of the last spike, `u64::MAX` before the
+/// first), one row per source ([`Axis::Source`]). A source's row changes only at its
+/// own spikes ([`StpState::spike`] from `on_pre`), so it is the same in every shard
+/// where the source has synapses.
+impl PlainState for StpState {
+    fn save(&self, out: &mut StateWriter) {
+        out.f64("x", Axis::Source, &self.x);
+        out.f64("u", Axis::Source, &self.u);
+        out.u64("last", Axis::Source, &self.last);
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.last.len();
+        let (mut x, mut u, mut last) = (vec![0.0; n], vec![0.0; n], vec![0; n]);
+        r.f64_into("x", &mut x)?;
+        r.f64_into("u", &mut u)?;
+        r.u64_into("last", &mut last)?;
+        (self.x, self.u, self.last) = (x, u, last);
+        Ok(())
+    }
+}
+
 /// The standalone rule: static weights, efficacy modulated per presynaptic spike.
 #[derive(Debug, Clone)]
 pub struct StpRule {
@@ -174,6 +196,17 @@ impl StpRule {
             return Err(RuleError::Invalid { rule: NAME.into(), problems });
         }
         Ok(StpRule { state: StpState::new(&p, info.dt, info.n_sources) })
+    }
+}
+
+/// The state under `stp.` ([`StpState`]); nothing else changes.
+impl PlainState for StpRule {
+    fn save(&self, out: &mut StateWriter) {
+        out.group("stp", |w| self.state.save(w));
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        r.group("stp", |r| self.state.restore(r))
     }
 }
 

@@ -6,7 +6,7 @@
 //! read of a given trace at a given tick computes the same expression from the same
 //! stored pair, so the value does not depend on when (or how often) it is read.
 
-use synfire_graphs::Time;
+use synfire_graphs::{Axis, Column, PlainState, StateError, StateReader, StateWriter, Time, Values};
 
 /// How a spike changes its trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -183,6 +183,69 @@ impl<const P: usize> PreTraces<P> {
     pub fn bytes_per_source() -> usize {
         P * 8 + 8
     }
+}
+
+/// Columns `x` (the traces after the last spike, width `P`) and `last` (its tick,
+/// `u64::MAX` before the first), one row per source ([`Axis::Source`]). A source's
+/// row changes only at its own spikes ([`PreTraces::spike`] from `on_pre`), so it is
+/// the same in every shard where the source has synapses.
+impl<const P: usize> PlainState for PreTraces<P> {
+    fn save(&self, out: &mut StateWriter) {
+        write_rows(out, "x", Axis::Source, self.state.iter().map(|s| s.after));
+        out.u64("last", Axis::Source, &self.state.iter().map(|s| s.last).collect::<Vec<_>>());
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.state.len();
+        let after = read_rows::<P>(r, "x", n)?;
+        let mut last = vec![0u64; n];
+        r.u64_into("last", &mut last)?;
+        self.state = after.into_iter().zip(last).map(|(after, last)| PreState { after, last }).collect();
+        Ok(())
+    }
+}
+
+/// Writes trace arrays as one f64 column of width `N`, a row per item. Nothing is
+/// written when `N == 0`: a column without values has no rows to merge or split by.
+pub(crate) fn write_rows<const N: usize>(out: &mut StateWriter, name: &str, axis: Axis, rows: impl Iterator<Item = [f64; N]>) {
+    if N > 0 {
+        out.column(name, axis, N, Values::F64(rows.flatten().collect()));
+    }
+}
+
+/// Reads the column [`write_rows`] wrote, which must hold `n` rows of `N` f64.
+pub(crate) fn read_rows<const N: usize>(r: &mut StateReader<'_>, name: &str, n: usize) -> Result<Vec<[f64; N]>, StateError> {
+    if N == 0 {
+        return Ok(vec![[0.0; N]; n]);
+    }
+    let c = r.column(name)?;
+    match &c.values {
+        Values::F64(v) if c.width as usize == N && v.len() == n * N => Ok(v.chunks_exact(N).map(|row| std::array::from_fn(|q| row[q])).collect()),
+        v => Err(shape(c, format!("{} values of {} in rows of {} where {n} rows of {N} f64 are needed", v.len(), v.type_name(), c.width))),
+    }
+}
+
+/// The next column, `name`, as u32 values of any number (the targets of entries).
+pub(crate) fn read_u32s<'a>(r: &mut StateReader<'a>, name: &str) -> Result<(&'a Column, &'a [u32]), StateError> {
+    let c = r.column(name)?;
+    match &c.values {
+        Values::U32(v) if c.width == 1 => Ok((c, v)),
+        v => Err(shape(c, format!("{} in rows of {} where u32 in rows of 1 are needed", v.type_name(), c.width))),
+    }
+}
+
+/// The next column, `name`, which must hold `n` u64 values.
+pub(crate) fn read_u64s<'a>(r: &mut StateReader<'a>, name: &str, n: usize) -> Result<(&'a Column, &'a [u64]), StateError> {
+    let c = r.column(name)?;
+    match &c.values {
+        Values::U64(v) if c.width == 1 && v.len() == n => Ok((c, v)),
+        v => Err(shape(c, format!("{} values of {} in rows of {} where {n} u64 are needed", v.len(), v.type_name(), c.width))),
+    }
+}
+
+/// A column that does not fit, naming it.
+pub(crate) fn shape(c: &Column, message: String) -> StateError {
+    StateError::Shape { name: c.name.clone(), message }
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::stdp_pair::Stdp;
 use crate::trace::{Interaction, TraceSpec};
 use std::ops::RangeInclusive;
-use synfire_graphs::{PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
+use synfire_graphs::{PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "stdp_triplet";
@@ -223,5 +223,13 @@ impl Kernel<2, 2> for TripletKernel {
     #[inline]
     fn post(&self, _k: usize, _w: f32, r: &[f64; 2], o: &[f64; 2]) -> f64 {
         r[0] * (self.a2_plus + self.a3_plus * o[1])
+    }
+}
+
+/// Parameters only: no columns (the traces belong to the engine).
+impl PlainState for TripletKernel {
+    fn save(&self, _: &mut StateWriter) {}
+    fn restore(&mut self, _: &mut StateReader<'_>) -> Result<(), StateError> {
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalog;
+mod checkpointed;
 mod engines;
 mod harness;
 mod istdp;
@@ -11,6 +12,8 @@ mod orchestrated;
 mod pair;
 mod reference;
 mod scaling;
+mod shards;
 mod sign;
+mod state;
 mod stp;
 mod triplet;
