@@ -4,11 +4,11 @@ use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{istdp, orchestrated, scaling, stdp_pair, stp, triplet};
+use crate::{istdp, orchestrated, rstdp, scaling, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
 
 /// Every rule this crate knows, by catalogue name.
-pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME];
+pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,6 +32,7 @@ enum Parsed {
     Stp(stp::StpParams),
     Scaling(scaling::Scaling),
     Orchestrated(orchestrated::Orchestrated),
+    Rstdp(rstdp::RewardStdp),
 }
 
 impl Parsed {
@@ -43,6 +44,7 @@ impl Parsed {
             Parsed::Stp(p) => p.check(),
             Parsed::Scaling(p) => p.check(),
             Parsed::Orchestrated(p) => p.check(),
+            Parsed::Rstdp(p) => p.check(),
         }
     }
 }
@@ -56,6 +58,7 @@ fn parse(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         stp::NAME => stp::StpParams::from_spec(spec).map(Parsed::Stp),
         scaling::NAME => scaling::Scaling::from_spec(spec).map(Parsed::Scaling),
         orchestrated::NAME => orchestrated::Orchestrated::from_spec(spec).map(Parsed::Orchestrated),
+        rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
         _ => return None,
     })
 }
@@ -96,6 +99,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Stp(_) => Ok(Box::new(stp::StpRule::build(spec, info)?)),
         Parsed::Scaling(p) => p.build(info, engine),
         Parsed::Orchestrated(p) => p.build(info, engine),
+        Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
     }
 }
 

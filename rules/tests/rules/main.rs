@@ -11,6 +11,7 @@ mod istdp;
 mod orchestrated;
 mod pair;
 mod reference;
+mod rstdp;
 mod scaling;
 mod shards;
 mod sign;
