@@ -1,12 +1,15 @@
 //! `synfire run SCENARIO`: simulate a built-in network or a scenario file, write
-//! spikes, a report and plots, and print a summary.
+//! every probe, a report and plots (the groups `[run.output] files` chooses) into the
+//! output directory (`--out`, else `[run.output] directory`, else `out/<name>`), and
+//! print a summary.
 
 use super::process;
 use super::simulate::{self, Recorded};
-use crate::output::{self, Counts, PopulationReport, Report, Staging};
+use crate::output::{self, Counts, Entry, Manifest, Plan, PopulationReport, Report, Staging, Timing, WeightSummary};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use synfire::networks::{BuiltIn, DEFAULT_NEURONS};
+use synfire_graphs::scenario::OutputFile;
 use synfire_graphs::{Graph, Time, UnitExt};
 use synfire_runtime::Runtime;
 
@@ -44,6 +47,10 @@ pub struct RunSettings {
     pub workers: Option<usize>,
     /// Ticks per window.
     pub window_ticks: Option<u64>,
+    /// Output directory (`--out` overrides it).
+    pub directory: Option<PathBuf>,
+    /// Which outputs; `None` for all.
+    pub files: Option<Vec<OutputFile>>,
 }
 
 /// Model time of a run when neither the scenario nor the command line sets it.
@@ -56,7 +63,14 @@ pub fn load_scenario(path: &Path) -> anyhow::Result<(Graph, RunSettings)> {
     let scenario = synfire_graphs::scenario::Scenario::load(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
     let graph = scenario.freeze_with(&synfire_rules::Catalog).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
     let window_ticks = scenario.run.window.map(|w| graph.ticks(w).0);
-    let settings = RunSettings { duration: Some(scenario.run.duration), workers: scenario.run.workers.map(|w| w as usize), window_ticks };
+    let output = scenario.run.output;
+    let settings = RunSettings {
+        duration: Some(scenario.run.duration),
+        workers: scenario.run.workers.map(|w| w as usize),
+        window_ticks,
+        directory: output.as_ref().and_then(|o| o.directory.clone()),
+        files: output.map(|o| o.files),
+    };
     Ok((graph, settings))
 }
 
@@ -88,8 +102,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let (name, graph, settings) = resolve(args)?;
     let duration = args.duration.or(settings.duration).unwrap_or(Time(DEFAULT_DURATION_MS));
     let workers = args.workers.or(settings.workers).unwrap_or(1);
-    let out_dir = args.out.clone().unwrap_or_else(|| Path::new("out").join(&name));
-    // Staged first: an unwritable output directory fails before the simulation.
+    let out_dir = args.out.clone().or(settings.directory.clone()).unwrap_or_else(|| Path::new("out").join(&name));
+    // Planned and staged first: clashing file names and an unwritable output
+    // directory fail before the simulation.
+    let plan = Plan::new(&graph, settings.files.as_deref().unwrap_or(&OutputFile::ALL)).with_context(|| format!("cannot write the outputs of `{name}`"))?;
     let mut staging = Staging::new(&out_dir)?;
 
     let mut builder = Runtime::builder().workers(workers);
@@ -100,56 +116,96 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let (wall_s, evolution) = simulate::run_with_progress(&mut rt, duration).with_context(|| format!("the run of `{name}` failed at {}", rt.now()))?;
     let counters = rt.counters()?;
     let peak_rss_bytes = process::peak_rss_bytes();
-    let recorded = simulate::collect(&rt)?;
+    let recorded = simulate::collect(&rt, &plan)?;
 
     let model_time_s = rt.now().as_secs();
-    let plastic = simulate::plastic_projections(&graph);
-    let mut files = vec!["spikes.npy", "spikes.csv", "report.json", "raster.svg", "rates.svg"];
-    if !plastic.is_empty() {
-        files.extend(["weights.svg", "weight_evolution.svg"]);
-    }
     let report = Report {
         scenario: name.clone(),
         neurons: graph.num_neurons(),
-        workers,
-        window_ticks: rt.window_ticks(),
         seed: graph.seed,
         dt_ms: graph.dt.0,
         model_time_s,
-        wall_s,
-        build_s: rt.build_secs(),
         counts: Counts { spikes: counters.spikes, syn_events: counters.syn_events, neuron_updates: counters.neuron_updates },
         populations: populations(&graph, &recorded, model_time_s),
+        files: plan.files().to_vec(),
+    };
+    let timing = Timing {
+        workers,
+        window_ticks: rt.window_ticks(),
+        wall_s,
+        build_s: rt.build_secs(),
         syn_events_per_s: counters.syn_events as f64 / wall_s,
         realtime_factor: wall_s / model_time_s,
         peak_rss_bytes,
-        files: files.iter().map(|f| f.to_string()).collect(),
     };
-    output::write_npy(&staging.file("spikes.npy"), &recorded.spikes)?;
-    output::write_csv(&staging.file("spikes.csv"), &recorded.spikes)?;
-    report.write(&staging.file("report.json"))?;
-    let raster_ms = duration.0.min(DEFAULT_DURATION_MS).min(rt.now().0);
-    output::write_raster(
-        &staging.file("raster.svg"),
-        &format!("{name}: spike raster, first {raster_ms} ms"),
-        &recorded.spikes,
-        &recorded.spike_pops,
-        raster_ms,
-    )?;
-    let bin = recorded.rates.first().map_or(10.0, |r| r.2.bin_ms);
-    output::write_rates(&staging.file("rates.svg"), &format!("{name}: population rates ({bin} ms bins)"), &recorded.rates, rt.now().0)?;
-    if !plastic.is_empty() {
+    let mut manifest = Manifest::new(&name, &graph, rt.tick());
+    if plan.wants(OutputFile::Spikes) {
+        let (spikes, probes) = (&recorded.spikes, &recorded.spike_probes);
+        manifest.files.push(output::write_npy(&staging.file("spikes.npy"), "spikes.npy", probes, spikes)?);
+        manifest.files.push(output::write_csv(&staging.file("spikes.csv"), "spikes.csv", probes, spikes)?);
+    }
+    write_plots(&mut staging, &mut manifest, &plan, &rt, &name, duration, &recorded, evolution)?;
+    output::write_probes(&mut staging, &mut manifest, &plan, &graph, &recorded.probes)?;
+    if plan.wants(OutputFile::Report) {
+        report.write(&staging.file("report.json"))?;
+        manifest.files.push(Entry::new("report.json", "json", "report", "what ran and what it produced (counts, rates, files)"));
+        timing.write(&staging.file("timing.json"))?;
+        manifest.files.push(Entry::new("timing.json", "json", "timing", "wall times, memory, workers and window of this run on this machine"));
+    }
+    manifest.files.push(Entry::new("outputs.json", "json", "manifest", "this list"));
+    manifest.write(&staging.file("outputs.json"))?;
+    let written: Vec<&str> = manifest.files.iter().map(|e| e.file.as_str()).collect();
+    anyhow::ensure!(written == plan.files(), "internal error: the files written ({written:?}) are not the files planned ({:?})", plan.files());
+    staging.commit()?;
+    print_summary(&report, &timing, &out_dir);
+    Ok(())
+}
+
+/// The raster, rate and weight plots that `plan` asks for.
+#[allow(clippy::too_many_arguments)]
+fn write_plots(
+    staging: &mut Staging,
+    manifest: &mut Manifest,
+    plan: &Plan,
+    rt: &Runtime,
+    name: &str,
+    duration: Time,
+    recorded: &Recorded,
+    evolution: Vec<Vec<WeightSummary>>,
+) -> anyhow::Result<()> {
+    let mut plot = |file: &str, what: String| {
+        manifest.files.push(Entry::new(file, "svg", "plot", what));
+        staging.file(file)
+    };
+    if plan.wants(OutputFile::Raster) {
+        let raster_ms = duration.0.min(DEFAULT_DURATION_MS).min(rt.now().0);
+        let title = format!("{name}: spike raster, first {raster_ms} ms");
+        output::write_raster(
+            &plot("raster.svg", format!("spike raster of the recorded neurons, first {raster_ms} ms")),
+            &title,
+            &recorded.spikes,
+            &recorded.spike_pops,
+            raster_ms,
+        )?;
+    }
+    if plan.wants(OutputFile::Rates) {
+        let bin = recorded.plot_rates.first().map_or(10.0, |r| r.2.bin_ms);
+        let path = plot("rates.svg", format!("population rates in {bin} ms bins"));
+        output::write_rates(&path, &format!("{name}: population rates ({bin} ms bins)"), &recorded.plot_rates, rt.now().0)?;
+    }
+    let plastic = simulate::plastic_projections(rt.graph());
+    if plan.wants(OutputFile::Weights) && !plastic.is_empty() {
         let mut finals = Vec::new();
         for (k, pname) in &plastic {
-            let proj = graph.proj(pname).with_context(|| format!("projection `{pname}` has no handle"))?;
+            let proj = rt.graph().proj(pname).with_context(|| format!("projection `{pname}` has no handle"))?;
             finals.push((*k, pname.clone(), rt.projection_weights(proj)?.values));
         }
-        output::write_weight_histogram(&staging.file("weights.svg"), &format!("{name}: plastic weights at {} ms", rt.now().0), &finals)?;
+        let path = plot("weights.svg", "histograms of the final weights of the plastic projections".into());
+        output::write_weight_histogram(&path, &format!("{name}: plastic weights at {} ms", rt.now().0), &finals)?;
         let evolution: Vec<_> = plastic.iter().zip(evolution).map(|((k, n), e)| (*k, n.clone(), e)).collect();
-        output::write_weight_evolution(&staging.file("weight_evolution.svg"), &format!("{name}: plastic weights over time"), &evolution)?;
+        let path = plot("weight_evolution.svg", "mean and 10th-90th percentiles of the plastic weights over time".into());
+        output::write_weight_evolution(&path, &format!("{name}: plastic weights over time"), &evolution)?;
     }
-    staging.commit()?;
-    print_summary(&report, &out_dir);
     Ok(())
 }
 
@@ -160,29 +216,29 @@ fn populations(graph: &Graph, recorded: &Recorded, model_time_s: f64) -> Vec<Pop
         .iter()
         .enumerate()
         .map(|(p, def)| {
-            let spikes = recorded.spike_pops.iter().any(|s| s.0 == p).then(|| recorded.spikes.pops.iter().filter(|&&x| x as usize == p).count() as u64);
+            let spikes = recorded.spike_pops.iter().any(|s| s.0 == p).then_some(recorded.per_pop[p]);
             let mean_rate_hz = spikes.filter(|_| recorded.whole_run[p] && model_time_s > 0.0).map(|n| n as f64 / def.size as f64 / model_time_s);
             PopulationReport { name: def.name.clone(), size: def.size, spikes, mean_rate_hz }
         })
         .collect()
 }
 
-fn print_summary(r: &Report, out_dir: &Path) {
-    let plural = if r.workers == 1 { "" } else { "s" };
-    let ticks = if r.window_ticks == 1 { "tick" } else { "ticks" };
+fn print_summary(r: &Report, t: &Timing, out_dir: &Path) {
+    let plural = if t.workers == 1 { "" } else { "s" };
+    let ticks = if t.window_ticks == 1 { "tick" } else { "ticks" };
     println!(
         "synfire run {}: {} neurons, {} worker{plural}, seed {}, dt {} ms, window {} {ticks}",
-        r.scenario, r.neurons, r.workers, r.seed, r.dt_ms, r.window_ticks
+        r.scenario, r.neurons, t.workers, r.seed, r.dt_ms, t.window_ticks
     );
     println!(
         "  simulated    {:.3} s of model time in {:.3} s wall ({:.3} s wall per model second); build {:.3} s",
-        r.model_time_s, r.wall_s, r.realtime_factor, r.build_s
+        r.model_time_s, t.wall_s, t.realtime_factor, t.build_s
     );
     let rates: Vec<String> = r.populations.iter().filter_map(|p| p.mean_rate_hz.map(|h| format!("{} {h:.2} Hz", p.name))).collect();
     println!("  spikes       {} ({})", r.counts.spikes, if rates.is_empty() { "no population recorded".to_string() } else { rates.join(", ") });
-    println!("  syn. events  {} ({:.3e} per second of wall time)", r.counts.syn_events, r.syn_events_per_s);
+    println!("  syn. events  {} ({:.3e} per second of wall time)", r.counts.syn_events, t.syn_events_per_s);
     println!("  neuron upd.  {}", r.counts.neuron_updates);
-    if let Some(b) = r.peak_rss_bytes {
+    if let Some(b) = t.peak_rss_bytes {
         println!("  peak memory  {:.1} MiB", b as f64 / (1024.0 * 1024.0));
     }
     println!("  outputs      {}/ {}", out_dir.display(), r.files.join(" "));

@@ -1,19 +1,20 @@
 //! Running a built runtime in chunks under a progress bar, and collecting what its
 //! probes recorded.
 
-use crate::output::WeightSummary;
+use crate::output::{Binned, Plan, ProbeData, WeightSummary};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Instant;
+use synfire_graphs::scenario::OutputFile;
 use synfire_graphs::{Graph, ProbeKind, Time, probe_kind};
 use synfire_runtime::{RateTrace, Runtime, SpikeList};
 
-/// Ticks per chunk: 1% of the run or 100 ms of model time, whichever is longer,
-/// in whole windows.
-fn chunk_ticks(total: u64, dt: Time, window: u64) -> u64 {
+/// Ticks per chunk: 1% of the run or 100 ms of model time, whichever is longer. It
+/// depends on neither the window nor the workers, so that the weight summaries taken
+/// between chunks (the weight evolution plot) do not either.
+fn chunk_ticks(total: u64, dt: Time) -> u64 {
     let hundred_ms = Time(100.0).to_ticks(dt);
-    let want = (total / 100).max(hundred_ms).max(1);
-    want.div_ceil(window.max(1)) * window.max(1)
+    (total / 100).max(hundred_ms).max(1)
 }
 
 /// The plastic projections of a graph: `(index, name)`.
@@ -49,7 +50,7 @@ pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<(f6
     record(rt)?;
     let dt = rt.graph().dt;
     let total = duration.to_ticks(dt);
-    let chunk = chunk_ticks(total, dt, rt.window_ticks());
+    let chunk = chunk_ticks(total, dt);
     let bar = ProgressBar::new(total);
     bar.set_style(ProgressStyle::with_template("{bar:25.cyan/blue} {msg}, ETA {eta}")?.progress_chars("=> "));
     bar.set_message(format!("0.00/{:.2} s model", duration.as_secs()));
@@ -71,88 +72,134 @@ pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<(f6
     Ok((wall, evolution))
 }
 
-/// What the probes of a run recorded, merged for the output files.
+/// What the probes of a run recorded, read once for every output file.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// Spikes of every spike probe, canonical order, without duplicates.
+    /// Spikes of every spike probe, canonical order, without duplicates: the one
+    /// list the spike files, the raster, the report and the derived rates use.
     pub spikes: SpikeList,
+    /// Names of the spike probes.
+    pub spike_probes: Vec<String>,
     /// Populations some spike probe records, with their sizes, in graph order.
     pub spike_pops: Vec<(usize, u64)>,
     /// Populations a spike probe records over the whole run (mean rates are exact).
     pub whole_run: Vec<bool>,
-    /// Rate traces `(population, name, trace)`: the rate probes, or when there are
-    /// none, 10 ms bins computed from the recorded spikes.
-    pub rates: Vec<(usize, String, RateTrace)>,
+    /// Spikes in `spikes` per population.
+    pub per_pop: Vec<u64>,
+    /// What each probe of the graph gave, in graph order.
+    pub probes: Vec<ProbeData>,
+    /// Rate traces to plot `(population, name, trace)`: the rate probes, or when there
+    /// are none, 10 ms bins of the recorded spikes.
+    pub plot_rates: Vec<(usize, String, RateTrace)>,
 }
 
-/// Reads every spike and rate probe of the runtime's graph.
-pub fn collect(rt: &Runtime) -> anyhow::Result<Recorded> {
+/// Reads what `plan` needs of every probe of the runtime's graph. Each spike probe is
+/// fetched once; rates of populations that a spike probe records over the whole run
+/// are derived from those spikes (the same bins and sums as `Runtime::rates`).
+pub fn collect(rt: &Runtime, plan: &Plan) -> anyhow::Result<Recorded> {
     let graph = rt.graph();
+    let npops = graph.populations.len();
+    let missing = |name: &str| format!("probe `{name}` has no handle of its kind");
     let mut spikes = SpikeList { dt_ms: graph.dt.0, pop_names: graph.populations.iter().map(|p| p.name.clone()).collect(), ..SpikeList::default() };
-    let mut in_spike_probe = vec![false; graph.populations.len()];
-    let mut whole_run = vec![false; graph.populations.len()];
-    let mut rates = Vec::new();
+    let (mut spike_probes, mut in_spike_probe, mut whole_run) = (Vec::new(), vec![false; npops], vec![false; npops]);
     for def in &graph.probes {
-        match &def.kind {
-            ProbeKind::Spikes { pops } => {
-                let Some(handle) = graph.probe::<probe_kind::Spikes>(&def.name) else { continue };
-                spikes = merge(spikes, rt.spikes(handle)?);
-                for &p in pops {
-                    in_spike_probe[p] = true;
-                    whole_run[p] |= def.window.is_none();
-                }
+        if let ProbeKind::Spikes { pops } = &def.kind {
+            let handle = graph.probe::<probe_kind::Spikes>(&def.name).with_context(|| missing(&def.name))?;
+            let list = rt.spikes(handle)?;
+            spikes = if spike_probes.is_empty() { list } else { merge(&spikes, &list) };
+            spike_probes.push(def.name.clone());
+            for &p in pops {
+                in_spike_probe[p] = true;
+                whole_run[p] |= def.window.is_none();
             }
-            ProbeKind::Rate { pop, .. } => {
-                let Some(handle) = graph.probe::<probe_kind::Rate>(&def.name) else { continue };
-                rates.push((*pop, graph.populations[*pop].name.clone(), rt.rates(handle)?));
-            }
-            _ => {}
         }
     }
-    let spike_pops: Vec<(usize, u64)> = (0..graph.populations.len()).filter(|&p| in_spike_probe[p]).map(|p| (p, graph.populations[p].size)).collect();
-    if rates.is_empty() {
-        rates = binned_rates(graph, &spikes, &spike_pops, rt.tick(), 10.0);
+    let mut per_pop = vec![0u64; npops];
+    for &p in &spikes.pops {
+        per_pop[p as usize] += 1;
     }
-    Ok(Recorded { spikes, spike_pops, whole_run, rates })
-}
+    let spike_pops: Vec<(usize, u64)> = (0..npops).filter(|&p| in_spike_probe[p]).map(|p| (p, graph.populations[p].size)).collect();
 
-/// The union of two spike lists of the same graph, in canonical `(tick, gid)` order.
-fn merge(a: SpikeList, b: SpikeList) -> SpikeList {
-    if a.is_empty() {
-        return SpikeList { pop_names: a.pop_names, dt_ms: a.dt_ms, ..b };
-    }
-    let mut rows: Vec<(u64, u64, u32, u32)> = (0..a.len()).map(|k| (a.ticks[k], a.gids[k], a.pops[k], a.index[k])).collect();
-    rows.extend((0..b.len()).map(|k| (b.ticks[k], b.gids[k], b.pops[k], b.index[k])));
-    rows.sort_unstable();
-    rows.dedup();
-    SpikeList {
-        dt_ms: a.dt_ms,
-        pop_names: a.pop_names,
-        ticks: rows.iter().map(|r| r.0).collect(),
-        gids: rows.iter().map(|r| r.1).collect(),
-        pops: rows.iter().map(|r| r.2).collect(),
-        index: rows.iter().map(|r| r.3).collect(),
-    }
-}
-
-/// Population rates in full bins of `bin_ms` up to tick `now`, from a spike list.
-fn binned_rates(graph: &Graph, spikes: &SpikeList, pops: &[(usize, u64)], now: u64, bin_ms: f64) -> Vec<(usize, String, RateTrace)> {
-    let bin_ticks = Time(bin_ms).to_ticks(graph.dt).max(1);
-    let bins = (now / bin_ticks) as usize;
-    let bin_s = bin_ticks as f64 * graph.dt.0 * 1e-3;
-    pops.iter()
-        .map(|&(pop, size)| {
-            let mut counts = vec![0u64; bins];
-            for k in (0..spikes.len()).filter(|&k| spikes.pops[k] as usize == pop) {
-                if let Some(c) = counts.get_mut((spikes.ticks[k] / bin_ticks) as usize) {
-                    *c += 1;
+    let mut probes = Vec::with_capacity(graph.probes.len());
+    for (k, def) in graph.probes.iter().enumerate() {
+        let data = match &def.kind {
+            ProbeKind::Spikes { .. } => ProbeData::Spikes,
+            _ if plan.stem(k).is_none() => ProbeData::NotWritten,
+            ProbeKind::State { .. } => ProbeData::State(rt.state(graph.probe(&def.name).with_context(|| missing(&def.name))?)?),
+            ProbeKind::Weights { .. } => ProbeData::Weights(rt.weights(graph.probe(&def.name).with_context(|| missing(&def.name))?)?),
+            ProbeKind::Rate { pop, bin } => {
+                let bin_ticks = graph.ticks(*bin).0.max(1);
+                let (lo, hi) = def.window.map_or((0, u64::MAX), |(a, b)| (graph.ticks(a).0, graph.ticks(b).0));
+                if whole_run[*pop] {
+                    ProbeData::Rate(binned(graph, &spikes, *pop, bin_ticks, lo, hi.min(rt.tick())))
+                } else {
+                    let trace = rt.rates(graph.probe(&def.name).with_context(|| missing(&def.name))?)?;
+                    ProbeData::Rate(Binned { start_tick: lo, bin_ticks, trace })
                 }
             }
-            let trace =
-                RateTrace { bin_ms: bin_ticks as f64 * graph.dt.0, start_ms: 0.0, rates_hz: counts.iter().map(|&c| c as f64 / size as f64 / bin_s).collect() };
-            (pop, graph.populations[pop].name.clone(), trace)
-        })
-        .collect()
+        };
+        probes.push(data);
+    }
+    let mut plot_rates: Vec<(usize, String, RateTrace)> = Vec::new();
+    if plan.wants(OutputFile::Rates) {
+        for (def, data) in graph.probes.iter().zip(&probes) {
+            if let (ProbeKind::Rate { pop, .. }, ProbeData::Rate(b)) = (&def.kind, data) {
+                plot_rates.push((*pop, graph.populations[*pop].name.clone(), b.trace.clone()));
+            }
+        }
+        if plot_rates.is_empty() {
+            let bin_ticks = Time(10.0).to_ticks(graph.dt).max(1);
+            plot_rates =
+                spike_pops.iter().map(|&(p, _)| (p, graph.populations[p].name.clone(), binned(graph, &spikes, p, bin_ticks, 0, rt.tick()).trace)).collect();
+        }
+    }
+    Ok(Recorded { spikes, spike_probes, spike_pops, whole_run, per_pop, probes, plot_rates })
+}
+
+/// The union of two spike lists of the same graph (each in canonical `(tick, gid)`
+/// order), in canonical order without duplicates.
+fn merge(a: &SpikeList, b: &SpikeList) -> SpikeList {
+    let mut out = SpikeList { dt_ms: a.dt_ms, pop_names: a.pop_names.clone(), ..SpikeList::default() };
+    let (mut i, mut j) = (0, 0);
+    let key = |l: &SpikeList, k: usize| (l.ticks[k], l.gids[k]);
+    while i < a.len() || j < b.len() {
+        let take_a = j == b.len() || (i < a.len() && key(a, i) <= key(b, j));
+        let (l, k) = if take_a { (a, i) } else { (b, j) };
+        if take_a {
+            i += 1;
+            // The same spike in both lists is kept once.
+            if j < b.len() && key(b, j) == key(a, k) {
+                j += 1;
+            }
+        } else {
+            j += 1;
+        }
+        out.ticks.push(l.ticks[k]);
+        out.gids.push(l.gids[k]);
+        out.pops.push(l.pops[k]);
+        out.index.push(l.index[k]);
+    }
+    out
+}
+
+/// The rate of population `pop` in full bins of `bin_ticks` from tick `lo` up to tick
+/// `end`, from a spike list that holds all of that population's spikes: the bins and
+/// the arithmetic of `Runtime::rates`, so that both give the same numbers.
+fn binned(graph: &Graph, spikes: &SpikeList, pop: usize, bin_ticks: u64, lo: u64, end: u64) -> Binned {
+    let bins = end.saturating_sub(lo) / bin_ticks;
+    let mut counts = vec![0u64; bins as usize];
+    let (a, b) = (spikes.ticks.partition_point(|&t| t < lo), spikes.ticks.partition_point(|&t| t < lo + bins * bin_ticks));
+    for k in (a..b).filter(|&k| spikes.pops[k] as usize == pop) {
+        counts[((spikes.ticks[k] - lo) / bin_ticks) as usize] += 1;
+    }
+    let n = graph.populations[pop].size as f64;
+    let bin_s = bin_ticks as f64 * graph.dt.0 * 1e-3;
+    let trace = RateTrace {
+        bin_ms: bin_ticks as f64 * graph.dt.0,
+        start_ms: lo as f64 * graph.dt.0,
+        rates_hz: counts.into_iter().map(|c| c as f64 / n / bin_s).collect(),
+    };
+    Binned { start_tick: lo, bin_ticks, trace }
 }
 
 #[cfg(test)]
@@ -161,12 +208,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_are_whole_windows_of_at_least_100_ms() {
+    fn chunks_are_at_least_100_ms() {
         let dt = Time(0.1);
-        assert_eq!(chunk_ticks(10_000, dt, 1), 1000);
-        assert_eq!(chunk_ticks(1_000_000, dt, 1), 10_000);
-        assert_eq!(chunk_ticks(10_000, dt, 7), 1001);
-        assert_eq!(chunk_ticks(5, dt, 1), 1000);
+        assert_eq!(chunk_ticks(10_000, dt), 1000);
+        assert_eq!(chunk_ticks(1_000_000, dt), 10_000);
+        assert_eq!(chunk_ticks(5, dt), 1000);
     }
 
     fn list(rows: &[(u64, u64)]) -> SpikeList {
@@ -182,7 +228,43 @@ mod tests {
 
     #[test]
     fn merging_keeps_canonical_order_and_drops_duplicates() {
-        let m = merge(list(&[(1, 3), (4, 0)]), list(&[(1, 2), (1, 3), (2, 9)]));
+        let m = merge(&list(&[(1, 3), (4, 0)]), &list(&[(1, 2), (1, 3), (2, 9)]));
         assert_eq!(m, list(&[(1, 2), (1, 3), (2, 9), (4, 0)]));
+        assert_eq!(merge(&list(&[]), &list(&[(1, 2)])), list(&[(1, 2)]));
+        assert_eq!(merge(&list(&[(1, 2), (5, 5)]), &list(&[])), list(&[(1, 2), (5, 5)]));
+    }
+
+    #[test]
+    fn rates_derived_from_the_spikes_are_the_runtimes() {
+        use synfire_graphs::prelude::*;
+        let mut net = Network::new().seed(3);
+        let lif = Lif::cuba().e_l((-49.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv()));
+        let e = net.population("E", 50, lif.clone());
+        let i = net.population("I", 20, lif);
+        net.connect(e, e, Conn::prob(0.1).weight(1.0.mv()).delay(0.1.ms()));
+        net.record_spikes([e]);
+        let windowed = net.record_spikes([i]);
+        net.probe_window(windowed, 10.0.ms(), 30.0.ms());
+        let whole = net.record_rate(e, 2.0.ms());
+        let part = net.record_rate(e, 3.0.ms());
+        // A window past the end of the run: bins up to now only.
+        net.probe_window(part, 5.0.ms(), 100.0.ms());
+        net.probe_name(part, "part");
+        let inner = net.record_rate(e, 1.5.ms());
+        net.probe_window(inner, 4.5.ms(), 20.0.ms());
+        net.probe_name(inner, "inner");
+        // `I` is recorded only in a window: its rate comes from the runtime.
+        let other = net.record_rate(i, 2.0.ms());
+        let graph = net.freeze().unwrap();
+        let mut rt = Runtime::builder().build(&graph).unwrap();
+        rt.run_for(50.0.ms()).unwrap();
+        let recorded = collect(&rt, &Plan::new(&graph, &OutputFile::ALL).unwrap()).unwrap();
+        assert!(recorded.spikes.count("E") > 0);
+        for (k, handle) in [(2, whole), (3, part), (4, inner), (5, other)] {
+            let ProbeData::Rate(b) = &recorded.probes[k] else { panic!("probe {k} is a rate probe") };
+            assert_eq!(b.trace, rt.rates(handle).unwrap(), "probe {k}");
+            assert_eq!(b.start_tick as f64 * 0.1, b.trace.start_ms);
+        }
+        assert_eq!(recorded.plot_rates.len(), 4);
     }
 }

@@ -1,6 +1,14 @@
-//! What `synfire run` writes: spike files, the JSON report and the plots, staged in a
-//! temporary directory so that a failed run never replaces earlier outputs.
+//! What `synfire run` writes: spike files, every probe as `.npy` and CSV, the JSON
+//! report and timing, the plots, and `outputs.json`, which names every file with its
+//! dtype, shape, variables and units ([`manifest`] describes the format). Files are
+//! staged in a temporary directory so that a failed run never replaces earlier
+//! outputs. Every file but `timing.json` is a pure function of the scenario and seed.
 
+mod csv;
+pub mod manifest;
+mod npy;
+mod plan;
+mod probes;
 mod raster;
 mod rates;
 mod report;
@@ -8,12 +16,22 @@ mod spikes;
 mod staging;
 mod weights;
 
+pub use manifest::{Entry, Manifest};
+pub use plan::Plan;
+pub use probes::{Binned, ProbeData, write_probes};
 pub use raster::write_raster;
 pub use rates::write_rates;
-pub use report::{Counts, PopulationReport, Report};
+pub use report::{Counts, PopulationReport, Report, Timing};
 pub use spikes::{write_csv, write_npy};
 pub use staging::Staging;
 pub use weights::{WeightSummary, write_weight_evolution, write_weight_histogram};
+
+/// Writes `value` as pretty-printed JSON and a final line break.
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
+}
 
 /// Colours of populations in the plots, in population order (Tableau 10).
 const PALETTE: [(u8, u8, u8); 10] = [

@@ -54,17 +54,25 @@ pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize
         .draw()?;
     // Dots as large as a row allows, but never invisible.
     let radius = ((560.0 / sample.rows as f64) / 2.0).clamp(1.0, 3.0) as i32;
+    // One pass over the spikes before `until_ms` (they are in tick order), each
+    // drawn population collecting its dots.
+    let mut slot = vec![None; spikes.pop_names.len()];
+    for (k, &(pop, _)) in pops.iter().enumerate() {
+        if let Some(s) = slot.get_mut(pop) {
+            *s = Some(k);
+        }
+    }
+    let mut dots: Vec<Vec<(f64, f64)>> = vec![Vec::new(); pops.len()];
+    let end = spikes.ticks.partition_point(|&t| (t as f64 * spikes.dt_ms) < until_ms);
+    for s in 0..end {
+        let Some(Some(k)) = slot.get(spikes.pops[s] as usize).copied() else { continue };
+        if let Some(row) = sample.row(k, u64::from(spikes.index[s])) {
+            dots[k].push((spikes.time_ms(s), row as f64 + 0.5));
+        }
+    }
     let mut entries = Vec::new();
-    for (k, &(pop, size)) in pops.iter().enumerate() {
+    for (k, (&(pop, size), dots)) in pops.iter().zip(dots).enumerate() {
         let c = colour(pop);
-        let dots: Vec<(f64, f64)> = (0..spikes.len())
-            .filter(|&s| spikes.pops[s] as usize == pop)
-            .filter_map(|s| {
-                let t = spikes.time_ms(s);
-                let row = sample.row(k, u64::from(spikes.index[s]))?;
-                (t < until_ms).then_some((t, row as f64 + 0.5))
-            })
-            .collect();
         chart.draw_series(dots.into_iter().map(|p| Circle::new(p, radius, c.filled())))?;
         if k > 0 {
             // A thin line where the population begins.

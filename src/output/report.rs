@@ -1,41 +1,27 @@
-//! `report.json`: what ran, how long it took and what it produced.
+//! `report.json` (what ran and what it produced: a pure function of the scenario and
+//! its seed) and `timing.json` (how this machine ran it).
 
-use anyhow::Context;
 use serde::Serialize;
 use std::path::Path;
 
-/// The figures of one run, written as `report.json`.
+/// The figures of one run that do not depend on the machine, written as `report.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// Built-in network name or scenario file.
+    /// Built-in network name or scenario file stem.
     pub scenario: String,
     /// Neurons and sources in the graph.
     pub neurons: u64,
-    /// Worker threads.
-    pub workers: usize,
-    /// Window length in ticks (spikes are exchanged once per window).
-    pub window_ticks: u64,
     /// Seed of every random stream.
     pub seed: u64,
     /// Time step in ms.
     pub dt_ms: f64,
     /// Model time simulated, in seconds.
     pub model_time_s: f64,
-    /// Wall time of the simulation alone (no build, no output), in seconds.
-    pub wall_s: f64,
-    /// Wall time of building the shards, in seconds.
-    pub build_s: f64,
     /// Work counters.
     pub counts: Counts,
     /// Per population: size and, when its spikes were recorded, the mean rate.
     pub populations: Vec<PopulationReport>,
-    /// Synaptic events delivered per second of wall time.
-    pub syn_events_per_s: f64,
-    /// Wall time per model time (below 1 is faster than real time).
-    pub realtime_factor: f64,
-    /// Peak resident memory of the process in bytes, when the OS reports it.
-    pub peak_rss_bytes: Option<u64>,
-    /// The files of this run, in the output directory.
+    /// The files of this run, in the output directory (`outputs.json` describes each).
     pub files: Vec<String>,
 }
 
@@ -63,10 +49,36 @@ pub struct PopulationReport {
     pub mean_rate_hz: Option<f64>,
 }
 
+/// How the run went on this machine, written as `timing.json`: the measurements, and
+/// the execution settings that by the determinism contract change no result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timing {
+    /// Worker threads.
+    pub workers: usize,
+    /// Window length in ticks (spikes are exchanged once per window).
+    pub window_ticks: u64,
+    /// Wall time of the simulation alone (no build, no output), in seconds.
+    pub wall_s: f64,
+    /// Wall time of building the shards, in seconds.
+    pub build_s: f64,
+    /// Synaptic events delivered per second of wall time.
+    pub syn_events_per_s: f64,
+    /// Wall time per model time (below 1 is faster than real time).
+    pub realtime_factor: f64,
+    /// Peak resident memory of the process in bytes, when the OS reports it.
+    pub peak_rss_bytes: Option<u64>,
+}
+
 impl Report {
     /// Writes the report as pretty-printed JSON.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        let text = serde_json::to_string_pretty(self)?;
-        std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
+        super::write_json(path, self)
+    }
+}
+
+impl Timing {
+    /// Writes the timing as pretty-printed JSON.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        super::write_json(path, self)
     }
 }

@@ -1,61 +1,67 @@
-//! Spike files: `spikes.npy` (a structured array numpy loads as
-//! `[('t', '<f8'), ('id', '<u4')]`) and `spikes.csv` (`t_ms,population,index`).
+//! Spike files: `spikes.npy`, a structured array numpy loads with the dtype
+//! `[('tick', '<u8'), ('id', '<u4'), ('pop', '<u4'), ('index', '<u4')]` (times as
+//! integer ticks: `t_ms = tick * dt_ms`, no float times), and `spikes.csv`
+//! (`t_ms,population,index`, times printed from the ticks at fixed decimals).
 
+use super::csv::{self, Clock};
+use super::manifest::{Column, Entry};
 use anyhow::Context;
-use npyz::WriterBuilder;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use synfire_runtime::SpikeList;
 
-/// One row of `spikes.npy`: time in ms and global neuron id.
+/// One row of `spikes.npy`.
 #[derive(Debug, Clone, Copy, PartialEq, npyz::Serialize, npyz::AutoSerialize)]
 struct SpikeRow {
-    t: f64,
+    /// Tick of the spike.
+    tick: u64,
+    /// Global neuron id.
     id: u32,
+    /// Population (index into the graph's populations).
+    pop: u32,
+    /// Neuron index within its population.
+    index: u32,
 }
 
 /// Writes the spikes as a structured `.npy` array in canonical order.
-pub fn write_npy(path: &Path, spikes: &SpikeList) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = BufWriter::new(file);
-    let mut writer = npyz::WriteOptions::new().default_dtype().shape(&[spikes.len() as u64]).writer(&mut w).begin_nd()?;
-    for k in 0..spikes.len() {
-        let id = u32::try_from(spikes.gids[k]).with_context(|| format!("global id {} does not fit the u32 `id` column", spikes.gids[k]))?;
-        writer.push(&SpikeRow { t: spikes.time_ms(k), id })?;
-    }
-    writer.finish()?;
-    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+pub fn write_npy(path: &Path, file: &str, probes: &[String], spikes: &SpikeList) -> anyhow::Result<Entry> {
+    let rows = (0..spikes.len())
+        .map(|k| {
+            let id = u32::try_from(spikes.gids[k]).with_context(|| format!("global id {} does not fit the u32 `id` column of {file}", spikes.gids[k]))?;
+            Ok(SpikeRow { tick: spikes.ticks[k], id, pop: spikes.pops[k], index: spikes.index[k] })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    super::npy::write(path, &[rows.len() as u64], rows)?;
+    Ok(Entry::npy(file, "spikes", "every spike of the spike probes, in canonical order (tick, then global id)")
+        .probes(probes)
+        .dtype("structured")
+        .shape(&[spikes.len() as u64])
+        .axes(&["spike"])
+        .fields(vec![
+            Column::new("tick", "<u8").unit("tick").about("time step of the spike: t_ms = tick * dt_ms"),
+            Column::new("id", "<u4").about("global neuron id (see populations[].first_id)"),
+            Column::new("pop", "<u4").about("population, an index into populations[]"),
+            Column::new("index", "<u4").about("neuron index within its population"),
+        ]))
 }
 
 /// Writes the spikes as CSV with a `t_ms,population,index` header, times printed
 /// from integer ticks with as many decimals as `dt` needs.
-pub fn write_csv(path: &Path, spikes: &SpikeList) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = BufWriter::new(file);
-    let d = decimals(spikes.dt_ms);
-    let names: Vec<String> = spikes.pop_names.iter().map(|n| csv_field(n)).collect();
+pub fn write_csv(path: &Path, file: &str, probes: &[String], spikes: &SpikeList) -> anyhow::Result<Entry> {
+    let f = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = BufWriter::new(f);
+    let clock = Clock::new(spikes.dt_ms);
+    let names: Vec<String> = spikes.pop_names.iter().map(|n| csv::field(n)).collect();
     writeln!(w, "t_ms,population,index")?;
     for k in 0..spikes.len() {
-        writeln!(w, "{:.*},{},{}", d, spikes.time_ms(k), names[spikes.pops[k] as usize], spikes.index[k])?;
+        writeln!(w, "{},{},{}", clock.ms(spikes.ticks[k]), names[spikes.pops[k] as usize], spikes.index[k])?;
     }
     w.flush().with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-/// Decimals that print every multiple of `dt_ms` exactly (at most 6).
-fn decimals(dt_ms: f64) -> usize {
-    (0..=6)
-        .find(|&d| {
-            let scaled = dt_ms * 10f64.powi(d as i32);
-            (scaled - scaled.round()).abs() < 1e-9
-        })
-        .unwrap_or(6)
-}
-
-/// Quotes a field that holds a comma, quote or line break (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    Ok(Entry::csv(file, "spikes", "the rows of spikes.npy as text").probes(probes).rows(spikes.len() as u64).fields(vec![
+        Column::text("t_ms").unit("ms").about(format!("tick * dt_ms printed from the tick, {} digit(s) after the point", clock.decimals())),
+        Column::text("population").about("population name"),
+        Column::text("index").about("neuron index within its population"),
+    ]))
 }
 
 #[cfg(test)]
@@ -81,40 +87,32 @@ mod tests {
     #[test]
     fn csv_rows_follow_the_list() {
         let path = scratch("csv");
-        write_csv(&path, &list()).unwrap();
+        let entry = write_csv(&path, "spikes.csv", &["s".into()], &list()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, "t_ms,population,index\n0.3,E,7\n1.2,E,2\n1.2,\"I,x\",0\n");
+        assert_eq!(entry.rows, Some(3));
         std::fs::remove_file(path).unwrap();
     }
 
     #[test]
     fn npy_reads_back_as_the_structured_rows() {
         let path = scratch("npy");
-        write_npy(&path, &list()).unwrap();
+        write_npy(&path, "spikes.npy", &[], &list()).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
         assert_eq!(npy.shape(), &[3]);
-        let header = String::from_utf8_lossy(&bytes[..128]).into_owned();
-        assert!(header.contains("('t', '<f8'), ('id', '<u4')"), "{header}");
-        let rows: Vec<(f64, u32)> = npy.data::<SpikeRowIn>().unwrap().map(|r| r.unwrap()).map(|r| (r.t, r.id)).collect();
-        let want = [(0.3, 7), (1.2, 2), (1.2, 80)];
-        for (got, want) in rows.iter().zip(want) {
-            assert!((got.0 - want.0).abs() < 1e-12 && got.1 == want.1, "{got:?} != {want:?}");
-        }
-        assert_eq!(rows.len(), 3);
+        assert_eq!(npy.dtype().descr(), "[('tick', '<u8'), ('id', '<u4'), ('pop', '<u4'), ('index', '<u4'), ]");
+        let rows: Vec<SpikeRowIn> = npy.data::<SpikeRowIn>().unwrap().map(|r| r.unwrap()).collect();
+        let got: Vec<(u64, u32, u32, u32)> = rows.iter().map(|r| (r.tick, r.id, r.pop, r.index)).collect();
+        assert_eq!(got, [(3, 7, 0, 7), (12, 2, 0, 2), (12, 80, 1, 0)]);
         std::fs::remove_file(path).unwrap();
     }
 
     #[derive(Debug, npyz::Deserialize)]
     struct SpikeRowIn {
-        t: f64,
+        tick: u64,
         id: u32,
-    }
-
-    #[test]
-    fn decimals_follow_dt() {
-        assert_eq!(decimals(0.1), 1);
-        assert_eq!(decimals(1.0), 0);
-        assert_eq!(decimals(0.025), 3);
+        pop: u32,
+        index: u32,
     }
 }

@@ -24,7 +24,7 @@ fn run_cuba_writes_every_output() {
     let dir = scratch("run");
     let out = synfire(&["run", "cuba", "--duration", "50ms", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    for f in ["spikes.npy", "spikes.csv", "report.json", "raster.svg", "rates.svg"] {
+    for f in ["spikes.npy", "spikes.csv", "report.json", "timing.json", "outputs.json", "raster.svg", "rates.svg", "rate_E.npy", "rate_I.csv"] {
         let len = std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0);
         assert!(len > 0, "{f} is missing or empty");
     }
@@ -42,10 +42,11 @@ fn run_cuba_writes_every_output() {
     assert_eq!(lines.count() as u64, spikes);
     let per_pop: u64 = report["populations"].as_array().unwrap().iter().map(|p| p["spikes"].as_u64().unwrap()).sum();
     assert_eq!(per_pop, spikes);
-    // The structured .npy holds 12 bytes (f64 t, u32 id) per spike after its header.
+    // The structured .npy holds 20 bytes (u64 tick, u32 id, pop and index) per spike
+    // after its header.
     let npy = std::fs::read(dir.join("spikes.npy")).unwrap();
     let header_len = u16::from_le_bytes([npy[8], npy[9]]) as usize + 10;
-    assert_eq!((npy.len() - header_len) as u64, 12 * spikes);
+    assert_eq!((npy.len() - header_len) as u64, 20 * spikes);
 
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("Hz") && summary.contains(dir.to_str().unwrap()), "{summary}");
@@ -158,3 +159,4 @@ fn the_plastic_benchmark_runs() {
 }
 
 mod check;
+mod probes;
