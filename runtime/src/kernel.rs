@@ -9,7 +9,7 @@
 use crate::error::RunError;
 use std::fmt;
 use std::ops::Range;
-use synfire_graphs::{NeuronSpec, Time};
+use synfire_graphs::{NeuronSpec, PlainState, Time};
 
 /// What a kernel is built from.
 #[derive(Debug, Clone)]
@@ -57,7 +57,13 @@ impl KernelInit<'_> {
 /// - It pushes the local indices of neurons that spike at this tick, increasing.
 /// - Results depend only on the state, the inputs and the tick, never on the slice
 ///   boundaries: a neuron's update reads only its own state.
-pub trait NeuronKernel: Send + fmt::Debug {
+/// - save/restore: restore(save()) into a kernel built from the same KernelInit
+///   continues bit-identically. The saved columns hold every piece of state that
+///   influences later output (hidden state such as refractory ends included) as
+///   `Axis::Neuron` columns, one row per local neuron, or `Axis::Scalar`; derived
+///   coefficients are rebuilt from the graph. A table that does not fit is a
+///   `StateError` naming the column, and leaves the kernel unchanged.
+pub trait NeuronKernel: PlainState + Send + fmt::Debug {
     /// Number of neurons.
     fn len(&self) -> usize;
 
@@ -74,6 +80,11 @@ pub trait NeuronKernel: Send + fmt::Debug {
 
     /// Sets state variable `var` of neuron `i` (used by checkpoints and tests).
     fn set_state(&mut self, var: usize, i: usize, value: f32);
+
+    /// The local index and variable name of the first NaN or infinite state value,
+    /// scanning in neuron order (at one neuron, in the order of the model's state);
+    /// `None` when every value is finite. A plain scan, for run guards.
+    fn first_non_finite(&self) -> Option<(usize, &'static str)>;
 }
 
 /// Builds kernels for population slices; one per runtime, chosen at build time.

@@ -39,6 +39,8 @@
 //! # State
 //!
 //! `v` (1), `a` (1); internally also `z` of the last tick and the refractory countdown.
+//! Saved as the columns `v`, `a`, `z` (f32, 0 or 1) and `refractory_left` (u32: the
+//! ticks during which `z` is still forced to 0), all per neuron.
 //!
 //! # Events
 //!
@@ -50,8 +52,10 @@
 //! NeurIPS, "Long short-term memory and learning-to-learn in networks of spiking neurons".
 
 use super::params::{PerNeuron, sample_init, sample_param};
+use super::{first_non_finite, read_f32};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Constants of one neuron (or of all, when homogeneous).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -133,6 +137,24 @@ fn update_block(coeff: impl Fn(usize) -> Coeffs, v: &mut [f32], a: &mut [f32], z
     any
 }
 
+impl PlainState for AlifKernel {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("v", Axis::Neuron, &self.v);
+        out.f32("a", Axis::Neuron, &self.a);
+        out.f32("z", Axis::Neuron, &self.z);
+        out.u32("refractory_left", Axis::Neuron, &self.refractory);
+    }
+
+    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.v.len();
+        let (v, a, z) = (read_f32(input, "v", n)?, read_f32(input, "a", n)?, read_f32(input, "z", n)?);
+        let mut refractory = vec![0; n];
+        input.u32_into("refractory_left", &mut refractory)?;
+        (self.v, self.a, self.z, self.refractory) = (v, a, z, refractory);
+        Ok(())
+    }
+}
+
 impl NeuronKernel for AlifKernel {
     fn len(&self) -> usize {
         self.v.len()
@@ -180,6 +202,10 @@ impl NeuronKernel for AlifKernel {
             1 => self.a[i] = value,
             _ => {}
         }
+    }
+
+    fn first_non_finite(&self) -> Option<(usize, &'static str)> {
+        first_non_finite(&[("v", &self.v), ("a", &self.a), ("z", &self.z)])
     }
 }
 

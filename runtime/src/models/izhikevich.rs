@@ -34,7 +34,7 @@
 //!
 //! # State
 //!
-//! `v` (mV), `u` (mV/ms).
+//! `v` (mV), `u` (mV/ms); saved as the columns `v` and `u`, the whole state.
 //!
 //! # Events
 //!
@@ -45,8 +45,10 @@
 //! Izhikevich (2003) IEEE Trans. Neural Netw. 14:1569.
 
 use super::params::{PerNeuron, sample_init, sample_param};
+use super::{first_non_finite, read_f32};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// The spike peak (mV).
 const PEAK: f32 = 30.0;
@@ -138,6 +140,20 @@ fn update_block(coeff: impl Fn(usize) -> Coeffs, h: f32, dt: f32, substeps: u32,
     any
 }
 
+impl PlainState for IzhikevichKernel {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("v", Axis::Neuron, &self.v);
+        out.f32("u", Axis::Neuron, &self.u);
+    }
+
+    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.v.len();
+        let (v, u) = (read_f32(input, "v", n)?, read_f32(input, "u", n)?);
+        (self.v, self.u) = (v, u);
+        Ok(())
+    }
+}
+
 impl NeuronKernel for IzhikevichKernel {
     fn len(&self) -> usize {
         self.v.len()
@@ -192,5 +208,9 @@ impl NeuronKernel for IzhikevichKernel {
             1 => self.u[i] = value,
             _ => {}
         }
+    }
+
+    fn first_non_finite(&self) -> Option<(usize, &'static str)> {
+        first_non_finite(&[("v", &self.v), ("u", &self.u)])
     }
 }

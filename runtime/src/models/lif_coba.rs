@@ -38,7 +38,8 @@
 //!
 //! # State
 //!
-//! `v` (mV), `g_e` (1), `g_i` (1); the tick at which refractoriness ends.
+//! `v` (mV), `g_e` (1), `g_i` (1); the tick at which refractoriness ends. Saved as
+//! the columns `v`, `g_e`, `g_i` and the refractory ends of [`super::refractory`].
 //!
 //! # Events
 //!
@@ -51,8 +52,10 @@
 
 use super::params::{PerNeuron, sample_init, sample_param};
 use super::refractory::{self, RefractoryEnds};
+use super::{first_non_finite, read_f32};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Constants of one neuron (or of all, when homogeneous).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -198,6 +201,24 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     p * f32::from_bits(biased << 23)
 }
 
+impl PlainState for LifCobaKernel {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("v", Axis::Neuron, &self.v);
+        out.f32("g_e", Axis::Neuron, &self.g_e);
+        out.f32("g_i", Axis::Neuron, &self.g_i);
+        self.refractory.save(out);
+    }
+
+    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.v.len();
+        let (v, g_e, g_i) = (read_f32(input, "v", n)?, read_f32(input, "g_e", n)?, read_f32(input, "g_i", n)?);
+        let mut refractory = self.refractory.clone();
+        refractory.restore(input)?;
+        (self.v, self.g_e, self.g_i, self.refractory) = (v, g_e, g_i, refractory);
+        Ok(())
+    }
+}
+
 impl NeuronKernel for LifCobaKernel {
     fn len(&self) -> usize {
         self.v.len()
@@ -255,6 +276,10 @@ impl NeuronKernel for LifCobaKernel {
             2 => self.g_i[i] = value,
             _ => {}
         }
+    }
+
+    fn first_non_finite(&self) -> Option<(usize, &'static str)> {
+        first_non_finite(&[("v", &self.v), ("g_e", &self.g_e), ("g_i", &self.g_i)])
     }
 }
 

@@ -29,6 +29,10 @@
 //!
 //! `v` (mV), `i_syn_e` (mV), `i_syn_i` (mV); the tick at which refractoriness ends.
 //!
+//! Saved as the columns `v_rel` (`V - E_L`, mV: the kernel integrates relative to
+//! `E_L`, and `(v + E_L) - E_L` would not restore the bits), `i_syn_e`, `i_syn_i`,
+//! and the refractory ends of [`super::refractory`].
+//!
 //! # Events
 //!
 //! Receptor 0 (`exc`) adds to `I_e`, receptor 1 (`inh`) to `I_i`.
@@ -39,8 +43,10 @@
 
 use super::params::{PerNeuron, sample_init, sample_param};
 use super::refractory::{RefractoryEnds, end_after, held};
+use super::{first_non_finite, read_f32};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Propagators and thresholds of one neuron (or of all, when homogeneous).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -181,6 +187,24 @@ impl LifCubaKernel {
     }
 }
 
+impl PlainState for LifCubaKernel {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("v_rel", Axis::Neuron, &self.v);
+        out.f32("i_syn_e", Axis::Neuron, &self.i_e);
+        out.f32("i_syn_i", Axis::Neuron, &self.i_i);
+        self.refractory.save(out);
+    }
+
+    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.v.len();
+        let (v, i_e, i_i) = (read_f32(input, "v_rel", n)?, read_f32(input, "i_syn_e", n)?, read_f32(input, "i_syn_i", n)?);
+        let mut refractory = self.refractory.clone();
+        refractory.restore(input)?;
+        (self.v, self.i_e, self.i_i, self.refractory) = (v, i_e, i_i, refractory);
+        Ok(())
+    }
+}
+
 impl NeuronKernel for LifCubaKernel {
     fn len(&self) -> usize {
         self.v.len()
@@ -214,5 +238,10 @@ impl NeuronKernel for LifCubaKernel {
             2 => self.i_i[i] = value,
             _ => {}
         }
+    }
+
+    fn first_non_finite(&self) -> Option<(usize, &'static str)> {
+        // `v_rel` is not finite exactly when `v` is (`E_L` is finite).
+        first_non_finite(&[("v", &self.v), ("i_syn_e", &self.i_e), ("i_syn_i", &self.i_i)])
     }
 }

@@ -36,7 +36,8 @@
 //!
 //! # State
 //!
-//! `u` (1), `i` (1).
+//! `u` (1), `i` (1); saved as the columns `u` and `i`, the whole state (the spike
+//! flag of the last tick is `u >= theta`).
 //!
 //! # Events
 //!
@@ -48,8 +49,10 @@
 //! (2021) Neural Comput. 33:899 (stork).
 
 use super::params::{PerNeuron, sample_init, sample_param};
+use super::{first_non_finite, read_f32};
 use crate::error::RunError;
 use crate::kernel::{KernelInit, NeuronKernel};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Constants of one neuron (or of all, when homogeneous).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -123,6 +126,20 @@ fn update_block(coeff: impl Fn(usize) -> Coeffs, u: &mut [f32], i: &mut [f32], x
     any
 }
 
+impl PlainState for LifDiscreteKernel {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("u", Axis::Neuron, &self.u);
+        out.f32("i", Axis::Neuron, &self.i);
+    }
+
+    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        let n = self.u.len();
+        let (u, i) = (read_f32(input, "u", n)?, read_f32(input, "i", n)?);
+        (self.u, self.i) = (u, i);
+        Ok(())
+    }
+}
+
 impl NeuronKernel for LifDiscreteKernel {
     fn len(&self) -> usize {
         self.u.len()
@@ -170,5 +187,9 @@ impl NeuronKernel for LifDiscreteKernel {
             1 => self.i[i] = value,
             _ => {}
         }
+    }
+
+    fn first_non_finite(&self) -> Option<(usize, &'static str)> {
+        first_non_finite(&[("u", &self.u), ("i", &self.i)])
     }
 }

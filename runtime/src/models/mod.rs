@@ -17,7 +17,7 @@ pub use params::{PerNeuron, sample_init, sample_param};
 
 use crate::error::RunError;
 use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};
-use synfire_graphs::ModelKind;
+use synfire_graphs::{ModelKind, StateError, StateReader};
 
 /// The plain f32 kernels: the reference every target is compared with.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,4 +37,19 @@ impl KernelFactory for ReferenceKernels {
             ModelKind::LifDiscrete => Box::new(LifDiscreteKernel::new(init)?),
         })
     }
+}
+
+/// The f32 column `name` of `n` rows, read into a new vector so that a restore that
+/// fails later leaves the kernel unchanged.
+fn read_f32(input: &mut StateReader<'_>, name: &str, n: usize) -> Result<Vec<f32>, StateError> {
+    let mut out = vec![0.0; n];
+    input.f32_into(name, &mut out)?;
+    Ok(out)
+}
+
+/// The first neuron with a NaN or infinite value in one of `columns` (name and one
+/// value per neuron), and that column's name; at equal neurons the column listed
+/// first. A plain scan of each column, stopping at its first non-finite value.
+fn first_non_finite(columns: &[(&'static str, &[f32])]) -> Option<(usize, &'static str)> {
+    columns.iter().filter_map(|&(name, values)| values.iter().position(|x| !x.is_finite()).map(|i| (i, name))).min_by_key(|&(i, _)| i)
 }

@@ -5,6 +5,16 @@
 //! Ends are compared with wrapping arithmetic, so that runs past 2^32 ticks work, and
 //! every 2^30 ticks (or when the tick jumps that far) ends in the past are brought up
 //! to the present so that no comparison ever spans more than 2^31 ticks.
+//!
+//! # State
+//!
+//! Saved as `refractory_end` (per neuron, u64: the absolute first tick at which the
+//! neuron integrates again, unwrapped around the last rebase) and
+//! `refractory_rebased_at` (scalar, u64). The rebase tick is saved too: a fresh
+//! kernel has rebased at tick 0, and its first step at a later tick would rebase
+//! around 0 and misread the wrapped ends of neurons that are still refractory.
+
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Values};
 
 /// At least this often (in ticks) past ends are brought up to the present.
 const REBASE: u64 = 1 << 30;
@@ -14,8 +24,15 @@ const REBASE: u64 = 1 << 30;
 pub(crate) struct RefractoryEnds {
     /// Low 32 bits of the first tick at which each neuron integrates again.
     free_at: Vec<u32>,
-    /// Tick of the last rebase: every entry lies within 2^30 ticks of it.
+    /// Tick of the last rebase: every entry lies within 2^31 ticks of it (within
+    /// 2^30 plus a refractory period).
     rebased_at: u64,
+}
+
+/// The absolute tick that the wrapped tick `low` stands for, near `base`.
+#[inline]
+fn unwrap(low: u32, base: u64) -> u64 {
+    base.wrapping_add_signed(i64::from(low.wrapping_sub(base as u32) as i32))
 }
 
 impl RefractoryEnds {
@@ -31,9 +48,8 @@ impl RefractoryEnds {
         if tick.abs_diff(self.rebased_at) >= REBASE {
             let base = self.rebased_at;
             for f in &mut self.free_at {
-                // Within 2^30 of the last rebase, so the offset from it is exact.
-                let end = base.wrapping_add_signed(i64::from(f.wrapping_sub(base as u32) as i32));
-                if end <= tick {
+                // Within 2^31 of the last rebase, so the offset from it is exact.
+                if unwrap(*f, base) <= tick {
                     *f = tick as u32;
                 }
             }
@@ -53,6 +69,33 @@ impl RefractoryEnds {
     #[inline]
     pub(crate) fn end(&self, i: usize) -> u32 {
         self.free_at[i]
+    }
+}
+
+impl PlainState for RefractoryEnds {
+    fn save(&self, out: &mut StateWriter) {
+        let ends: Vec<u64> = self.free_at.iter().map(|&f| unwrap(f, self.rebased_at)).collect();
+        out.u64("refractory_end", Axis::Neuron, &ends);
+        out.scalar("refractory_rebased_at", self.rebased_at);
+    }
+
+    /// Leaves the ends unchanged on error.
+    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        let column = input.column("refractory_end")?;
+        let shape = |message: String| StateError::Shape { name: column.name.clone(), message };
+        let ends = match &column.values {
+            Values::U64(v) if v.len() == self.free_at.len() => v,
+            v => return Err(shape(format!("{} values of {} where {} u64 are needed", v.len(), v.type_name(), self.free_at.len()))),
+        };
+        let rebased_at = input.scalar("refractory_rebased_at")?;
+        if let Some((i, end)) = ends.iter().enumerate().find(|(_, e)| e.abs_diff(rebased_at) >= 1 << 31) {
+            return Err(shape(format!("neuron {i} ends at tick {end}, 2^31 or more ticks from the last rebase at tick {rebased_at}")));
+        }
+        for (f, &e) in self.free_at.iter_mut().zip(ends) {
+            *f = e as u32;
+        }
+        self.rebased_at = rebased_at;
+        Ok(())
     }
 }
 

@@ -32,7 +32,7 @@ fn specimen(kind: ModelKind) -> (NeuronSpec, f64) {
 }
 
 /// Random non-negative weights on every receptor, and a random injected current.
-fn drive(kind: ModelKind, n: usize, r: &mut rand_pcg::Pcg32) -> (Vec<Vec<f32>>, Vec<f32>) {
+pub(crate) fn drive(kind: ModelKind, n: usize, r: &mut rand_pcg::Pcg32) -> (Vec<Vec<f32>>, Vec<f32>) {
     let (w, e) = match kind {
         ModelKind::LifCuba => (2.0, 50.0),
         ModelKind::LifCoba => (0.1, 5.0),
@@ -48,7 +48,7 @@ fn drive(kind: ModelKind, n: usize, r: &mut rand_pcg::Pcg32) -> (Vec<Vec<f32>>, 
 
 /// A graph with a population in front (so the one under test has a nonzero gid
 /// offset) and the specimen of `kind` as population 1.
-fn graph(kind: ModelKind, size: u64) -> Graph {
+pub(crate) fn graph(kind: ModelKind, size: u64) -> Graph {
     let (spec, dt) = specimen(kind);
     let mut net = Network::new().dt(dt.ms()).seed(77);
     net.population("pad", 5, spec.clone());

@@ -13,3 +13,4 @@ mod izhikevich;
 mod lif_coba;
 mod lif_cuba;
 mod lif_discrete;
+mod plain_state;
