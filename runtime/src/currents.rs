@@ -97,6 +97,31 @@ impl Currents {
         self.dirty = true;
     }
 
+    /// Saves the user currents (the stimuli come from the graph): `user` per neuron
+    /// and `user_set` (whether this slice's user currents were ever set).
+    pub(crate) fn save(&self, w: &mut synfire_graphs::StateWriter, len: usize) {
+        let user = if self.user.is_empty() { vec![0.0; len] } else { self.user.clone() };
+        w.group("currents", |g| {
+            g.f32("user", synfire_graphs::Axis::Neuron, &user);
+            // Per neuron, since only the owner's shard allocates user currents.
+            g.u32("user_set", synfire_graphs::Axis::Neuron, &vec![u32::from(!self.user.is_empty()); len]);
+        });
+    }
+
+    /// Restores what [`Currents::save`] wrote; `ext` is rebuilt at the next tick.
+    pub(crate) fn restore(&mut self, r: &mut synfire_graphs::StateReader<'_>, len: usize) -> Result<(), synfire_graphs::StateError> {
+        r.group("currents", |g| {
+            let mut user = vec![0.0; len];
+            g.f32_into("user", &mut user)?;
+            let mut set = vec![0u32; len];
+            g.u32_into("user_set", &mut set)?;
+            self.user = if set.iter().any(|&s| s != 0) { user } else { Vec::new() };
+            self.next = 0;
+            self.dirty = true;
+            Ok(())
+        })
+    }
+
     /// Rebuilds `ext` if the currents change at tick `t`.
     pub(crate) fn update(&mut self, t: u64, ext: &mut Vec<f32>, len: usize) {
         let mut changed = self.dirty;

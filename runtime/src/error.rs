@@ -52,4 +52,7 @@ pub enum RunError {
         /// Which guard and why.
         message: String,
     },
+    /// A checkpoint could not be written, read or restored.
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
 }

@@ -23,7 +23,7 @@
 use crate::sync::{AtomicBool, AtomicUsize, Ordering, UnsafeCell, spin_hint, yield_now};
 
 /// One spike: the tick it was emitted at and the global id of its neuron.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Spike {
     /// Emission tick.
     pub tick: u64,

@@ -19,6 +19,8 @@
 //! **Invariant:** this is the only crate that spawns threads or touches atomics;
 //! the atomics and unsafe cells of the spike exchange come from [`sync`] alone.
 
+pub mod checkpoint;
+mod checkpointing;
 pub mod connect;
 mod currents;
 mod deliver;
@@ -31,10 +33,12 @@ mod recorder;
 pub mod records;
 mod runtime;
 mod shard;
+mod shard_state;
 mod sources;
 mod sync;
 mod worker;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use error::RunError;
 pub use exchange::{Spike, SpikeBatch};
 pub use kernel::{KernelFactory, KernelInit, NeuronKernel};

@@ -104,7 +104,7 @@ impl fmt::Display for SpikeList {
 }
 
 /// Samples of one state variable of some neurons.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StateTrace {
     /// The variable's name.
     pub var: String,
@@ -127,7 +127,7 @@ impl StateTrace {
 }
 
 /// Sampled weights of a projection.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightTrace {
     /// Time step in ms.
     pub dt_ms: f64,
@@ -159,7 +159,7 @@ pub struct RateTrace {
 }
 
 /// Counters of work done, summed over shards.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     /// Ticks simulated.
     pub ticks: u64,

@@ -81,7 +81,7 @@ impl RuntimeBuilder {
                 .map_err(|e| RunError::WorkerLost { shard: index, message: format!("could not start: {e}") })?;
             workers.push(Worker { commands: cmd_tx, replies: rep_rx, join: Some(join) });
         }
-        let mut rt = Runtime { graph, layout, workers, window, now: 0, failed: false, build_secs: 0.0, lock: Mutex::new(()) };
+        let mut rt = Runtime { graph, layout, workers, window, now: 0, failed: false, build_secs: 0.0, lock: Mutex::new(()), prior: Prior::default() };
         for (i, w) in rt.workers.iter().enumerate() {
             match w.replies.recv() {
                 Ok(Reply::Built(Ok(()))) => {}
@@ -104,15 +104,27 @@ struct Worker {
 /// A running simulation of one graph.
 #[derive(Debug)]
 pub struct Runtime {
-    graph: Arc<Graph>,
+    pub(crate) graph: Arc<Graph>,
     layout: Layout,
     workers: Vec<Worker>,
     window: u64,
-    now: u64,
+    pub(crate) now: u64,
     failed: bool,
     build_secs: f64,
     /// Serialises request/reply exchanges with the workers.
     lock: Mutex<()>,
+    /// What the probes recorded before the checkpoint this runtime was restored from.
+    pub(crate) prior: Prior,
+}
+
+/// Probe data of the run before a checkpoint, merged in canonical order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prior {
+    pub spikes: Vec<Spike>,
+    /// Per probe index.
+    pub states: Vec<Option<StateTrace>>,
+    /// Per probe index.
+    pub weights: Vec<Option<WeightTrace>>,
 }
 
 impl Runtime {
@@ -198,13 +210,13 @@ impl Runtime {
         Ok(())
     }
 
-    fn lost(&mut self, shard: usize, message: &str) -> RunError {
+    pub(crate) fn lost(&mut self, shard: usize, message: &str) -> RunError {
         self.failed = true;
         RunError::WorkerLost { shard, message: message.into() }
     }
 
     /// Sends a command to every worker and collects one reply from each, in shard order.
-    fn broadcast(&mut self, make: impl Fn() -> Command) -> Result<Vec<Reply>, RunError> {
+    pub(crate) fn broadcast(&mut self, make: impl Fn() -> Command) -> Result<Vec<Reply>, RunError> {
         let _guard = self.lock.lock();
         let mut out = Vec::with_capacity(self.workers.len());
         for (i, w) in self.workers.iter().enumerate() {
@@ -225,7 +237,7 @@ impl Runtime {
         Ok(out)
     }
 
-    fn query(&self, q: Query) -> Result<Vec<Reply>, RunError> {
+    pub(crate) fn query(&self, q: Query) -> Result<Vec<Reply>, RunError> {
         self.alive()?;
         let _guard = self.lock.lock();
         for (i, w) in self.workers.iter().enumerate() {
@@ -272,8 +284,8 @@ impl Runtime {
     }
 
     /// All logged spikes of every shard, merged in canonical order.
-    fn merged_spikes(&self) -> Result<Vec<Spike>, RunError> {
-        let mut all: Vec<Spike> = Vec::new();
+    pub(crate) fn merged_spikes(&self) -> Result<Vec<Spike>, RunError> {
+        let mut all: Vec<Spike> = self.prior.spikes.clone();
         for r in self.query(Query::Spikes)? {
             if let Reply::Spikes(s) = r {
                 all.extend(s);
@@ -333,14 +345,22 @@ impl Runtime {
 
     /// The samples a state probe recorded so far.
     pub fn state(&self, probe: Probe<probe_kind::State>) -> Result<StateTrace, RunError> {
-        let ProbeKind::State { var, neurons, .. } = self.probe_kind(probe)? else {
+        let ProbeKind::State { .. } = self.probe_kind(probe)? else {
+            return Err(RunError::BadHandle { what: "probe", message: "not a state probe".into() });
+        };
+        self.state_of(probe.index())
+    }
+
+    /// The samples of state probe `index` (prior samples first).
+    pub(crate) fn state_of(&self, index: usize) -> Result<StateTrace, RunError> {
+        let ProbeKind::State { var, neurons, .. } = &self.graph.probes[index].kind else {
             return Err(RunError::BadHandle { what: "probe", message: "not a state probe".into() });
         };
         let ncols = neurons.len();
         let mut trace = StateTrace { var: var.clone(), neurons: neurons.clone(), dt_ms: self.graph.dt.0, ..StateTrace::default() };
         for r in self.query(Query::States)? {
             let Reply::States(recs) = r else { continue };
-            for rec in recs.into_iter().filter(|r| r.probe == probe.index()) {
+            for rec in recs.into_iter().filter(|r| r.probe == index) {
                 if trace.ticks.is_empty() && !rec.ticks.is_empty() {
                     trace.ticks = rec.ticks.clone();
                     trace.values = vec![f32::NAN; rec.ticks.len() * ncols];
@@ -355,6 +375,12 @@ impl Runtime {
                 }
             }
         }
+        if let Some(Some(p)) = self.prior.states.get(index) {
+            let mut all = p.clone();
+            all.ticks.extend_from_slice(&trace.ticks);
+            all.values.extend_from_slice(&trace.values);
+            return Ok(all);
+        }
         Ok(trace)
     }
 
@@ -363,17 +389,32 @@ impl Runtime {
     /// taken at window boundaries that are multiples of the probe's interval; a
     /// sample at tick `t` holds every plastic change with synaptic time before `t`.
     pub fn weights(&self, probe: Probe<probe_kind::Weights>) -> Result<WeightTrace, RunError> {
-        let ProbeKind::Weights { max_synapses, .. } = self.probe_kind(probe)? else {
+        let ProbeKind::Weights { .. } = self.probe_kind(probe)? else {
+            return Err(RunError::BadHandle { what: "probe", message: "not a weight probe".into() });
+        };
+        self.weights_of(probe.index())
+    }
+
+    /// The samples of weight probe `index` (prior samples first).
+    pub(crate) fn weights_of(&self, index: usize) -> Result<WeightTrace, RunError> {
+        let ProbeKind::Weights { max_synapses, .. } = &self.graph.probes[index].kind else {
             return Err(RunError::BadHandle { what: "probe", message: "not a weight probe".into() });
         };
         let max = *max_synapses;
         let mut parts = Vec::new();
         for r in self.query(Query::Weights)? {
             if let Reply::Weights(ps) = r {
-                parts.extend(ps.into_iter().filter(|p| p.rec.probe == probe.index()));
+                parts.extend(ps.into_iter().filter(|p| p.rec.probe == index));
             }
         }
-        Ok(self.merge_weights(parts, max))
+        let trace = self.merge_weights(parts, max);
+        if let Some(Some(p)) = self.prior.weights.get(index) {
+            let mut all = p.clone();
+            all.ticks.extend_from_slice(&trace.ticks);
+            all.values.extend_from_slice(&trace.values);
+            return Ok(all);
+        }
+        Ok(trace)
     }
 
     /// Every weight of projection `proj` now, in canonical `(source, target)` order

@@ -24,6 +24,10 @@ pub(crate) enum Command {
     SetCurrent { pop: usize, index: u64, value: f32 },
     /// Send back a copy of recorded data.
     Query(Query),
+    /// Save the shard's state at window boundary `now` (settling the rules first).
+    Save { now: u64, max_delay: u64 },
+    /// Restore tables split for this shard (in the order of `Shard::shapes`).
+    Restore { now: u64, max_delay: u64, pops: Vec<synfire_graphs::StateTable>, projs: Vec<synfire_graphs::StateTable>, counters: Counters },
     /// Finish the thread.
     Stop,
 }
@@ -36,6 +40,8 @@ pub(crate) enum Query {
     Weights,
     Counters,
     Memory,
+    /// The shape of every part the shard owns.
+    Shapes,
     State {
         pop: usize,
         var: usize,
@@ -67,6 +73,9 @@ pub(crate) enum Reply {
     Counters(Counters),
     Memory(crate::records::Memory),
     State(Option<f32>),
+    Saved(Box<crate::shard_state::ShardState>),
+    Shapes(Vec<(usize, crate::checkpoint::layout_map::Shape)>, Vec<(usize, crate::checkpoint::layout_map::Shape)>),
+    Restored(Result<(), crate::checkpoint::CheckpointError>),
     Done,
 }
 
@@ -141,8 +150,14 @@ pub(crate) fn run(init: WorkerInit) {
                 }
                 Query::Counters => Reply::Counters(shard.counters),
                 Query::Memory => Reply::Memory(shard.memory()),
+                Query::Shapes => {
+                    let (pops, projs) = shard.shapes();
+                    Reply::Shapes(pops, projs)
+                }
                 Query::State { pop, var, index } => Reply::State(shard.read_state(pop, var, index)),
             },
+            Command::Save { now, max_delay } => Reply::Saved(Box::new(shard.save_state(now, max_delay))),
+            Command::Restore { now, max_delay, pops, projs, counters } => Reply::Restored(shard.restore_state(now, max_delay, &pops, &projs, counters)),
             Command::Stop => break,
         };
         if replies.send(reply).is_err() {

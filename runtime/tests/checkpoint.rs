@@ -1,0 +1,93 @@
+//! Checkpoints: stopping at a window boundary, restoring (in a fresh runtime, with the
+//! same or another worker count) and continuing gives the run that never stopped;
+//! damaged or foreign checkpoints give their own typed errors.
+
+mod support;
+
+use std::path::Path;
+use synfire_graphs::{Graph, Probe, ProjId, Time, probe_kind};
+use synfire_runtime::{Checkpoint, CheckpointError, RunError, Runtime};
+
+type Outcome = (Vec<(u64, u64)>, Vec<u32>);
+
+fn outcome(sim: &Runtime, probe: Probe<probe_kind::Spikes>, proj: Option<ProjId>) -> Outcome {
+    let s = sim.spikes(probe).expect("spikes");
+    let w = proj.map(|p| sim.projection_weights(p).expect("weights").values).unwrap_or_default();
+    (s.ticks.iter().copied().zip(s.gids.iter().copied()).collect(), w.iter().map(|x| x.to_bits()).collect())
+}
+
+fn straight(graph: &Graph, probe: Probe<probe_kind::Spikes>, proj: Option<ProjId>, ms: f64) -> Outcome {
+    let mut sim = Runtime::builder().workers(1).build(graph).expect("builds");
+    sim.run_for(Time(ms)).expect("runs");
+    outcome(&sim, probe, proj)
+}
+
+/// Runs `first` ms on `w1` workers, checkpoints through bytes, restores on `w2`
+/// workers in a fresh runtime and runs the rest.
+fn interrupted(graph: &Graph, probe: Probe<probe_kind::Spikes>, proj: Option<ProjId>, first: f64, total: f64, w1: usize, w2: usize) -> Outcome {
+    let bytes = {
+        let mut sim = Runtime::builder().workers(w1).build(graph).expect("builds");
+        sim.run_for(Time(first)).expect("runs");
+        sim.checkpoint().expect("checkpoint").to_bytes().expect("encodes")
+    };
+    let ck = Checkpoint::from_bytes(&bytes, Path::new("mem")).expect("decodes");
+    let mut sim = Runtime::builder().workers(w2).restore(graph, &ck).expect("restores");
+    sim.run_for(Time(total - first)).expect("runs on");
+    outcome(&sim, probe, proj)
+}
+
+#[test]
+fn plastic_cuba_resumes_bit_identically_for_any_worker_counts() {
+    let (g, probe, ee) = support::cuba_stdp(600, 1.0, 7);
+    let want = straight(&g, probe, Some(ee), 300.0);
+    assert!(want.0.len() > 100, "the network is silent");
+    for (w1, w2) in [(1, 1), (3, 3), (1, 3), (3, 2)] {
+        assert!(interrupted(&g, probe, Some(ee), 137.3, 300.0, w1, w2) == want, "{w1} -> {w2} workers");
+    }
+}
+
+#[test]
+fn coba_resumes_bit_identically() {
+    let (g, probe) = support::coba(500, 3);
+    let want = straight(&g, probe, None, 150.0);
+    assert!(!want.0.is_empty());
+    for (w1, w2) in [(1, 1), (3, 1), (2, 3)] {
+        assert!(interrupted(&g, probe, None, 61.7, 150.0, w1, w2) == want, "{w1} -> {w2} workers");
+    }
+}
+
+fn saved(path: &Path) -> Graph {
+    let (g, _, _) = support::cuba_stdp(200, 1.0, 1);
+    let mut sim = Runtime::builder().workers(2).build(&g).expect("builds");
+    sim.run_for(Time(20.0)).expect("runs");
+    sim.save_checkpoint(path).expect("writes");
+    g
+}
+
+#[test]
+fn damaged_and_foreign_checkpoints_give_their_own_errors() {
+    let dir = std::env::temp_dir().join(format!("synfire-ck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("run.ckpt");
+    let g = saved(&path);
+    let good = std::fs::read(&path).expect("reads");
+    let read = |bytes: &[u8]| Checkpoint::from_bytes(bytes, &path).unwrap_err();
+    assert!(matches!(read(&good[..good.len() - 7]), CheckpointError::Truncated { .. }));
+    let mut flipped = good.clone();
+    let at = flipped.len() / 2;
+    flipped[at] ^= 0x10;
+    assert!(matches!(read(&flipped), CheckpointError::Checksum { .. }));
+    let mut version = good.clone();
+    version[8] = 99;
+    assert!(matches!(read(&version), CheckpointError::Version { found: 99, .. }));
+    assert!(matches!(read(b"hello world, not a checkpoint"), CheckpointError::NotACheckpoint { .. }));
+    let ck = Checkpoint::from_bytes(&good, &path).expect("the good file reads");
+    let (other, _, _) = support::cuba_stdp(200, 1.0, 2);
+    let err = Runtime::builder().restore(&other, &ck).unwrap_err();
+    assert!(matches!(err, RunError::Checkpoint(CheckpointError::WrongGraph { .. })), "{err}");
+    Runtime::builder().restore(&g, &ck).expect("the right graph restores");
+    // No temporary file is left beside the checkpoint.
+    let left: Vec<_> = std::fs::read_dir(&dir).expect("lists").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
