@@ -87,9 +87,11 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             for (input, node) in &rule.inputs {
                 match net.modulators.iter().find(|(_, m)| &m.name == node) {
                     None => c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("no modulator is called `{node}`")),
-                    Some((_, m)) if m.kind != crate::network::ModulatorKind::Scalar => {
-                        c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("`{node}` is a per-neuron signal; rules read scalar modulators only so far"))
-                    }
+                    Some((_, m)) if m.kind != crate::network::ModulatorKind::Scalar => c.err(
+                        K::Malformed,
+                        format!("{rpath}.inputs.{input}"),
+                        format!("`{node}` is a per-neuron signal; rules read scalar modulators only so far"),
+                    ),
                     Some(_) => {}
                 }
             }
