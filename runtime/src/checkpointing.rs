@@ -134,7 +134,7 @@ fn split_all<'a>(
     graph: &Graph,
     globals: &[Option<StateTable>],
     n: usize,
-    shapes: impl Fn(usize) -> &'a Vec<(usize, Shape)>,
+    shapes: impl Fn(usize) -> &'a crate::shard_state::Parts,
     out: &mut [Vec<StateTable>],
     section: &str,
 ) -> Result<(), RunError> {

@@ -18,6 +18,9 @@ use crate::records::Counters;
 use crate::shard::{Body, Shard};
 use synfire_graphs::{Axis, StateReader, StateTable, StateWriter, Values};
 
+/// `(population or projection index, shape)` of every part a shard owns.
+pub(crate) type Parts = Vec<(usize, Shape)>;
+
 /// One shard's state.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ShardState {
@@ -34,7 +37,7 @@ fn state_err(what: String, e: impl std::fmt::Display) -> CheckpointError {
 
 impl Shard {
     /// The shape of every part this shard owns: `(populations, plastic projections)`.
-    pub(crate) fn shapes(&self) -> (Vec<(usize, Shape)>, Vec<(usize, Shape)>) {
+    pub(crate) fn shapes(&self) -> (Parts, Parts) {
         let pops = self
             .slices
             .iter()

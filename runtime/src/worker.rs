@@ -74,7 +74,7 @@ pub(crate) enum Reply {
     Memory(crate::records::Memory),
     State(Option<f32>),
     Saved(Box<crate::shard_state::ShardState>),
-    Shapes(Vec<(usize, crate::checkpoint::layout_map::Shape)>, Vec<(usize, crate::checkpoint::layout_map::Shape)>),
+    Shapes(crate::shard_state::Parts, crate::shard_state::Parts),
     Restored(Result<(), crate::checkpoint::CheckpointError>),
     Done,
 }
