@@ -110,6 +110,13 @@ impl PopId {
     }
 }
 
+impl ModId {
+    /// The network that issued this handle.
+    pub fn net(self) -> NetId {
+        self.net
+    }
+}
+
 impl ProjId {
     /// The network that issued this handle.
     pub fn net(self) -> NetId {

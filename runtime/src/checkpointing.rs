@@ -61,7 +61,7 @@ impl Runtime {
             counters,
             pops,
             projs,
-            modulators: Vec::new(),
+            modulators: shards.first().map(|s| s.modulators.clone()).unwrap_or_default(),
             spikes: self.merged_spikes()?,
             states,
             weights,
@@ -106,7 +106,7 @@ impl RuntimeBuilder {
         let replies = rt.broadcast(|| {
             let (pops, projs, counters) = sent.lock()[next.get()].take().unwrap_or_default();
             next.set(next.get() + 1);
-            Command::Restore { now, max_delay, pops, projs, counters }
+            Command::Restore { now, max_delay, pops, projs, counters, modulators: ck.modulators.clone() }
         })?;
         for r in replies {
             match r {

@@ -29,6 +29,7 @@ mod exchange;
 pub mod kernel;
 pub mod layout;
 pub mod models;
+mod modulators;
 mod recorder;
 pub mod records;
 mod runtime;

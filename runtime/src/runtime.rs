@@ -496,6 +496,22 @@ impl Runtime {
         Ok(())
     }
 
+    /// Sets scalar modulator `m` to `value` from the next tick on (every rule bound
+    /// to it reads the new value for ticks from [`Runtime::tick`] on).
+    pub fn set_modulator(&mut self, m: synfire_graphs::ModId, value: f64) -> Result<(), RunError> {
+        self.alive()?;
+        let index = m.index();
+        if m.net() != self.graph.net_id() || index >= self.graph.modulators.len() {
+            return Err(RunError::BadHandle { what: "modulator", message: format!("modulator {index} does not belong to this graph") });
+        }
+        if !value.is_finite() {
+            return Err(RunError::BadInput { field: "value", message: format!("{value} is not finite") });
+        }
+        let from = self.now;
+        self.broadcast(|| Command::SetModulator { index, from, value })?;
+        Ok(())
+    }
+
     fn neuron_check(&self, pop: PopId, index: u64) -> Result<(), RunError> {
         if !self.graph.owns_pop(pop) || self.graph.model(pop.index()).is_none() {
             return Err(RunError::BadHandle { what: "population", message: format!("population {} is not a neuron population of this graph", pop.index()) });

@@ -20,13 +20,14 @@ use crate::error::RunError;
 use crate::exchange::{Exchange, Spike, SpikeBatch};
 use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};
 use crate::layout::Layout;
+use crate::modulators::{Bound, Modulators};
 use crate::recorder::{Recorders, StateRecorder, WeightRecorder};
 use crate::records::Counters;
 use crate::sources::SourceGen;
 use smallvec::SmallVec;
 use synfire_graphs::connectivity::{Csr, generate};
 use synfire_graphs::{Connector, DelayTicks, Graph, PopKind, ProbeKind, Tick};
-use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses};
+use synfire_rules::{Context, Delays, NoNeuronState, Plasticity, ProjectionInfo, Synapses};
 
 /// Targets generated at a time when building a shard's synapses.
 const BUILD_BLOCK: u32 = 4096;
@@ -132,6 +133,12 @@ pub(crate) struct Shard {
     pub(crate) by_source: Vec<Vec<usize>>,
     /// For each slice, the plastic incoming projections that want its post spikes.
     post_hooks: Vec<Vec<usize>>,
+    /// The plastic incoming projections whose rules work every tick.
+    tick_hooks: Vec<usize>,
+    /// Per incoming projection: the modulator of each of its rule's input slots.
+    pub(crate) slots: Vec<Vec<usize>>,
+    /// The scalar modulators' values, the same on every shard.
+    pub(crate) modulators: Modulators,
     /// Sampling intervals of every weight probe of the graph (windows end at their multiples).
     weight_intervals: Vec<u64>,
     /// First gid of each population plus the total (to find a spike's population).
@@ -178,6 +185,8 @@ impl Shard {
         let mut incoming = Vec::new();
         let mut by_source = vec![Vec::new(); graph.populations.len()];
         let mut post_hooks = vec![Vec::new(); slices.len()];
+        let mut tick_hooks = Vec::new();
+        let mut bound = Vec::new();
         for (proj, p) in graph.projections.iter().enumerate() {
             let slice = slice_of_pop[p.target];
             if slice == usize::MAX {
@@ -204,9 +213,19 @@ impl Shard {
                     if rule.needs().post_spikes {
                         post_hooks[slice].push(incoming.len());
                     }
+                    if rule.needs().per_tick {
+                        tick_hooks.push(incoming.len());
+                    }
+                    bound.push(
+                        crate::modulators::bind(graph, proj, rule.inputs())
+                            .map_err(|message| RunError::Unsupported { path: format!("projections[{proj}].rule.inputs"), message })?,
+                    );
                     Some(rule)
                 }
             };
+            if p.conn.rule.is_none() {
+                bound.push(Vec::new());
+            }
             by_source[p.source].push(incoming.len());
             incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule });
         }
@@ -224,6 +243,9 @@ impl Shard {
             incoming,
             by_source,
             post_hooks,
+            tick_hooks,
+            slots: bound,
+            modulators: Modulators::new(graph),
             weight_intervals,
             offsets: graph.offsets.clone(),
             mask: slots - 1,
@@ -285,8 +307,9 @@ impl Shard {
         ex.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
         self.deliver_exchanged(ex, parity);
         let end = start + len;
-        let ctx = Context::none();
-        for inc in &mut self.incoming {
+        for (k, inc) in self.incoming.iter_mut().enumerate() {
+            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let ctx = Context { third: &third, neurons: &NoNeuronState };
             if let Some((rule, mut syn)) = inc.plastic() {
                 rule.advance(Tick(end), &mut syn, &ctx);
             }
@@ -305,9 +328,10 @@ impl Shard {
     /// Records weight probes due at window boundary `now` (weights holding every
     /// event with synaptic time before `now`).
     fn sample_weights(&mut self, now: u64) {
-        let ctx = Context::none();
         for rec in &mut self.recorders.weights {
             if rec.due(now) {
+                let third = Bound { mods: &self.modulators, slots: &self.slots[rec.incoming] };
+                let ctx = Context { third: &third, neurons: &NoNeuronState };
                 let inc = &mut self.incoming[rec.incoming];
                 if let Some((rule, mut syn)) = inc.plastic() {
                     rule.settle(Tick(now), &mut syn, &ctx);
@@ -321,8 +345,9 @@ impl Shard {
     /// Brings every plastic weight up to date at the current window boundary (before
     /// the weights are read or saved).
     pub(crate) fn settle(&mut self, now: u64) {
-        let ctx = Context::none();
-        for inc in &mut self.incoming {
+        for (k, inc) in self.incoming.iter_mut().enumerate() {
+            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let ctx = Context { third: &third, neurons: &NoNeuronState };
             if let Some((rule, mut syn)) = inc.plastic() {
                 rule.settle(Tick(now), &mut syn, &ctx);
             }
@@ -361,6 +386,14 @@ impl Shard {
                 }
             }
             self.counters.spikes += self.spiked.len() as u64;
+        }
+        // Per-tick rules, once every post spike of the tick is recorded.
+        for &k in &self.tick_hooks {
+            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let ctx = Context { third: &third, neurons: &NoNeuronState };
+            if let Some((rule, mut syn)) = self.incoming[k].plastic() {
+                rule.on_tick(Tick(t), &mut syn, &ctx);
+            }
         }
         self.sample(t);
         self.counters.ticks = t + 1;

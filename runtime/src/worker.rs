@@ -22,12 +22,21 @@ pub(crate) enum Command {
     Inject(Arc<Vec<Spike>>),
     /// Set the injected current of one neuron (ignored by shards that do not own it).
     SetCurrent { pop: usize, index: u64, value: f32 },
+    /// Set scalar modulator `index` to `value` from tick `from` on.
+    SetModulator { index: usize, from: u64, value: f64 },
     /// Send back a copy of recorded data.
     Query(Query),
     /// Save the shard's state at window boundary `now` (settling the rules first).
     Save { now: u64, max_delay: u64 },
     /// Restore tables split for this shard (in the order of `Shard::shapes`).
-    Restore { now: u64, max_delay: u64, pops: Vec<synfire_graphs::StateTable>, projs: Vec<synfire_graphs::StateTable>, counters: Counters },
+    Restore {
+        now: u64,
+        max_delay: u64,
+        pops: Vec<synfire_graphs::StateTable>,
+        projs: Vec<synfire_graphs::StateTable>,
+        counters: Counters,
+        modulators: Vec<Vec<(u64, f64)>>,
+    },
     /// Finish the thread.
     Stop,
 }
@@ -136,6 +145,10 @@ pub(crate) fn run(init: WorkerInit) {
                 shard.deliver_all(&spikes);
                 Reply::Done
             }
+            Command::SetModulator { index, from, value } => {
+                shard.modulators.set(index, from, value);
+                Reply::Done
+            }
             Command::SetCurrent { pop, index, value } => {
                 shard.set_current(pop, index, value);
                 Reply::Done
@@ -157,7 +170,9 @@ pub(crate) fn run(init: WorkerInit) {
                 Query::State { pop, var, index } => Reply::State(shard.read_state(pop, var, index)),
             },
             Command::Save { now, max_delay } => Reply::Saved(Box::new(shard.save_state(now, max_delay))),
-            Command::Restore { now, max_delay, pops, projs, counters } => Reply::Restored(shard.restore_state(now, max_delay, &pops, &projs, counters)),
+            Command::Restore { now, max_delay, pops, projs, counters, modulators } => {
+                Reply::Restored(shard.restore_state(now, max_delay, &pops, &projs, counters, modulators))
+            }
             Command::Stop => break,
         };
         if replies.send(reply).is_err() {
