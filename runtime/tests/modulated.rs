@@ -51,7 +51,7 @@ fn reward_modulated_stdp_is_the_same_for_any_worker_count_and_window() {
 #[test]
 fn the_modulator_sets_the_sign_of_learning() {
     let (g, p, da) = network();
-    let initial = mean(&vec![1.5f32.to_bits(); 1]);
+    let initial = f64::from(1.5f32);
     let (plus, zero, minus) = (mean(&run(&g, p, da, 1.0, 2, None)), mean(&run(&g, p, da, 0.0, 2, None)), mean(&run(&g, p, da, -1.0, 2, None)));
     assert_eq!(zero, initial, "no reward, no change");
     assert!(plus != minus && (plus - initial) * (minus - initial) < 0.0, "+1 gives {plus}, -1 gives {minus}, from {initial}");
