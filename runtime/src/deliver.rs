@@ -31,11 +31,18 @@ pub(crate) struct RowRef {
 
 impl Shard {
     /// Delivers every shard's batch of `parity`, merged in `(tick, gid)` order.
-    pub(crate) fn deliver_exchanged(&mut self, ex: &Exchange, parity: usize) {
+    /// Returns the alarm of lowest key that any shard raised in the window.
+    pub(crate) fn deliver_exchanged(&mut self, ex: &Exchange, parity: usize) -> Option<crate::exchange::Alarm> {
         let mut heads: SmallVec<[usize; 8]> = SmallVec::new();
         let mut merged = std::mem::take(&mut self.merged);
         merged.clear();
+        let mut alarm: Option<crate::exchange::Alarm> = None;
         ex.with_all(parity, |batches| {
+            for a in batches.iter().filter_map(|b| b.alarm.as_ref()) {
+                if alarm.as_ref().is_none_or(|x| a.key < x.key) {
+                    alarm = Some(a.clone());
+                }
+            }
             heads.resize(batches.len(), 0);
             loop {
                 let mut best: Option<(Spike, usize)> = None;
@@ -53,6 +60,7 @@ impl Shard {
         });
         self.deliver_all(&merged);
         self.merged = merged;
+        alarm
     }
 
     /// Delivers spikes in the given (canonical) order, in two passes: first every
@@ -66,6 +74,7 @@ impl Shard {
         // shard) are all in flight together; then the rows.
         for spike in spikes {
             let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
+            self.guards.counts[pop] += 1;
             for &k in &self.by_source[pop] {
                 let inc = &self.incoming[k];
                 let src = (spike.gid - inc.src_gid0) as usize;

@@ -31,6 +31,17 @@ pub struct Spike {
     pub gid: u64,
 }
 
+/// A run guard's verdict, carried with a window's spikes so that every shard learns
+/// of it after the barrier (see `guards`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Alarm {
+    /// The window boundary at which it was raised.
+    pub tick: u64,
+    /// Orders alarms so that the reported one does not depend on the sharding.
+    pub key: (u8, u64, u64),
+    pub message: String,
+}
+
 /// The spikes one shard emitted in one window, in canonical order.
 ///
 /// Graded events (rate units, Loihi 2 graded spikes) carry one `f32` each in
@@ -41,6 +52,8 @@ pub struct SpikeBatch {
     pub spikes: Vec<Spike>,
     /// One payload per spike for graded events, else empty.
     pub payloads: Vec<f32>,
+    /// A run guard's alarm raised in this window, if any.
+    pub(crate) alarm: Option<Alarm>,
 }
 
 impl SpikeBatch {
@@ -48,6 +61,7 @@ impl SpikeBatch {
     pub fn clear(&mut self) {
         self.spikes.clear();
         self.payloads.clear();
+        self.alarm = None;
     }
 }
 

@@ -26,6 +26,7 @@ mod currents;
 mod deliver;
 pub mod error;
 mod exchange;
+mod guards;
 pub mod kernel;
 pub mod layout;
 pub mod models;

@@ -20,6 +20,8 @@ pub struct RuntimeBuilder {
     workers: usize,
     window: Option<u64>,
     factory: Arc<dyn KernelFactory>,
+    guard_every: Option<Time>,
+    max_rate: Option<synfire_graphs::Rate>,
 }
 
 impl RuntimeBuilder {
@@ -33,6 +35,20 @@ impl RuntimeBuilder {
     /// to the minimum delay gives the same results.
     pub fn window_ticks(mut self, ticks: u64) -> Self {
         self.window = Some(ticks);
+        self
+    }
+
+    /// How often the run guards check for NaN or infinite state and weights (and the
+    /// bin of the rate bound). Default 100 ms of model time.
+    pub fn guard_every(mut self, period: Time) -> Self {
+        self.guard_every = Some(period);
+        self
+    }
+
+    /// Stops the run when a neuron population's rate over a guard period exceeds
+    /// `rate` (a runaway network), like Auryn's rate checkers.
+    pub fn max_rate(mut self, rate: synfire_graphs::Rate) -> Self {
+        self.max_rate = Some(rate);
         self
     }
 
@@ -57,6 +73,19 @@ impl RuntimeBuilder {
             (None, Some(d)) => d,
             (None, None) => 10,
         };
+        let mut guards = crate::guards::GuardSettings::default_for(graph);
+        if let Some(p) = self.guard_every {
+            if !(p.0.is_finite() && p.to_ticks(graph.dt) >= 1) {
+                return Err(RunError::Setting { field: "guard_every", message: format!("{p} is not a period of at least one tick") });
+            }
+            guards.every = p.to_ticks(graph.dt);
+        }
+        if let Some(r) = self.max_rate {
+            if !(r.0.is_finite() && r.0 > 0.0) {
+                return Err(RunError::Setting { field: "max_rate", message: format!("{} Hz is not a positive rate", r.0) });
+            }
+            guards.max_rate = Some(r);
+        }
         let started = std::time::Instant::now();
         let graph = Arc::new(graph.clone());
         let layout = Layout::new(&graph, self.workers);
@@ -71,6 +100,7 @@ impl RuntimeBuilder {
                 index,
                 window,
                 factory: self.factory.clone(),
+                guards: guards.clone(),
                 exchange: exchange.clone(),
                 commands: cmd_rx,
                 replies: rep_tx,
@@ -81,7 +111,8 @@ impl RuntimeBuilder {
                 .map_err(|e| RunError::WorkerLost { shard: index, message: format!("could not start: {e}") })?;
             workers.push(Worker { commands: cmd_tx, replies: rep_rx, join: Some(join) });
         }
-        let mut rt = Runtime { graph, layout, workers, window, now: 0, failed: false, build_secs: 0.0, lock: Mutex::new(()), prior: Prior::default() };
+        let mut rt =
+            Runtime { graph, layout, workers, window, now: 0, failed: false, build_secs: 0.0, lock: Mutex::new(()), prior: Prior::default(), stopped: None };
         for (i, w) in rt.workers.iter().enumerate() {
             match w.replies.recv() {
                 Ok(Reply::Built(Ok(()))) => {}
@@ -115,6 +146,8 @@ pub struct Runtime {
     lock: Mutex<()>,
     /// What the probes recorded before the checkpoint this runtime was restored from.
     pub(crate) prior: Prior,
+    /// The guard that stopped the run (probes stay readable, runs are refused).
+    stopped: Option<RunError>,
 }
 
 /// Probe data of the run before a checkpoint, merged in canonical order.
@@ -130,7 +163,7 @@ pub(crate) struct Prior {
 impl Runtime {
     /// Settings with one worker, windows of the minimum delay and reference kernels.
     pub fn builder() -> RuntimeBuilder {
-        RuntimeBuilder { workers: 1, window: None, factory: Arc::new(ReferenceKernels) }
+        RuntimeBuilder { workers: 1, window: None, factory: Arc::new(ReferenceKernels), guard_every: None, max_rate: None }
     }
 
     /// The graph being simulated.
@@ -189,21 +222,33 @@ impl Runtime {
         let (from, until) = (self.now, self.now + ticks);
         let window = self.window;
         let replies = self.broadcast(|| Command::Run { from, until, window })?;
+        let mut guard = None;
         for r in replies {
             match r {
-                Reply::Ran(Ok(())) => {}
-                Reply::Ran(Err(e)) => {
+                Reply::Ran(Ok(()), _) => {}
+                // Every shard stopped after the same window: the state is a window
+                // boundary and stays readable, but the run cannot go on.
+                Reply::Ran(Err(e @ RunError::Guard { .. }), reached) => guard = Some((e, reached)),
+                Reply::Ran(Err(e), _) => {
                     self.failed = true;
                     return Err(e);
                 }
                 _ => return Err(self.lost(0, "unexpected reply to run")),
             }
         }
+        if let Some((e, reached)) = guard {
+            self.now = reached;
+            self.stopped = Some(e.clone());
+            return Err(e);
+        }
         self.now = until;
         Ok(())
     }
 
     fn alive(&self) -> Result<(), RunError> {
+        if let Some(e) = &self.stopped {
+            return Err(e.clone());
+        }
         if self.failed {
             return Err(RunError::WorkerLost { shard: 0, message: "the runtime failed earlier and cannot go on".into() });
         }
@@ -238,7 +283,10 @@ impl Runtime {
     }
 
     pub(crate) fn query(&self, q: Query) -> Result<Vec<Reply>, RunError> {
-        self.alive()?;
+        // A run stopped by a guard stays readable.
+        if self.failed {
+            return Err(RunError::WorkerLost { shard: 0, message: "the runtime failed earlier and cannot go on".into() });
+        }
         let _guard = self.lock.lock();
         for (i, w) in self.workers.iter().enumerate() {
             w.commands.send(Command::Query(q)).map_err(|_| RunError::WorkerLost { shard: i, message: "stopped".into() })?;

@@ -137,6 +137,8 @@ pub(crate) struct Shard {
     tick_hooks: Vec<usize>,
     /// Per incoming projection: the modulator of each of its rule's input slots.
     pub(crate) slots: Vec<Vec<usize>>,
+    /// Run guards and their spike counts.
+    pub(crate) guards: crate::guards::Guards,
     /// The scalar modulators' values, the same on every shard.
     pub(crate) modulators: Modulators,
     /// Sampling intervals of every weight probe of the graph (windows end at their multiples).
@@ -159,7 +161,14 @@ pub(crate) struct Shard {
 impl Shard {
     /// Builds shard `index` of `layout`: its slices with kernels, and the synapses
     /// onto its neurons (generated here, so shards build in parallel).
-    pub(crate) fn build(graph: &Graph, layout: &Layout, index: usize, window: u64, factory: &dyn KernelFactory) -> Result<Shard, RunError> {
+    pub(crate) fn build(
+        graph: &Graph,
+        layout: &Layout,
+        index: usize,
+        window: u64,
+        factory: &dyn KernelFactory,
+        guards: crate::guards::GuardSettings,
+    ) -> Result<Shard, RunError> {
         let slots = (u64::from(graph.max_delay()) + window).next_power_of_two();
         let mut slices = Vec::new();
         let mut slice_of_pop = vec![usize::MAX; graph.populations.len()];
@@ -246,6 +255,7 @@ impl Shard {
             tick_hooks,
             slots: bound,
             modulators: Modulators::new(graph),
+            guards: crate::guards::Guards::new(graph, guards),
             weight_intervals,
             offsets: graph.offsets.clone(),
             mask: slots - 1,
@@ -297,15 +307,19 @@ impl Shard {
     }
 
     /// Runs one window of `len` ticks from `start`: integrate, publish, barrier, deliver.
-    pub(crate) fn run_window(&mut self, ex: &Exchange, start: u64, len: u64) -> Result<(), RunError> {
+    pub(crate) fn run_window(&mut self, graph: &Graph, ex: &Exchange, start: u64, len: u64) -> Result<(), RunError> {
         for t in start..start + len {
             self.tick(t);
+        }
+        let due = self.guards.due(start + len);
+        if due {
+            self.outbox.alarm = self.non_finite_alarm(graph, start + len);
         }
         let parity = (self.windows & 1) as usize;
         self.windows += 1;
         ex.publish(self.index, parity, &mut self.outbox);
         ex.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
-        self.deliver_exchanged(ex, parity);
+        let mut alarm = self.deliver_exchanged(ex, parity);
         let end = start + len;
         for (k, inc) in self.incoming.iter_mut().enumerate() {
             let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
@@ -315,14 +329,25 @@ impl Shard {
             }
         }
         self.sample_weights(end);
-        Ok(())
+        if due && let Some(rate) = self.guards.rate_alarm(end) {
+            alarm = match alarm {
+                Some(a) if a.key < rate.key => Some(a),
+                _ => Some(rate),
+            };
+        }
+        match alarm {
+            // Every shard saw the same alarms, so all stop after this same window.
+            Some(a) => Err(RunError::Guard { time_ms: a.tick as f64 * graph.dt.0, message: a.message }),
+            None => Ok(()),
+        }
     }
 
     /// Where the window that starts at `t` must end at the latest: windows end at
     /// every weight-sampling tick, so that plastic weights are read at a tick all
     /// shards and window lengths agree on.
     pub(crate) fn window_cap(&self, t: u64) -> u64 {
-        self.weight_intervals.iter().map(|&i| (t / i + 1) * i).min().unwrap_or(u64::MAX)
+        let every = self.guards.settings.every;
+        self.weight_intervals.iter().chain([&every]).map(|&i| (t / i + 1) * i).min().unwrap_or(u64::MAX)
     }
 
     /// Records weight probes due at window boundary `now` (weights holding every

@@ -75,7 +75,8 @@ pub(crate) struct WeightPart {
 #[derive(Debug)]
 pub(crate) enum Reply {
     Built(Result<(), RunError>),
-    Ran(Result<(), RunError>),
+    /// The run's result and the tick reached.
+    Ran(Result<(), RunError>, u64),
     Spikes(Vec<Spike>),
     States(Vec<StateRecorder>),
     Weights(Vec<WeightPart>),
@@ -106,6 +107,7 @@ pub(crate) struct WorkerInit {
     pub index: usize,
     pub window: u64,
     pub factory: Arc<dyn KernelFactory>,
+    pub guards: crate::guards::GuardSettings,
     pub exchange: Arc<Exchange>,
     pub commands: Receiver<Command>,
     pub replies: Sender<Reply>,
@@ -113,9 +115,9 @@ pub(crate) struct WorkerInit {
 
 /// The body of a worker thread.
 pub(crate) fn run(init: WorkerInit) {
-    let WorkerInit { graph, layout, index, window, factory, exchange, commands, replies } = init;
+    let WorkerInit { graph, layout, index, window, factory, guards, exchange, commands, replies } = init;
     let _guard = PoisonOnPanic(exchange.clone());
-    let mut shard = match Shard::build(&graph, &layout, index, window, factory.as_ref()) {
+    let mut shard = match Shard::build(&graph, &layout, index, window, factory.as_ref(), guards) {
         Ok(s) => {
             let _ = replies.send(Reply::Built(Ok(())));
             s
@@ -132,14 +134,19 @@ pub(crate) fn run(init: WorkerInit) {
                 let mut t = from;
                 while t < until {
                     let len = window.min(until - t).min(shard.window_cap(t) - t);
-                    if let Err(e) = shard.run_window(&exchange, t, len) {
-                        exchange.poison();
+                    let r = shard.run_window(&graph, &exchange, t, len);
+                    t += len;
+                    if let Err(e) = r {
+                        // A guard stops every shard at the same window; anything else
+                        // leaves the others waiting at the barrier.
+                        if !matches!(e, RunError::Guard { .. }) {
+                            exchange.poison();
+                        }
                         result = Err(e);
                         break;
                     }
-                    t += len;
                 }
-                Reply::Ran(result)
+                Reply::Ran(result, t)
             }
             Command::Inject(spikes) => {
                 shard.deliver_all(&spikes);
