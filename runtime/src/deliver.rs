@@ -114,10 +114,12 @@ impl Shard {
     fn deliver_row(&mut self, r: &RowRef) {
         {
             let (src, row, tick) = (r.source as usize, r.row.clone(), r.tick);
-            let third = crate::modulators::Bound { mods: &self.modulators, slots: &self.slots[r.incoming as usize] };
             let inc = &mut self.incoming[r.incoming as usize];
             let efficacy = match inc.plastic() {
-                Some((rule, mut syn)) => rule.on_pre(src as u32, Tick(tick), &mut syn, &Context { third: &third, neurons: &synfire_rules::NoNeuronState }),
+                Some((rule, mut syn)) => {
+                    let third = crate::modulators::Bound { mods: &self.modulators, slots: &self.slots[r.incoming as usize] };
+                    rule.on_pre(src as u32, Tick(tick), &mut syn, &Context { third: &third, neurons: &synfire_rules::NoNeuronState })
+                }
                 None => 1.0,
             };
             self.counters.syn_events += row.len() as u64;
