@@ -43,7 +43,7 @@ pub use model::{Alif, Izhikevich, Lif, LifDiscrete, ModelKind, NeuronSpec};
 pub use network::{ModulatorDef, ModulatorKind, Network, PopKind, PopulationDef, Stim};
 pub use probe::{ProbeDef, ProbeKind};
 pub use rule::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
-pub use state::{Axis, Column, PlainState, StateError, StateReader, StateTable, StateWriter, Values};
+pub use state::{Axis, Column, Element, PlainState, StateError, StateReader, StateTable, StateWriter, Values};
 pub use stimulus::{CurrentDef, CurrentShape, SourceSpec};
 pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick, Time, Unit, UnitExt, Voltage};
 

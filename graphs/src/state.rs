@@ -123,7 +123,38 @@ pub struct Column {
     pub values: Values,
 }
 
+/// A number type a column can hold.
+pub trait Element: Copy + 'static {
+    /// The type's name, for errors.
+    const NAME: &'static str;
+    /// The values if `v` holds this type.
+    fn of(v: &Values) -> Option<&[Self]>;
+}
+
+macro_rules! element {
+    ($t:ty, $variant:ident, $name:literal) => {
+        impl Element for $t {
+            const NAME: &'static str = $name;
+            fn of(v: &Values) -> Option<&[Self]> {
+                match v {
+                    Values::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+element!(f32, F32, "f32");
+element!(f64, F64, "f64");
+element!(u32, U32, "u32");
+element!(u64, U64, "u64");
+
 impl Column {
+    /// The error for a column that does not fit what restores it.
+    pub fn misfit(&self, message: String) -> StateError {
+        StateError::Shape { name: self.name.clone(), message }
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.values.len() / self.width.max(1) as usize
@@ -274,92 +305,50 @@ impl<'a> StateReader<'a> {
         }
     }
 
-    fn shape(c: &Column, message: String) -> StateError {
-        StateError::Shape { name: c.name.clone(), message }
+    /// The next column, `name`, as `T` values in rows of `width`, and `rows` rows
+    /// when given (the length of an entries column is free).
+    pub fn values<T: Element>(&mut self, name: &str, rows: Option<usize>, width: usize) -> Result<(&'a Column, &'a [T]), StateError> {
+        let c = self.column(name)?;
+        match T::of(&c.values) {
+            Some(v) if c.width as usize == width && rows.is_none_or(|n| v.len() == n * width) => Ok((c, v)),
+            _ => {
+                let want = rows.map_or(String::new(), |n| format!("{} ", n * width));
+                Err(c.misfit(format!(
+                    "{} values of {} in rows of {} where {want}{} in rows of {width} are needed",
+                    c.values.len(),
+                    c.values.type_name(),
+                    c.width,
+                    T::NAME
+                )))
+            }
+        }
     }
 
-    /// Reads an f32 column of width 1 into `out`, whose length must match.
+    /// Reads a column of width 1 into `out`, whose length it must have.
+    pub fn read_into<T: Element>(&mut self, name: &str, out: &mut [T]) -> Result<(), StateError> {
+        let (_, v) = self.values::<T>(name, Some(out.len()), 1)?;
+        out.copy_from_slice(v);
+        Ok(())
+    }
+
+    /// [`StateReader::read_into`] for f32.
     pub fn f32_into(&mut self, name: &str, out: &mut [f32]) -> Result<(), StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::F32(v) if v.len() == out.len() => {
-                out.copy_from_slice(v);
-                Ok(())
-            }
-            v => Err(Self::shape(c, format!("{} values of {} where {} f32 are needed", v.len(), v.type_name(), out.len()))),
-        }
+        self.read_into(name, out)
     }
 
-    /// Reads an f64 column of width 1 into `out`, whose length must match.
+    /// [`StateReader::read_into`] for f64.
     pub fn f64_into(&mut self, name: &str, out: &mut [f64]) -> Result<(), StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::F64(v) if v.len() == out.len() => {
-                out.copy_from_slice(v);
-                Ok(())
-            }
-            v => Err(Self::shape(c, format!("{} values of {} where {} f64 are needed", v.len(), v.type_name(), out.len()))),
-        }
+        self.read_into(name, out)
     }
 
-    /// Reads a u32 column of width 1 into `out`, whose length must match.
+    /// [`StateReader::read_into`] for u32.
     pub fn u32_into(&mut self, name: &str, out: &mut [u32]) -> Result<(), StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::U32(v) if v.len() == out.len() => {
-                out.copy_from_slice(v);
-                Ok(())
-            }
-            v => Err(Self::shape(c, format!("{} values of {} where {} u32 are needed", v.len(), v.type_name(), out.len()))),
-        }
+        self.read_into(name, out)
     }
 
-    /// Reads a u64 column of width 1 into `out`, whose length must match.
+    /// [`StateReader::read_into`] for u64.
     pub fn u64_into(&mut self, name: &str, out: &mut [u64]) -> Result<(), StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::U64(v) if v.len() == out.len() => {
-                out.copy_from_slice(v);
-                Ok(())
-            }
-            v => Err(Self::shape(c, format!("{} values of {} where {} u64 are needed", v.len(), v.type_name(), out.len()))),
-        }
-    }
-
-    /// Reads a column of any length (entries), checking only its type.
-    pub fn f64_vec(&mut self, name: &str) -> Result<&'a [f64], StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::F64(v) => Ok(v),
-            v => Err(Self::shape(c, format!("{} where f64 is needed", v.type_name()))),
-        }
-    }
-
-    /// Reads a column of any length (entries), checking only its type.
-    pub fn f32_vec(&mut self, name: &str) -> Result<&'a [f32], StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::F32(v) => Ok(v),
-            v => Err(Self::shape(c, format!("{} where f32 is needed", v.type_name()))),
-        }
-    }
-
-    /// Reads a column of any length (entries), checking only its type.
-    pub fn u32_vec(&mut self, name: &str) -> Result<&'a [u32], StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::U32(v) => Ok(v),
-            v => Err(Self::shape(c, format!("{} where u32 is needed", v.type_name()))),
-        }
-    }
-
-    /// Reads a column of any length (entries), checking only its type.
-    pub fn u64_vec(&mut self, name: &str) -> Result<&'a [u64], StateError> {
-        let c = self.column(name)?;
-        match &c.values {
-            Values::U64(v) => Ok(v),
-            v => Err(Self::shape(c, format!("{} where u64 is needed", v.type_name()))),
-        }
+        self.read_into(name, out)
     }
 
     /// Reads one u64 scalar.

@@ -49,8 +49,41 @@ impl Parsed {
     }
 }
 
-/// `None` when no rule has the spec's name.
+/// The third-factor inputs a rule reads (what `Plasticity::inputs` of its running
+/// form returns), by catalogue name.
+fn inputs(name: &str) -> &'static [&'static str] {
+    match name {
+        rstdp::NAME => &[rstdp::INPUT],
+        _ => &[],
+    }
+}
+
+/// `None` when no rule has the spec's name. Inputs the rule does not read are
+/// problems for every rule: a binding that nothing reads would do nothing.
 fn parse(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
+    let known = inputs(&spec.name);
+    let unknown: Vec<RuleProblem> = spec
+        .inputs
+        .keys()
+        .filter(|n| !known.contains(&n.as_str()))
+        .map(|n| {
+            let list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            crate::error::problem(&format!("inputs.{n}"), format!("this rule has no input `{n}` (known: {list})"))
+        })
+        .collect();
+    let parsed = parse_params(spec)?;
+    Some(match parsed {
+        Ok(p) if unknown.is_empty() => Ok(p),
+        Ok(_) => Err(unknown),
+        Err(mut problems) => {
+            problems.extend(unknown);
+            Err(problems)
+        }
+    })
+}
+
+/// The rule's parameters, `None` when no rule has the spec's name.
+fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
     Some(match spec.name.as_str() {
         stdp_pair::NAME => stdp_pair::StdpPair::from_spec(spec).map(Parsed::Pair),
         triplet::NAME => triplet::Triplet::from_spec(spec).map(Parsed::Triplet),

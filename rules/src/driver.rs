@@ -32,7 +32,7 @@ use crate::trace::{PreTraces, ReadPost, TraceSpec};
 use synfire_graphs::{DelayTicks, PlainState, Tick, Time};
 
 mod state;
-pub(crate) use state::read_next_clock;
+pub(crate) use state::{read_shared, save_shared};
 
 /// The mathematics of one event-driven rule: `P` presynaptic and `Q` postsynaptic traces.
 ///
@@ -310,7 +310,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn needs(&self) -> Needs {
-        Needs { post_spikes: Q > 0, per_tick: false, transpose: false, efficacy: self.stp.is_some() }
+        Needs { post_spikes: Q > 0, per_tick: false, efficacy: self.stp.is_some() }
     }
 
     fn on_post(&mut self, target: u32, t: Tick) {

@@ -25,13 +25,13 @@
 //! The transposed index (target -> its incoming synapses and their sources) is built
 //! from the first [`Synapses`] view the engine passes: 8 bytes per synapse, 4 per target.
 
-use crate::driver::{Kernel, Update, read_next_clock};
+use crate::driver::{Kernel, Update, read_shared, save_shared};
 use crate::eager_state::Traces;
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::scaled::{self, times};
 use crate::stp::StpState;
 use crate::synapses::{Context, Synapses};
-use crate::trace::{TraceSpec, read_u32s, read_u64s, shape};
+use crate::trace::TraceSpec;
 use crate::transposed::Transposed;
 use std::collections::VecDeque;
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Tick};
@@ -166,7 +166,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn needs(&self) -> Needs {
-        Needs { post_spikes: Q > 0, per_tick: false, transpose: false, efficacy: self.stp.is_some() }
+        Needs { post_spikes: Q > 0, per_tick: false, efficacy: self.stp.is_some() }
     }
 
     fn on_post(&mut self, target: u32, t: Tick) {
@@ -260,12 +260,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for 
             w.u32("target", at.clone(), &pending.iter().map(|e| e.0).collect::<Vec<_>>());
             w.u64("t", at, &pending.iter().map(|e| e.1).collect::<Vec<_>>());
         });
-        if let Some(stp) = &self.stp {
-            out.group("stp", |w| stp.save(w));
-        }
-        out.group("kernel", |w| self.kernel.save(w));
-        out.group("update", |w| self.update.save(w));
-        out.scalar("next_clock", self.next_clock);
+        save_shared(out, self.stp.as_ref(), &self.kernel, &self.update, self.next_clock);
     }
 
     /// Restores into copies and keeps them only if every column fits: on an error the
@@ -275,30 +270,21 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for 
         traces.restore(r)?;
         let n_targets = traces.post.len();
         let mut pending = r.group("pending", |r| {
-            let (tc, targets) = read_u32s(r, "target")?;
+            let (tc, targets) = r.values::<u32>("target", None, 1)?;
             if let Some(&i) = targets.iter().find(|&&i| i as usize >= n_targets) {
-                return Err(shape(tc, format!("target {i} of an entry is not below the {n_targets} targets")));
+                return Err(tc.misfit(format!("target {i} of an entry is not below the {n_targets} targets")));
             }
-            let (c, t) = read_u64s(r, "t", targets.len())?;
+            let (c, t) = r.values::<u64>("t", Some(targets.len()), 1)?;
             let events: Vec<(u64, u32)> = t.iter().copied().zip(targets.iter().copied()).collect();
             if let Some(e) = (1..events.len()).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
-                return Err(shape(
-                    c,
-                    format!("entry {e} (target {}, time {}) is not after the one before it: entries go by target, then time", targets[e], t[e]),
-                ));
+                return Err(
+                    c.misfit(format!("entry {e} (target {}, time {}) is not after the one before it: entries go by target, then time", targets[e], t[e]))
+                );
             }
             Ok(events)
         })?;
         pending.sort_unstable();
-        let mut stp = self.stp.clone();
-        if let Some(s) = &mut stp {
-            r.group("stp", |r| s.restore(r))?;
-        }
-        let mut kernel = self.kernel.clone();
-        r.group("kernel", |r| kernel.restore(r))?;
-        let mut update = self.update.clone();
-        r.group("update", |r| update.restore(r))?;
-        let next_clock = read_next_clock(&kernel, r, "next_clock")?;
+        let (stp, kernel, update, next_clock) = read_shared(r, &self.stp, &self.kernel, &self.update)?;
         (self.traces, self.pending, self.stp, self.kernel, self.update, self.next_clock) = (traces, pending.into(), stp, kernel, update, next_clock);
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! a common epoch ([`crate::scaled`]).
 
 use crate::scaled::{self, Epoch, Scales, times};
-use crate::trace::{ReadPost, TraceSpec, read_rows, read_u64s, shape, write_rows};
+use crate::trace::{ReadPost, TraceSpec, read_rows, write_rows};
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// Per target: the traces just before its last jump (as values), just after it
@@ -188,12 +188,12 @@ impl<const P: usize, const Q: usize> PlainState for Traces<P, Q> {
     }
 
     fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
-        let (c, start) = read_u64s(r, "epoch", 1)?;
-        let epoch = self.epoch.starting_at(start[0]).ok_or_else(|| shape(c, format!("tick {} does not start an epoch", start[0])))?;
+        let (c, start) = r.values::<u64>("epoch", Some(1), 1)?;
+        let epoch = self.epoch.starting_at(start[0]).ok_or_else(|| c.misfit(format!("tick {} does not start an epoch", start[0])))?;
         let (n_sources, n_targets) = (self.pre.x.len(), self.post.last.len());
-        let (x, last) = r.group("pre", |r| Ok((read_rows::<P>(r, "x", n_sources)?, read_u64s(r, "last", n_sources)?.1.to_vec())))?;
+        let (x, last) = r.group("pre", |r| Ok((read_rows::<P>(r, "x", n_sources)?, r.values::<u64>("last", Some(n_sources), 1)?.1.to_vec())))?;
         let jumps = r.group("post", |r| {
-            let t = read_u64s(r, "t", n_targets)?.1;
+            let t = r.values::<u64>("t", Some(n_targets), 1)?.1;
             let before = read_rows::<Q>(r, "before", n_targets)?;
             let after = read_rows::<Q>(r, "after", n_targets)?;
             Ok(t.iter().zip(before).zip(after).map(|((&t, before), after)| Jump { before, after, t }).collect())

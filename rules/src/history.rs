@@ -7,7 +7,7 @@
 //! after it, and a read at tick `s` starts from the last spike strictly before `s`.
 //! Reads are therefore exact for any `s` not older than the pruning horizon.
 
-use crate::trace::{DecayTable, ReadPost, TraceSpec, read_rows, read_u32s, read_u64s, shape, write_rows};
+use crate::trace::{DecayTable, ReadPost, TraceSpec, read_rows, write_rows};
 use smallvec::SmallVec;
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
@@ -157,14 +157,14 @@ impl<const Q: usize> PlainState for PostHistory<Q> {
     }
 
     fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
-        let (tc, targets) = read_u32s(r, "target")?;
+        let (tc, targets) = r.values::<u32>("target", None, 1)?;
         let n = targets.len();
         if let Some(&i) = targets.iter().find(|&&i| i as usize >= self.hist.len()) {
-            return Err(shape(tc, format!("target {i} of an entry is not below the {} targets", self.hist.len())));
+            return Err(tc.misfit(format!("target {i} of an entry is not below the {} targets", self.hist.len())));
         }
-        let (c, t) = read_u64s(r, "t", n)?;
+        let (c, t) = r.values::<u64>("t", Some(n), 1)?;
         if let Some(e) = (1..n).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
-            return Err(shape(c, format!("entry {e} (target {}, tick {}) is not after the one before it: entries go by target, then tick", targets[e], t[e])));
+            return Err(c.misfit(format!("entry {e} (target {}, tick {}) is not after the one before it: entries go by target, then tick", targets[e], t[e])));
         }
         let before = read_rows::<Q>(r, "before", n)?;
         let after = read_rows::<Q>(r, "after", n)?;

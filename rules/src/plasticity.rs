@@ -12,10 +12,6 @@ pub struct Needs {
     pub post_spikes: bool,
     /// Call [`Plasticity::on_tick`] once per tick.
     pub per_tick: bool,
-    /// Build the transposed index (target -> its incoming synapses) and pass it to
-    /// per-tick rules. No classic rule needs it: post-triggered updates are applied
-    /// per synapse, lazily, in synaptic-time order (see the crate docs).
-    pub transpose: bool,
     /// [`Plasticity::on_pre`] may return an efficacy other than 1 (short-term plasticity).
     pub efficacy: bool,
 }

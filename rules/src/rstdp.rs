@@ -89,15 +89,15 @@ use crate::history::PostHistory;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::synapses::{Context, Synapses};
-use crate::trace::{DecayTable, Interaction, PreTraces, TraceSpec, read_u64s, shape};
+use crate::trace::{DecayTable, Interaction, PreTraces, TraceSpec};
 use std::ops::RangeInclusive;
-use synfire_graphs::{Axis, Column, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, UnitExt, Values};
+use synfire_graphs::{Axis, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, UnitExt, Values};
 
 /// Catalogue name.
 pub const NAME: &str = "rstdp";
 
 /// The rule's one input, slot 0 of its third factors.
-const INPUT: &str = "modulator";
+pub(crate) const INPUT: &str = "modulator";
 
 /// Rows are integrated and memory pruned at least this often (model time).
 const MAINTENANCE: Time = Time(100.0);
@@ -193,9 +193,6 @@ impl RewardStdp {
             interaction: r.interaction(),
             modulator: spec.inputs.get(INPUT).cloned(),
         };
-        for name in spec.inputs.keys().filter(|&n| n != INPUT) {
-            r.problems.push(crate::error::problem(&format!("inputs.{name}"), format!("this rule has no input `{name}` (known: {INPUT})")));
-        }
         r.result(p)
     }
 
@@ -439,7 +436,7 @@ impl PlainState for RstdpRule {
     /// Restores into copies and keeps them only if every column fits: on an error the
     /// rule is unchanged.
     fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
-        let pos = read_u64s(r, "pos", self.pos.len())?.1.to_vec();
+        let pos = r.values::<u64>("pos", Some(self.pos.len()), 1)?.1.to_vec();
         let mut pre = self.pre.clone();
         r.group("pre", |r| pre.restore(r))?;
         let mut post = self.post.clone();
@@ -452,23 +449,22 @@ impl PlainState for RstdpRule {
             r.u64_into("t", &mut t)
         })?;
         let log = r.group("m", |r| {
-            let (tc, ticks) = read_any_u64s(r, "t")?;
+            // One row of any width: the ticks recorded so far.
+            let tc = r.column("t")?;
+            let ticks = <u64 as synfire_graphs::Element>::of(&tc.values).ok_or_else(|| tc.misfit(format!("{} where u64 is needed", tc.values.type_name())))?;
             if let Some(e) = (1..ticks.len()).find(|&e| ticks[e - 1] >= ticks[e]) {
-                return Err(shape(tc, format!("tick {} at {e} does not follow tick {}: ticks increase", ticks[e], ticks[e - 1])));
+                return Err(tc.misfit(format!("tick {} at {e} does not follow tick {}: ticks increase", ticks[e], ticks[e - 1])));
             }
-            let hc = r.column("hm")?;
-            match &hc.values {
-                Values::F64(hm) if hm.len() == ticks.len() => Ok(ticks.iter().copied().zip(hm.iter().copied()).collect::<Vec<_>>()),
-                v => Err(shape(hc, format!("{} values of {} where {} f64 are needed, one per tick of `m.t`", v.len(), v.type_name(), ticks.len()))),
-            }
+            let (_, hm) = r.values::<f64>("hm", Some(1), ticks.len())?;
+            Ok(ticks.iter().copied().zip(hm.iter().copied()).collect::<Vec<_>>())
         })?;
-        let (rc, ready) = read_u64s(r, "ready", 1)?;
+        let (rc, ready) = r.values::<u64>("ready", Some(1), 1)?;
         if ready[0] > 1 {
-            return Err(shape(rc, format!("{} is not 0 or 1", ready[0])));
+            return Err(rc.misfit(format!("{} is not 0 or 1", ready[0])));
         }
-        let (tc, ticked) = read_u64s(r, "ticked", 1)?;
+        let (tc, ticked) = r.values::<u64>("ticked", Some(1), 1)?;
         if let Some(&(last, _)) = log.last().filter(|&&(s, _)| s >= ticked[0]) {
-            return Err(shape(tc, format!("{} is not after the last recorded tick {last}", ticked[0])));
+            return Err(tc.misfit(format!("{} is not after the last recorded tick {last}", ticked[0])));
         }
         let next_maint = r.scalar("next_maint")?;
         let floor = r.scalar("floor")?;
@@ -476,15 +472,6 @@ impl PlainState for RstdpRule {
         (self.pos, self.pre, self.post, self.log) = (pos, pre, post, log);
         (self.ready, self.ticked, self.next_maint, self.floor) = (ready[0] == 1, ticked[0], next_maint, floor);
         Ok(())
-    }
-}
-
-/// The next column, `name`, as u64 values of any number.
-fn read_any_u64s<'a>(r: &mut StateReader<'a>, name: &str) -> Result<(&'a Column, &'a [u64]), StateError> {
-    let c = r.column(name)?;
-    match &c.values {
-        Values::U64(v) => Ok((c, v)),
-        v => Err(shape(c, format!("{} where u64 is needed", v.type_name()))),
     }
 }
 

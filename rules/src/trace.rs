@@ -6,7 +6,7 @@
 //! read of a given trace at a given tick computes the same expression from the same
 //! stored pair, so the value does not depend on when (or how often) it is read.
 
-use synfire_graphs::{Axis, Column, PlainState, StateError, StateReader, StateWriter, Time, Values};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Time, Values};
 
 /// How a spike changes its trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -218,34 +218,8 @@ pub(crate) fn read_rows<const N: usize>(r: &mut StateReader<'_>, name: &str, n: 
     if N == 0 {
         return Ok(vec![[0.0; N]; n]);
     }
-    let c = r.column(name)?;
-    match &c.values {
-        Values::F64(v) if c.width as usize == N && v.len() == n * N => Ok(v.chunks_exact(N).map(|row| std::array::from_fn(|q| row[q])).collect()),
-        v => Err(shape(c, format!("{} values of {} in rows of {} where {n} rows of {N} f64 are needed", v.len(), v.type_name(), c.width))),
-    }
-}
-
-/// The next column, `name`, as u32 values of any number (the targets of entries).
-pub(crate) fn read_u32s<'a>(r: &mut StateReader<'a>, name: &str) -> Result<(&'a Column, &'a [u32]), StateError> {
-    let c = r.column(name)?;
-    match &c.values {
-        Values::U32(v) if c.width == 1 => Ok((c, v)),
-        v => Err(shape(c, format!("{} in rows of {} where u32 in rows of 1 are needed", v.type_name(), c.width))),
-    }
-}
-
-/// The next column, `name`, which must hold `n` u64 values.
-pub(crate) fn read_u64s<'a>(r: &mut StateReader<'a>, name: &str, n: usize) -> Result<(&'a Column, &'a [u64]), StateError> {
-    let c = r.column(name)?;
-    match &c.values {
-        Values::U64(v) if c.width == 1 && v.len() == n => Ok((c, v)),
-        v => Err(shape(c, format!("{} values of {} in rows of {} where {n} u64 are needed", v.len(), v.type_name(), c.width))),
-    }
-}
-
-/// A column that does not fit, naming it.
-pub(crate) fn shape(c: &Column, message: String) -> StateError {
-    StateError::Shape { name: c.name.clone(), message }
+    let (_, v) = r.values::<f64>(name, Some(n), N)?;
+    Ok(v.chunks_exact(N).map(|row| std::array::from_fn(|q| row[q])).collect())
 }
 
 #[cfg(test)]

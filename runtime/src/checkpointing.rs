@@ -93,21 +93,20 @@ impl RuntimeBuilder {
         let n = shapes.len();
         let mut pops: Vec<Vec<StateTable>> = vec![Vec::new(); n];
         let mut projs: Vec<Vec<StateTable>> = vec![Vec::new(); n];
-        split_all(graph, &ck.pops, n, |s| &shapes[s].0, &mut pops, "populations")?;
-        split_all(graph, &ck.projs, n, |s| &shapes[s].1, &mut projs, "projections")?;
+        split_all(&ck.pops, graph.populations.len(), |s| &shapes[s].0, &mut pops, "populations")?;
+        split_all(&ck.projs, graph.projections.len(), |s| &shapes[s].1, &mut projs, "projections")?;
         let (now, max_delay) = (ck.tick, u64::from(graph.max_delay()));
-        let mut sent = Vec::with_capacity(n);
-        for s in 0..n {
-            let counters = if s == 0 { ck.counters } else { Counters { ticks: ck.tick, ..Counters::default() } };
-            sent.push(Some((std::mem::take(&mut pops[s]), std::mem::take(&mut projs[s]), counters)));
-        }
-        let sent = parking_lot::Mutex::new(sent);
-        let next = std::cell::Cell::new(0usize);
-        let replies = rt.broadcast(|| {
-            let (pops, projs, counters) = sent.lock()[next.get()].take().unwrap_or_default();
-            next.set(next.get() + 1);
-            Command::Restore { now, max_delay, pops, projs, counters, modulators: ck.modulators.clone() }
-        })?;
+        // The counters so far go to shard 0 (they are summed over shards).
+        let commands = pops
+            .into_iter()
+            .zip(projs)
+            .enumerate()
+            .map(|(s, (pops, projs))| {
+                let counters = if s == 0 { ck.counters } else { Counters { ticks: ck.tick, ..Counters::default() } };
+                Command::Restore { now, max_delay, pops, projs, counters, modulators: ck.modulators.clone() }
+            })
+            .collect();
+        let replies = rt.send_each(commands)?;
         for r in replies {
             match r {
                 Reply::Restored(Ok(())) => {}
@@ -128,22 +127,21 @@ impl RuntimeBuilder {
     }
 }
 
-/// Splits every global table of `globals` for the `n` shards whose parts `shapes(s)`
-/// lists, appending each shard's tables in the order of its parts.
+/// Splits every global table of `globals` (one per item, `expected` items) for the
+/// shards whose parts `shapes(s)` lists, appending to each shard's tables in the
+/// order of its parts (items increase in both).
 fn split_all<'a>(
-    graph: &Graph,
     globals: &[Option<StateTable>],
-    n: usize,
+    expected: usize,
     shapes: impl Fn(usize) -> &'a crate::shard_state::Parts,
     out: &mut [Vec<StateTable>],
     section: &str,
 ) -> Result<(), RunError> {
-    let expected = if section == "populations" { graph.populations.len() } else { graph.projections.len() };
     if globals.len() != expected {
         return Err(CheckpointError::State { what: section.into(), message: format!("{} tables for {expected} items", globals.len()) }.into());
     }
     for (item, global) in globals.iter().enumerate() {
-        let owners: Vec<(usize, Shape)> = (0..n).filter_map(|s| shapes(s).iter().find(|p| p.0 == item).map(|p| (s, p.1.clone()))).collect();
+        let owners: Vec<(usize, Shape)> = (0..out.len()).filter_map(|s| shapes(s).iter().find(|p| p.0 == item).map(|p| (s, p.1.clone()))).collect();
         match global {
             None if owners.is_empty() => {}
             None => {
@@ -158,6 +156,5 @@ fn split_all<'a>(
             }
         }
     }
-    // Each shard's tables must come in the order of its parts: items increase in both.
     Ok(())
 }

@@ -42,16 +42,12 @@ pub(crate) struct Alarm {
     pub message: String,
 }
 
-/// The spikes one shard emitted in one window, in canonical order.
-///
-/// Graded events (rate units, Loihi 2 graded spikes) carry one `f32` each in
-/// `payloads`, parallel to `spikes`; binary spikes leave it empty and pay nothing.
+/// The spikes one shard emitted in one window, in canonical order. (Graded events
+/// are not carried yet: no population emits them.)
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpikeBatch {
     /// Spikes sorted by `(tick, gid)`.
     pub spikes: Vec<Spike>,
-    /// One payload per spike for graded events, else empty.
-    pub payloads: Vec<f32>,
     /// A run guard's alarm raised in this window, if any.
     pub(crate) alarm: Option<Alarm>,
 }
@@ -60,7 +56,6 @@ impl SpikeBatch {
     /// Empties the batch, keeping its allocation.
     pub fn clear(&mut self) {
         self.spikes.clear();
-        self.payloads.clear();
         self.alarm = None;
     }
 }

@@ -262,10 +262,16 @@ impl Runtime {
 
     /// Sends a command to every worker and collects one reply from each, in shard order.
     pub(crate) fn broadcast(&mut self, make: impl Fn() -> Command) -> Result<Vec<Reply>, RunError> {
+        let commands = (0..self.workers.len()).map(|_| make()).collect();
+        self.send_each(commands)
+    }
+
+    /// Sends `commands[s]` to worker `s` and collects one reply from each, in shard order.
+    pub(crate) fn send_each(&mut self, commands: Vec<Command>) -> Result<Vec<Reply>, RunError> {
         let _guard = self.lock.lock();
         let mut out = Vec::with_capacity(self.workers.len());
-        for (i, w) in self.workers.iter().enumerate() {
-            if w.commands.send(make()).is_err() {
+        for ((i, w), cmd) in self.workers.iter().enumerate().zip(commands) {
+            if w.commands.send(cmd).is_err() {
                 self.failed = true;
                 return Err(RunError::WorkerLost { shard: i, message: "stopped".into() });
             }

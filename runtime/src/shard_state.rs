@@ -16,7 +16,7 @@ use crate::checkpoint::CheckpointError;
 use crate::checkpoint::layout_map::Shape;
 use crate::records::Counters;
 use crate::shard::{Body, Shard};
-use synfire_graphs::{Axis, StateReader, StateTable, StateWriter, Values};
+use synfire_graphs::{Axis, StateError, StateReader, StateTable, StateWriter, Values};
 
 /// `(population or projection index, shape)` of every part a shard owns.
 pub(crate) type Parts = Vec<(usize, Shape)>;
@@ -113,37 +113,37 @@ impl Shard {
         let mask = self.mask;
         let neurons = self.slices.iter_mut().filter(|s| matches!(s.body, Body::Neurons(_)));
         for (slice, table) in neurons.zip(pops) {
-            let what = format!("populations[{}]", slice.pop);
             let mut r = StateReader::new(table);
-            if let Body::Neurons(k) = &mut slice.body {
-                r.group("kernel", |g| k.restore(g)).map_err(|e| state_err(what.clone(), e))?;
-            }
             let (len, width) = (slice.len, max_delay as usize);
-            for (ri, ring) in slice.ring.iter_mut().enumerate() {
-                let c = r.column(&format!("ring{ri}")).map_err(|e| state_err(what.clone(), e))?;
-                let Values::F32(v) = &c.values else { return Err(state_err(what, format!("ring{ri} is not f32"))) };
-                if v.len() != len * width || c.width as usize != width {
-                    return Err(state_err(what, format!("ring{ri} holds {} values, {} needed", v.len(), len * width)));
+            let restore = || -> Result<(), StateError> {
+                if let Body::Neurons(k) = &mut slice.body {
+                    r.group("kernel", |g| k.restore(g))?;
                 }
-                ring.iter_mut().for_each(|x| *x = 0.0);
-                for k in 0..width {
-                    let slot = ((now + k as u64) & mask) as usize;
-                    for i in 0..len {
-                        ring[slot * len + i] = v[i * width + k];
+                for (ri, ring) in slice.ring.iter_mut().enumerate() {
+                    let (_, v) = r.values::<f32>(&format!("ring{ri}"), Some(len), width)?;
+                    ring.iter_mut().for_each(|x| *x = 0.0);
+                    for k in 0..width {
+                        let slot = ((now + k as u64) & mask) as usize;
+                        for i in 0..len {
+                            ring[slot * len + i] = v[i * width + k];
+                        }
                     }
                 }
-            }
-            slice.currents.restore(&mut r, len).map_err(|e| state_err(what.clone(), e))?;
-            r.finish().map_err(|e| state_err(what, e))?;
+                slice.currents.restore(&mut r, len)?;
+                r.finish()
+            };
+            restore().map_err(|e| state_err(format!("populations[{}]", slice.pop), e))?;
         }
         for (inc, table) in self.incoming.iter_mut().filter(|inc| inc.rule.is_some()).zip(projs) {
-            let what = format!("projections[{}]", inc.proj);
             let mut r = StateReader::new(table);
-            r.f32_into("weights", &mut inc.csr.weights).map_err(|e| state_err(what.clone(), e))?;
-            if let Some(rule) = inc.rule.as_mut() {
-                r.group("rule", |g| rule.restore(g)).map_err(|e| state_err(what.clone(), e))?;
-            }
-            r.finish().map_err(|e| state_err(what, e))?;
+            let restore = || -> Result<(), StateError> {
+                r.f32_into("weights", &mut inc.csr.weights)?;
+                if let Some(rule) = inc.rule.as_mut() {
+                    r.group("rule", |g| rule.restore(g))?;
+                }
+                r.finish()
+            };
+            restore().map_err(|e| state_err(format!("projections[{}]", inc.proj), e))?;
         }
         self.counters = counters;
         Ok(())

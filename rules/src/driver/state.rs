@@ -19,7 +19,8 @@
 
 use super::{Driver, Hard, Kernel, Update};
 use crate::bounds::Bounds;
-use crate::trace::{read_u64s, shape};
+use crate::stp::StpState;
+
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for Driver<K, U, P, Q> {
@@ -27,12 +28,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for 
         out.group("pre", |w| self.pre.save(w));
         out.u64("seen", Axis::Source, &self.seen);
         out.group("post", |w| self.post.save(w));
-        if let Some(stp) = &self.stp {
-            out.group("stp", |w| stp.save(w));
-        }
-        out.group("kernel", |w| self.kernel.save(w));
-        out.group("update", |w| self.update.save(w));
-        out.scalar("next_clock", self.next_clock);
+        save_shared(out, self.stp.as_ref(), &self.kernel, &self.update, self.next_clock);
         out.scalar("next_maint", self.next_maint);
         out.scalar("floor", self.floor);
     }
@@ -42,18 +38,10 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for 
     fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
         let mut pre = self.pre.clone();
         r.group("pre", |r| pre.restore(r))?;
-        let seen = read_u64s(r, "seen", self.seen.len())?.1.to_vec();
+        let seen = r.values::<u64>("seen", Some(self.seen.len()), 1)?.1.to_vec();
         let mut post = self.post.clone();
         r.group("post", |r| post.restore(r))?;
-        let mut stp = self.stp.clone();
-        if let Some(s) = &mut stp {
-            r.group("stp", |r| s.restore(r))?;
-        }
-        let mut kernel = self.kernel.clone();
-        r.group("kernel", |r| kernel.restore(r))?;
-        let mut update = self.update.clone();
-        r.group("update", |r| update.restore(r))?;
-        let next_clock = read_next_clock(&kernel, r, "next_clock")?;
+        let (stp, kernel, update, next_clock) = read_shared(r, &self.stp, &self.kernel, &self.update)?;
         let next_maint = r.scalar("next_maint")?;
         let floor = r.scalar("floor")?;
         (self.pre, self.seen, self.post, self.stp, self.kernel, self.update) = (pre, seen, post, stp, kernel, update);
@@ -62,14 +50,44 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for 
     }
 }
 
+/// Writes what both engines hold besides their traces: `stp.*` (if the rule has
+/// short-term plasticity), `kernel.*`, `update.*` and the scalar `next_clock`.
+pub(crate) fn save_shared<K: PlainState, U: PlainState>(out: &mut StateWriter, stp: Option<&StpState>, kernel: &K, update: &U, next_clock: u64) {
+    if let Some(stp) = stp {
+        out.group("stp", |w| stp.save(w));
+    }
+    out.group("kernel", |w| kernel.save(w));
+    out.group("update", |w| update.save(w));
+    out.scalar("next_clock", next_clock);
+}
+
+/// Reads what [`save_shared`] wrote into copies of the current parts.
+pub(crate) fn read_shared<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize>(
+    r: &mut StateReader<'_>,
+    stp: &Option<StpState>,
+    kernel: &K,
+    update: &U,
+) -> Result<(Option<StpState>, K, U, u64), StateError> {
+    let mut stp = stp.clone();
+    if let Some(s) = &mut stp {
+        r.group("stp", |r| s.restore(r))?;
+    }
+    let mut kernel = kernel.clone();
+    r.group("kernel", |r| kernel.restore(r))?;
+    let mut update = update.clone();
+    r.group("update", |r| update.restore(r))?;
+    let next_clock = read_next_clock(&kernel, r, "next_clock")?;
+    Ok((stp, kernel, update, next_clock))
+}
+
 /// Reads scalar `name`, the tick of `kernel`'s next clock: `u64::MAX` for a kernel
 /// without a clock, else a positive multiple of its period.
 pub(crate) fn read_next_clock<K: Kernel<P, Q>, const P: usize, const Q: usize>(kernel: &K, r: &mut StateReader<'_>, name: &str) -> Result<u64, StateError> {
-    let (c, t) = read_u64s(r, name, 1)?;
+    let (c, t) = r.values::<u64>(name, Some(1), 1)?;
     let t = t[0];
     match kernel.clock_period() {
-        None if t != u64::MAX => Err(shape(c, format!("tick {t} for a rule without a clock, where {} is needed", u64::MAX))),
-        Some(p) if t == 0 || !t.is_multiple_of(p) => Err(shape(c, format!("tick {t} is not a clock tick (a positive multiple of {p})"))),
+        None if t != u64::MAX => Err(c.misfit(format!("tick {t} for a rule without a clock, where {} is needed", u64::MAX))),
+        Some(p) if t == 0 || !t.is_multiple_of(p) => Err(c.misfit(format!("tick {t} is not a clock tick (a positive multiple of {p})"))),
         _ => Ok(t),
     }
 }

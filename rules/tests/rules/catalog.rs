@@ -94,3 +94,11 @@ fn freeze_with_the_catalogue_checks_rules() {
     let err = build(RuleSpec { name: "hebb".into(), ..Default::default() }).unwrap_err().to_string();
     assert!(err.contains("hebb"), "{err}");
 }
+
+#[test]
+fn an_input_binding_that_the_rule_does_not_read_is_a_problem() {
+    let mut spec = Stdp::pair().to_spec();
+    spec.inputs.insert("modulator".into(), "dopamine".into());
+    let problems = Catalog.check(&spec).expect("known rule");
+    assert!(problems.iter().any(|p| p.param == "inputs.modulator" && p.message.contains("known: none")), "{problems:?}");
+}

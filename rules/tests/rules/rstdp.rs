@@ -528,7 +528,7 @@ fn the_catalogue_knows_checks_and_builds_the_rule() {
     let rule = instantiate(&spec, &info(&net, 0.1.ms())).unwrap();
     assert_eq!(rule.name(), "rstdp");
     assert_eq!(rule.inputs(), &["modulator"]);
-    assert!(rule.needs().per_tick && rule.needs().post_spikes && !rule.needs().transpose);
+    assert!(rule.needs().per_tick && rule.needs().post_spikes);
     assert_eq!(rule.bytes_per_synapse(), 24);
 
     // (spec, parameter named, part of the message)

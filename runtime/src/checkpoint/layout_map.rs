@@ -92,15 +92,19 @@ pub(crate) fn merge(what: &str, parts: &[(Shape, &StateTable)]) -> Result<StateT
                 }
             }
             Axis::Entries(target) => {
-                for (shape, t) in parts {
-                    let c = &t.columns[ci];
-                    if &c.name == target {
-                        let Values::U32(local) = &c.values else {
-                            return Err(bad(what, &c.name, "an entry target column must be u32".into()));
+                if &col.name == target {
+                    // Targets become population indices.
+                    let mut global = Vec::new();
+                    for (shape, t) in parts {
+                        let Values::U32(local) = &t.columns[ci].values else {
+                            return Err(bad(what, &col.name, "an entry target column must be u32".into()));
                         };
-                        let Values::U32(v) = &mut values else { unreachable_u32() };
-                        v.extend(local.iter().map(|&i| i + shape.first as u32));
-                    } else {
+                        global.extend(local.iter().map(|&i| i + shape.first as u32));
+                    }
+                    values = Values::U32(global);
+                } else {
+                    for (_, t) in parts {
+                        let c = &t.columns[ci];
                         values.extend_from(&c.values, 0..c.values.len());
                     }
                 }
@@ -111,15 +115,21 @@ pub(crate) fn merge(what: &str, parts: &[(Shape, &StateTable)]) -> Result<StateT
     Ok(out)
 }
 
-/// `values` is an empty copy of a u32 column; never reached otherwise.
-fn unreachable_u32() -> ! {
-    panic!("an empty_like of a u32 column is a u32 column")
-}
-
 /// The tables for the new `parts` (every shard's part, in shard order) from the
 /// global table of `what`.
 pub(crate) fn split(what: &str, global: &StateTable, parts: &[Shape]) -> Result<Vec<StateTable>, CheckpointError> {
     let mut out: Vec<StateTable> = vec![StateTable::default(); parts.len()];
+    // Where each part's piece of each global row starts: global rows are the
+    // concatenation of every part's row, in part order.
+    let n = parts.first().map_or(0, Shape::sources);
+    let mut row_starts: Vec<Vec<usize>> = vec![Vec::with_capacity(n); parts.len()];
+    let mut total = 0usize;
+    for j in 0..n {
+        for (pi, p) in parts.iter().enumerate() {
+            row_starts[pi].push(total);
+            total += p.row(j).len();
+        }
+    }
     for col in &global.columns {
         let w = col.width.max(1) as usize;
         // For entries: which global entries each part gets.
@@ -150,31 +160,19 @@ pub(crate) fn split(what: &str, global: &StateTable, parts: &[Shape]) -> Result<
                     values.extend_from(&col.values, a..b);
                 }
                 Axis::Synapse => {
-                    let n = p.sources();
-                    // Global row starts: rows are the concatenation of every part's row.
-                    let mut start = 0usize;
-                    let total: usize = parts.iter().map(|q| q.offsets.last().copied().unwrap_or(0) as usize).sum();
-                    if col.values.len() != total * w {
+                    if col.values.len() != total * w || p.sources() != n {
                         return Err(bad(what, &col.name, format!("{} values for {total} synapses of width {w}", col.values.len())));
                     }
-                    for j in 0..n {
-                        let row_total: usize = parts.iter().map(|q| q.row(j).len()).sum();
-                        let before: usize = parts[..pi].iter().map(|q| q.row(j).len()).sum();
-                        let r = p.row(j);
-                        let a = (start + before) * w;
-                        values.extend_from(&col.values, a..a + r.len() * w);
-                        start += row_total;
+                    for (j, &start) in row_starts[pi].iter().enumerate() {
+                        values.extend_from(&col.values, start * w..(start + p.row(j).len()) * w);
                     }
                 }
                 Axis::Entries(target) => {
-                    let rows = &entry_rows.as_ref().map(|r| &r[pi]);
-                    for &e in rows.iter().flat_map(|r| r.iter()) {
-                        if &col.name == target {
-                            let (Values::U32(dst), Values::U32(src)) = (&mut values, &col.values) else { unreachable_u32() };
-                            dst.push(src[e] - p.first as u32);
-                        } else {
-                            values.extend_from(&col.values, e * w..(e + 1) * w);
-                        }
+                    let rows = entry_rows.as_ref().map_or(&[][..], |r| &r[pi]);
+                    match (&col.values, &col.name == target) {
+                        // Targets become local again.
+                        (Values::U32(src), true) => values = Values::U32(rows.iter().map(|&e| src[e] - p.first as u32).collect()),
+                        _ => rows.iter().for_each(|&e| values.extend_from(&col.values, e * w..(e + 1) * w)),
                     }
                 }
             }

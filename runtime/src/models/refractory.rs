@@ -14,7 +14,7 @@
 //! kernel has rebased at tick 0, and its first step at a later tick would rebase
 //! around 0 and misread the wrapped ends of neurons that are still refractory.
 
-use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Values};
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
 /// At least this often (in ticks) past ends are brought up to the present.
 const REBASE: u64 = 1 << 30;
@@ -81,15 +81,10 @@ impl PlainState for RefractoryEnds {
 
     /// Leaves the ends unchanged on error.
     fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
-        let column = input.column("refractory_end")?;
-        let shape = |message: String| StateError::Shape { name: column.name.clone(), message };
-        let ends = match &column.values {
-            Values::U64(v) if v.len() == self.free_at.len() => v,
-            v => return Err(shape(format!("{} values of {} where {} u64 are needed", v.len(), v.type_name(), self.free_at.len()))),
-        };
+        let (column, ends) = input.values::<u64>("refractory_end", Some(self.free_at.len()), 1)?;
         let rebased_at = input.scalar("refractory_rebased_at")?;
         if let Some((i, end)) = ends.iter().enumerate().find(|(_, e)| e.abs_diff(rebased_at) >= 1 << 31) {
-            return Err(shape(format!("neuron {i} ends at tick {end}, 2^31 or more ticks from the last rebase at tick {rebased_at}")));
+            return Err(column.misfit(format!("neuron {i} ends at tick {end}, 2^31 or more ticks from the last rebase at tick {rebased_at}")));
         }
         for (f, &e) in self.free_at.iter_mut().zip(ends) {
             *f = e as u32;
