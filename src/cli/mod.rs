@@ -6,6 +6,7 @@
 mod bench;
 mod check;
 mod process;
+mod resume;
 mod run;
 mod simulate;
 
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Run a scenario (a built-in network or a scenario file) and write its outputs.
     Run(run::RunArgs),
+    /// Continue a run from the checkpoint `synfire run --checkpoint-every` wrote.
+    Resume(resume::ResumeArgs),
     /// Time a built-in network and print one line of figures.
     Bench(bench::BenchArgs),
     /// Check a scenario file and print what it describes.
@@ -40,6 +43,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => report(run::run(&args)),
+        Command::Resume(args) => report(resume::resume(&args)),
         Command::Bench(args) => report(bench::run(&args)),
         Command::Check { file } => check::check_with(&file, Some(&synfire_rules::Catalog)),
     }

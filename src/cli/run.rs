@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use synfire::networks::{BuiltIn, DEFAULT_NEURONS};
 use synfire_graphs::scenario::OutputFile;
 use synfire_graphs::{Graph, Time, UnitExt};
-use synfire_runtime::Runtime;
+use synfire_runtime::{RunError, Runtime};
 
 /// Arguments of `synfire run`.
 #[derive(Debug, clap::Args)]
@@ -36,6 +36,14 @@ pub struct RunArgs {
     /// Size of a built-in network [default: 4000].
     #[arg(long)]
     pub neurons: Option<u64>,
+    /// Write a checkpoint into the output directory every this much model time
+    /// (`checkpoint.synfire`, replaced each time); `synfire resume` continues from it.
+    #[arg(long, value_parser = super::parse_duration)]
+    pub checkpoint_every: Option<Time>,
+    /// Stop the run when a population fires faster than this many Hz over 100 ms
+    /// (a runaway network); the outputs up to then are written and the exit code is 1.
+    #[arg(long)]
+    pub max_rate: Option<f64>,
 }
 
 /// What a scenario sets besides its graph; the command line overrides each.
@@ -97,40 +105,124 @@ fn resolve(args: &RunArgs) -> anyhow::Result<(String, Graph, RunSettings)> {
     Ok((name, graph, settings))
 }
 
+/// What a run needs besides its runtime and graph, kept in its checkpoints
+/// (`Checkpoint::user`, as JSON) so that `synfire resume` continues it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Job {
+    /// Built-in network name or scenario file stem.
+    pub name: String,
+    /// The output groups to write.
+    pub files: Vec<OutputFile>,
+    /// Worker threads.
+    pub workers: usize,
+    /// Ticks per window, if set.
+    pub window_ticks: Option<u64>,
+    /// Checkpoint period in ticks, if any.
+    pub checkpoint_every: Option<u64>,
+    /// The rate bound of the run guard, in Hz, if any.
+    pub max_rate: Option<f64>,
+    /// How far the run got.
+    pub progress: simulate::Progress,
+}
+
+/// The checkpoint file in a run's output directory.
+pub const CHECKPOINT_FILE: &str = "checkpoint.synfire";
+
 /// Runs `synfire run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let (name, graph, settings) = resolve(args)?;
     let duration = args.duration.or(settings.duration).unwrap_or(Time(DEFAULT_DURATION_MS));
     let workers = args.workers.or(settings.workers).unwrap_or(1);
     let out_dir = args.out.clone().or(settings.directory.clone()).unwrap_or_else(|| Path::new("out").join(&name));
+    let files = settings.files.clone().unwrap_or_else(|| OutputFile::ALL.to_vec());
+    let checkpoint_every = match args.checkpoint_every {
+        Some(t) if t.to_ticks(graph.dt) == 0 => anyhow::bail!("--checkpoint-every {t} is shorter than one time step ({})", graph.dt),
+        t => t.map(|t| t.to_ticks(graph.dt)),
+    };
+    let window_ticks = args.window_ticks.or(settings.window_ticks);
     // Planned and staged first: clashing file names and an unwritable output
     // directory fail before the simulation.
-    let plan = Plan::new(&graph, settings.files.as_deref().unwrap_or(&OutputFile::ALL)).with_context(|| format!("cannot write the outputs of `{name}`"))?;
-    let mut staging = Staging::new(&out_dir)?;
+    let plan = Plan::new(&graph, &files).with_context(|| format!("cannot write the outputs of `{name}`"))?;
+    let staging = Staging::new(&out_dir)?;
+    let builder = runtime_builder(workers, window_ticks, args.max_rate);
+    let rt = builder.build(&graph).with_context(|| format!("cannot build the runtime for `{name}`"))?;
+    let progress = simulate::Progress::start(&rt, duration)?;
+    let job = Job { name, files, workers, window_ticks, checkpoint_every, max_rate: args.max_rate, progress };
+    execute(job, rt, &plan, staging, &out_dir)
+}
 
+/// The runtime settings of a run (shared by `run` and `resume`).
+pub fn runtime_builder(workers: usize, window_ticks: Option<u64>, max_rate: Option<f64>) -> synfire_runtime::RuntimeBuilder {
     let mut builder = Runtime::builder().workers(workers);
-    if let Some(w) = args.window_ticks.or(settings.window_ticks) {
+    if let Some(w) = window_ticks {
         builder = builder.window_ticks(w);
     }
-    let mut rt = builder.build(&graph).with_context(|| format!("cannot build the runtime for `{name}`"))?;
-    let (wall_s, evolution) = simulate::run_with_progress(&mut rt, duration).with_context(|| format!("the run of `{name}` failed at {}", rt.now()))?;
+    if let Some(hz) = max_rate {
+        builder = builder.max_rate(synfire_graphs::Rate(hz));
+    }
+    builder
+}
+
+/// Simulates the rest of `job` (writing checkpoints as it asks), then writes every
+/// output. When a run guard stops the run, the outputs up to that window are still
+/// written, and the guard's error is returned.
+pub fn execute(mut job: Job, mut rt: Runtime, plan: &Plan, staging: Staging, out_dir: &Path) -> anyhow::Result<()> {
+    let name = job.name.clone();
+    let mut next_checkpoint = job.checkpoint_every.map(|e| (job.progress.done / e + 1) * e);
+    let snapshot = job.clone();
+    let result = simulate::run_with_progress(&mut rt, &mut job.progress, |rt, progress| {
+        if let (Some(at), Some(every)) = (next_checkpoint, job.checkpoint_every)
+            && progress.done >= at
+            && progress.done < progress.total
+        {
+            let mut ck = rt.checkpoint()?;
+            ck.user = serde_json::to_vec(&Job { progress: progress.clone(), ..snapshot.clone() })?;
+            std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+            ck.write(&out_dir.join(CHECKPOINT_FILE))?;
+            next_checkpoint = Some((progress.done / every + 1) * every);
+        }
+        Ok(())
+    });
+    let guard = match result {
+        Ok(()) => None,
+        Err(e) if matches!(e.downcast_ref::<RunError>(), Some(RunError::Guard { .. })) => Some(e),
+        Err(e) => return Err(e.context(format!("the run of `{name}` failed at {}", rt.now()))),
+    };
+    let done = finish(&job, &rt, plan)?;
+    write_outputs(&job, &rt, plan, done, out_dir, staging)?;
+    match guard {
+        Some(e) => Err(e.context(format!("a run guard stopped `{name}` at {}; the outputs up to then are written", rt.now()))),
+        None => Ok(()),
+    }
+}
+
+/// What the report and the outputs are computed from.
+struct Finished {
+    recorded: Recorded,
+    report: Report,
+    timing: Timing,
+}
+
+/// Reads the counters and probes once the simulation is over.
+fn finish(job: &Job, rt: &Runtime, plan: &Plan) -> anyhow::Result<Finished> {
+    let graph = rt.graph();
     let counters = rt.counters()?;
     let peak_rss_bytes = process::peak_rss_bytes();
-    let recorded = simulate::collect(&rt, &plan)?;
-
+    let recorded = simulate::collect(rt, plan)?;
     let model_time_s = rt.now().as_secs();
+    let wall_s = job.progress.wall_s;
     let report = Report {
-        scenario: name.clone(),
+        scenario: job.name.clone(),
         neurons: graph.num_neurons(),
         seed: graph.seed,
         dt_ms: graph.dt.0,
         model_time_s,
         counts: Counts { spikes: counters.spikes, syn_events: counters.syn_events, neuron_updates: counters.neuron_updates },
-        populations: populations(&graph, &recorded, model_time_s),
+        populations: populations(graph, &recorded, model_time_s),
         files: plan.files().to_vec(),
     };
     let timing = Timing {
-        workers,
+        workers: job.workers,
         window_ticks: rt.window_ticks(),
         wall_s,
         build_s: rt.build_secs(),
@@ -138,14 +230,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         realtime_factor: wall_s / model_time_s,
         peak_rss_bytes,
     };
-    let mut manifest = Manifest::new(&name, &graph, rt.tick());
+    Ok(Finished { recorded, report, timing })
+}
+
+/// Writes every output `plan` asks for into `staging` and commits it.
+fn write_outputs(job: &Job, rt: &Runtime, plan: &Plan, done: Finished, out_dir: &Path, mut staging: Staging) -> anyhow::Result<()> {
+    let Finished { recorded, report, timing } = done;
+    let graph = rt.graph();
+    let name = &job.name;
+    let duration = Time(job.progress.total as f64 * graph.dt.0);
+    let mut manifest = Manifest::new(name, graph, rt.tick());
     if plan.wants(OutputFile::Spikes) {
         let (spikes, probes) = (&recorded.spikes, &recorded.spike_probes);
         manifest.files.push(output::write_npy(&staging.file("spikes.npy"), "spikes.npy", probes, spikes)?);
         manifest.files.push(output::write_csv(&staging.file("spikes.csv"), "spikes.csv", probes, spikes)?);
     }
-    write_plots(&mut staging, &mut manifest, &plan, &rt, &name, duration, &recorded, evolution)?;
-    output::write_probes(&mut staging, &mut manifest, &plan, &graph, &recorded.probes)?;
+    write_plots(&mut staging, &mut manifest, plan, rt, name, duration, &recorded, job.progress.evolution.clone())?;
+    output::write_probes(&mut staging, &mut manifest, plan, graph, &recorded.probes)?;
     if plan.wants(OutputFile::Report) {
         report.write(&staging.file("report.json"))?;
         manifest.files.push(Entry::new("report.json", "json", "report", "what ran and what it produced (counts, rates, files)"));
@@ -157,7 +258,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let written: Vec<&str> = manifest.files.iter().map(|e| e.file.as_str()).collect();
     anyhow::ensure!(written == plan.files(), "internal error: the files written ({written:?}) are not the files planned ({:?})", plan.files());
     staging.commit()?;
-    print_summary(&report, &timing, &out_dir);
+    print_summary(&report, &timing, out_dir);
     Ok(())
 }
 

@@ -34,42 +34,72 @@ fn weight_summaries(rt: &Runtime, plastic: &[(usize, String)]) -> anyhow::Result
         .collect()
 }
 
-/// Simulates `duration` with a progress bar on stderr (hidden when stderr is not a
-/// terminal); returns the wall time of the simulation in seconds (weight summaries
-/// taken between chunks excluded) and, for each plastic projection, its weights
-/// summarised at the start and after every chunk.
-pub fn run_with_progress(rt: &mut Runtime, duration: Time) -> anyhow::Result<(f64, Vec<Vec<WeightSummary>>)> {
-    let plastic = plastic_projections(rt.graph());
-    let mut evolution: Vec<Vec<WeightSummary>> = vec![Vec::new(); plastic.len()];
-    let mut record = |rt: &Runtime| -> anyhow::Result<()> {
-        for (e, s) in evolution.iter_mut().zip(weight_summaries(rt, &plastic)?) {
+/// Where a run stands: its chunk grid (fixed when the run starts, so a resumed run
+/// takes its weight summaries at the same ticks), how far it got, the weight
+/// summaries of every plastic projection so far, and the wall time spent simulating.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    /// Ticks the run simulates in all.
+    pub total: u64,
+    /// Ticks per chunk.
+    pub chunk: u64,
+    /// Ticks simulated so far.
+    pub done: u64,
+    /// Per plastic projection: its weights summarised at the start and after every chunk.
+    pub evolution: Vec<Vec<WeightSummary>>,
+    /// Seconds of wall time spent in the simulation (weight summaries excluded).
+    pub wall_s: f64,
+}
+
+impl Progress {
+    /// A run of `duration` from the runtime's start, with the first weight summaries.
+    pub fn start(rt: &Runtime, duration: Time) -> anyhow::Result<Progress> {
+        let dt = rt.graph().dt;
+        let total = duration.to_ticks(dt);
+        let plastic = plastic_projections(rt.graph());
+        let mut p = Progress { total, chunk: chunk_ticks(total, dt), done: rt.tick(), evolution: vec![Vec::new(); plastic.len()], wall_s: 0.0 };
+        p.record(rt, &plastic)?;
+        Ok(p)
+    }
+
+    fn record(&mut self, rt: &Runtime, plastic: &[(usize, String)]) -> anyhow::Result<()> {
+        for (e, s) in self.evolution.iter_mut().zip(weight_summaries(rt, plastic)?) {
             e.extend(s);
         }
         Ok(())
-    };
-    record(rt)?;
+    }
+}
+
+/// Simulates the rest of `progress` in chunks, with a progress bar on stderr (hidden
+/// when stderr is not a terminal), summarising the plastic weights and calling
+/// `after_chunk` after every chunk.
+pub fn run_with_progress(
+    rt: &mut Runtime,
+    progress: &mut Progress,
+    mut after_chunk: impl FnMut(&mut Runtime, &Progress) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let plastic = plastic_projections(rt.graph());
     let dt = rt.graph().dt;
-    let total = duration.to_ticks(dt);
-    let chunk = chunk_ticks(total, dt);
-    let bar = ProgressBar::new(total);
+    let total_s = progress.total as f64 * dt.0 * 1e-3;
+    let bar = ProgressBar::new(progress.total);
     bar.set_style(ProgressStyle::with_template("{bar:25.cyan/blue} {msg}, ETA {eta}")?.progress_chars("=> "));
-    bar.set_message(format!("0.00/{:.2} s model", duration.as_secs()));
-    let mut wall = 0.0;
-    let mut done = 0;
-    while done < total {
-        let step = chunk.min(total - done);
+    bar.set_position(progress.done);
+    bar.set_message(format!("{:.2}/{total_s:.2} s model", progress.done as f64 * dt.0 * 1e-3));
+    while progress.done < progress.total {
+        let step = progress.chunk.min(progress.total - progress.done);
         let started = Instant::now();
         rt.run_ticks(step)?;
-        wall += started.elapsed().as_secs_f64();
-        done += step;
-        record(rt)?;
-        let (model_s, wall_s) = (done as f64 * dt.0 * 1e-3, wall);
-        bar.set_position(done);
+        progress.wall_s += started.elapsed().as_secs_f64();
+        progress.done += step;
+        progress.record(rt, &plastic)?;
+        let model_s = progress.done as f64 * dt.0 * 1e-3;
+        bar.set_position(progress.done);
         // Real-time factor: wall time per model time.
-        bar.set_message(format!("{model_s:.2}/{:.2} s model, RTF {:.2}", duration.as_secs(), wall_s / model_s));
+        bar.set_message(format!("{model_s:.2}/{total_s:.2} s model, RTF {:.2}", progress.wall_s / model_s));
+        after_chunk(rt, progress)?;
     }
     bar.finish_and_clear();
-    Ok((wall, evolution))
+    Ok(())
 }
 
 /// What the probes of a run recorded, read once for every output file.

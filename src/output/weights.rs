@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use std::path::Path;
 
 /// Weights of one plastic projection sampled at one time.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightSummary {
     /// Model time in ms.
     pub t_ms: f64,

@@ -160,3 +160,15 @@ fn the_plastic_benchmark_runs() {
 
 mod check;
 mod probes;
+mod resume;
+
+#[test]
+fn a_run_stopped_by_its_rate_guard_writes_its_outputs_and_fails() {
+    let dir = scratch("guard");
+    let out = synfire(&["run", "cuba", "--duration", "1s", "--max-rate", "1", "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("above the bound of 1 Hz") && stderr(&out).contains("outputs up to then"), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert!((report["model_time_s"].as_f64().unwrap() - 0.1).abs() < 1e-9, "{report}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
