@@ -1,9 +1,9 @@
-//! Delivery: a window's spikes from every shard, merged in canonical order, added to
-//! the ring slots of their arrival ticks (after each plastic projection's rule has seen
-//! the presynaptic event). See the phase table in [`crate::shard`].
+//! Phase 5 of a window (see [`crate::window`]): every shard's spikes and graded
+//! events, merged in canonical `(tick, gid)` order, added to the ring slots of their
+//! arrival ticks, after each plastic projection's rule has seen the presynaptic event.
 
-use crate::exchange::{Exchange, Spike};
-use crate::shard::Shard;
+use crate::shard::{RowRef, Shard};
+use crate::transport::{Alarm, Graded, Spike, Transport};
 use smallvec::SmallVec;
 use synfire_graphs::{DelayTicks, Tick};
 use synfire_rules::Context;
@@ -20,66 +20,56 @@ fn prefetch<T>(x: Option<&T>) {
     let _ = x;
 }
 
-/// One spike's synapses through one projection, found in the first pass of delivery.
-#[derive(Debug, Clone)]
-pub(crate) struct RowRef {
-    incoming: u32,
-    source: u32,
-    tick: u64,
-    row: std::ops::Range<usize>,
-}
-
 impl Shard {
     /// Delivers every shard's batch of `parity`, merged in `(tick, gid)` order.
     /// Returns the alarm of lowest key that any shard raised in the window.
-    pub(crate) fn deliver_exchanged(&mut self, ex: &Exchange, parity: usize) -> Option<crate::exchange::Alarm> {
-        let mut heads: SmallVec<[usize; 8]> = SmallVec::new();
+    pub(crate) fn deliver_exchanged<T: Transport>(&mut self, tr: &T, parity: usize) -> Option<Alarm> {
         let mut merged = std::mem::take(&mut self.merged);
+        let mut graded = std::mem::take(&mut self.merged_graded);
         merged.clear();
-        let mut alarm: Option<crate::exchange::Alarm> = None;
-        ex.with_all(parity, |batches| {
+        graded.clear();
+        let mut alarm: Option<Alarm> = None;
+        tr.with_all(parity, |batches| {
             for a in batches.iter().filter_map(|b| b.alarm.as_ref()) {
                 if alarm.as_ref().is_none_or(|x| a.key < x.key) {
                     alarm = Some(a.clone());
                 }
             }
-            heads.resize(batches.len(), 0);
-            loop {
-                let mut best: Option<(Spike, usize)> = None;
-                for (s, b) in batches.iter().enumerate() {
-                    if let Some(&sp) = b.spikes.get(heads[s])
-                        && best.is_none_or(|(x, _)| sp < x)
-                    {
-                        best = Some((sp, s));
-                    }
-                }
-                let Some((spike, s)) = best else { break };
-                heads[s] += 1;
-                merged.push(spike);
-            }
+            merge_sorted(batches.iter().map(|b| &b.spikes[..]), |s| *s, &mut merged);
+            merge_sorted(batches.iter().map(|b| &b.graded[..]), Graded::key, &mut graded);
         });
-        self.deliver_all(&merged);
+        self.deliver_all(&merged, &graded);
         self.merged = merged;
+        self.merged_graded = graded;
         alarm
     }
 
-    /// Delivers spikes in the given (canonical) order, in two passes: first every
-    /// row lookup (independent loads the core overlaps; one at a time each was a cache
-    /// miss on the row offsets), then the scatter-adds in the same order as one pass.
-    pub(crate) fn deliver_all(&mut self, spikes: &[Spike]) {
+    /// Delivers spikes and graded events, each in canonical order, interleaved by
+    /// `(tick, gid)`, in two passes: first every row lookup (independent loads the
+    /// core overlaps; one at a time each was a cache miss on the row offsets), then the
+    /// scatter-adds in the same order as one pass.
+    pub(crate) fn deliver_all(&mut self, spikes: &[Spike], graded: &[Graded]) {
         let mut rows = std::mem::take(&mut self.rows);
         rows.clear();
         // The (projection, source) pairs first, asking for each row's offsets as they
         // are found, so that the offset misses (one per spike and projection, in every
         // shard) are all in flight together; then the rows.
-        for spike in spikes {
-            let pop = self.offsets.partition_point(|&o| o <= spike.gid) - 1;
-            self.guards.counts[pop] += 1;
-            for &k in &self.by_source[pop] {
-                let inc = &self.incoming[k];
-                let src = (spike.gid - inc.src_gid0) as usize;
-                prefetch(inc.csr.offsets.get(src));
-                rows.push(RowRef { incoming: k as u32, source: src as u32, tick: spike.tick, row: 0..0 });
+        if graded.is_empty() {
+            // A binary spike pays for nothing else.
+            for spike in spikes {
+                self.find_rows(spike.tick, spike.gid, 1.0, &mut rows);
+            }
+        } else {
+            let (mut i, mut j) = (0, 0);
+            while i < spikes.len() || j < graded.len() {
+                let spike_first = j == graded.len() || (i < spikes.len() && (spikes[i].tick, spikes[i].gid) < graded[j].key());
+                if spike_first {
+                    self.find_rows(spikes[i].tick, spikes[i].gid, 1.0, &mut rows);
+                    i += 1;
+                } else {
+                    self.find_rows(graded[j].tick, graded[j].gid, graded[j].value, &mut rows);
+                    j += 1;
+                }
             }
         }
         rows.retain_mut(|r| {
@@ -101,6 +91,20 @@ impl Shard {
         self.rows = rows;
     }
 
+    /// Queues the rows of one event (a spike has `scale` 1) through every projection
+    /// from its population, in projection order.
+    #[inline(always)]
+    fn find_rows(&mut self, tick: u64, gid: u64, scale: f32, rows: &mut Vec<RowRef>) {
+        let pop = self.offsets.partition_point(|&o| o <= gid) - 1;
+        self.guards.counts[pop] += 1;
+        for &k in &self.by_source[pop] {
+            let inc = &self.incoming[k];
+            let src = (gid - inc.src_gid0) as usize;
+            prefetch(inc.csr.offsets.get(src));
+            rows.push(RowRef { incoming: k as u32, source: src as u32, scale, tick, row: 0..0 });
+        }
+    }
+
     /// Hints the cache to load the first lines of a row's targets and weights.
     #[inline(always)]
     fn prefetch_row(&self, r: &RowRef) {
@@ -118,9 +122,9 @@ impl Shard {
             let efficacy = match inc.plastic() {
                 Some((rule, mut syn)) => {
                     let third = crate::modulators::Bound { mods: &self.modulators, slots: &self.slots[r.incoming as usize] };
-                    rule.on_pre(src as u32, Tick(tick), &mut syn, &Context { third: &third, neurons: &synfire_rules::NoNeuronState })
+                    r.scale * rule.on_pre(src as u32, Tick(tick), &mut syn, &Context { third: &third, neurons: &synfire_rules::NoNeuronState })
                 }
-                None => 1.0,
+                None => r.scale,
             };
             self.counters.syn_events += row.len() as u64;
             let slice = &mut self.slices[inc.slice];
@@ -153,5 +157,26 @@ impl Shard {
                 }
             }
         }
+    }
+}
+
+/// Merges per-shard runs, each sorted by `key`, into `out` in `key` order (ties by
+/// shard order, which cannot happen: a gid lives on one shard).
+fn merge_sorted<'a, T: Copy + 'a, K: Ord>(runs: impl Iterator<Item = &'a [T]>, key: impl Fn(&T) -> K, out: &mut Vec<T>) {
+    let runs: SmallVec<[&[T]; 8]> = runs.filter(|r| !r.is_empty()).collect();
+    let mut heads: SmallVec<[usize; 8]> = SmallVec::from_elem(0, runs.len());
+    loop {
+        let mut best: Option<(K, usize)> = None;
+        for (s, run) in runs.iter().enumerate() {
+            if let Some(x) = run.get(heads[s]) {
+                let k = key(x);
+                if best.as_ref().is_none_or(|(b, _)| k < *b) {
+                    best = Some((k, s));
+                }
+            }
+        }
+        let Some((_, s)) = best else { break };
+        out.push(runs[s][heads[s]]);
+        heads[s] += 1;
     }
 }

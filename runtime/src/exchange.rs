@@ -1,9 +1,9 @@
-//! The spike exchange between shards: double-buffered outboxes and one barrier per
+//! The in-process exchange between shards: double-buffered outboxes and one barrier per
 //! window.
 //!
 //! # Protocol
 //!
-//! Window `w` of every shard runs: (1) integrate; (2) write its own spikes into its
+//! The in-process [`Transport`]. Window `w` of every shard runs: (1) integrate; (2) write its own events into its
 //! outbox of parity `w & 1` ([`Exchange::publish`]); (3) [`Exchange::barrier`]; (4)
 //! read every shard's outbox of parity `w & 1` and deliver ([`Exchange::with_all`]).
 //!
@@ -21,44 +21,7 @@
 //! models below check exactly this.
 
 use crate::sync::{AtomicBool, AtomicUsize, Ordering, UnsafeCell, spin_hint, yield_now};
-
-/// One spike: the tick it was emitted at and the global id of its neuron.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
-pub struct Spike {
-    /// Emission tick.
-    pub tick: u64,
-    /// Global id of the source neuron.
-    pub gid: u64,
-}
-
-/// A run guard's verdict, carried with a window's spikes so that every shard learns
-/// of it after the barrier (see `guards`).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Alarm {
-    /// The window boundary at which it was raised.
-    pub tick: u64,
-    /// Orders alarms so that the reported one does not depend on the sharding.
-    pub key: (u8, u64, u64),
-    pub message: String,
-}
-
-/// The spikes one shard emitted in one window, in canonical order. (Graded events
-/// are not carried yet: no population emits them.)
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SpikeBatch {
-    /// Spikes sorted by `(tick, gid)`.
-    pub spikes: Vec<Spike>,
-    /// A run guard's alarm raised in this window, if any.
-    pub(crate) alarm: Option<Alarm>,
-}
-
-impl SpikeBatch {
-    /// Empties the batch, keeping its allocation.
-    pub fn clear(&mut self) {
-        self.spikes.clear();
-        self.alarm = None;
-    }
-}
+use crate::transport::{Batch, Transport};
 
 /// A sense-reversing barrier that spins briefly, then yields: windows are short
 /// (often one tick), so parking a thread would cost more than the work.
@@ -116,7 +79,7 @@ impl SpinBarrier {
 /// The exchange shared by all shards of a runtime.
 #[derive(Debug)]
 pub(crate) struct Exchange {
-    boxes: [Vec<UnsafeCell<SpikeBatch>>; 2],
+    boxes: [Vec<UnsafeCell<Batch>>; 2],
     barrier: SpinBarrier,
 }
 
@@ -128,17 +91,19 @@ unsafe impl Send for Exchange {}
 
 impl Exchange {
     pub(crate) fn new(shards: usize) -> Self {
-        let make = || (0..shards).map(|_| UnsafeCell::new(SpikeBatch::default())).collect();
+        let make = || (0..shards).map(|_| UnsafeCell::new(Batch::default())).collect();
         Exchange { boxes: [make(), make()], barrier: SpinBarrier::new(shards) }
     }
+}
 
-    pub(crate) fn shards(&self) -> usize {
+impl Transport for Exchange {
+    fn shards(&self) -> usize {
         self.boxes[0].len()
     }
 
-    /// Step 3: swaps `batch` into shard `shard`'s outbox of `parity`; `batch` gets
+    /// Step 2: swaps `batch` into shard `shard`'s outbox of `parity`; `batch` gets
     /// back the box's previous (stale) contents, cleared, to reuse its allocation.
-    pub(crate) fn publish(&self, shard: usize, parity: usize, batch: &mut SpikeBatch) {
+    fn publish(&self, shard: usize, parity: usize, batch: &mut Batch) {
         self.boxes[parity & 1][shard].with_mut(|ptr| {
             // SAFETY: only shard `shard` writes this box, and no reader of this
             // parity is active between the barrier that ended the previous window
@@ -149,10 +114,10 @@ impl Exchange {
         batch.clear();
     }
 
-    /// Calls `f` with every shard's outbox of `parity`, in shard order. Called after
-    /// the barrier that ends the window in which they were published.
-    pub(crate) fn with_all<R>(&self, parity: usize, f: impl FnOnce(&[&SpikeBatch]) -> R) -> R {
-        fn nest<'a, R>(cells: &'a [UnsafeCell<SpikeBatch>], acc: &mut Vec<&'a SpikeBatch>, f: impl FnOnce(&[&SpikeBatch]) -> R) -> R {
+    /// Step 4: calls `f` with every shard's outbox of `parity`, in shard order.
+    /// Called after the barrier that ends the window in which they were published.
+    fn with_all<R>(&self, parity: usize, f: impl FnOnce(&[&Batch]) -> R) -> R {
+        fn nest<'a, R>(cells: &'a [UnsafeCell<Batch>], acc: &mut Vec<&'a Batch>, f: impl FnOnce(&[&Batch]) -> R) -> R {
             match cells.split_first() {
                 None => f(acc),
                 Some((cell, rest)) => cell.with(|ptr| {
@@ -168,11 +133,11 @@ impl Exchange {
         nest(&self.boxes[parity & 1], &mut acc, f)
     }
 
-    pub(crate) fn barrier(&self) -> Result<(), Poisoned> {
+    fn barrier(&self) -> Result<(), Poisoned> {
         self.barrier.wait()
     }
 
-    pub(crate) fn poison(&self) {
+    fn poison(&self) {
         self.barrier.poison();
     }
 }
@@ -181,9 +146,11 @@ impl Exchange {
 mod loom_models {
     use super::*;
     use crate::sync::{Arc, thread};
+    use crate::transport::{Graded, Spike};
 
-    /// Two shards exchange one spike per window for three windows; each must read
-    /// exactly the other's spike of the previous window, never a torn or future one.
+    /// Two shards exchange one spike and one graded event per window for three
+    /// windows; each must read exactly the other's events of the same window, never
+    /// a torn or future one, and the two streams of a batch together.
     #[test]
     fn double_buffered_exchange_delivers_each_window_once() {
         let mut builder = loom::model::Builder::new();
@@ -194,16 +161,18 @@ mod loom_models {
                 .map(|me| {
                     let ex = ex.clone();
                     thread::spawn(move || {
-                        let mut batch = SpikeBatch::default();
+                        let mut batch = Batch::default();
                         let mut seen = Vec::new();
                         for w in 0..3u64 {
                             batch.spikes.push(Spike { tick: w, gid: me as u64 });
+                            batch.graded.push(Graded { tick: w, gid: me as u64, value: w as f32 + 0.5 });
                             ex.publish(me, (w & 1) as usize, &mut batch);
                             ex.barrier().expect("no party dies in this model");
                             ex.with_all((w & 1) as usize, |boxes| {
                                 for (s, b) in boxes.iter().enumerate() {
                                     if s != me {
                                         seen.extend(b.spikes.iter().map(|x| x.tick));
+                                        assert_eq!(b.graded.iter().map(|g| (g.tick, g.value)).collect::<Vec<_>>(), vec![(w, w as f32 + 0.5)]);
                                     }
                                 }
                             });

@@ -14,8 +14,8 @@
 //! lowest key (population or projection, then neuron or synapse) is reported, so the
 //! message does not depend on the worker count.
 
-use crate::exchange::Alarm;
 use crate::shard::{Body, Shard};
+use crate::transport::Alarm;
 use synfire_graphs::{Graph, Rate, Time};
 
 /// What the guards watch; set with the runtime builder.

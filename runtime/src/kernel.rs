@@ -81,6 +81,12 @@ pub trait NeuronKernel: PlainState + Send + fmt::Debug {
     /// Sets state variable `var` of neuron `i` (used by checkpoints and tests).
     fn set_state(&mut self, var: usize, i: usize, value: f32);
 
+    /// The graded output of every neuron after the last `step` (rate units), or
+    /// `None` for spiking models. Each non-zero value becomes a graded event.
+    fn output(&self) -> Option<&[f32]> {
+        None
+    }
+
     /// The local index and variable name of the first NaN or infinite state value,
     /// scanning in neuron order (at one neuron, in the order of the model's state);
     /// `None` when every value is finite. A plain scan, for run guards.

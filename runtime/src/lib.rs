@@ -38,11 +38,13 @@ mod shard;
 mod shard_state;
 mod sources;
 mod sync;
+mod transport;
+mod window;
 mod worker;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use error::RunError;
-pub use exchange::{Spike, SpikeBatch};
 pub use kernel::{KernelFactory, KernelInit, NeuronKernel};
 pub use records::{Counters, Memory, RateTrace, SpikeList, StateTrace, WeightTrace};
 pub use runtime::{Runtime, RuntimeBuilder};
+pub use transport::{Batch, Graded, Spike};

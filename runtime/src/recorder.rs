@@ -1,7 +1,7 @@
 //! Per-shard probe buffers. Shards record only what they own; the runtime merges
 //! the buffers of all shards in canonical order when a probe is read.
 
-use crate::exchange::Spike;
+use crate::transport::Spike;
 
 /// Samples of one state probe's columns that live on this shard.
 #[derive(Debug, Clone, Default)]

@@ -2,11 +2,12 @@
 //! window, and merges what they recorded.
 
 use crate::error::RunError;
-use crate::exchange::{Exchange, Spike};
+use crate::exchange::Exchange;
 use crate::kernel::KernelFactory;
 use crate::layout::Layout;
 use crate::models::ReferenceKernels;
 use crate::records::{Counters, RateTrace, SpikeList, StateTrace, WeightTrace};
+use crate::transport::Spike;
 use crate::worker::{self, Command, Query, Reply, WorkerInit};
 use crossbeam::channel::{Receiver, Sender, unbounded};
 use parking_lot::Mutex;

@@ -1,33 +1,19 @@
-//! A shard: the neurons it owns, every synapse onto them, and their input.
-//!
-//! # One window, in phases
-//!
-//! | phase | what | touches |
-//! |---|---|---|
-//! | integrate | for each tick of the window, each slice in population order: update currents, step the kernel (or emit source spikes) consuming ring slot `t`, append spikes to the outbox and the spike log, then sample state probes | slices (state, ring slot `t`, ext), outbox, recorders |
-//! | publish | swap the outbox into the exchange | exchange box of this shard |
-//! | barrier | wait for every shard | - |
-//! | deliver | merge every shard's batch in `(tick, gid)` order; for each spike, each projection from its population in projection order, each synapse in row order: `ring[t + d] += w` | ring slots of future ticks, counters |
-//!
-//! Delivery at the end of a window is what lets a window be as long as the minimum
-//! delay: a spike of tick `t` arrives at `t + d >= t + window`, in a later window.
-//! The canonical order of delivery makes every float sum into a neuron identical
-//! whatever the number of shards and the window length.
+//! A shard: the neurons it owns, every synapse onto them, and their input, as data.
+//! What a shard does with them in a window is in [`crate::window`]; delivery in
+//! [`crate::deliver`].
 
 use crate::currents::Currents;
-use crate::deliver::RowRef;
 use crate::error::RunError;
-use crate::exchange::{Exchange, Spike, SpikeBatch};
 use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};
 use crate::layout::Layout;
-use crate::modulators::{Bound, Modulators};
+use crate::modulators::Modulators;
 use crate::recorder::{Recorders, StateRecorder, WeightRecorder};
 use crate::records::Counters;
 use crate::sources::SourceGen;
-use smallvec::SmallVec;
+use crate::transport::{Batch, Graded, Spike};
 use synfire_graphs::connectivity::{Csr, generate};
-use synfire_graphs::{Connector, DelayTicks, Graph, PopKind, ProbeKind, Tick};
-use synfire_rules::{Context, Delays, NoNeuronState, Plasticity, ProjectionInfo, Synapses};
+use synfire_graphs::{Connector, DelayTicks, Graph, PopKind, ProbeKind};
+use synfire_rules::{Delays, Plasticity, ProjectionInfo, Synapses};
 
 /// Targets generated at a time when building a shard's synapses.
 const BUILD_BLOCK: u32 = 4096;
@@ -72,6 +58,17 @@ fn incoming_csr(graph: &Graph, proj: usize, range: std::ops::Range<u32>) -> Csr 
         }
     }
     csr
+}
+
+/// One event's synapses through one projection, found in the first pass of delivery.
+#[derive(Debug, Clone)]
+pub(crate) struct RowRef {
+    pub incoming: u32,
+    pub source: u32,
+    /// What each weight is multiplied by: 1 for a spike, the value of a graded event.
+    pub scale: f32,
+    pub tick: u64,
+    pub row: std::ops::Range<usize>,
 }
 
 /// What a slice is made of.
@@ -132,9 +129,9 @@ pub(crate) struct Shard {
     /// For each population, the incoming projections whose source it is, in projection order.
     pub(crate) by_source: Vec<Vec<usize>>,
     /// For each slice, the plastic incoming projections that want its post spikes.
-    post_hooks: Vec<Vec<usize>>,
+    pub(crate) post_hooks: Vec<Vec<usize>>,
     /// The plastic incoming projections whose rules work every tick.
-    tick_hooks: Vec<usize>,
+    pub(crate) tick_hooks: Vec<usize>,
     /// Per incoming projection: the modulator of each of its rule's input slots.
     pub(crate) slots: Vec<Vec<usize>>,
     /// Run guards and their spike counts.
@@ -142,19 +139,21 @@ pub(crate) struct Shard {
     /// The scalar modulators' values, the same on every shard.
     pub(crate) modulators: Modulators,
     /// Sampling intervals of every weight probe of the graph (windows end at their multiples).
-    weight_intervals: Vec<u64>,
+    pub(crate) weight_intervals: Vec<u64>,
     /// First gid of each population plus the total (to find a spike's population).
     pub(crate) offsets: Vec<u64>,
     /// Ring slots minus one (slots is a power of two >= max delay + window).
     pub(crate) mask: u64,
-    pub outbox: SpikeBatch,
+    pub outbox: Batch,
     pub recorders: Recorders,
     pub counters: Counters,
     /// Windows completed (selects the exchange parity).
-    windows: u64,
-    spiked: Vec<u32>,
+    pub(crate) windows: u64,
+    /// Scratch of integration: the local indices that spiked in one slice and tick.
+    pub(crate) spiked: Vec<u32>,
     /// Scratch of delivery, kept to reuse the allocations.
     pub(crate) merged: Vec<Spike>,
+    pub(crate) merged_graded: Vec<Graded>,
     pub(crate) rows: Vec<RowRef>,
 }
 
@@ -259,12 +258,13 @@ impl Shard {
             weight_intervals,
             offsets: graph.offsets.clone(),
             mask: slots - 1,
-            outbox: SpikeBatch::default(),
+            outbox: Batch::default(),
             recorders: Recorders::default(),
             counters: Counters::default(),
             windows: 0,
             spiked: Vec::new(),
             merged: Vec::new(),
+            merged_graded: Vec::new(),
             rows: Vec::new(),
         };
         shard.recorders = shard.make_recorders(graph, &slice_of_pop);
@@ -304,137 +304,6 @@ impl Shard {
             }
         }
         r
-    }
-
-    /// Runs one window of `len` ticks from `start`: integrate, publish, barrier, deliver.
-    pub(crate) fn run_window(&mut self, graph: &Graph, ex: &Exchange, start: u64, len: u64) -> Result<(), RunError> {
-        for t in start..start + len {
-            self.tick(t);
-        }
-        let due = self.guards.due(start + len);
-        if due {
-            self.outbox.alarm = self.non_finite_alarm(graph, start + len);
-        }
-        let parity = (self.windows & 1) as usize;
-        self.windows += 1;
-        ex.publish(self.index, parity, &mut self.outbox);
-        ex.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
-        let mut alarm = self.deliver_exchanged(ex, parity);
-        let end = start + len;
-        for (k, inc) in self.incoming.iter_mut().enumerate() {
-            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
-            let ctx = Context { third: &third, neurons: &NoNeuronState };
-            if let Some((rule, mut syn)) = inc.plastic() {
-                rule.advance(Tick(end), &mut syn, &ctx);
-            }
-        }
-        self.sample_weights(end);
-        if due && let Some(rate) = self.guards.rate_alarm(end) {
-            alarm = match alarm {
-                Some(a) if a.key < rate.key => Some(a),
-                _ => Some(rate),
-            };
-        }
-        match alarm {
-            // Every shard saw the same alarms, so all stop after this same window.
-            Some(a) => Err(RunError::Guard { time_ms: a.tick as f64 * graph.dt.0, message: a.message }),
-            None => Ok(()),
-        }
-    }
-
-    /// Where the window that starts at `t` must end at the latest: windows end at
-    /// every weight-sampling tick, so that plastic weights are read at a tick all
-    /// shards and window lengths agree on.
-    pub(crate) fn window_cap(&self, t: u64) -> u64 {
-        let every = self.guards.settings.every;
-        self.weight_intervals.iter().chain([&every]).map(|&i| (t / i + 1) * i).min().unwrap_or(u64::MAX)
-    }
-
-    /// Records weight probes due at window boundary `now` (weights holding every
-    /// event with synaptic time before `now`).
-    fn sample_weights(&mut self, now: u64) {
-        for rec in &mut self.recorders.weights {
-            if rec.due(now) {
-                let third = Bound { mods: &self.modulators, slots: &self.slots[rec.incoming] };
-                let ctx = Context { third: &third, neurons: &NoNeuronState };
-                let inc = &mut self.incoming[rec.incoming];
-                if let Some((rule, mut syn)) = inc.plastic() {
-                    rule.settle(Tick(now), &mut syn, &ctx);
-                }
-                rec.ticks.push(now);
-                rec.values.extend_from_slice(&inc.csr.weights);
-            }
-        }
-    }
-
-    /// Brings every plastic weight up to date at the current window boundary (before
-    /// the weights are read or saved).
-    pub(crate) fn settle(&mut self, now: u64) {
-        for (k, inc) in self.incoming.iter_mut().enumerate() {
-            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
-            let ctx = Context { third: &third, neurons: &NoNeuronState };
-            if let Some((rule, mut syn)) = inc.plastic() {
-                rule.settle(Tick(now), &mut syn, &ctx);
-            }
-        }
-    }
-
-    fn tick(&mut self, t: u64) {
-        let slot = (t & self.mask) as usize;
-        for si in 0..self.slices.len() {
-            let slice = &mut self.slices[si];
-            self.spiked.clear();
-            slice.currents.update(t, &mut slice.ext, slice.len);
-            match &mut slice.body {
-                Body::Neurons(kernel) => {
-                    let len = slice.len;
-                    let mut input: SmallVec<[&mut [f32]; 4]> = slice.ring.iter_mut().map(|r| &mut r[slot * len..(slot + 1) * len]).collect();
-                    kernel.step(t, &mut input, &slice.ext, &mut self.spiked);
-                    self.counters.neuron_updates += len as u64;
-                }
-                Body::Source(source) => source.emit(t, &mut self.spiked),
-            }
-            for &k in &self.post_hooks[si] {
-                if let Some(rule) = self.incoming[k].rule.as_mut() {
-                    for &i in &self.spiked {
-                        rule.on_post(i, Tick(t));
-                    }
-                }
-            }
-            let slice = &self.slices[si];
-            let log = self.recorders.log_pop[slice.pop];
-            for &i in &self.spiked {
-                let spike = Spike { tick: t, gid: slice.gid0 + u64::from(i) };
-                self.outbox.spikes.push(spike);
-                if log {
-                    self.recorders.spikes.push(spike);
-                }
-            }
-            self.counters.spikes += self.spiked.len() as u64;
-        }
-        // Per-tick rules, once every post spike of the tick is recorded.
-        for &k in &self.tick_hooks {
-            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
-            let ctx = Context { third: &third, neurons: &NoNeuronState };
-            if let Some((rule, mut syn)) = self.incoming[k].plastic() {
-                rule.on_tick(Tick(t), &mut syn, &ctx);
-            }
-        }
-        self.sample(t);
-        self.counters.ticks = t + 1;
-    }
-
-    fn sample(&mut self, t: u64) {
-        for rec in &mut self.recorders.states {
-            if rec.due(t)
-                && let Body::Neurons(k) = &self.slices[rec.slice].body
-            {
-                rec.ticks.push(t);
-                for &(_, local) in &rec.cols {
-                    rec.values.push(k.state(rec.var, local));
-                }
-            }
-        }
     }
 
     /// Sets the injected current of neuron `index` of population `pop` if this shard owns it.

@@ -3,12 +3,13 @@
 //! spike batches of the other shards through the exchange).
 
 use crate::error::RunError;
-use crate::exchange::{Exchange, Spike};
+use crate::exchange::Exchange;
 use crate::kernel::KernelFactory;
 use crate::layout::Layout;
 use crate::recorder::{StateRecorder, WeightRecorder};
 use crate::records::Counters;
 use crate::shard::Shard;
+use crate::transport::{Spike, Transport};
 use crossbeam::channel::{Receiver, Sender};
 use std::sync::Arc;
 use synfire_graphs::Graph;
@@ -130,26 +131,11 @@ pub(crate) fn run(init: WorkerInit) {
     while let Ok(cmd) = commands.recv() {
         let reply = match cmd {
             Command::Run { from, until, window } => {
-                let mut result = Ok(());
-                let mut t = from;
-                while t < until {
-                    let len = window.min(until - t).min(shard.window_cap(t) - t);
-                    let r = shard.run_window(&graph, &exchange, t, len);
-                    t += len;
-                    if let Err(e) = r {
-                        // A guard stops every shard at the same window; anything else
-                        // leaves the others waiting at the barrier.
-                        if !matches!(e, RunError::Guard { .. }) {
-                            exchange.poison();
-                        }
-                        result = Err(e);
-                        break;
-                    }
-                }
-                Reply::Ran(result, t)
+                let (result, reached) = shard.run_windows(&graph, exchange.as_ref(), from, until, window);
+                Reply::Ran(result, reached)
             }
             Command::Inject(spikes) => {
-                shard.deliver_all(&spikes);
+                shard.deliver_all(&spikes, &[]);
                 Reply::Done
             }
             Command::SetModulator { index, from, value } => {

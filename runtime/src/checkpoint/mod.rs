@@ -23,8 +23,8 @@
 
 pub(crate) mod layout_map;
 
-use crate::exchange::Spike;
 use crate::records::{Counters, StateTrace, WeightTrace};
+use crate::transport::Spike;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,202 @@
+//! A shard's duty cycle: one window, in one place.
+//!
+//! # The phases of a window `[start, end)`
+//!
+//! | # | phase | what | reads | writes |
+//! |---|---|---|---|---|
+//! | 1 | integrate | for each tick `t`, each slice in population order: injected currents; the kernel's step (or the source's spikes) consuming ring slot `t`; post-triggered plasticity for the slice's spikes; spikes and graded outputs appended to the outbox and the spike log | ring slot `t`, currents | slice state, ring slot `t` (zeroed), rules' post state, outbox, spike log |
+//! | 1b | per-tick rules | after every slice of tick `t`: `on_tick` of rules that asked for it (`Needs::per_tick`), reading modulators and signals of tick `t` | modulators, signal slot `t` | plastic weights, rule state |
+//! | 1c | sample | state probes due at `t` | slice state | recorders |
+//! | 2 | check | if the window ends a guard period: scan state and plastic weights for non-finite values | slice state, weights | outbox alarm |
+//! | 3 | publish | hand the outbox to the transport | outbox | transport box of this shard |
+//! | 4 | barrier | wait for every shard | - | - |
+//! | 5 | deliver | merge every shard's spikes and graded events in `(tick, gid)` order; count them (rate guards, computed modulators); for each event, each projection from its population in projection order: the rule's pre event, then `ring[t + d] += w * value`; signals: `signal[t + d] += B * value` | every batch | ring slots after `end`, signal slots after `end`, rules' pre state, counts |
+//! | 6 | settle | rules advance to `end`; weight probes due at `end`; rate-guard verdict | weights | recorders, alarm |
+//!
+//! Why the window can be as long as the minimum delay: every event of tick `t`
+//! arrives at `t + d >= t + window`, in a later window, so phase 1 never needs an
+//! event of its own window. The canonical order of phase 5 makes every float sum
+//! into a neuron identical whatever the number of shards and the window length.
+//! Modulators and signals obey the same rule: a value read at tick `t` was fixed
+//! before the window holding `t` began.
+
+use crate::error::RunError;
+use crate::modulators::Bound;
+use crate::shard::{Body, Shard};
+use crate::transport::{Graded, Spike, Transport};
+use smallvec::SmallVec;
+use synfire_graphs::{Graph, Tick};
+use synfire_rules::{Context, NoNeuronState};
+
+impl Shard {
+    /// Runs windows of at most `window` ticks from `from` until tick `until`
+    /// (exclusive). Returns the result and the tick reached.
+    pub(crate) fn run_windows<T: Transport>(&mut self, graph: &Graph, tr: &T, from: u64, until: u64, window: u64) -> (Result<(), RunError>, u64) {
+        let mut t = from;
+        while t < until {
+            let len = window.min(until - t).min(self.window_cap(t) - t);
+            let r = self.run_window(graph, tr, t, len);
+            t += len;
+            if let Err(e) = r {
+                // A guard stops every shard at the same window; anything else
+                // leaves the others waiting at the barrier.
+                if !matches!(e, RunError::Guard { .. }) {
+                    tr.poison();
+                }
+                return (Err(e), t);
+            }
+        }
+        (Ok(()), t)
+    }
+
+    /// Runs one window of `len` ticks from `start`: phases 1 to 6 of the module docs.
+    fn run_window<T: Transport>(&mut self, graph: &Graph, tr: &T, start: u64, len: u64) -> Result<(), RunError> {
+        let end = start + len;
+        for t in start..end {
+            self.integrate(t);
+            self.per_tick_rules(t);
+            self.sample_state(t);
+        }
+        let due = self.guards.due(end);
+        if due {
+            self.outbox.alarm = self.non_finite_alarm(graph, end);
+        }
+        let parity = (self.windows & 1) as usize;
+        self.windows += 1;
+        tr.publish(self.index, parity, &mut self.outbox);
+        tr.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
+        let mut alarm = self.deliver_exchanged(tr, parity);
+        self.advance_rules(end);
+        self.sample_weights(end);
+        if due && let Some(rate) = self.guards.rate_alarm(end) {
+            alarm = match alarm {
+                Some(a) if a.key < rate.key => Some(a),
+                _ => Some(rate),
+            };
+        }
+        match alarm {
+            // Every shard saw the same alarms, so all stop after this same window.
+            Some(a) => Err(RunError::Guard { time_ms: a.tick as f64 * graph.dt.0, message: a.message }),
+            None => Ok(()),
+        }
+    }
+
+    /// Where the window that starts at `t` must end at the latest: windows end at
+    /// every weight-sampling tick and guard period, so that plastic weights are read
+    /// at a tick all shards and window lengths agree on.
+    pub(crate) fn window_cap(&self, t: u64) -> u64 {
+        let every = self.guards.settings.every;
+        self.weight_intervals.iter().chain([&every]).map(|&i| (t / i + 1) * i).min().unwrap_or(u64::MAX)
+    }
+
+    /// Phase 1 for tick `t`.
+    fn integrate(&mut self, t: u64) {
+        let slot = (t & self.mask) as usize;
+        for si in 0..self.slices.len() {
+            let slice = &mut self.slices[si];
+            self.spiked.clear();
+            slice.currents.update(t, &mut slice.ext, slice.len);
+            match &mut slice.body {
+                Body::Neurons(kernel) => {
+                    let len = slice.len;
+                    let mut input: SmallVec<[&mut [f32]; 4]> = slice.ring.iter_mut().map(|r| &mut r[slot * len..(slot + 1) * len]).collect();
+                    kernel.step(t, &mut input, &slice.ext, &mut self.spiked);
+                    self.counters.neuron_updates += len as u64;
+                    if let Some(out) = kernel.output() {
+                        let gid0 = slice.gid0;
+                        self.outbox.graded.extend(out.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, &value)| Graded {
+                            tick: t,
+                            gid: gid0 + i as u64,
+                            value,
+                        }));
+                    }
+                }
+                Body::Source(source) => source.emit(t, &mut self.spiked),
+            }
+            for &k in &self.post_hooks[si] {
+                if let Some(rule) = self.incoming[k].rule.as_mut() {
+                    for &i in &self.spiked {
+                        rule.on_post(i, Tick(t));
+                    }
+                }
+            }
+            let slice = &self.slices[si];
+            let log = self.recorders.log_pop[slice.pop];
+            for &i in &self.spiked {
+                let spike = Spike { tick: t, gid: slice.gid0 + u64::from(i) };
+                self.outbox.spikes.push(spike);
+                if log {
+                    self.recorders.spikes.push(spike);
+                }
+            }
+            self.counters.spikes += self.spiked.len() as u64;
+        }
+        self.counters.ticks = t + 1;
+    }
+
+    /// Phase 1b: rules that work every tick, once every post spike of tick `t` is known.
+    fn per_tick_rules(&mut self, t: u64) {
+        for &k in &self.tick_hooks {
+            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let ctx = Context { third: &third, neurons: &NoNeuronState };
+            if let Some((rule, mut syn)) = self.incoming[k].plastic() {
+                rule.on_tick(Tick(t), &mut syn, &ctx);
+            }
+        }
+    }
+
+    /// Phase 1c: state probes due at the end of tick `t`.
+    fn sample_state(&mut self, t: u64) {
+        for rec in &mut self.recorders.states {
+            if rec.due(t)
+                && let Body::Neurons(k) = &self.slices[rec.slice].body
+            {
+                rec.ticks.push(t);
+                for &(_, local) in &rec.cols {
+                    rec.values.push(k.state(rec.var, local));
+                }
+            }
+        }
+    }
+
+    /// Phase 6: every rule learns that no event with synaptic time before `end` is
+    /// still to come.
+    fn advance_rules(&mut self, end: u64) {
+        for (k, inc) in self.incoming.iter_mut().enumerate() {
+            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let ctx = Context { third: &third, neurons: &NoNeuronState };
+            if let Some((rule, mut syn)) = inc.plastic() {
+                rule.advance(Tick(end), &mut syn, &ctx);
+            }
+        }
+    }
+
+    /// Phase 6: weight probes due at window boundary `now` (weights holding every
+    /// event with synaptic time before `now`).
+    fn sample_weights(&mut self, now: u64) {
+        for rec in &mut self.recorders.weights {
+            if rec.due(now) {
+                let third = Bound { mods: &self.modulators, slots: &self.slots[rec.incoming] };
+                let ctx = Context { third: &third, neurons: &NoNeuronState };
+                let inc = &mut self.incoming[rec.incoming];
+                if let Some((rule, mut syn)) = inc.plastic() {
+                    rule.settle(Tick(now), &mut syn, &ctx);
+                }
+                rec.ticks.push(now);
+                rec.values.extend_from_slice(&inc.csr.weights);
+            }
+        }
+    }
+
+    /// Brings every plastic weight up to date at the current window boundary (before
+    /// the weights are read or saved).
+    pub(crate) fn settle(&mut self, now: u64) {
+        for (k, inc) in self.incoming.iter_mut().enumerate() {
+            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let ctx = Context { third: &third, neurons: &NoNeuronState };
+            if let Some((rule, mut syn)) = inc.plastic() {
+                rule.settle(Tick(now), &mut syn, &ctx);
+            }
+        }
+    }
+}
