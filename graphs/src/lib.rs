@@ -39,7 +39,7 @@ pub use dist::{Dist, Spec, Value, array, lognormal, normal, uniform};
 pub use error::{BuildError, Problem, ProblemKind, Warning};
 pub use graph::{DelayTicks, Graph, Projection};
 pub use ids::{ModId, NetId, PopId, Probe, ProjId, StimId, probe_kind};
-pub use model::{Alif, Izhikevich, Lif, LifDiscrete, ModelKind, NeuronSpec};
+pub use model::{Alif, Izhikevich, Lif, LifDiscrete, ModelKind, NeuronSpec, RateUnit};
 pub use network::{ModulatorDef, ModulatorKind, Network, PopKind, PopulationDef, Stim};
 pub use probe::{ProbeDef, ProbeKind};
 pub use rule::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
@@ -50,7 +50,7 @@ pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick,
 /// Everything a network description needs.
 pub mod prelude {
     pub use crate::{
-        Alif, Conn, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, Receptor, SourceSpec, Stim, UnitExt, array, lognormal, normal, probe_kind,
-        uniform,
+        Alif, Conn, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec, Stim, UnitExt, array, lognormal, normal,
+        probe_kind, uniform,
     };
 }

@@ -26,6 +26,11 @@ pub enum ModelKind {
     Izhikevich,
     /// Dimensionless discrete-time LIF of surrogate-gradient training (1.2).
     LifDiscrete,
+    /// Rate unit with a linear-threshold output, `r = gain * max(0, u - theta)`
+    /// (the rate form of specs 5.1): emits graded events, never spikes.
+    RateLinear,
+    /// Rate unit with a sigmoid output, `r = r_max / (1 + exp(-gain (u - theta)))`.
+    RateSigmoid,
 }
 
 /// What a parameter's numbers must satisfy.
@@ -125,13 +130,27 @@ const IZHIKEVICH_STATE: &[StateDef] = &[s("v", Mv, Init::Number(-65.0)), s("u", 
 const LIF_DISCRETE_PARAMS: &[ParamDef] = &[p("tau_m", Ms, 20.0, Positive), p("tau_syn", Ms, 10.0, Positive), p("theta", One, 1.0, Positive)];
 const LIF_DISCRETE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("i", One, Init::Number(0.0))];
 
+const RATE_PARAMS: &[ParamDef] =
+    &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("r_max", One, 1.0, Positive)];
+const RATE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("r", One, Init::Number(0.0))];
+
 /// Receptor names of a model whose input is split by sign or kind.
 const EXC_INH: &[&str] = &["exc", "inh"];
 const SINGLE: &[&str] = &["input"];
 
 impl ModelKind {
     /// Every model, for iteration in tests and files.
-    pub const ALL: [ModelKind; 5] = [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete];
+    pub const ALL: [ModelKind; 7] =
+        [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete, ModelKind::RateLinear, ModelKind::RateSigmoid];
+
+    /// The spiking models (every model but the rate units).
+    pub const SPIKING: [ModelKind; 5] = [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete];
+
+    /// Whether the model's output is a graded value each tick (rate units) rather
+    /// than spikes.
+    pub fn graded(self) -> bool {
+        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid)
+    }
 
     /// The name used in scenario files (`lif_cuba`).
     pub fn name(self) -> &'static str {
@@ -141,6 +160,8 @@ impl ModelKind {
             ModelKind::Alif => "alif",
             ModelKind::Izhikevich => "izhikevich",
             ModelKind::LifDiscrete => "lif_discrete",
+            ModelKind::RateLinear => "rate_linear",
+            ModelKind::RateSigmoid => "rate_sigmoid",
         }
     }
 
@@ -152,6 +173,7 @@ impl ModelKind {
             ModelKind::Alif => ALIF_PARAMS,
             ModelKind::Izhikevich => IZHIKEVICH_PARAMS,
             ModelKind::LifDiscrete => LIF_DISCRETE_PARAMS,
+            ModelKind::RateLinear | ModelKind::RateSigmoid => RATE_PARAMS,
         }
     }
 
@@ -163,6 +185,7 @@ impl ModelKind {
             ModelKind::Alif => ALIF_STATE,
             ModelKind::Izhikevich => IZHIKEVICH_STATE,
             ModelKind::LifDiscrete => LIF_DISCRETE_STATE,
+            ModelKind::RateLinear | ModelKind::RateSigmoid => RATE_STATE,
         }
     }
 
@@ -171,7 +194,7 @@ impl ModelKind {
     pub fn receptors(self) -> &'static [&'static str] {
         match self {
             ModelKind::LifCuba | ModelKind::LifCoba => EXC_INH,
-            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete => SINGLE,
+            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete | ModelKind::RateLinear | ModelKind::RateSigmoid => SINGLE,
         }
     }
 
@@ -304,6 +327,14 @@ setters! {
     beta: Number,
     /// Threshold of the dimensionless models.
     theta: Number,
+    /// Time constant of a rate unit.
+    tau: Time,
+    /// Slope of a rate unit's activation.
+    gain: Number,
+    /// Constant input of a rate unit.
+    bias: Number,
+    /// Saturation of a sigmoid rate unit.
+    r_max: Number,
 }
 
 impl NeuronSpec {
@@ -388,6 +419,21 @@ impl LifDiscrete {
     #[allow(clippy::new_ret_no_self)] // a builder of the spec, named like a constructor on purpose
     pub fn new() -> NeuronSpec {
         NeuronSpec::new(ModelKind::LifDiscrete)
+    }
+}
+
+/// Builders of rate units (graded populations).
+#[derive(Debug)]
+pub struct RateUnit;
+
+impl RateUnit {
+    /// Linear-threshold unit: `tau du/dt = -u + I + bias`, `r = gain * max(0, u - theta)`.
+    pub fn linear() -> NeuronSpec {
+        NeuronSpec::new(ModelKind::RateLinear)
+    }
+    /// Sigmoid unit: `tau du/dt = -u + I + bias`, `r = r_max / (1 + exp(-gain (u - theta)))`.
+    pub fn sigmoid() -> NeuronSpec {
+        NeuronSpec::new(ModelKind::RateSigmoid)
     }
 }
 

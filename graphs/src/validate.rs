@@ -108,6 +108,9 @@ fn model(c: &mut Checker, path: &str, m: &NeuronSpec, size: u64) {
     for (name, v) in &m.init {
         match m.kind.state_var(name) {
             None => c.err(K::UnknownVariable, format!("{path}.init.{name}"), format!("{} has no state variable `{name}`", m.kind.name())),
+            Some(_) if m.kind.graded() && name == "r" => {
+                c.err(K::Malformed, format!("{path}.init.r"), "a rate unit's output `r` follows from `u`; set `init.u` instead")
+            }
             Some(def) => {
                 c.value(&format!("{path}.init.{name}"), v, def.unit, Constraint::Finite, Some(size));
             }
@@ -198,6 +201,7 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         PopKind::Neurons(m) => Some(m),
         PopKind::Source(_) => None,
     };
+    let graded = |i: usize| neuron_model(i).is_some_and(|m| m.kind.graded());
 
     let projections = projection::projections(&mut c, net, rules, dt_ok);
 
@@ -269,6 +273,12 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         };
         match &d.kind {
             ProbeKind::Spikes { pops: ps } if ps.is_empty() => c.err(K::Malformed, format!("{path}.pops"), "no population to record"),
+            ProbeKind::Spikes { pops: ps } if let Some(&p) = ps.iter().find(|&&p| graded(p)) => {
+                c.err(K::Malformed, format!("{path}.pops"), format!("`{}` is a rate population and never spikes; probe its state `r`", pops[p].name))
+            }
+            ProbeKind::Rate { pop, .. } if graded(*pop) => {
+                c.err(K::Malformed, format!("{path}.pop"), format!("`{}` is a rate population and never spikes; probe its state `r`", pops[*pop].name))
+            }
             ProbeKind::State { pop, var, neurons, interval } => {
                 match neuron_model(*pop) {
                     None => c.err(K::UnknownVariable, format!("{path}.var"), format!("`{}` is a spike source and has no state `{var}`", pops[*pop].name)),

@@ -53,7 +53,7 @@ impl Guards {
             counts: vec![0; graph.populations.len()],
             sizes: graph.populations.iter().map(|p| p.size).collect(),
             names: graph.populations.iter().map(|p| p.name.clone()).collect(),
-            neurons: (0..graph.populations.len()).map(|p| graph.model(p).is_some()).collect(),
+            neurons: (0..graph.populations.len()).map(|p| graph.model(p).is_some_and(|m| !m.kind.graded())).collect(),
             dt_ms: graph.dt.0,
         }
     }

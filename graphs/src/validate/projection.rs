@@ -84,6 +84,11 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             if dt_ok && delay_ok { delay(c, &dpath, list_delays.as_ref().unwrap_or(&conn.delay), dt, if sizes_ok { arrays } else { None }) } else { None };
         if let Some(rule) = &conn.rule {
             let rpath = format!("{path}.rule");
+            // Wire it or refuse it: the rules are spike-timing rules; a rate unit
+            // neither spikes nor sends spikes.
+            if let Some(end) = [src, tgt].into_iter().find(|&p| neuron_model(p).is_some_and(|m| m.kind.graded())) {
+                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: no plasticity rule learns on graded events yet", pops[end].name));
+            }
             for (input, node) in &rule.inputs {
                 match net.modulators.iter().find(|(_, m)| &m.name == node) {
                     None => c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("no modulator is called `{node}`")),

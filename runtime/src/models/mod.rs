@@ -6,6 +6,7 @@ mod lif_coba;
 mod lif_cuba;
 mod lif_discrete;
 mod params;
+mod rate;
 mod refractory;
 
 pub use alif::AlifKernel;
@@ -14,6 +15,7 @@ pub use lif_coba::LifCobaKernel;
 pub use lif_cuba::LifCubaKernel;
 pub use lif_discrete::LifDiscreteKernel;
 pub use params::{PerNeuron, sample_init, sample_param};
+pub use rate::RateKernel;
 
 use crate::error::RunError;
 use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};
@@ -35,6 +37,7 @@ impl KernelFactory for ReferenceKernels {
             ModelKind::Alif => Box::new(AlifKernel::new(init)?),
             ModelKind::Izhikevich => Box::new(IzhikevichKernel::new(init)?),
             ModelKind::LifDiscrete => Box::new(LifDiscreteKernel::new(init)?),
+            ModelKind::RateLinear | ModelKind::RateSigmoid => Box::new(RateKernel::new(init)?),
         })
     }
 }

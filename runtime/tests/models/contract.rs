@@ -2,10 +2,10 @@
 
 use crate::common::{kernel_of, rng, step};
 use rand::RngExt;
-use synfire_graphs::{Alif, Graph, Izhikevich, Lif, LifDiscrete, ModelKind, Network, NeuronSpec, UnitExt, uniform};
+use synfire_graphs::{Alif, Graph, Izhikevich, Lif, LifDiscrete, ModelKind, Network, NeuronSpec, RateUnit, UnitExt, uniform};
 
-/// A heterogeneous, randomly initialised population of each model that fires under
-/// the inputs of [`drive`], with its time step.
+/// A heterogeneous, randomly initialised population of each model that fires (rate
+/// units: has a non-zero output) under the inputs of [`drive`], with its time step.
 fn specimen(kind: ModelKind) -> (NeuronSpec, f64) {
     match kind {
         ModelKind::LifCuba => {
@@ -28,6 +28,8 @@ fn specimen(kind: ModelKind) -> (NeuronSpec, f64) {
             0.5,
         ),
         ModelKind::LifDiscrete => (LifDiscrete::new().tau_m(uniform(10.0.ms(), 30.0.ms())).init("u", uniform(0.0.one(), 1.0.one())), 1.0),
+        ModelKind::RateLinear => (RateUnit::linear().tau(uniform(2.0.ms(), 20.0.ms())).theta(0.2.one()).init("u", uniform(0.0.one(), 1.0.one())), 0.1),
+        ModelKind::RateSigmoid => (RateUnit::sigmoid().tau(uniform(2.0.ms(), 20.0.ms())).gain(4.0.one()).init("u", uniform((-1.0).one(), 1.0.one())), 0.1),
     }
 }
 
@@ -39,6 +41,7 @@ pub(crate) fn drive(kind: ModelKind, n: usize, r: &mut rand_pcg::Pcg32) -> (Vec<
         ModelKind::Alif => (0.3, 0.05),
         ModelKind::Izhikevich => (5.0, 2.0),
         ModelKind::LifDiscrete => (1.0, 0.5),
+        ModelKind::RateLinear | ModelKind::RateSigmoid => (1.0, 0.5),
     };
     let receptors = kind.receptors().len();
     let input = (0..receptors).map(|_| (0..n).map(|_| if r.random_bool(0.3) { r.random_range(0.0..w) } else { 0.0 }).collect()).collect();
@@ -70,7 +73,9 @@ fn inputs_are_consumed_and_spikes_are_increasing() {
             assert!(fired.windows(2).all(|w| w[0] < w[1]) && fired.iter().all(|&i| i < 150), "{kind:?}: {fired:?}");
             total += fired.len();
         }
-        assert!(total > 0, "{kind:?} never fired");
+        assert!(total > 0 || kind.graded(), "{kind:?} never fired");
+        assert!(total == 0 || !kind.graded(), "{kind:?}: a rate unit spiked");
+        assert_eq!(k.output().is_some_and(|r| r.iter().any(|&x| x != 0.0)), kind.graded(), "{kind:?}: graded output");
     }
 }
 
@@ -137,7 +142,7 @@ fn slices_are_independent_of_the_split() {
             assert!(same(whole.as_ref(), &parts), "{kind:?}: state differs at tick {t}");
             spikes += fired.len();
         }
-        assert!(spikes > 0, "{kind:?} never fired");
+        assert!(spikes > 0 || kind.graded(), "{kind:?} never fired");
     }
 }
 
@@ -163,7 +168,7 @@ fn results_do_not_depend_on_the_starting_tick() {
         };
         for with_ext in [false, true] {
             let base = run(0, with_ext);
-            assert!(base.0.iter().map(Vec::len).sum::<usize>() > 0, "{kind:?} never fired");
+            assert!(base.0.iter().map(Vec::len).sum::<usize>() > 0 || kind.graded(), "{kind:?} never fired");
             for start in [(1 << 31) - 200, (1 << 32) - 150, (5 << 30) + 3] {
                 assert_eq!(run(start, with_ext), base, "{kind:?} starting at tick {start}, ext {with_ext}");
             }

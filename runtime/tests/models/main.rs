@@ -14,3 +14,4 @@ mod lif_coba;
 mod lif_cuba;
 mod lif_discrete;
 mod plain_state;
+mod rate;

@@ -1,5 +1,7 @@
 //! A plain serial reference simulator: one kernel per population, a dense map of
-//! pending inputs per arrival tick, no shards, no windows, no ring buffers.
+//! pending inputs per arrival tick, no shards, no windows, no ring buffers. Rate
+//! units' outputs are delivered like spikes with their value as the factor; rules
+//! read the graph's modulators at their initial values.
 //!
 //! It shares only the neuron kernels (tested against closed forms on their own)
 //! and the connectivity (tested on its own) with the engine, so agreement checks
@@ -10,7 +12,7 @@ use synfire_graphs::Tick;
 use synfire_graphs::connectivity::instantiate;
 use synfire_graphs::rng::{Domain, uniform_at};
 use synfire_graphs::{DelayTicks, Graph, PopKind, SourceSpec};
-use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses};
+use synfire_rules::{Context, Delays, NoNeuronState, Plasticity, ProjectionInfo, Synapses, ThirdFactors};
 use synfire_runtime::models::ReferenceKernels;
 use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel};
 
@@ -23,6 +25,34 @@ pub fn simulate(graph: &Graph, ticks: u64) -> Vec<(u64, u64)> {
 /// the end), synapses in canonical `(source, target)` order. Plastic projections run
 /// one rule instance over all their synapses, called at the moment each event happens.
 pub fn simulate_with_weights(graph: &Graph, ticks: u64) -> (Vec<(u64, u64)>, Vec<Vec<f32>>) {
+    let o = simulate_all(graph, ticks);
+    (o.spikes, o.weights)
+}
+
+/// Everything the reference computes.
+pub struct Outcome {
+    /// Every spike `(tick, gid)` in canonical order.
+    pub spikes: Vec<(u64, u64)>,
+    /// Every projection's final weights.
+    pub weights: Vec<Vec<f32>>,
+    /// Every rate unit's output of every tick, `[tick][gid]` (0 for spiking neurons).
+    pub outputs: Vec<Vec<f32>>,
+}
+
+/// The modulators a projection's rule reads, at their initial values.
+struct Constants(Vec<f64>);
+
+impl ThirdFactors for Constants {
+    fn scalar(&self, slot: usize, _: Tick) -> Option<f64> {
+        self.0.get(slot).copied()
+    }
+    fn per_neuron(&self, _: usize, _: u32, _: Tick) -> Option<f64> {
+        None
+    }
+}
+
+/// Simulates `ticks` ticks and returns spikes, weights and rate outputs.
+pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
     let npop = graph.populations.len();
     let mut kernels: Vec<Option<Box<dyn NeuronKernel>>> = Vec::new();
     let mut receptors = vec![0usize; npop];
@@ -56,20 +86,47 @@ pub fn simulate_with_weights(graph: &Graph, ticks: u64) -> (Vec<(u64, u64)>, Vec
             })
         })
         .collect();
-    let ctx = Context::none();
+    let thirds: Vec<Constants> = rules
+        .iter()
+        .zip(&graph.projections)
+        .map(|(r, p)| {
+            Constants(r.as_ref().map_or(Vec::new(), |r| {
+                r.inputs()
+                    .iter()
+                    .map(|name| {
+                        let node = &p.conn.rule.as_ref().expect("plastic").inputs[*name];
+                        graph.modulators.iter().find(|m| &m.name == node).expect("bound").initial
+                    })
+                    .collect()
+            }))
+        })
+        .collect();
+    let ctx_of = |k: usize| Context { third: &thirds[k], neurons: &NoNeuronState };
+    let mut outputs = Vec::new();
     // pending[arrival tick][pop][receptor][neuron]
     let mut pending: BTreeMap<u64, Vec<Vec<Vec<f32>>>> = BTreeMap::new();
     let empty = |g: &Graph| -> Vec<Vec<Vec<f32>>> { (0..npop).map(|p| vec![vec![0.0; g.populations[p].size as usize]; receptors[p]]).collect() };
     let mut out = Vec::new();
     for t in 0..ticks {
         let mut input = pending.remove(&t).unwrap_or_else(|| empty(graph));
-        let mut now: Vec<u64> = Vec::new();
+        // Events of this tick in gid order: (gid, factor), 1 for a spike.
+        let mut now: Vec<(u64, f32)> = Vec::new();
+        let mut out_t = vec![0.0f32; graph.num_neurons() as usize];
         for p in 0..npop {
             let mut spiked = Vec::new();
             match (&mut kernels[p], &graph.populations[p].kind) {
                 (Some(k), _) => {
                     let mut slots: Vec<&mut [f32]> = input[p].iter_mut().map(|v| v.as_mut_slice()).collect();
                     k.step(t, &mut slots, &[], &mut spiked);
+                    if let Some(r) = k.output() {
+                        for (i, &v) in r.iter().enumerate() {
+                            let gid = graph.offsets[p] + i as u64;
+                            out_t[gid as usize] = v;
+                            if v != 0.0 {
+                                now.push((gid, v));
+                            }
+                        }
+                    }
                 }
                 (None, PopKind::Source(spec)) => source_spikes(graph, p, spec, t, &mut spiked),
                 _ => {}
@@ -79,21 +136,32 @@ pub fn simulate_with_weights(graph: &Graph, ticks: u64) -> (Vec<(u64, u64)>, Vec
                     spiked.iter().for_each(|&i| rule.on_post(i, Tick(t)));
                 }
             }
-            now.extend(spiked.iter().map(|&i| graph.offsets[p] + u64::from(i)));
+            for &i in &spiked {
+                out.push((t, graph.offsets[p] + u64::from(i)));
+                now.push((graph.offsets[p] + u64::from(i), 1.0));
+            }
         }
-        for &gid in &now {
-            out.push((t, gid));
+        outputs.push(out_t);
+        for (k, proj) in graph.projections.iter().enumerate() {
+            if let Some(rule) = rules[k].as_mut().filter(|r| r.needs().per_tick) {
+                let csr = &mut synapses[k];
+                let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
+                let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
+                rule.on_tick(Tick(t), &mut syn, &ctx_of(k));
+            }
+        }
+        for &(gid, factor) in &now {
             let (pop, idx) = graph.locate(gid).expect("gid in graph");
             for (k, proj) in graph.projections.iter().enumerate().filter(|(_, pr)| pr.source == pop) {
                 let csr = &mut synapses[k];
-                let mut efficacy = 1.0;
+                let mut efficacy = factor;
                 if let Some(rule) = rules[k].as_mut() {
                     if csr.row(idx as usize).is_empty() {
                         continue;
                     }
                     let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                     let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                    efficacy = rule.on_pre(idx as u32, Tick(t), &mut syn, &ctx);
+                    efficacy = factor * rule.on_pre(idx as u32, Tick(t), &mut syn, &ctx_of(k));
                 }
                 for j in csr.row(idx as usize) {
                     let d = match (&csr.delays, proj.delay) {
@@ -110,16 +178,17 @@ pub fn simulate_with_weights(graph: &Graph, ticks: u64) -> (Vec<(u64, u64)>, Vec
         .iter_mut()
         .zip(rules.iter_mut())
         .zip(&graph.projections)
-        .map(|((csr, rule), proj)| {
+        .enumerate()
+        .map(|(k, ((csr, rule), proj))| {
             if let Some(rule) = rule {
                 let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                 let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                rule.settle(Tick(ticks), &mut syn, &ctx);
+                rule.settle(Tick(ticks), &mut syn, &ctx_of(k));
             }
             csr.weights.clone()
         })
         .collect();
-    (out, weights)
+    Outcome { spikes: out, weights, outputs }
 }
 
 /// The obvious definition of the sources: Poisson is Bernoulli(rate dt) per tick from

@@ -1,0 +1,55 @@
+//! Rate units against the closed form of `tau du/dt = -u + I + bias` under input held
+//! constant per tick, and their activations.
+
+use crate::common::{kernel_of, step};
+use synfire_graphs::{Network, NeuronSpec, RateUnit, UnitExt};
+
+fn one_unit(spec: NeuronSpec) -> Box<dyn synfire_runtime::NeuronKernel> {
+    let mut net = Network::new().dt(0.1.ms()).seed(3);
+    net.population("r", 1, spec);
+    kernel_of(&net.freeze().unwrap(), 0, 0..1)
+}
+
+/// A constant drive `x` from `u0`: `u(t dt) = x + (u0 - x) exp(-t dt / tau)`, to f32
+/// rounding over 2000 ticks (the step is exact, so only rounding accumulates).
+#[test]
+fn constant_drive_relaxes_exponentially_and_the_output_follows_the_activation() {
+    let (tau, gain, theta, bias, u0, ext) = (5.0, 2.0, 0.3, 0.25, -0.5f64, 0.5f64);
+    for sigmoid in [false, true] {
+        let base = if sigmoid { RateUnit::sigmoid().set("r_max", 3.0.one()) } else { RateUnit::linear() };
+        let spec = base.tau(tau.ms()).gain(gain.one()).theta(theta.one()).bias(bias.one()).init("u", u0.one());
+        let mut k = one_unit(spec);
+        let phi = |u: f64| if sigmoid { 3.0 / (1.0 + (-gain * (u - theta)).exp()) } else { gain * (u - theta).max(0.0) };
+        assert!((f64::from(k.state(1, 0)) - phi(u0)).abs() < 1e-6, "initial r = phi(u0)");
+        let x = ext + bias;
+        for t in 0..2000u64 {
+            let fired = step(k.as_mut(), t, &mut [vec![0.0]], &[ext as f32]);
+            assert!(fired.is_empty());
+            let want = x + (u0 - x) * (-(t as f64 + 1.0) * 0.1 / tau).exp();
+            let (u, r) = (f64::from(k.state(0, 0)), f64::from(k.state(1, 0)));
+            assert!((u - want).abs() < 1e-5, "sigmoid {sigmoid} tick {t}: u {u} vs {want}");
+            assert!((r - phi(u)).abs() < 1e-5 * phi(u).abs().max(1.0), "sigmoid {sigmoid} tick {t}: r {r} vs phi(u) {}", phi(u));
+            assert_eq!(k.output().unwrap()[0].to_bits(), k.state(1, 0).to_bits());
+        }
+    }
+}
+
+/// Input arriving at a tick drives `u` during that tick, like a constant current
+/// held for one step; below threshold the linear unit's output is exactly zero.
+#[test]
+fn a_pulse_moves_u_in_its_tick_and_decays_after() {
+    let mut k = one_unit(RateUnit::linear().tau(1.0.ms()).theta(0.1.one()));
+    let p = (-0.1f64).exp();
+    step(k.as_mut(), 0, &mut [vec![2.0]], &[]);
+    let u1 = 2.0 * (1.0 - p);
+    assert!((f64::from(k.state(0, 0)) - u1).abs() < 1e-6);
+    assert!((f64::from(k.output().unwrap()[0]) - (u1 - 0.1)).abs() < 1e-6);
+    let mut t = 1;
+    while f64::from(k.state(0, 0)) > 0.1 {
+        step(k.as_mut(), t, &mut [vec![0.0]], &[]);
+        t += 1;
+    }
+    assert_eq!(k.output().unwrap()[0], 0.0, "rectified once u < theta");
+    let want_t = ((0.1 / u1).ln() / -0.1).ceil() as u64 + 1;
+    assert_eq!(t, want_t, "u crosses theta at the tick the closed form says");
+}
