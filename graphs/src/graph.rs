@@ -118,9 +118,11 @@ impl Graph {
     }
 
     /// The minimum delay of the network in ticks: the longest window in which no
-    /// shard waits for another. `None` when the network has no projections.
+    /// shard waits for another (projections, and modulators computed from activity).
+    /// `None` when the network has neither.
     pub fn min_delay(&self) -> Option<u32> {
-        self.projections.iter().map(|p| p.delay.min()).min()
+        let computed = self.modulators.iter().filter_map(|m| m.activity.map(|a| a.delay.to_ticks(self.dt).min(u64::from(u32::MAX)) as u32));
+        self.projections.iter().map(|p| p.delay.min()).chain(computed).min()
     }
 
     /// The maximum delay of the network in ticks.

@@ -40,7 +40,7 @@ pub use error::{BuildError, Problem, ProblemKind, Warning};
 pub use graph::{DelayTicks, Graph, Projection};
 pub use ids::{ModId, NetId, PopId, Probe, ProjId, StimId, probe_kind};
 pub use model::{Alif, Izhikevich, Lif, LifDiscrete, ModelKind, NeuronSpec, RateUnit};
-pub use network::{ModulatorDef, ModulatorKind, Network, PopKind, PopulationDef, Stim};
+pub use network::{Activity, ModulatorDef, ModulatorKind, Network, PopKind, PopulationDef, Stim};
 pub use probe::{ProbeDef, ProbeKind};
 pub use rule::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
 pub use state::{Axis, Column, Element, PlainState, StateError, StateReader, StateTable, StateWriter, Values};

@@ -52,7 +52,9 @@ pub enum ModulatorKind {
     PerNeuron { pop: usize },
 }
 
-/// A third-factor signal node; its values are set while the network runs.
+/// A third-factor signal node. A scalar modulator's value is a step function of
+/// time: its initial value, then the steps of its schedule, then whatever the Rust API
+/// sets between runs; or, when it has an [`Activity`], computed from a population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModulatorDef {
     /// Unique name.
@@ -61,6 +63,67 @@ pub struct ModulatorDef {
     pub kind: ModulatorKind,
     /// Value before anything sets it.
     pub initial: f64,
+    /// Steps `(from, value)`, increasing in time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<(Time, f64)>,
+    /// Computed from a population's activity instead of set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Activity>,
+}
+
+impl ModulatorDef {
+    /// A scalar modulator that only the API or a schedule changes.
+    pub fn scalar(name: &str, initial: f64) -> Self {
+        ModulatorDef { name: name.to_string(), kind: ModulatorKind::Scalar, initial, schedule: Vec::new(), activity: None }
+    }
+}
+
+/// A modulator computed from a population's activity, the same on every shard:
+///
+/// ```text
+/// x(t) = n(t) / (N dt)         spiking population: spikes of tick t per neuron, in Hz
+/// x(t) = sum_i r_i(t) / N      rate population: the mean output of tick t
+/// a(t) = P a(t-1) + (1 - P) x(t),   P = exp(-dt / tau)      (a(-1) = 0)
+/// m(t) = offset + gain * a(t - delay)            (m = initial for t < delay)
+/// ```
+///
+/// `a` is a leaky average whose steady state is the mean rate (or output). The delay
+/// (at least one tick) is what lets every shard know the value before it is read: the
+/// window of a run is at most the shortest such delay.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Index of the population (set from the handle by the builder).
+    pub pop: usize,
+    /// Time constant of the leaky average.
+    pub tau: Time,
+    /// Factor on the average.
+    pub gain: f64,
+    /// Added to the scaled average.
+    pub offset: f64,
+    /// Delay from the activity to the modulator.
+    pub delay: Time,
+}
+
+impl Activity {
+    /// The leaky average with time constant `tau`, gain 1, offset 0, delay 1 ms.
+    pub fn average(tau: Time) -> Self {
+        Activity { pop: 0, tau, gain: 1.0, offset: 0.0, delay: Time(1.0) }
+    }
+    /// Sets the gain.
+    pub fn gain(mut self, gain: f64) -> Self {
+        self.gain = gain;
+        self
+    }
+    /// Sets the offset.
+    pub fn offset(mut self, offset: f64) -> Self {
+        self.offset = offset;
+        self
+    }
+    /// Sets the delay.
+    pub fn delay(mut self, delay: Time) -> Self {
+        self.delay = delay;
+        self
+    }
 }
 
 /// A current stimulus as the user describes it.
@@ -270,13 +333,29 @@ impl Network {
 
     /// Adds a scalar third-factor node (a modulator broadcast to every shard).
     pub fn modulator(&mut self, name: &str, initial: f64) -> ModId {
-        self.modulators.push((None, ModulatorDef { name: name.to_string(), kind: ModulatorKind::Scalar, initial }));
+        self.modulators.push((None, ModulatorDef::scalar(name, initial)));
+        ModId { net: self.net, index: (self.modulators.len() - 1) as u32 }
+    }
+
+    /// Adds a scalar modulator that takes `initial`, then each `(from, value)` step
+    /// (times increasing) at its time.
+    pub fn scheduled_modulator(&mut self, name: &str, initial: f64, steps: impl IntoIterator<Item = (Time, f64)>) -> ModId {
+        let def = ModulatorDef { schedule: steps.into_iter().collect(), ..ModulatorDef::scalar(name, initial) };
+        self.modulators.push((None, def));
+        ModId { net: self.net, index: (self.modulators.len() - 1) as u32 }
+    }
+
+    /// Adds a scalar modulator computed from the activity of `pop` (see [`Activity`]);
+    /// `initial` holds until the first delayed value arrives.
+    pub fn computed_modulator(&mut self, name: &str, initial: f64, pop: PopId, activity: Activity) -> ModId {
+        let def = ModulatorDef { activity: Some(Activity { pop: pop.index(), ..activity }), ..ModulatorDef::scalar(name, initial) };
+        self.modulators.push((Some(pop), def));
         ModId { net: self.net, index: (self.modulators.len() - 1) as u32 }
     }
 
     /// Adds a per-neuron third-factor node over `pop` (a learning signal).
     pub fn learning_signal(&mut self, name: &str, pop: PopId) -> ModId {
-        self.modulators.push((Some(pop), ModulatorDef { name: name.to_string(), kind: ModulatorKind::PerNeuron { pop: pop.index() }, initial: 0.0 }));
+        self.modulators.push((Some(pop), ModulatorDef { kind: ModulatorKind::PerNeuron { pop: pop.index() }, ..ModulatorDef::scalar(name, 0.0) }));
         ModId { net: self.net, index: (self.modulators.len() - 1) as u32 }
     }
 

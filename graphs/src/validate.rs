@@ -324,6 +324,36 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         {
             c.err(K::Malformed, format!("modulators[{i}].pop"), "a learning signal needs a neuron population");
         }
+        let path = format!("modulators[{i}]");
+        for (k, (t, v)) in d.schedule.iter().enumerate() {
+            if !(t.0 >= 0.0 && t.0.is_finite()) || (k > 0 && t.0 <= d.schedule[k - 1].0.0) {
+                c.err(K::Malformed, format!("{path}.schedule[{k}]"), format!("{t}: step times must be finite, >= 0 and increasing"));
+            } else if dt_ok && k > 0 && t.to_ticks(dt) == d.schedule[k - 1].0.to_ticks(dt) {
+                c.err(K::Malformed, format!("{path}.schedule[{k}]"), format!("{t} falls on the same tick as the step before it"));
+            }
+            if !v.is_finite() {
+                c.err(K::NotFinite, format!("{path}.schedule[{k}]"), format!("{v} is not finite"));
+            }
+        }
+        if let Some(a) = &d.activity {
+            if !d.schedule.is_empty() {
+                c.err(K::Malformed, format!("{path}.schedule"), "a modulator computed from activity cannot also follow a schedule");
+            }
+            if !(a.tau.0 > 0.0 && a.tau.0.is_finite()) {
+                c.err(K::NotPositive, format!("{path}.activity.tau"), format!("{} is not a positive duration", a.tau));
+            }
+            if !(a.delay.0.is_finite() && dt_ok && a.delay.to_ticks(dt) >= 1) {
+                c.err(K::NotPositive, format!("{path}.activity.delay"), format!("{} is shorter than one time step", a.delay));
+            }
+            for (what, x) in [("gain", a.gain), ("offset", a.offset)] {
+                if !x.is_finite() {
+                    c.err(K::NotFinite, format!("{path}.activity.{what}"), format!("{x} is not finite"));
+                }
+            }
+        }
+        if d.kind != ModulatorKind::Scalar && (d.activity.is_some() || !d.schedule.is_empty()) {
+            c.err(K::Malformed, path, "only scalar modulators take a schedule or an activity");
+        }
     }
 
     if !c.problems.is_empty() {

@@ -113,7 +113,7 @@ fn coba_is_the_benchmark_network() {
 
 #[test]
 fn examples_write_back_to_equal_graphs() {
-    for name in ["cuba.toml", "coba.toml"] {
+    for name in ["cuba.toml", "coba.toml", "graded.toml", "cuba_probes.toml"] {
         let scenario = Scenario::load(&example_path(name)).unwrap();
         let graph = scenario.freeze().unwrap();
         let text = to_toml(&graph, &scenario.run);
@@ -322,4 +322,31 @@ fn huge_sizes_are_reported_not_multiplied() {
         "{RUN}[[population]]\nname = \"E\"\nsize = 9000000000000\nmodel = \"lif_cuba\"\n[[projection]]\nsource = \"E\"\ntarget = \"E\"\ntotal = 5\nweight = \"1 mV\"\n"
     );
     assert_eq!(outcome(&text), "population[0].size: 9000000000000 neurons exceed the 2^32 - 1 a population may hold");
+}
+
+#[test]
+fn scheduled_and_computed_modulators_round_trip_and_are_checked() {
+    let mods = "[[modulator]]\nname = \"da\"\ninitial = 0.5\nschedule = [[\"200 ms\", 1.0], [\"400 ms\", -1.0]]\n\
+                [[modulator]]\nname = \"act\"\nactivity = { population = \"E\", tau = \"50 ms\", gain = 0.1, offset = -1.0, delay = \"2 ms\" }\n";
+    let text = format!("{RUN}{POPS}{mods}");
+    let scenario = Scenario::parse(&text).unwrap();
+    let graph = scenario.freeze().unwrap();
+    assert_eq!(graph.modulators[0].schedule.len(), 2);
+    let a = graph.modulators[1].activity.expect("computed");
+    assert_eq!((a.pop, a.tau.0, a.gain, a.offset, a.delay.0), (0, 50.0, 0.1, -1.0, 2.0));
+    assert_eq!(graph.min_delay(), Some(20), "the computed modulator's delay bounds the window");
+    let back = to_toml(&graph, &scenario.run);
+    assert_eq!(Scenario::parse(&back).and_then(|s| s.freeze()).unwrap(), graph, "{back}");
+    check(
+        "[[modulator]]\nname = \"da\"\nschedule = [[\"2 ms\", 1.0], [\"1 ms\", 0.0]]\n",
+        "modulator[0].schedule[1]: 1 ms: step times must be finite, >= 0 and increasing",
+    );
+    check(
+        "[[modulator]]\nname = \"a\"\nactivity = { population = \"E\", tau = \"5 ms\", delay = \"0.01 ms\" }\n",
+        "modulator[0].activity.delay: 0.01 ms is shorter than one time step",
+    );
+    check(
+        "[[modulator]]\nname = \"a\"\nactivity = { population = \"X\", tau = \"5 ms\" }\n",
+        "modulator[0].activity.population: no population or source is called `X`",
+    );
 }

@@ -21,9 +21,10 @@ fn prefetch<T>(x: Option<&T>) {
 }
 
 impl Shard {
-    /// Delivers every shard's batch of `parity`, merged in `(tick, gid)` order.
+    /// Delivers every shard's batch of `parity` (the window `start..end`), merged in
+    /// `(tick, gid)` order, and lets the computed modulators see the window's activity.
     /// Returns the alarm of lowest key that any shard raised in the window.
-    pub(crate) fn deliver_exchanged<T: Transport>(&mut self, tr: &T, parity: usize) -> Option<Alarm> {
+    pub(crate) fn deliver_exchanged<T: Transport>(&mut self, tr: &T, parity: usize, start: u64, end: u64) -> Option<Alarm> {
         let mut merged = std::mem::take(&mut self.merged);
         let mut graded = std::mem::take(&mut self.merged_graded);
         merged.clear();
@@ -39,6 +40,7 @@ impl Shard {
             merge_sorted(batches.iter().map(|b| &b.graded[..]), Graded::key, &mut graded);
         });
         self.deliver_all(&merged, &graded);
+        self.modulators.observe(start, end, &merged, &graded);
         self.merged = merged;
         self.merged_graded = graded;
         alarm

@@ -1,24 +1,146 @@
 //! Scalar modulators (graph third-factor nodes) as the rules of a shard see them.
 //!
 //! A modulator's value is a step function of the tick: it starts at the node's
-//! initial value and changes when [`Runtime::set_modulator`](crate::Runtime::set_modulator)
-//! is called between runs, from the next tick to be integrated on. Every shard holds
-//! the same steps, so the value at a tick does not depend on the worker count or the
-//! window length. Rules read values of past ticks too (a presynaptic event is
-//! delivered up to one window late), so steps are kept, not just the latest value.
+//! initial value, takes each step of its schedule at its tick, and changes when
+//! [`Runtime::set_modulator`](crate::Runtime::set_modulator) is called between runs,
+//! from the next tick to be integrated on (replacing the schedule's later steps). A
+//! modulator computed from a population's activity gets one step per tick, at
+//! delivery (phase 5 of the window): every shard sees every event of the window, so
+//! each computes the same values, in canonical order, without a message of its own.
+//! Every shard holds the same steps, so the value at a tick does not depend on the
+//! worker count or the window length. Rules read values of past ticks too (a
+//! presynaptic event is delivered up to one window late), so steps are kept back to
+//! the last window boundary, not just the latest value.
 
+use crate::transport::{Graded, Spike};
 use synfire_graphs::{Graph, ModulatorKind, Tick};
 use synfire_rules::ThirdFactors;
 
-/// Every scalar modulator's steps `(from tick, value)`, increasing in tick.
+/// What a checkpoint keeps of the modulators (the same on every shard).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ModulatorState {
+    /// Per modulator: its value steps `(from tick, value)` still in use.
+    pub steps: Vec<Vec<(u64, f64)>>,
+    /// Per modulator: the leaky average of a computed one (0 otherwise).
+    pub averages: Vec<f64>,
+}
+
+/// The leaky average behind a computed modulator (see [`synfire_graphs::Activity`]).
+#[derive(Debug, Clone, PartialEq)]
+struct Average {
+    /// Global ids of the population.
+    gids: std::ops::Range<u64>,
+    /// `exp(-dt / tau)`.
+    decay: f64,
+    /// Turns a tick's count or sum into `x = count / denom`: `N dt` (Hz), or `N`.
+    denom: f64,
+    gain: f64,
+    offset: f64,
+    delay: u64,
+}
+
+/// Every scalar modulator's steps `(from tick, value)`, increasing in tick, and the
+/// averages of the computed ones.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Modulators {
     pub steps: Vec<Vec<(u64, f64)>>,
+    /// The leaky average `a` of each computed modulator (0 for the others): state.
+    pub averages: Vec<f64>,
+    computed: Vec<Option<Average>>,
 }
 
 impl Modulators {
     pub(crate) fn new(graph: &Graph) -> Self {
-        Modulators { steps: graph.modulators.iter().map(|m| vec![(0, m.initial)]).collect() }
+        let steps = graph
+            .modulators
+            .iter()
+            .map(|m| {
+                let mut s = vec![(0, m.initial)];
+                for &(t, v) in &m.schedule {
+                    let from = t.to_ticks(graph.dt);
+                    s.retain(|&(f, _)| f < from);
+                    s.push((from, v));
+                }
+                s
+            })
+            .collect();
+        let computed = graph
+            .modulators
+            .iter()
+            .map(|m| {
+                m.activity.map(|a| {
+                    let n = graph.populations[a.pop].size.max(1) as f64;
+                    let graded = graph.model(a.pop).is_some_and(|s| s.kind.graded());
+                    Average {
+                        gids: graph.gid_range(a.pop),
+                        decay: (-graph.dt.0 / a.tau.0).exp(),
+                        denom: if graded { n } else { n * graph.dt.0 * 1e-3 },
+                        gain: a.gain,
+                        offset: a.offset,
+                        delay: a.delay.to_ticks(graph.dt).max(1),
+                    }
+                })
+            })
+            .collect();
+        Modulators { steps, averages: vec![0.0; graph.modulators.len()], computed }
+    }
+
+    /// The state a checkpoint keeps.
+    pub(crate) fn state(&self) -> ModulatorState {
+        ModulatorState { steps: self.steps.clone(), averages: self.averages.clone() }
+    }
+
+    /// Restores a saved state, checking its shape against the graph's modulators.
+    pub(crate) fn restore(&mut self, st: ModulatorState) -> Result<(), String> {
+        let n = self.steps.len();
+        if st.steps.len() != n || st.averages.len() != n {
+            return Err(format!("{} steps and {} averages saved for {n} modulators in the graph", st.steps.len(), st.averages.len()));
+        }
+        if let Some(m) = st.steps.iter().position(|s| s.is_empty() || s.windows(2).any(|w| w[0].0 >= w[1].0)) {
+            return Err(format!("modulator {m}: steps empty or not increasing"));
+        }
+        (self.steps, self.averages) = (st.steps, st.averages);
+        Ok(())
+    }
+
+    /// Phase 5: the computed modulators take the activity of ticks `start..end` (the
+    /// window's events of every shard, in canonical order) and add their steps at
+    /// `tick + delay`, which is at or after `end` because a window is no longer than
+    /// the delay.
+    pub(crate) fn observe(&mut self, start: u64, end: u64, spikes: &[Spike], graded: &[Graded]) {
+        for (m, avg) in self.computed.iter().enumerate() {
+            let Some(avg) = avg else { continue };
+            let (mut i, mut j) = (0, 0);
+            for t in start..end {
+                let mut x = 0.0f64;
+                while i < spikes.len() && spikes[i].tick <= t {
+                    if spikes[i].tick == t && avg.gids.contains(&spikes[i].gid) {
+                        x += 1.0;
+                    }
+                    i += 1;
+                }
+                while j < graded.len() && graded[j].tick <= t {
+                    if graded[j].tick == t && avg.gids.contains(&graded[j].gid) {
+                        x += f64::from(graded[j].value);
+                    }
+                    j += 1;
+                }
+                let a = avg.decay * self.averages[m] + (1.0 - avg.decay) * (x / avg.denom);
+                self.averages[m] = a;
+                self.steps[m].push((t + avg.delay, avg.offset + avg.gain * a));
+            }
+        }
+    }
+
+    /// Forgets the steps no rule can read any more: every read after the window
+    /// boundary `now` is for a tick at or after `now`.
+    pub(crate) fn prune(&mut self, now: u64) {
+        for s in &mut self.steps {
+            let k = s.partition_point(|&(from, _)| from <= now);
+            if k > 1 {
+                s.drain(..k - 1);
+            }
+        }
     }
 
     /// Sets modulator `m` to `value` from tick `from` on.
@@ -78,7 +200,7 @@ mod tests {
 
     #[test]
     fn a_value_holds_from_its_tick_until_the_next_step() {
-        let mut m = Modulators { steps: vec![vec![(0, 0.5)]] };
+        let mut m = Modulators { steps: vec![vec![(0, 0.5)]], ..Modulators::default() };
         m.set(0, 10, -1.0);
         m.set(0, 20, 2.0);
         assert_eq!([m.at(0, 0), m.at(0, 9), m.at(0, 10), m.at(0, 19), m.at(0, 25)], [Some(0.5), Some(0.5), Some(-1.0), Some(-1.0), Some(2.0)]);

@@ -562,9 +562,27 @@ impl Runtime {
         if !value.is_finite() {
             return Err(RunError::BadInput { field: "value", message: format!("{value} is not finite") });
         }
+        if self.graph.modulators[index].activity.is_some() {
+            let name = &self.graph.modulators[index].name;
+            return Err(RunError::BadInput { field: "modulator", message: format!("`{name}` is computed from activity and cannot be set") });
+        }
         let from = self.now;
         self.broadcast(|| Command::SetModulator { index, from, value })?;
         Ok(())
+    }
+
+    /// The value of scalar modulator `m` during the next tick to integrate
+    /// ([`Runtime::tick`]): its schedule, what was set, or what its activity computed.
+    pub fn modulator(&self, m: synfire_graphs::ModId) -> Result<f64, RunError> {
+        let index = m.index();
+        if m.net() != self.graph.net_id() || index >= self.graph.modulators.len() {
+            return Err(RunError::BadHandle { what: "modulator", message: format!("modulator {index} does not belong to this graph") });
+        }
+        let replies = self.query(Query::Modulator { index, tick: self.now })?;
+        match replies.into_iter().next() {
+            Some(Reply::Modulator(v)) => Ok(v),
+            _ => Err(RunError::WorkerLost { shard: 0, message: "no answer to a modulator query".into() }),
+        }
     }
 
     fn neuron_check(&self, pop: PopId, index: u64) -> Result<(), RunError> {

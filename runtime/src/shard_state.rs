@@ -29,8 +29,8 @@ pub(crate) struct ShardState {
     /// `(projection, shape, table)` of every plastic projection.
     pub projs: Vec<(usize, Shape, StateTable)>,
     pub counters: Counters,
-    /// The modulators' steps (the same on every shard).
-    pub modulators: Vec<Vec<(u64, f64)>>,
+    /// The modulators' state (the same on every shard).
+    pub modulators: crate::modulators::ModulatorState,
 }
 
 fn state_err(what: String, e: impl std::fmt::Display) -> CheckpointError {
@@ -63,7 +63,7 @@ impl Shard {
     pub(crate) fn save_state(&mut self, now: u64, max_delay: u64) -> ShardState {
         self.settle(now);
         let (pop_shapes, proj_shapes) = self.shapes();
-        let mut out = ShardState { counters: self.counters, modulators: self.modulators.steps.clone(), ..ShardState::default() };
+        let mut out = ShardState { counters: self.counters, modulators: self.modulators.state(), ..ShardState::default() };
         let mask = self.mask;
         for ((pop, shape), slice) in pop_shapes.into_iter().zip(self.slices.iter().filter(|s| matches!(s.body, Body::Neurons(_)))) {
             let mut w = StateWriter::new();
@@ -104,12 +104,9 @@ impl Shard {
         pops: &[StateTable],
         projs: &[StateTable],
         counters: Counters,
-        modulators: Vec<Vec<(u64, f64)>>,
+        modulators: crate::modulators::ModulatorState,
     ) -> Result<(), CheckpointError> {
-        if modulators.len() != self.modulators.steps.len() {
-            return Err(state_err("modulators".into(), format!("{} saved for {} in the graph", modulators.len(), self.modulators.steps.len())));
-        }
-        self.modulators.steps = modulators;
+        self.modulators.restore(modulators).map_err(|e| state_err("modulators".into(), e))?;
         let mask = self.mask;
         let neurons = self.slices.iter_mut().filter(|s| matches!(s.body, Body::Neurons(_)));
         for (slice, table) in neurons.zip(pops) {

@@ -11,7 +11,8 @@
 //! | 3 | publish | hand the outbox to the transport | outbox | transport box of this shard |
 //! | 4 | barrier | wait for every shard | - | - |
 //! | 5 | deliver | merge every shard's spikes and graded events in `(tick, gid)` order; count them (rate guards, computed modulators); for each event, each projection from its population in projection order: the rule's pre event, then `ring[t + d] += w * value`; signals: `signal[t + d] += B * value` | every batch | ring slots after `end`, signal slots after `end`, rules' pre state, counts |
-//! | 6 | settle | rules advance to `end`; weight probes due at `end`; rate-guard verdict | weights | recorders, alarm |
+//! | 5b | modulators | computed modulators average the window's activity and add their values at `tick + delay >= end` | every batch | modulator steps and averages |
+//! | 6 | settle | rules advance to `end`; weight probes due at `end`; modulator steps before `end` forgotten; rate-guard verdict | weights | recorders, modulator steps, alarm |
 //!
 //! Why the window can be as long as the minimum delay: every event of tick `t`
 //! arrives at `t + d >= t + window`, in a later window, so phase 1 never needs an
@@ -65,9 +66,10 @@ impl Shard {
         self.windows += 1;
         tr.publish(self.index, parity, &mut self.outbox);
         tr.barrier().map_err(|_| RunError::WorkerLost { shard: self.index, message: "another worker stopped during the run".into() })?;
-        let mut alarm = self.deliver_exchanged(tr, parity);
+        let mut alarm = self.deliver_exchanged(tr, parity, start, end);
         self.advance_rules(end);
         self.sample_weights(end);
+        self.modulators.prune(end);
         if due && let Some(rate) = self.guards.rate_alarm(end) {
             alarm = match alarm {
                 Some(a) if a.key < rate.key => Some(a),

@@ -36,7 +36,7 @@ pub(crate) enum Command {
         pops: Vec<synfire_graphs::StateTable>,
         projs: Vec<synfire_graphs::StateTable>,
         counters: Counters,
-        modulators: Vec<Vec<(u64, f64)>>,
+        modulators: crate::modulators::ModulatorState,
     },
     /// Finish the thread.
     Stop,
@@ -56,6 +56,11 @@ pub(crate) enum Query {
         pop: usize,
         var: usize,
         index: u64,
+    },
+    /// The value of a modulator during a tick.
+    Modulator {
+        index: usize,
+        tick: u64,
     },
     /// The current weights of a projection (settled at tick `now`, a window boundary).
     FinalWeights {
@@ -84,6 +89,7 @@ pub(crate) enum Reply {
     Counters(Counters),
     Memory(crate::records::Memory),
     State(Option<f32>),
+    Modulator(f64),
     Saved(Box<crate::shard_state::ShardState>),
     Shapes(crate::shard_state::Parts, crate::shard_state::Parts),
     Restored(Result<(), crate::checkpoint::CheckpointError>),
@@ -161,6 +167,7 @@ pub(crate) fn run(init: WorkerInit) {
                     Reply::Shapes(pops, projs)
                 }
                 Query::State { pop, var, index } => Reply::State(shard.read_state(pop, var, index)),
+                Query::Modulator { index, tick } => Reply::Modulator(shard.modulators.at(index, tick).unwrap_or(f64::NAN)),
             },
             Command::Save { now, max_delay } => Reply::Saved(Box::new(shard.save_state(now, max_delay))),
             Command::Restore { now, max_delay, pops, projs, counters, modulators } => {

@@ -181,4 +181,17 @@ pub(crate) struct ModDoc {
     pub name: String,
     pub initial: Option<f64>,
     pub population: Option<String>,
+    /// Steps `[time, value]`.
+    pub schedule: Option<Vec<(String, f64)>>,
+    pub activity: Option<ActivityDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActivityDoc {
+    pub population: String,
+    pub tau: String,
+    pub gain: Option<f64>,
+    pub offset: Option<f64>,
+    pub delay: Option<String>,
 }

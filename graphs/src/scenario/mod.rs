@@ -74,6 +74,12 @@
 //! [[modulator]]
 //! name = "reward"           # a population = "E" makes it a per-neuron learning signal
 //! initial = 0.0
+//! schedule = [["200 ms", 1.0], ["400 ms", -1.0]]   # optional steps of a scalar modulator
+//!
+//! [[modulator]]
+//! name = "activity"         # computed: offset + gain * (leaky average of E's rate in Hz,
+//!                           # or of a rate population's mean output), `delay` later
+//! activity = { population = "E", tau = "50 ms", gain = 0.1, offset = -1.0, delay = "1 ms" }
 //! ```
 //!
 //! Errors: text that is not TOML, or keys the schema does not have (except in a

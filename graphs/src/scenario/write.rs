@@ -89,6 +89,23 @@ pub fn to_toml(graph: &Graph, run: &RunSettings) -> String {
         if m.initial != 0.0 {
             o.set("initial", float(m.initial));
         }
+        if !m.schedule.is_empty() {
+            let steps: Vec<String> = m.schedule.iter().map(|(t, v)| format!("[{}, {}]", time(*t), float(*v))).collect();
+            o.set("schedule", format!("[{}]", steps.join(", ")));
+        }
+        if let Some(a) = &m.activity {
+            o.set(
+                "activity",
+                format!(
+                    "{{ population = {}, tau = {}, gain = {}, offset = {}, delay = {} }}",
+                    quote(pop_name(a.pop)),
+                    time(a.tau),
+                    float(a.gain),
+                    float(a.offset),
+                    time(a.delay)
+                ),
+            );
+        }
     }
     o.0
 }

@@ -1,7 +1,7 @@
 //! Checkpoints: the whole engine state at a window boundary, in a versioned,
 //! checksummed file written atomically.
 //!
-//! # File format (version 1)
+//! # File format (version 2: modulator averages added)
 //!
 //! | bytes | what |
 //! |---|---|
@@ -33,7 +33,7 @@ use synfire_graphs::{Graph, StateTable};
 /// The first bytes of every checkpoint file.
 pub const MAGIC: &[u8; 8] = b"SYNFCKPT";
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 8 + 4;
 
 /// Why a checkpoint cannot be written or read.
@@ -125,8 +125,8 @@ pub struct Checkpoint {
     pub(crate) pops: Vec<Option<StateTable>>,
     /// Per projection: its global state table (weights and rule state).
     pub(crate) projs: Vec<Option<StateTable>>,
-    /// Per scalar modulator: its value steps `(from tick, value)` still in use.
-    pub(crate) modulators: Vec<Vec<(u64, f64)>>,
+    /// The modulators' steps still in use and the computed ones' averages.
+    pub(crate) modulators: crate::modulators::ModulatorState,
     /// Every spike logged for probes so far, in canonical order.
     pub(crate) spikes: Vec<Spike>,
     /// Per probe: the samples of a state probe so far.

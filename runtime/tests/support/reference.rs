@@ -1,7 +1,8 @@
 //! A plain serial reference simulator: one kernel per population, a dense map of
 //! pending inputs per arrival tick, no shards, no windows, no ring buffers. Rate
 //! units' outputs are delivered like spikes with their value as the factor; rules
-//! read the graph's modulators at their initial values.
+//! read the graph's modulators: initial values, schedules, and the ones computed from
+//! activity by their defining equations, one value per tick.
 //!
 //! It shares only the neuron kernels (tested against closed forms on their own)
 //! and the connectivity (tested on its own) with the engine, so agreement checks
@@ -39,12 +40,15 @@ pub struct Outcome {
     pub outputs: Vec<Vec<f32>>,
 }
 
-/// The modulators a projection's rule reads, at their initial values.
-struct Constants(Vec<f64>);
+/// The modulators a projection's rule reads: `vals[m][t]` for the modulator of each slot.
+struct Bound<'a> {
+    vals: &'a [Vec<f64>],
+    slots: &'a [usize],
+}
 
-impl ThirdFactors for Constants {
-    fn scalar(&self, slot: usize, _: Tick) -> Option<f64> {
-        self.0.get(slot).copied()
+impl ThirdFactors for Bound<'_> {
+    fn scalar(&self, slot: usize, t: Tick) -> Option<f64> {
+        self.vals.get(*self.slots.get(slot)?)?.get(t.0 as usize).copied()
     }
     fn per_neuron(&self, _: usize, _: u32, _: Tick) -> Option<f64> {
         None
@@ -86,22 +90,40 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
             })
         })
         .collect();
-    let thirds: Vec<Constants> = rules
+    let slots: Vec<Vec<usize>> = rules
         .iter()
         .zip(&graph.projections)
         .map(|(r, p)| {
-            Constants(r.as_ref().map_or(Vec::new(), |r| {
+            r.as_ref().map_or(Vec::new(), |r| {
                 r.inputs()
                     .iter()
                     .map(|name| {
                         let node = &p.conn.rule.as_ref().expect("plastic").inputs[*name];
-                        graph.modulators.iter().find(|m| &m.name == node).expect("bound").initial
+                        graph.modulators.iter().position(|m| &m.name == node).expect("bound")
                     })
                     .collect()
-            }))
+            })
         })
         .collect();
-    let ctx_of = |k: usize| Context { third: &thirds[k], neurons: &NoNeuronState };
+    // vals[m][t]: every modulator's value of every tick; avg[m][t]: the activity average.
+    let nm = graph.modulators.len();
+    let mut vals: Vec<Vec<f64>> = vec![Vec::new(); nm];
+    let mut avg: Vec<Vec<f64>> = vec![Vec::new(); nm];
+    let value_at = |m: usize, t: u64, avg: &[Vec<f64>]| -> f64 {
+        let def = &graph.modulators[m];
+        match &def.activity {
+            Some(a) => {
+                let d = a.delay.to_ticks(graph.dt);
+                if t >= d { a.offset + a.gain * avg[m][(t - d) as usize] } else { def.initial }
+            }
+            None => def.schedule.iter().rfind(|(from, _)| from.to_ticks(graph.dt) <= t).map_or(def.initial, |s| s.1),
+        }
+    };
+    macro_rules! ctx_of {
+        ($k:expr) => {
+            Context { third: &Bound { vals: &vals, slots: &slots[$k] }, neurons: &NoNeuronState }
+        };
+    }
     let mut outputs = Vec::new();
     // pending[arrival tick][pop][receptor][neuron]
     let mut pending: BTreeMap<u64, Vec<Vec<Vec<f32>>>> = BTreeMap::new();
@@ -109,6 +131,8 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
     let mut out = Vec::new();
     for t in 0..ticks {
         let mut input = pending.remove(&t).unwrap_or_else(|| empty(graph));
+        let now_vals: Vec<f64> = (0..nm).map(|m| value_at(m, t, &avg)).collect();
+        vals.iter_mut().zip(now_vals).for_each(|(v, x)| v.push(x));
         // Events of this tick in gid order: (gid, factor), 1 for a spike.
         let mut now: Vec<(u64, f32)> = Vec::new();
         let mut out_t = vec![0.0f32; graph.num_neurons() as usize];
@@ -141,13 +165,27 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                 now.push((graph.offsets[p] + u64::from(i), 1.0));
             }
         }
+        // The activity averages of this tick, from its events.
+        for (m, def) in graph.modulators.iter().enumerate() {
+            if let Some(a) = &def.activity {
+                let n = graph.populations[a.pop].size as f64;
+                let graded = graph.model(a.pop).is_some_and(|s| s.kind.graded());
+                let sum: f64 = now.iter().filter(|(g, _)| graph.gid_range(a.pop).contains(g)).map(|&(_, f)| f64::from(f)).sum();
+                let x = if graded { sum / n } else { sum / (n * graph.dt.0 * 1e-3) };
+                let p = (-graph.dt.0 / a.tau.0).exp();
+                let prev = avg[m].last().copied().unwrap_or(0.0);
+                avg[m].push(p * prev + (1.0 - p) * x);
+            } else {
+                avg[m].push(0.0);
+            }
+        }
         outputs.push(out_t);
         for (k, proj) in graph.projections.iter().enumerate() {
             if let Some(rule) = rules[k].as_mut().filter(|r| r.needs().per_tick) {
                 let csr = &mut synapses[k];
                 let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                 let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                rule.on_tick(Tick(t), &mut syn, &ctx_of(k));
+                rule.on_tick(Tick(t), &mut syn, &ctx_of!(k));
             }
         }
         for &(gid, factor) in &now {
@@ -161,7 +199,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                     }
                     let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                     let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                    efficacy = factor * rule.on_pre(idx as u32, Tick(t), &mut syn, &ctx_of(k));
+                    efficacy = factor * rule.on_pre(idx as u32, Tick(t), &mut syn, &ctx_of!(k));
                 }
                 for j in csr.row(idx as usize) {
                     let d = match (&csr.delays, proj.delay) {
@@ -174,6 +212,8 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
             }
         }
     }
+    let end_vals: Vec<f64> = (0..nm).map(|m| value_at(m, ticks, &avg)).collect();
+    vals.iter_mut().zip(end_vals).for_each(|(v, x)| v.push(x));
     let weights = synapses
         .iter_mut()
         .zip(rules.iter_mut())
@@ -183,7 +223,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
             if let Some(rule) = rule {
                 let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                 let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                rule.settle(Tick(ticks), &mut syn, &ctx_of(k));
+                rule.settle(Tick(ticks), &mut syn, &ctx_of!(k));
             }
             csr.weights.clone()
         })

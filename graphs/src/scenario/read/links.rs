@@ -3,6 +3,7 @@
 use super::{Reader, unused};
 use crate::error::ProblemKind as K;
 use crate::ids::{PopId, ProjId};
+use crate::network::Activity;
 use crate::scenario::doc::{CurrentDoc, ModDoc, ProbeDoc, ProbeKindDoc};
 use crate::scenario::values;
 use crate::stimulus::{CurrentDef, CurrentShape};
@@ -131,11 +132,36 @@ impl Reader {
 
     pub(super) fn modulator(&mut self, j: usize, d: &ModDoc) {
         let path = format!("modulator[{j}]");
-        match &d.population {
-            None => {
-                self.net.modulator(&d.name, d.initial.unwrap_or(0.0));
+        match (&d.population, &d.activity) {
+            (None, Some(a)) => {
+                let apath = format!("{path}.activity");
+                let Some(pop) = self.resolve(&format!("{apath}.population"), &a.population) else { return };
+                let tau = self.time(&format!("{apath}.tau"), &a.tau);
+                let delay = match &a.delay {
+                    Some(t) => self.time(&format!("{apath}.delay"), t),
+                    None => Some(Time(1.0)),
+                };
+                let (Some(tau), Some(delay)) = (tau, delay) else { return };
+                let activity = Activity::average(tau).gain(a.gain.unwrap_or(1.0)).offset(a.offset.unwrap_or(0.0)).delay(delay);
+                let handle = self.pop(pop);
+                self.net.computed_modulator(&d.name, d.initial.unwrap_or(0.0), handle, activity);
+                if d.schedule.is_some() {
+                    self.err(K::Malformed, format!("{path}.schedule"), "a modulator computed from activity cannot also follow a schedule");
+                }
             }
-            Some(name) => {
+            (None, None) => {
+                let mut steps = Vec::new();
+                for (k, (t, v)) in d.schedule.iter().flatten().enumerate() {
+                    if let Some(t) = self.time(&format!("{path}.schedule[{k}].time"), t) {
+                        steps.push((t, *v));
+                    }
+                }
+                self.net.scheduled_modulator(&d.name, d.initial.unwrap_or(0.0), steps);
+            }
+            (Some(_), Some(_)) => {
+                self.err(K::Malformed, format!("{path}.activity"), "a per-neuron signal (`population`) takes no `activity`");
+            }
+            (Some(name), None) => {
                 let Some(pop) = self.resolve(&format!("{path}.population"), name) else { return };
                 self.net.learning_signal(&d.name, self.pop(pop));
                 if let (Some(x), Some((_, def))) = (d.initial, self.net.modulators.last_mut()) {
