@@ -65,6 +65,7 @@ impl Runtime {
             spikes: self.merged_spikes()?,
             states,
             weights,
+            injected: self.injected.clone(),
             user: Vec::new(),
         })
     }
@@ -115,6 +116,11 @@ impl RuntimeBuilder {
             }
         }
         rt.now = ck.tick;
+        if !ck.injected.is_empty() {
+            let spikes = std::sync::Arc::new(ck.injected.clone());
+            rt.broadcast(|| Command::Inject(spikes.clone()))?;
+            rt.injected = ck.injected.clone();
+        }
         rt.prior = Prior { spikes: ck.spikes.clone(), states: ck.states.clone(), weights: ck.weights.clone() };
         Ok(rt)
     }

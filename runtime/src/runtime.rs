@@ -112,8 +112,19 @@ impl RuntimeBuilder {
                 .map_err(|e| RunError::WorkerLost { shard: index, message: format!("could not start: {e}") })?;
             workers.push(Worker { commands: cmd_tx, replies: rep_rx, join: Some(join) });
         }
-        let mut rt =
-            Runtime { graph, layout, workers, window, now: 0, failed: false, build_secs: 0.0, lock: Mutex::new(()), prior: Prior::default(), stopped: None };
+        let mut rt = Runtime {
+            graph,
+            layout,
+            workers,
+            window,
+            now: 0,
+            failed: false,
+            build_secs: 0.0,
+            lock: Mutex::new(()),
+            prior: Prior::default(),
+            stopped: None,
+            injected: Vec::new(),
+        };
         for (i, w) in rt.workers.iter().enumerate() {
             match w.replies.recv() {
                 Ok(Reply::Built(Ok(()))) => {}
@@ -142,6 +153,8 @@ pub struct Runtime {
     window: u64,
     pub(crate) now: u64,
     failed: bool,
+    /// Spikes injected for the next window, not yet run (a checkpoint keeps them).
+    pub(crate) injected: Vec<Spike>,
     build_secs: f64,
     /// Serialises request/reply exchanges with the workers.
     lock: Mutex<()>,
@@ -239,10 +252,12 @@ impl Runtime {
         }
         if let Some((e, reached)) = guard {
             self.now = reached;
+            self.injected.clear();
             self.stopped = Some(e.clone());
             return Err(e);
         }
         self.now = until;
+        self.injected.clear();
         Ok(())
     }
 
@@ -510,9 +525,13 @@ impl Runtime {
         WeightTrace { dt_ms: self.graph.dt.0, synapses: cols.into_iter().map(|c| c.0).collect(), ticks, values }
     }
 
-    /// Delivers spikes of neurons `indices` of population `pop` as if they were
-    /// emitted at model time `at`, which must lie in the window that starts now
-    /// (closed-loop input between runs).
+    /// Makes neurons `indices` of population `pop` spike at model time `at`, which
+    /// must lie in the window that starts now (closed-loop input between runs). The
+    /// spike is a spike like any other: delivered to the neurons' targets, seen by
+    /// pre- and post-triggered plasticity, logged by spike probes and counted; the
+    /// neuron's own state (membrane, refractoriness) is not touched. A neuron that
+    /// fires anyway at that tick spikes once. A checkpoint keeps injected spikes that
+    /// have not run yet.
     pub fn inject_spikes(&mut self, pop: PopId, indices: &[u32], at: Time) -> Result<(), RunError> {
         self.alive()?;
         if !self.graph.owns_pop(pop) {
@@ -532,6 +551,8 @@ impl Runtime {
         let base = self.graph.offsets[pop.index()];
         let mut spikes: Vec<Spike> = indices.iter().map(|&i| Spike { tick, gid: base + u64::from(i) }).collect();
         spikes.sort_unstable();
+        self.injected.extend_from_slice(&spikes);
+        self.injected.sort_unstable();
         let spikes = Arc::new(spikes);
         self.broadcast(|| Command::Inject(spikes.clone()))?;
         Ok(())

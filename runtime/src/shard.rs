@@ -151,6 +151,8 @@ pub(crate) struct Shard {
     pub(crate) windows: u64,
     /// Scratch of integration: the local indices that spiked in one slice and tick.
     pub(crate) spiked: Vec<u32>,
+    /// Spikes injected from the API for owned neurons, sorted, not yet emitted.
+    pub(crate) injected: Vec<Spike>,
     /// Scratch of delivery, kept to reuse the allocations.
     pub(crate) merged: Vec<Spike>,
     pub(crate) merged_graded: Vec<Graded>,
@@ -263,6 +265,7 @@ impl Shard {
             counters: Counters::default(),
             windows: 0,
             spiked: Vec::new(),
+            injected: Vec::new(),
             merged: Vec::new(),
             merged_graded: Vec::new(),
             rows: Vec::new(),

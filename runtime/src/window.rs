@@ -4,7 +4,7 @@
 //!
 //! | # | phase | what | reads | writes |
 //! |---|---|---|---|---|
-//! | 1 | integrate | for each tick `t`, each slice in population order: injected currents; the kernel's step (or the source's spikes) consuming ring slot `t`; post-triggered plasticity for the slice's spikes; spikes and graded outputs appended to the outbox and the spike log | ring slot `t`, currents | slice state, ring slot `t` (zeroed), rules' post state, outbox, spike log |
+//! | 1 | integrate | for each tick `t`, each slice in population order: injected currents; the kernel's step (or the source's spikes) consuming ring slot `t`, plus spikes injected from the API for `t`; post-triggered plasticity for the slice's spikes; spikes and graded outputs appended to the outbox and the spike log | ring slot `t`, currents | slice state, ring slot `t` (zeroed), rules' post state, outbox, spike log |
 //! | 1b | per-tick rules | after every slice of tick `t`: `on_tick` of rules that asked for it (`Needs::per_tick`), reading modulators and signals of tick `t` | modulators, signal slot `t` | plastic weights, rule state |
 //! | 1c | sample | state probes due at `t` | slice state | recorders |
 //! | 2 | check | if the window ends a guard period: scan state and plastic weights for non-finite values | slice state, weights | outbox alarm |
@@ -115,6 +115,9 @@ impl Shard {
                 }
                 Body::Source(source) => source.emit(t, &mut self.spiked),
             }
+            if self.injected.first().is_some_and(|s| s.tick == t) {
+                merge_injected(&self.injected, t, slice.gid0..slice.gid0 + slice.len as u64, &mut self.spiked);
+            }
             for &k in &self.post_hooks[si] {
                 if let Some(rule) = self.incoming[k].rule.as_mut() {
                     for &i in &self.spiked {
@@ -133,7 +136,21 @@ impl Shard {
             }
             self.counters.spikes += self.spiked.len() as u64;
         }
+        let used = self.injected.partition_point(|s| s.tick <= t);
+        self.injected.drain(..used);
         self.counters.ticks = t + 1;
+    }
+
+    /// Queues spikes injected from the API (sorted, at ticks of the next window) for
+    /// the neurons this shard owns: each is emitted at its tick as if the neuron had
+    /// fired (outbox, spike log, post-triggered plasticity, and on delivery
+    /// pre-triggered plasticity), without touching the neuron's own state.
+    pub(crate) fn inject(&mut self, spikes: &[Spike]) {
+        let owned = |g: u64| self.slices.iter().any(|s| g >= s.gid0 && g < s.gid0 + s.len as u64);
+        let mut all: Vec<Spike> = self.injected.iter().copied().chain(spikes.iter().copied().filter(|s| owned(s.gid))).collect();
+        all.sort_unstable();
+        all.dedup();
+        self.injected = all;
     }
 
     /// Phase 1b: rules that work every tick, once every post spike of tick `t` is known.
@@ -200,5 +217,16 @@ impl Shard {
                 rule.settle(Tick(now), &mut syn, &ctx);
             }
         }
+    }
+}
+
+/// Adds the injected spikes of tick `t` within `gids` to a slice's sorted local
+/// spike indices (a neuron that fired anyway spikes once).
+fn merge_injected(injected: &[Spike], t: u64, gids: std::ops::Range<u64>, spiked: &mut Vec<u32>) {
+    let before = spiked.len();
+    spiked.extend(injected.iter().take_while(|s| s.tick == t).filter(|s| gids.contains(&s.gid)).map(|s| (s.gid - gids.start) as u32));
+    if spiked.len() > before {
+        spiked.sort_unstable();
+        spiked.dedup();
     }
 }

@@ -19,7 +19,8 @@ use synfire_graphs::Graph;
 pub(crate) enum Command {
     /// Run windows of `window` ticks from `from` until tick `until` (exclusive).
     Run { from: u64, until: u64, window: u64 },
-    /// Deliver these spikes now (sorted; ticks at or after the current tick).
+    /// Emit these spikes at their ticks as if their neurons fired (sorted; ticks in
+    /// the next window).
     Inject(Arc<Vec<Spike>>),
     /// Set the injected current of one neuron (ignored by shards that do not own it).
     SetCurrent { pop: usize, index: u64, value: f32 },
@@ -141,7 +142,7 @@ pub(crate) fn run(init: WorkerInit) {
                 Reply::Ran(result, reached)
             }
             Command::Inject(spikes) => {
-                shard.deliver_all(&spikes, &[]);
+                shard.inject(&spikes);
                 Reply::Done
             }
             Command::SetModulator { index, from, value } => {

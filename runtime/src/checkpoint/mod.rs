@@ -133,6 +133,8 @@ pub struct Checkpoint {
     pub(crate) states: Vec<Option<StateTrace>>,
     /// Per probe: the samples of a weight probe so far.
     pub(crate) weights: Vec<Option<WeightTrace>>,
+    /// Spikes injected for the window after the checkpoint, not yet emitted.
+    pub(crate) injected: Vec<Spike>,
     /// Data of the program that runs the simulation (the CLI keeps its run plan here).
     pub user: Vec<u8>,
 }
