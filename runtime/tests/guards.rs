@@ -64,3 +64,34 @@ fn bad_guard_settings_are_errors() {
     let err = Runtime::builder().max_rate((-1.0).hz()).build(&g).unwrap_err();
     assert!(err.to_string().contains("max_rate"), "{err}");
 }
+
+/// A plastic weight that stops being finite stops the run naming the projection and
+/// the synapse: here a computed modulator whose gain overflows to infinity drives
+/// reward-modulated STDP with unbounded weights.
+#[test]
+fn a_weight_that_blows_up_stops_the_run_naming_the_synapse() {
+    let mut net = Network::new().dt(0.1.ms()).seed(8);
+    let x = net.poisson("X", 50, 50.0.hz());
+    let n = net.population("N", 10, Lif::cuba().e_l((-52.0).mv()));
+    net.computed_modulator("da", 0.0, x, synfire_graphs::Activity::average(5.0.ms()).gain(1e308).delay(1.0.ms()));
+    // Unbounded weights: nothing clips the overflow.
+    let rule = synfire_rules::RewardStdp { bounds: synfire_rules::Bounds::NONE, ..synfire_rules::RewardStdp::izhikevich2007() }
+        .a_plus(0.05)
+        .a_minus(0.06)
+        .modulator("da");
+    net.connect(x, n, Conn::prob(0.5).weight(1.0.mv()).delay(1.0.ms()).plastic(rule));
+    let spikes = net.record_spikes([n]);
+    let g = net.freeze_with(&synfire_rules::Catalog).expect("valid");
+    let mut seen = Vec::new();
+    for workers in [1, 2] {
+        // Checked every tick: the weight is caught before a spike carries it to a neuron.
+        let mut sim = Runtime::builder().workers(workers).guard_every(0.1.ms()).build(&g).expect("builds");
+        let err = sim.run_for(200.0.ms()).unwrap_err();
+        let RunError::Guard { time_ms, message } = &err else { panic!("{err}") };
+        assert!(message.contains("projection `X->N`: the weight of synapse") && (message.contains("NaN") || message.contains("inf")), "{message}");
+        assert!(*time_ms < 200.0);
+        sim.spikes(spikes).expect("recorded data stays readable");
+        seen.push(err.to_string());
+    }
+    assert_eq!(seen[0], seen[1], "the same synapse named for 1 and 2 workers");
+}

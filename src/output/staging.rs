@@ -20,6 +20,7 @@ impl Staging {
     pub fn new(dest: &Path) -> anyhow::Result<Staging> {
         let (parent, name) = split(dest)?;
         std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
@@ -62,6 +63,26 @@ impl Drop for Staging {
     }
 }
 
+/// Removes the staging directories of earlier runs into `name` that were killed
+/// before they could clean up (`.NAME.tmp-PID` whose process no longer exists). A
+/// live process's directory is left alone; where processes cannot be listed
+/// (no `/proc`), nothing is removed.
+fn remove_stale(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// The parent directory and last component of `dest`, resolving `.` and `..`.
 fn split(dest: &Path) -> anyhow::Result<(PathBuf, String)> {
     let dest = if dest.file_name().is_none() { dest.canonicalize().with_context(|| format!("cannot resolve {}", dest.display()))? } else { dest.to_path_buf() };
@@ -98,6 +119,34 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "new");
         assert_eq!(std::fs::read_to_string(dest.join("notes.txt")).unwrap(), "mine");
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1, "the temporary directory is gone");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A run killed with SIGKILL leaves its staging directory; the next run into the
+    /// same destination removes it, but not one of a process that is still alive.
+    #[test]
+    fn stale_staging_of_dead_processes_is_removed() {
+        let root = scratch("stale");
+        let dest = root.join("out");
+        std::fs::create_dir_all(&root).unwrap();
+        // PIDs above the kernel's maximum (2^22) cannot be alive.
+        let dead = root.join(".out.tmp-4999999");
+        let alive = root.join(format!(".out.tmp-{}", std::process::id()));
+        let other = root.join(".other.tmp-4999999");
+        for d in [&dead, &other] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        let parent_pid = std::os::unix::process::parent_id();
+        let live = root.join(format!(".out.tmp-{parent_pid}"));
+        std::fs::create_dir_all(&live).unwrap();
+        let s = Staging::new(&dest).unwrap();
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists(), "the dead run's directory is gone");
+        }
+        assert!(live.exists(), "a live process's directory stays");
+        assert!(other.exists(), "another destination's directory stays");
+        assert!(alive.exists(), "this run's own directory");
+        drop(s);
         std::fs::remove_dir_all(&root).unwrap();
     }
 
