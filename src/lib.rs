@@ -23,7 +23,7 @@ pub use synfire_rules as rules;
 pub use synfire_runtime as runtime;
 pub use synfire_targets as targets;
 
-pub mod networks;
+pub use synfire_runtime::networks;
 
 /// Everything a network program needs: the description DSL, the plasticity rules
 /// and the runtime.

@@ -31,6 +31,7 @@ pub mod kernel;
 pub mod layout;
 pub mod models;
 mod modulators;
+pub mod networks;
 mod recorder;
 pub mod records;
 mod runtime;

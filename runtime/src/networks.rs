@@ -3,11 +3,13 @@
 //! Every network has 80% excitatory (`E`) and 20% inhibitory (`I`) neurons; every
 //! neuron receives 80 inputs on average (Bernoulli connectivity with
 //! `p = 0.02 * 4000 / N` between every pair of populations, autapses allowed); the
-//! synaptic delay is one tick (0.1 ms) and there is no external input.
+//! synaptic delay is one tick (0.1 ms) unless a `_with_delay` builder says otherwise,
+//! and there is no external input. The CLI, the benchmarks and the engine's tests all
+//! build them from here.
 //!
 //! ```
-//! use synfire::networks;
-//! use synfire::prelude::*;
+//! use synfire_graphs::prelude::*;
+//! use synfire_runtime::networks;
 //!
 //! let net = networks::cuba(400, 7)?.with_probes(10.0.ms());
 //! let graph = net.network.freeze()?;
@@ -134,13 +136,18 @@ fn cuba_lif() -> NeuronSpec {
 ///   `tau_e` 5 ms, `tau_i` 10 ms; `V0` uniform in [-60, -50) mV.
 /// - synapses: jumps of 1.62 mV (from `E`) and -9 mV (from `I`), delay 0.1 ms.
 pub fn cuba(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
+    cuba_with_delay(n, seed, Time(0.1))
+}
+
+/// [`cuba`] with every synaptic delay set to `delay` (a longer window).
+pub fn cuba_with_delay(n: u64, seed: u64, delay: Time) -> Result<EiNetwork, NetworkError> {
     let (ne, ni, p) = split(n)?;
     let mut net = Network::new().dt(0.1.ms()).seed(seed);
     let model = cuba_lif();
     let e = net.population("E", ne, model.clone());
     let i = net.population("I", ni, model);
-    net.connect_all([e], [e, i], Conn::prob(p).weight(1.62.mv()).delay(0.1.ms()));
-    net.connect_all([i], [e, i], Conn::prob(p).weight((-9.0).mv()).delay(0.1.ms()));
+    net.connect_all([e], [e, i], Conn::prob(p).weight(1.62.mv()).delay(delay));
+    net.connect_all([i], [e, i], Conn::prob(p).weight((-9.0).mv()).delay(delay));
     Ok(EiNetwork { network: net, e, i })
 }
 
@@ -182,6 +189,11 @@ pub fn coba(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
 /// (tau+ = tau- = 20 ms, `w_max = 2 w_e`, `A+ = 0.01 w_max`, `A- = -1.05 A+`,
 /// weights clipped to `[0, w_max]`, initial `w = w_e`).
 pub fn cuba_stdp(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
+    cuba_stdp_with_delay(n, seed, Time(0.1))
+}
+
+/// [`cuba_stdp`] with every synaptic delay set to `delay`.
+pub fn cuba_stdp_with_delay(n: u64, seed: u64, delay: Time) -> Result<EiNetwork, NetworkError> {
     let (ne, ni, p) = split(n)?;
     let mut net = Network::new().dt(0.1.ms()).seed(seed);
     let model = cuba_lif();
@@ -190,9 +202,9 @@ pub fn cuba_stdp(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
     let w_e = 1.62;
     // A+ and A- are fractions of the weight range [0, w_max].
     let stdp = synfire_rules::Stdp::pair().tau_plus(20.0.ms()).tau_minus(20.0.ms()).a_plus(0.01).a_minus(0.0105).bounds(0.0..=2.0 * w_e);
-    net.connect(e, e, Conn::prob(p).weight(w_e.mv()).delay(0.1.ms()).plastic(stdp).named("E->E"));
-    net.connect(e, i, Conn::prob(p).weight(w_e.mv()).delay(0.1.ms()));
-    net.connect_all([i], [e, i], Conn::prob(p).weight((-9.0).mv()).delay(0.1.ms()));
+    net.connect(e, e, Conn::prob(p).weight(w_e.mv()).delay(delay).plastic(stdp).named("E->E"));
+    net.connect(e, i, Conn::prob(p).weight(w_e.mv()).delay(delay));
+    net.connect_all([i], [e, i], Conn::prob(p).weight((-9.0).mv()).delay(delay));
     Ok(EiNetwork { network: net, e, i })
 }
 
