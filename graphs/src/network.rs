@@ -304,7 +304,15 @@ impl Network {
     /// Samples the weights of a projection every `interval` (at most `max_synapses`).
     pub fn record_weights(&mut self, proj: ProjId, interval: Time, max_synapses: Option<u32>) -> Probe<probe_kind::Weights> {
         let name = format!("weights:{}", proj.index());
-        self.add_probe(vec![HandleRef::Proj(proj)], name, ProbeKind::Weights { proj: proj.index(), interval, max_synapses })
+        self.add_probe(vec![HandleRef::Proj(proj)], name, ProbeKind::Weights { proj: proj.index(), interval, max_synapses, var: None })
+    }
+
+    /// Samples per-synapse variable `var` of a plastic projection's rule (the
+    /// consolidated weight `"w_cons"` of the orchestrated rule) every `interval`.
+    pub fn record_synapse_state(&mut self, proj: ProjId, var: &str, interval: Time, max_synapses: Option<u32>) -> Probe<probe_kind::Weights> {
+        let name = format!("{var}:{}", proj.index());
+        let kind = ProbeKind::Weights { proj: proj.index(), interval, max_synapses, var: Some(var.to_string()) };
+        self.add_probe(vec![HandleRef::Proj(proj)], name, kind)
     }
 
     /// Records the population rate in bins of `bin`.

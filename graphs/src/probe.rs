@@ -12,8 +12,15 @@ pub enum ProbeKind {
     /// A state variable of some neurons, sampled every `interval`.
     State { pop: usize, var: String, neurons: Vec<u32>, interval: Time },
     /// Weights of (some) synapses of a projection, sampled every `interval`;
-    /// `max_synapses` caps how many, taken in canonical synapse order.
-    Weights { proj: usize, interval: Time, max_synapses: Option<u32> },
+    /// `max_synapses` caps how many, taken in canonical synapse order. With `var`,
+    /// a per-synapse variable of the projection's rule instead (`"w_cons"`).
+    Weights {
+        proj: usize,
+        interval: Time,
+        max_synapses: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        var: Option<String>,
+    },
     /// The population rate (spikes per neuron per second) in bins of `bin`.
     Rate { pop: usize, bin: Time },
 }

@@ -45,6 +45,12 @@ pub trait PlasticityRule {
 pub trait RuleCatalog {
     /// Problems with `spec`, or `None` when no rule has that name.
     fn check(&self, spec: &RuleSpec) -> Option<Vec<RuleProblem>>;
+
+    /// The per-synapse variables a probe may record of the rule `spec` names,
+    /// besides the weight (`["w_cons"]`).
+    fn synapse_state(&self, _spec: &RuleSpec) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 impl<T: PlasticityRule> From<T> for RuleSpec {

@@ -158,10 +158,11 @@ impl Graph {
             let records = match &p.kind {
                 ProbeKind::Spikes { pops } => format!("spikes of {}", pops.iter().map(|&q| self.pop_name(q)).collect::<Vec<_>>().join(", ")),
                 ProbeKind::State { pop, var, neurons, interval } => format!("{var} of {} neurons of {} every {interval}", neurons.len(), self.pop_name(*pop)),
-                ProbeKind::Weights { proj, interval, max_synapses } => {
+                ProbeKind::Weights { proj, interval, max_synapses, var } => {
                     let name = self.projections.get(*proj).map_or("?", |p| p.name.as_str());
                     let cap = max_synapses.map_or_else(String::new, |m| format!(" (at most {m})"));
-                    format!("weights of {name} every {interval}{cap}")
+                    let what = var.as_deref().unwrap_or("weights");
+                    format!("{what} of {name} every {interval}{cap}")
                 }
                 ProbeKind::Rate { pop, bin } => format!("rate of {} in bins of {bin}", self.pop_name(*pop)),
             };

@@ -293,7 +293,24 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
                 }
                 positive(&mut c, "interval", *interval);
             }
-            ProbeKind::Weights { interval, .. } => positive(&mut c, "interval", *interval),
+            ProbeKind::Weights { proj, interval, var, .. } => {
+                positive(&mut c, "interval", *interval);
+                if let Some(v) = var {
+                    // Wire it or refuse it: only a variable the rule keeps per synapse.
+                    let spec = net.projections.get(*proj).and_then(|d| d.conn.rule.as_ref());
+                    match (spec, rules) {
+                        (None, _) => c.err(K::UnknownVariable, format!("{path}.var"), format!("`{v}`: the projection has no plasticity rule")),
+                        (Some(spec), Some(cat)) => {
+                            let have = cat.synapse_state(spec);
+                            if !have.contains(&v.as_str()) {
+                                c.err(K::UnknownVariable, format!("{path}.var"), format!("rule `{}` keeps no per-synapse `{v}` (it has {have:?})", spec.name));
+                            }
+                        }
+                        // Without the catalogue the rule itself is unchecked; the runtime refuses an unknown variable when it builds.
+                        (Some(_), None) => {}
+                    }
+                }
+            }
             ProbeKind::Rate { bin, .. } => positive(&mut c, "bin", *bin),
             ProbeKind::Spikes { .. } => {}
         }

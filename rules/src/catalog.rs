@@ -21,6 +21,14 @@ impl RuleCatalog for Catalog {
             Err(problems) => problems,
         })
     }
+
+    fn synapse_state(&self, spec: &RuleSpec) -> Vec<&'static str> {
+        // The names each rule's `Plasticity::synapse_state` answers.
+        match spec.name.as_str() {
+            crate::orchestrated::NAME => vec!["w_cons"],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A parsed rule, before instantiation.

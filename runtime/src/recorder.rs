@@ -38,6 +38,8 @@ pub(crate) struct WeightRecorder {
     pub probe: usize,
     /// Index of the projection among the shard's incoming projections.
     pub incoming: usize,
+    /// The rule's per-synapse variable recorded instead of the weight, if any.
+    pub var: Option<String>,
     /// Sampling interval in ticks.
     pub interval: u64,
     /// Recording window in ticks.

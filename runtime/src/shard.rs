@@ -271,6 +271,16 @@ impl Shard {
             rows: Vec::new(),
         };
         shard.recorders = shard.make_recorders(graph, &slice_of_pop);
+        for rec in &shard.recorders.weights {
+            if let Some(var) = &rec.var
+                && shard.incoming[rec.incoming].rule.as_ref().and_then(|r| r.synapse_state(var)).is_none()
+            {
+                return Err(RunError::Unsupported {
+                    path: format!("probes[{}].var", rec.probe),
+                    message: format!("the projection's rule keeps no per-synapse `{var}`"),
+                });
+            }
+        }
         Ok(shard)
     }
 
@@ -298,10 +308,10 @@ impl Shard {
                     let interval = interval.to_ticks(graph.dt).max(1);
                     r.states.push(StateRecorder { probe: pi, slice, var, cols, interval, window, ..StateRecorder::default() });
                 }
-                ProbeKind::Weights { proj, interval, .. } => {
+                ProbeKind::Weights { proj, interval, var, .. } => {
                     if let Some(k) = self.incoming.iter().position(|inc| inc.proj == *proj) {
                         let interval = interval.to_ticks(graph.dt).max(1);
-                        r.weights.push(WeightRecorder { probe: pi, incoming: k, interval, window, ..WeightRecorder::default() });
+                        r.weights.push(WeightRecorder { probe: pi, incoming: k, interval, window, var: var.clone(), ..WeightRecorder::default() });
                     }
                 }
             }

@@ -202,7 +202,10 @@ impl Shard {
                     rule.settle(Tick(now), &mut syn, &ctx);
                 }
                 rec.ticks.push(now);
-                rec.values.extend_from_slice(&inc.csr.weights);
+                match (&rec.var, inc.rule.as_ref()) {
+                    (Some(var), Some(rule)) => rec.values.extend_from_slice(rule.synapse_state(var).unwrap_or_default()),
+                    _ => rec.values.extend_from_slice(&inc.csr.weights),
+                }
             }
         }
     }

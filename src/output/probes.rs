@@ -40,13 +40,13 @@ pub fn write_probes(staging: &mut Staging, manifest: &mut Manifest, plan: &Plan,
                 let unit = unit.with_context(|| format!("probe `{probe}`: `{var}` is not a state variable of a neuron model"))?;
                 write_state(staging, Names { probe, stem, of: &graph.populations[*pop].name, unit }, trace)?
             }
-            (ProbeKind::Weights { proj, .. }, ProbeData::Weights(trace)) => {
+            (ProbeKind::Weights { proj, var, .. }, ProbeData::Weights(trace)) => {
                 let p = &graph.projections[*proj];
                 let unit = graph
                     .model_kind(p.target)
                     .map(|m| m.weight_unit())
                     .with_context(|| format!("probe `{probe}`: projection `{}` has no neuron model as target", p.name))?;
-                write_weights(staging, Names { probe, stem, of: &p.name, unit }, trace)?
+                write_weights(staging, Names { probe, stem, of: &p.name, unit }, var.as_deref(), trace)?
             }
             (ProbeKind::Rate { pop, .. }, ProbeData::Rate(rates)) => {
                 write_rate(staging, Names { probe, stem, of: &graph.populations[*pop].name, unit: Unit::Hz }, graph.dt.0, rates)?
@@ -143,14 +143,19 @@ pub fn write_state(staging: &mut Staging, n: Names, trace: &StateTrace) -> anyho
 }
 
 /// Writes a weight probe: weights, synapses, sample ticks and CSV.
-pub fn write_weights(staging: &mut Staging, n: Names, trace: &WeightTrace) -> anyhow::Result<Vec<Entry>> {
+pub fn write_weights(staging: &mut Staging, n: Names, var: Option<&str>, trace: &WeightTrace) -> anyhow::Result<Vec<Entry>> {
+    // The weight `w`, or a per-synapse variable of the rule (`w_cons`), in the weight unit.
+    let (v, what) = match var {
+        Some(v) => (v, format!("`{v}` (rule state)")),
+        None => ("w", "weights".to_string()),
+    };
     let (rows, cols) = (trace.ticks.len() as u64, trace.synapses.len() as u64);
     let file = format!("{}.npy", n.stem);
     let synapses_file = format!("{}_synapses.npy", n.stem);
     npy::write(&staging.file(&file), &[rows, cols], trace.values.iter().copied())?;
-    let mut values = Entry::npy(&file, "weights", format!("weights of synapses of {}, one row per sample", n.of))
+    let mut values = Entry::npy(&file, "weights", format!("{what} of synapses of {}, one row per sample", n.of))
         .probe(n.probe)
-        .values("w", n.unit)
+        .values(v, n.unit)
         .dtype("<f4")
         .shape(&[rows, cols])
         .axes(&["sample", "synapse"]);
@@ -173,17 +178,16 @@ pub fn write_weights(staging: &mut Staging, n: Names, trace: &WeightTrace) -> an
     for &(s, t) in &trace.synapses {
         // Multapses of one pair get `#2`, `#3`... in synapse order.
         let k = seen.entry((s, t)).and_modify(|k| *k += 1).or_insert(1);
-        header.push(if *k == 1 { format!("w[{s}->{t}]") } else { format!("w[{s}->{t}]#{k}") });
+        header.push(if *k == 1 { format!("{v}[{s}->{t}]") } else { format!("{v}[{s}->{t}]#{k}") });
     }
     let clock = Clock::new(trace.dt_ms);
     write_table(&staging.file(&file_csv), &header.join(","), clock, &trace.ticks, trace.synapses.len(), &trace.values)?;
-    let mut table =
-        Entry::csv(&file_csv, "weights", format!("{file} as text, one line per sample")).probe(n.probe).values("w", n.unit).rows(rows).fields(vec![
-            Column::text("t_ms").unit("ms").about(format!("sample time, tick * dt_ms printed from the tick, {} digit(s) after the point", clock.decimals())),
-            Column::text("w[<source>-><target>]")
-                .unit(super::manifest::unit_name(n.unit))
-                .about("one column per synapse, as in the _synapses.npy file; repeats of a pair end in #2, #3..."),
-        ]);
+    let mut table = Entry::csv(&file_csv, "weights", format!("{file} as text, one line per sample")).probe(n.probe).values(v, n.unit).rows(rows).fields(vec![
+        Column::text("t_ms").unit("ms").about(format!("sample time, tick * dt_ms printed from the tick, {} digit(s) after the point", clock.decimals())),
+        Column::text(&format!("{v}[<source>-><target>]"))
+            .unit(super::manifest::unit_name(n.unit))
+            .about("one column per synapse, as in the _synapses.npy file; repeats of a pair end in #2, #3..."),
+    ]);
     table.projection = Some(n.of.to_string());
     Ok(vec![values, synapses, ticks, table])
 }

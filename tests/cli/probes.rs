@@ -217,3 +217,54 @@ fn probes_whose_files_would_clash_are_refused_before_the_run() {
     assert!(!dir.join("out").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Rule state and rate units as data: the orchestrated rule's consolidated weight
+/// `w_cons` and a rate population's output `r` come out as `.npy` equal to what the
+/// runtime records, named and in their units in outputs.json.
+#[test]
+fn rule_state_and_rate_unit_probes_are_written_as_npy() {
+    for (file, probe, var, unit, ms) in [("orchestrated.toml", "w_cons_X", "w_cons", "mV", 400.0), ("graded.toml", "r_R", "r", "1", 200.0)] {
+        let dir = scratch(&format!("probes-{probe}"));
+        let scenario = example(file);
+        let duration = format!("{ms}ms");
+        let out = synfire(&["run", scenario.to_str().unwrap(), "--duration", &duration, "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let graph = Scenario::load(&scenario).unwrap().freeze_with(&synfire_rules::Catalog).unwrap();
+        let mut rt = Runtime::builder().workers(2).build(&graph).unwrap();
+        rt.run_until(synfire_graphs::Time(ms)).unwrap();
+        let values = if var == "r" {
+            rt.state(graph.probe::<probe_kind::State>(probe).unwrap()).unwrap().values
+        } else {
+            rt.weights(graph.probe::<probe_kind::Weights>(probe).unwrap()).unwrap().values
+        };
+        let (dtype, shape, f) = npy(&dir, &format!("{probe}.npy"));
+        assert_eq!(dtype, "'<f4'");
+        assert_eq!(shape.iter().product::<u64>(), values.len() as u64);
+        let got = f.into_vec::<f32>().unwrap();
+        assert_eq!(bits(&got), bits(&values), "{probe}");
+        assert!(got.windows(2).any(|w| w[0] != w[1]), "{probe} moves");
+        let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("outputs.json")).unwrap()).unwrap();
+        let e = entry(&manifest, &format!("{probe}.npy"));
+        assert_eq!((&e["variable"], &e["unit"]), (&var.into(), &unit.into()), "{probe}");
+        let csv = std::fs::read_to_string(dir.join(format!("{probe}.csv"))).unwrap();
+        assert!(csv.lines().next().unwrap().starts_with(&format!("t_ms,{var}[")), "{probe}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn a_rule_state_probe_must_name_a_variable_of_the_rule() {
+    let body = |rule: &str, var: &str| {
+        format!(
+            "[run]\nduration = \"1 s\"\n[[population]]\nname = \"E\"\nsize = 4\nmodel = \"lif_cuba\"\n[[projection]]\nname = \"EE\"\nsource = \"E\"\ntarget = \"E\"\np = 0.5\nweight = \"1 mV\"\n{rule}[[probe]]\nkind = \"weights\"\nprojection = \"EE\"\nvar = \"{var}\"\ninterval = \"1 ms\"\n"
+        )
+    };
+    let with_catalog = |text: &str| match Scenario::parse(text).and_then(|s| s.freeze_with(&synfire_rules::Catalog)) {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+    };
+    let orchestrated = "rule = { name = \"orchestrated\", w_max = 3.0 }\n";
+    assert_eq!(with_catalog(&body(orchestrated, "w_cons")), "ok");
+    assert_eq!(with_catalog(&body(orchestrated, "c")), "probe[0].var: rule `orchestrated` keeps no per-synapse `c` (it has [\"w_cons\"])");
+    assert_eq!(with_catalog(&body("", "w_cons")), "probe[0].var: `w_cons`: the projection has no plasticity rule");
+}

@@ -22,14 +22,16 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-#[test]
-fn a_killed_run_resumed_on_other_workers_writes_the_same_outputs() {
-    let (whole, killed) = (scratch("resume-whole"), scratch("resume-killed"));
-    let out = synfire(&[&RUN[..], &["--out", whole.to_str().unwrap()]].concat());
-    assert!(out.status.success(), "{}", stderr(&out));
+/// Runs `run` to the end into one folder; runs it again into another on
+/// `kill_workers` workers, kills it with SIGKILL once its first checkpoint exists,
+/// resumes it on `resume_workers` workers, and compares every output byte for byte.
+fn kill_and_resume(name: &str, run: &[&str], kill_workers: &str, resume_workers: &str) {
+    let (whole, killed) = (scratch(&format!("resume-{name}-whole")), scratch(&format!("resume-{name}-killed")));
+    let out = synfire(&[run, &["--out", whole.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{name}: {}", stderr(&out));
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_synfire"))
-        .args([&RUN[..], &["--out", killed.to_str().unwrap(), "--workers", "3"]].concat())
+        .args([run, &["--out", killed.to_str().unwrap(), "--workers", kill_workers]].concat())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -37,23 +39,55 @@ fn a_killed_run_resumed_on_other_workers_writes_the_same_outputs() {
     let checkpoint = killed.join("checkpoint.synfire");
     let started = Instant::now();
     while !checkpoint.exists() && started.elapsed() < Duration::from_secs(120) {
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(1));
     }
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
-    assert!(checkpoint.exists(), "no checkpoint was written");
-    assert!(!status.success(), "the run ended before it was killed; the test needs a longer run");
-    assert!(!killed.join("report.json").exists(), "a killed run wrote its outputs");
+    assert!(checkpoint.exists(), "{name}: no checkpoint was written");
+    assert!(!status.success(), "{name}: the run ended before it was killed; the test needs a longer run");
+    assert!(!killed.join("report.json").exists(), "{name}: a killed run wrote its outputs");
 
-    let out = synfire(&["resume", checkpoint.to_str().unwrap(), "--workers", "2"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = synfire(&["resume", checkpoint.to_str().unwrap(), "--workers", resume_workers]);
+    assert!(out.status.success(), "{name}: {}", stderr(&out));
     let (a, b) = (outputs(&whole), outputs(&killed));
-    assert_eq!(a.iter().map(|f| &f.0).collect::<Vec<_>>(), b.iter().map(|f| &f.0).collect::<Vec<_>>());
-    for ((name, x), (_, y)) in a.iter().zip(&b) {
-        assert!(x == y, "{name} differs after kill and resume");
+    assert_eq!(a.iter().map(|f| &f.0).collect::<Vec<_>>(), b.iter().map(|f| &f.0).collect::<Vec<_>>(), "{name}");
+    for ((file, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name}: {file} differs after kill and resume");
     }
     let _ = std::fs::remove_dir_all(&whole);
     let _ = std::fs::remove_dir_all(&killed);
+}
+
+fn scenario(file: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios").join(file).to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_killed_cuba_stdp_run_resumed_on_other_workers_writes_the_same_outputs() {
+    kill_and_resume("cuba-stdp", &RUN, "3", "2");
+}
+
+#[test]
+fn a_killed_coba_run_resumed_on_other_workers_writes_the_same_outputs() {
+    kill_and_resume("coba", &["run", "coba", "--neurons", "1000", "--duration", "2s", "--checkpoint-every", "200ms"], "1", "3");
+}
+
+#[test]
+fn a_killed_orchestrated_run_resumed_on_other_workers_writes_the_same_outputs() {
+    let file = scenario("orchestrated.toml");
+    kill_and_resume("orchestrated", &["run", &file, "--duration", "4s", "--checkpoint-every", "200ms"], "3", "1");
+}
+
+#[test]
+fn a_killed_graded_run_resumed_on_other_workers_writes_the_same_outputs() {
+    let file = scenario("graded.toml");
+    kill_and_resume("graded", &["run", &file, "--duration", "10s", "--checkpoint-every", "500ms"], "1", "3");
+}
+
+#[test]
+fn a_killed_reward_modulated_run_resumed_on_other_workers_writes_the_same_outputs() {
+    let file = scenario("rstdp.toml");
+    kill_and_resume("rstdp", &["run", &file, "--duration", "6s", "--checkpoint-every", "250ms"], "3", "2");
 }
 
 #[test]

@@ -259,9 +259,12 @@ fn probe(o: &mut Out, p: &ProbeDef, graph: &Graph) {
             o.set("neurons", format!("[{}]", neurons.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")));
             o.set("interval", time(*interval));
         }
-        ProbeKind::Weights { proj, interval, max_synapses } => {
+        ProbeKind::Weights { proj, interval, max_synapses, var } => {
             o.set("kind", quote("weights"));
             o.set("projection", quote(graph.projections.get(*proj).map_or("", |p| p.name.as_str())));
+            if let Some(v) = var {
+                o.set("var", quote(v));
+            }
             o.set("interval", time(*interval));
             if let Some(m) = max_synapses {
                 o.set("max_synapses", m);

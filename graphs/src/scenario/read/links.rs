@@ -59,7 +59,7 @@ impl Reader {
         let (allowed, what): (&[&str], &str) = match d.kind {
             ProbeKindDoc::Spikes => (&["population", "populations"], "a spikes probe"),
             ProbeKindDoc::State => (&["population", "var", "neurons", "interval"], "a state probe"),
-            ProbeKindDoc::Weights => (&["projection", "interval", "max_synapses"], "a weights probe"),
+            ProbeKindDoc::Weights => (&["projection", "interval", "max_synapses", "var"], "a weights probe"),
             ProbeKindDoc::Rate => (&["population", "bin"], "a rate probe"),
         };
         self.report_unused(&path, what, unused(&given, allowed));
@@ -104,7 +104,10 @@ impl Reader {
                 match (proj, interval) {
                     (Some(p), Some(interval)) if self.problems.len() == before => {
                         let proj = ProjId { net: self.net.net, index: p as u32 };
-                        Some(self.net.record_weights(proj, interval, d.max_synapses).index())
+                        Some(match &d.var {
+                            Some(v) => self.net.record_synapse_state(proj, v, interval, d.max_synapses).index(),
+                            None => self.net.record_weights(proj, interval, d.max_synapses).index(),
+                        })
                     }
                     _ => None,
                 }
