@@ -103,6 +103,11 @@ impl Modulators {
         Ok(())
     }
 
+    /// Whether any modulator is computed from activity.
+    pub(crate) fn any_computed(&self) -> bool {
+        self.computed.iter().any(Option::is_some)
+    }
+
     /// Phase 5: the computed modulators take the activity of ticks `start..end` (the
     /// window's events of every shard, in canonical order) and add their steps at
     /// `tick + delay`, which is at or after `end` because a window is no longer than

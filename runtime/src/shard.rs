@@ -68,7 +68,21 @@ pub(crate) struct RowRef {
     /// What each weight is multiplied by: 1 for a spike, the value of a graded event.
     pub scale: f32,
     pub tick: u64,
-    pub row: std::ops::Range<usize>,
+    /// The row's synapses: `start..start + len` (a length, not an end, keeps the
+    /// reference at 32 bytes; a row is at most one target population long).
+    pub start: usize,
+    pub len: u32,
+}
+
+// Delivery streams these; a spike must not pay for the graded events' `scale`.
+const _: () = assert!(std::mem::size_of::<RowRef>() == 32);
+
+impl RowRef {
+    /// The row's synapse range.
+    #[inline(always)]
+    pub(crate) fn row(&self) -> std::ops::Range<usize> {
+        self.start..self.start + self.len as usize
+    }
 }
 
 /// What a slice is made of.
@@ -153,6 +167,9 @@ pub(crate) struct Shard {
     pub(crate) spiked: Vec<u32>,
     /// Spikes injected from the API for owned neurons, sorted, not yet emitted.
     pub(crate) injected: Vec<Spike>,
+    /// Whether any population of the graph emits graded events (else delivery skips
+    /// that stream: a spike pays nothing for it).
+    pub(crate) graded_sources: bool,
     /// Scratch of delivery, kept to reuse the allocations.
     pub(crate) merged: Vec<Spike>,
     pub(crate) merged_graded: Vec<Graded>,
@@ -266,6 +283,7 @@ impl Shard {
             windows: 0,
             spiked: Vec::new(),
             injected: Vec::new(),
+            graded_sources: (0..graph.populations.len()).any(|p| graph.model(p).is_some_and(|m| m.kind.graded())),
             merged: Vec::new(),
             merged_graded: Vec::new(),
             rows: Vec::new(),
