@@ -61,6 +61,10 @@ pub struct Conn {
     pub rule: Option<RuleSpec>,
     /// Name of the projection; default `"SRC->DST"`.
     pub name: Option<String>,
+    /// Delivers into this per-neuron signal of the target population (feedback
+    /// weights `B`) instead of a receptor: `L_j(t) = sum_k B_jk a_k(t - d)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
 }
 
 impl Conn {
@@ -74,6 +78,7 @@ impl Conn {
             receptor: Receptor::Auto,
             rule: None,
             name: None,
+            signal: None,
         }
     }
 
@@ -168,6 +173,14 @@ impl Conn {
     /// Names the projection.
     pub fn named(mut self, name: &str) -> Conn {
         self.name = Some(name.to_string());
+        self
+    }
+    /// Makes the projection feedback weights into per-neuron signal `signal` of the
+    /// target population (see `Network::learning_signal`): each source's spike (1) or
+    /// graded output, times the dimensionless weight, adds to the signal of its
+    /// targets `delay` later, where rules read it (`Context::third`).
+    pub fn into_signal(mut self, signal: &str) -> Conn {
+        self.signal = Some(signal.to_string());
         self
     }
 }

@@ -109,7 +109,10 @@ impl Graph {
                     format!("{}..{} ms {drawn}", num(f64::from(min) * self.dt.0), num(f64::from(max) * self.dt.0))
                 }
             };
-            let receptor = self.model_kind(p.target).and_then(|m| m.receptors().get(p.receptor)).copied().unwrap_or("?");
+            let receptor = match &p.conn.signal {
+                Some(sig) => sig.as_str(),
+                None => self.model_kind(p.target).and_then(|m| m.receptors().get(p.receptor)).copied().unwrap_or("?"),
+            };
             t.row(vec![
                 i.to_string(),
                 p.name.clone(),

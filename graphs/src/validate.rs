@@ -330,11 +330,6 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         if !d.initial.is_finite() {
             c.err(K::NotFinite, format!("modulators[{i}].initial"), format!("{} is not finite", d.initial));
         }
-        // Wire it or refuse it: the engine delivers scalar modulators; per-neuron
-        // signals computed through feedback weights are not built yet.
-        if matches!(d.kind, ModulatorKind::PerNeuron { .. }) {
-            c.err(K::Malformed, format!("modulators[{i}]"), format!("`{}`: per-neuron learning signals are not supported by the engine yet", d.name));
-        }
         if let ModulatorKind::PerNeuron { pop } = d.kind
             && pop < pops.len()
             && neuron_model(pop).is_none()

@@ -164,7 +164,7 @@ fn syntax_errors_have_a_line_and_column() {
 fn schema_mistakes_are_syntax_errors_naming_the_key() {
     check(
         "[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nwieght = \"1 mV\"\n",
-        "15:1: unknown field `wieght`, expected one of `name`, `source`, `target`, `p`, `in_degree`, `out_degree`, `total`, `all_to_all`, `one_to_one`, `pairs`, `weights`, `delays`, `weight`, `delay`, `receptor`, `autapses`, `multapses`, `rule`",
+        "15:1: unknown field `wieght`, expected one of `name`, `source`, `target`, `p`, `in_degree`, `out_degree`, `total`, `all_to_all`, `one_to_one`, `pairs`, `weights`, `delays`, `weight`, `delay`, `receptor`, `autapses`, `multapses`, `rule`, `signal`",
     );
     check("[[source]]\nname = \"S\"\nsize = -2\nkind = \"poisson\"\n", "13:8: invalid value: integer `-2`, expected u64");
     check("[[source]]\nname = \"S\"\nsize = 2\nkind = \"poison\"\n", "14:8: unknown variant `poison`, expected one of `poisson`, `rate_array`, `spike_times`");

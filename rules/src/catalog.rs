@@ -4,11 +4,11 @@ use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{istdp, orchestrated, rstdp, scaling, stdp_pair, stp, triplet};
+use crate::{istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
 
 /// Every rule this crate knows, by catalogue name.
-pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME];
+pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,6 +41,7 @@ enum Parsed {
     Scaling(scaling::Scaling),
     Orchestrated(orchestrated::Orchestrated),
     Rstdp(rstdp::RewardStdp),
+    SignalHebb(signal_hebb::SignalHebb),
 }
 
 impl Parsed {
@@ -53,6 +54,7 @@ impl Parsed {
             Parsed::Scaling(p) => p.check(),
             Parsed::Orchestrated(p) => p.check(),
             Parsed::Rstdp(p) => p.check(),
+            Parsed::SignalHebb(p) => p.check(),
         }
     }
 }
@@ -62,6 +64,7 @@ impl Parsed {
 fn inputs(name: &str) -> &'static [&'static str] {
     match name {
         rstdp::NAME => &[rstdp::INPUT],
+        signal_hebb::NAME => &[signal_hebb::INPUT],
         _ => &[],
     }
 }
@@ -100,6 +103,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         scaling::NAME => scaling::Scaling::from_spec(spec).map(Parsed::Scaling),
         orchestrated::NAME => orchestrated::Orchestrated::from_spec(spec).map(Parsed::Orchestrated),
         rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
+        signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
         _ => return None,
     })
 }
@@ -141,6 +145,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Scaling(p) => p.build(info, engine),
         Parsed::Orchestrated(p) => p.build(info, engine),
         Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
     }
 }
 

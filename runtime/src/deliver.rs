@@ -131,7 +131,7 @@ impl Shard {
             let inc = &mut self.incoming[r.incoming as usize];
             let efficacy = match inc.plastic() {
                 Some((rule, mut syn)) => {
-                    let third = crate::modulators::Bound { mods: &self.modulators, slots: &self.slots[r.incoming as usize] };
+                    let third = crate::modulators::Bound::scalars(&self.modulators, &self.slots[r.incoming as usize]);
                     r.scale * rule.on_pre(src as u32, Tick(tick), &mut syn, &Context { third: &third, neurons: &synfire_rules::NoNeuronState })
                 }
                 None => r.scale,

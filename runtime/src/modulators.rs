@@ -164,38 +164,90 @@ impl Modulators {
     }
 }
 
-/// The graph modulator bound to each input slot of one projection's rule: slot `s`
-/// reads `spec.inputs[rule.inputs()[s]]`.
-pub(crate) fn bind(graph: &Graph, proj: usize, inputs: &[&str]) -> Result<Vec<usize>, String> {
-    let spec = graph.projections[proj].conn.rule.as_ref();
+/// What one input slot of a rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Scalar modulator `m`.
+    Scalar(usize),
+    /// The per-neuron signal held in ring `r` of the target slice (after the
+    /// model's receptors, one ring per signal over the population).
+    Signal(usize),
+}
+
+/// The ring of per-neuron signal `m` in a slice of population `pop`: after the
+/// model's receptors, the population's signals in declaration order (as `freeze`
+/// numbers the feedback projections' receptors).
+pub(crate) fn signal_ring(graph: &Graph, pop: usize, m: usize) -> Option<usize> {
+    let receptors = graph.model(pop)?.kind.receptors().len();
+    let over: Vec<usize> = (0..graph.modulators.len()).filter(|&k| graph.modulators[k].kind == ModulatorKind::PerNeuron { pop }).collect();
+    over.iter().position(|&k| k == m).map(|i| receptors + i)
+}
+
+/// The node bound to each input slot of one projection's rule: slot `s` reads
+/// `spec.inputs[rule.inputs()[s]]`, a scalar modulator or a per-neuron signal over
+/// the projection's target.
+pub(crate) fn bind(graph: &Graph, proj: usize, inputs: &[&str]) -> Result<Vec<Slot>, String> {
+    let p = &graph.projections[proj];
+    let spec = p.conn.rule.as_ref();
     inputs
         .iter()
         .map(|name| {
             let node = spec.and_then(|s| s.inputs.get(*name)).ok_or_else(|| format!("the rule's input `{name}` is not bound to a modulator"))?;
-            graph
-                .modulators
-                .iter()
-                .position(|m| &m.name == node && m.kind == ModulatorKind::Scalar)
-                .ok_or_else(|| format!("input `{name}`: no scalar modulator is called `{node}`"))
+            let m = graph.modulators.iter().position(|m| &m.name == node).ok_or_else(|| format!("input `{name}`: no modulator is called `{node}`"))?;
+            match graph.modulators[m].kind {
+                ModulatorKind::Scalar => Ok(Slot::Scalar(m)),
+                ModulatorKind::PerNeuron { pop } if pop == p.target => {
+                    signal_ring(graph, pop, m).map(Slot::Signal).ok_or_else(|| format!("input `{name}`: `{node}` has no ring"))
+                }
+                ModulatorKind::PerNeuron { .. } => Err(format!("input `{name}`: `{node}` is a signal over another population")),
+            }
         })
         .collect()
+}
+
+/// The per-neuron signals of one slice during the per-tick phase of tick `tick`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Signals<'a> {
+    /// The slice's rings (receptors first, then signals).
+    pub rings: &'a [Vec<f32>],
+    /// Neurons of the slice.
+    pub len: usize,
+    /// Ring slot of `tick`.
+    pub slot: usize,
+    pub tick: u64,
 }
 
 /// What a rule reads through [`synfire_rules::Context::third`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bound<'a> {
     pub mods: &'a Modulators,
-    pub slots: &'a [usize],
+    pub slots: &'a [Slot],
+    /// Set only while per-tick rules run: per-neuron signals are read in `on_tick`
+    /// of the tick they arrive at, and consumed after it.
+    pub signals: Option<Signals<'a>>,
+}
+
+impl<'a> Bound<'a> {
+    /// Scalar modulators only (every phase but per-tick rules).
+    pub(crate) fn scalars(mods: &'a Modulators, slots: &'a [Slot]) -> Self {
+        Bound { mods, slots, signals: None }
+    }
 }
 
 impl ThirdFactors for Bound<'_> {
     fn scalar(&self, slot: usize, t: Tick) -> Option<f64> {
-        self.mods.at(*self.slots.get(slot)?, t.0)
+        match *self.slots.get(slot)? {
+            Slot::Scalar(m) => self.mods.at(m, t.0),
+            Slot::Signal(_) => None,
+        }
     }
 
-    fn per_neuron(&self, _: usize, _: u32, _: Tick) -> Option<f64> {
-        // Refused at freeze: no per-neuron signal reaches a rule yet.
-        None
+    fn per_neuron(&self, slot: usize, target: u32, t: Tick) -> Option<f64> {
+        let (Slot::Signal(r), Some(s)) = (*self.slots.get(slot)?, self.signals) else { return None };
+        if s.tick != t.0 || target as usize >= s.len {
+            return None;
+        }
+        Some(f64::from(s.rings.get(r)?[s.slot * s.len + target as usize]))
     }
 }
 

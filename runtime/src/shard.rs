@@ -102,8 +102,11 @@ pub(crate) struct Slice {
     /// Global id of the first owned neuron.
     pub gid0: u64,
     pub body: Body,
-    /// One ring buffer per receptor: `slots x len`, slot `t & mask` holds input for tick `t`.
+    /// One ring buffer per receptor, then one per per-neuron signal over the
+    /// population: `slots x len`, slot `t & mask` holds input for tick `t`.
     pub ring: Vec<Vec<f32>>,
+    /// How many of the rings are the model's receptors (the kernel's input).
+    pub receptors: usize,
     pub ext: Vec<f32>,
     pub currents: Currents,
 }
@@ -147,7 +150,7 @@ pub(crate) struct Shard {
     /// The plastic incoming projections whose rules work every tick.
     pub(crate) tick_hooks: Vec<usize>,
     /// Per incoming projection: the modulator of each of its rule's input slots.
-    pub(crate) slots: Vec<Vec<usize>>,
+    pub(crate) slots: Vec<Vec<crate::modulators::Slot>>,
     /// Run guards and their spike counts.
     pub(crate) guards: crate::guards::Guards,
     /// The scalar modulators' values, the same on every shard.
@@ -197,6 +200,7 @@ impl Shard {
                 continue;
             }
             let gid0 = graph.offsets[pop] + range.start;
+            let signals = graph.modulators.iter().filter(|m| m.kind == (synfire_graphs::ModulatorKind::PerNeuron { pop })).count();
             let (body, receptors) = match &def.kind {
                 PopKind::Neurons(model) => {
                     let init =
@@ -207,7 +211,8 @@ impl Shard {
             };
             slice_of_pop[pop] = slices.len();
             let currents = Currents::new(&graph.currents, pop, range.clone(), graph.offsets[pop], graph.dt, graph.seed);
-            slices.push(Slice { pop, start: range.start, len, gid0, body, ring: vec![vec![0.0; slots as usize * len]; receptors], ext: Vec::new(), currents });
+            let ring = vec![vec![0.0; slots as usize * len]; receptors + signals];
+            slices.push(Slice { pop, start: range.start, len, gid0, body, ring, receptors, ext: Vec::new(), currents });
         }
         let mut incoming = Vec::new();
         let mut by_source = vec![Vec::new(); graph.populations.len()];

@@ -22,7 +22,7 @@
 //! before the window holding `t` began.
 
 use crate::error::RunError;
-use crate::modulators::Bound;
+use crate::modulators::{Bound, Signals};
 use crate::shard::{Body, Shard};
 use crate::transport::{Graded, Spike, Transport};
 use smallvec::SmallVec;
@@ -101,7 +101,7 @@ impl Shard {
             match &mut slice.body {
                 Body::Neurons(kernel) => {
                     let len = slice.len;
-                    let mut input: SmallVec<[&mut [f32]; 4]> = slice.ring.iter_mut().map(|r| &mut r[slot * len..(slot + 1) * len]).collect();
+                    let mut input: SmallVec<[&mut [f32]; 4]> = slice.ring[..slice.receptors].iter_mut().map(|r| &mut r[slot * len..(slot + 1) * len]).collect();
                     kernel.step(t, &mut input, &slice.ext, &mut self.spiked);
                     self.counters.neuron_updates += len as u64;
                     if let Some(out) = kernel.output() {
@@ -153,13 +153,26 @@ impl Shard {
         self.injected = all;
     }
 
-    /// Phase 1b: rules that work every tick, once every post spike of tick `t` is known.
+    /// Phase 1b: rules that work every tick, once every post spike of tick `t` is
+    /// known, reading the per-neuron signals that arrive at `t`; then those signals
+    /// are consumed (their ring slot zeroed, as a kernel consumes its input).
     fn per_tick_rules(&mut self, t: u64) {
-        for &k in &self.tick_hooks {
-            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+        let slot = (t & self.mask) as usize;
+        let Shard { tick_hooks, incoming, slices, modulators, slots, .. } = self;
+        for &k in tick_hooks.iter() {
+            let inc = &mut incoming[k];
+            let s = &slices[inc.slice];
+            let signals = Signals { rings: &s.ring, len: s.len, slot, tick: t };
+            let third = Bound { mods: modulators, slots: &slots[k], signals: Some(signals) };
             let ctx = Context { third: &third, neurons: &NoNeuronState };
-            if let Some((rule, mut syn)) = self.incoming[k].plastic() {
+            if let Some((rule, mut syn)) = inc.plastic() {
                 rule.on_tick(Tick(t), &mut syn, &ctx);
+            }
+        }
+        for s in slices.iter_mut().filter(|s| s.ring.len() > s.receptors) {
+            let len = s.len;
+            for r in &mut s.ring[s.receptors..] {
+                r[slot * len..(slot + 1) * len].fill(0.0);
             }
         }
     }
@@ -182,7 +195,7 @@ impl Shard {
     /// still to come.
     fn advance_rules(&mut self, end: u64) {
         for (k, inc) in self.incoming.iter_mut().enumerate() {
-            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let third = Bound::scalars(&self.modulators, &self.slots[k]);
             let ctx = Context { third: &third, neurons: &NoNeuronState };
             if let Some((rule, mut syn)) = inc.plastic() {
                 rule.advance(Tick(end), &mut syn, &ctx);
@@ -195,7 +208,7 @@ impl Shard {
     fn sample_weights(&mut self, now: u64) {
         for rec in &mut self.recorders.weights {
             if rec.due(now) {
-                let third = Bound { mods: &self.modulators, slots: &self.slots[rec.incoming] };
+                let third = Bound::scalars(&self.modulators, &self.slots[rec.incoming]);
                 let ctx = Context { third: &third, neurons: &NoNeuronState };
                 let inc = &mut self.incoming[rec.incoming];
                 if let Some((rule, mut syn)) = inc.plastic() {
@@ -214,7 +227,7 @@ impl Shard {
     /// the weights are read or saved).
     pub(crate) fn settle(&mut self, now: u64) {
         for (k, inc) in self.incoming.iter_mut().enumerate() {
-            let third = Bound { mods: &self.modulators, slots: &self.slots[k] };
+            let third = Bound::scalars(&self.modulators, &self.slots[k]);
             let ctx = Context { third: &third, neurons: &NoNeuronState };
             if let Some((rule, mut syn)) = inc.plastic() {
                 rule.settle(Tick(now), &mut syn, &ctx);

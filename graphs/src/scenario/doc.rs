@@ -121,6 +121,8 @@ pub(crate) struct ProjDoc {
     pub autapses: Option<bool>,
     pub multapses: Option<bool>,
     pub rule: Option<RuleDoc>,
+    /// Feedback weights into this per-neuron signal of the target.
+    pub signal: Option<String>,
 }
 
 /// A plasticity rule: its name, and every other key a parameter.

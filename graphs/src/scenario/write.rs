@@ -183,6 +183,9 @@ fn projection(o: &mut Out, c: &Conn, source: &str, target: &str) {
         o.set("weight", value_text(&c.weight));
     }
     o.set("delay", value_text(&c.delay));
+    if let Some(sig) = &c.signal {
+        o.set("signal", quote(sig));
+    }
     match &c.receptor {
         Receptor::Auto => {}
         Receptor::Exc => o.set("receptor", quote("exc")),

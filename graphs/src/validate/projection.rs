@@ -53,10 +53,15 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
         let wpath = format!("{path}.weight");
         let weight_ok = array_allowed(c, &wpath, "weight", &conn.weight, &conn.connector)
             && c.value(&wpath, weight, weight.unit, Constraint::Finite, if sizes_ok { arrays } else { None });
-        let scale = weight_scale(m, conn.weight.unit).unwrap_or_else(|e| {
-            c.err(K::UnitMismatch, wpath.clone(), e);
+        // Feedback weights into a signal are dimensionless (checked with the signal).
+        let scale = if conn.signal.is_some() {
             1.0
-        });
+        } else {
+            weight_scale(m, conn.weight.unit).unwrap_or_else(|e| {
+                c.err(K::UnitMismatch, wpath.clone(), e);
+                1.0
+            })
+        };
         // Weights are stored as f32 in the model's unit: every number that defines
         // them must stay finite there after conversion.
         let weight_ok = weight_ok
@@ -73,7 +78,11 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
                 None => true,
             };
         // The sign of an invalid weight says nothing about the receptor.
-        let receptor = if weight_ok { receptor(c, &path, &conn.receptor, m, weight.range()) } else { 0 };
+        let receptor = match &conn.signal {
+            None if weight_ok => receptor(c, &path, &conn.receptor, m, weight.range()),
+            None => 0,
+            Some(sig) => signal_slot(c, &path, net, tgt, sig, conn),
+        };
         let list_delays = match &conn.connector {
             Connector::List { delays: Some(d), .. } => Some(Value { unit: Unit::Ms, dist: Dist::Array(d.clone()) }),
             _ => None,
@@ -92,11 +101,12 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             for (input, node) in &rule.inputs {
                 match net.modulators.iter().find(|(_, m)| &m.name == node) {
                     None => c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("no modulator is called `{node}`")),
-                    Some((_, m)) if m.kind != crate::network::ModulatorKind::Scalar => c.err(
-                        K::Malformed,
-                        format!("{rpath}.inputs.{input}"),
-                        format!("`{node}` is a per-neuron signal; rules read scalar modulators only so far"),
-                    ),
+                    Some((_, m)) if m.kind != crate::network::ModulatorKind::Scalar && m.kind != (crate::network::ModulatorKind::PerNeuron { pop: tgt }) => c
+                        .err(
+                            K::Malformed,
+                            format!("{rpath}.inputs.{input}"),
+                            format!("`{node}` is a per-neuron signal over another population than the target `{}`", pops[tgt].name),
+                        ),
                     Some(_) => {}
                 }
             }
@@ -135,6 +145,36 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
     }
     super::names_unique(c, "projections", proj_names.iter().map(String::as_str));
     projections
+}
+
+/// The ring of per-neuron signal `sig` of population `tgt`: after the model's
+/// receptors, one per signal over the population in declaration order. Feedback
+/// weights are dimensionless, carry no rule and name no receptor.
+fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str, conn: &Conn) -> usize {
+    let receptors = match &net.populations[tgt].kind {
+        PopKind::Neurons(m) => m.kind.receptors().len(),
+        PopKind::Source(_) => 0,
+    };
+    let over_tgt: Vec<&str> =
+        net.modulators.iter().filter(|(_, m)| m.kind == crate::network::ModulatorKind::PerNeuron { pop: tgt }).map(|(_, m)| m.name.as_str()).collect();
+    let Some(k) = over_tgt.iter().position(|n| *n == sig) else {
+        let why = match net.modulators.iter().find(|(_, m)| m.name == sig) {
+            Some(_) => format!("`{sig}` is not a per-neuron signal over `{}`", net.populations[tgt].name),
+            None => format!("no signal is called `{sig}`"),
+        };
+        c.err(K::Malformed, format!("{path}.signal"), why);
+        return 0;
+    };
+    if conn.rule.is_some() {
+        c.err(K::InvalidRule, format!("{path}.rule"), "feedback weights into a signal do not learn");
+    }
+    if conn.receptor != Receptor::Auto {
+        c.err(K::Malformed, format!("{path}.receptor"), "feedback weights into a signal name no receptor");
+    }
+    if conn.weight.unit != Unit::One {
+        c.err(K::UnitMismatch, format!("{path}.weight"), format!("feedback weights are dimensionless, not {:?}", conn.weight.unit));
+    }
+    receptors + k
 }
 
 /// Checks that the connector can be built between populations of `ns` and `nt`

@@ -300,10 +300,17 @@ fn every_problem_is_reported_together() {
 }
 
 #[test]
-fn per_neuron_learning_signals_are_refused_until_the_engine_delivers_them() {
+fn a_per_neuron_signal_freezes_and_a_rule_may_read_it_only_over_its_target() {
     let mut net = Network::new();
     let e = net.population("E", 10, Lif::cuba());
+    let r = net.population("R", 2, synfire_graphs::RateUnit::linear());
     net.learning_signal("error", e);
+    net.connect(r, e, Conn::all_to_all().weight(0.5.one()).into_signal("error"));
+    let g = net.freeze().expect("a signal fed by feedback weights is wired");
+    assert_eq!(g.projections[0].receptor, 2, "after E's two receptors");
+    let mut spec = synfire_graphs::RuleSpec { name: "signal_hebb".into(), ..Default::default() };
+    spec.inputs.insert("signal".into(), "error".into());
+    net.connect(e, r, Conn::all_to_all().weight(0.5.one()).plastic(spec));
     let err = net.freeze().unwrap_err().to_string();
-    assert!(err.contains("modulators[0]") && err.contains("`error`") && err.contains("not supported"), "{err}");
+    assert!(err.contains("projections[1].rule.inputs.signal") && err.contains("another population than the target `R`"), "{err}");
 }

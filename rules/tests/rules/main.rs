@@ -15,6 +15,7 @@ mod rstdp;
 mod scaling;
 mod shards;
 mod sign;
+mod signal_hebb;
 mod state;
 mod stp;
 mod triplet;

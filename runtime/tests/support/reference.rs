@@ -40,18 +40,26 @@ pub struct Outcome {
     pub outputs: Vec<Vec<f32>>,
 }
 
-/// The modulators a projection's rule reads: `vals[m][t]` for the modulator of each slot.
+/// What a projection's rule reads: `vals[m][t]` for a scalar modulator `m`, and for
+/// a per-neuron signal (slot `(m, Some(ring))`) the target population's input ring
+/// of the current tick, during `on_tick` only.
 struct Bound<'a> {
     vals: &'a [Vec<f64>],
-    slots: &'a [usize],
+    slots: &'a [(usize, Option<usize>)],
+    signal: Option<(&'a [Vec<f32>], u64)>,
 }
 
 impl ThirdFactors for Bound<'_> {
     fn scalar(&self, slot: usize, t: Tick) -> Option<f64> {
-        self.vals.get(*self.slots.get(slot)?)?.get(t.0 as usize).copied()
+        match *self.slots.get(slot)? {
+            (m, None) => self.vals.get(m)?.get(t.0 as usize).copied(),
+            (_, Some(_)) => None,
+        }
     }
-    fn per_neuron(&self, _: usize, _: u32, _: Tick) -> Option<f64> {
-        None
+    fn per_neuron(&self, slot: usize, target: u32, t: Tick) -> Option<f64> {
+        let (_, Some(ring)) = *self.slots.get(slot)? else { return None };
+        let (rings, now) = self.signal?;
+        (now == t.0).then(|| f64::from(rings[ring][target as usize]))
     }
 }
 
@@ -60,10 +68,13 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
     let npop = graph.populations.len();
     let mut kernels: Vec<Option<Box<dyn NeuronKernel>>> = Vec::new();
     let mut receptors = vec![0usize; npop];
+    let mut rings = vec![0usize; npop];
     for (p, def) in graph.populations.iter().enumerate() {
         kernels.push(match &def.kind {
             PopKind::Neurons(model) => {
                 receptors[p] = model.kind.receptors().len();
+                // Then one input per per-neuron signal over the population.
+                rings[p] = receptors[p] + graph.modulators.iter().filter(|m| m.kind == synfire_graphs::ModulatorKind::PerNeuron { pop: p }).count();
                 let init = KernelInit { model, pop_name: &def.name, dt: graph.dt, seed: graph.seed, pop_offset: graph.offsets[p], neurons: 0..def.size };
                 Some(ReferenceKernels.build(&init).expect("kernel builds"))
             }
@@ -90,7 +101,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
             })
         })
         .collect();
-    let slots: Vec<Vec<usize>> = rules
+    let slots: Vec<Vec<(usize, Option<usize>)>> = rules
         .iter()
         .zip(&graph.projections)
         .map(|(r, p)| {
@@ -99,7 +110,16 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                     .iter()
                     .map(|name| {
                         let node = &p.conn.rule.as_ref().expect("plastic").inputs[*name];
-                        graph.modulators.iter().position(|m| &m.name == node).expect("bound")
+                        let m = graph.modulators.iter().position(|m| &m.name == node).expect("bound");
+                        let ring = match graph.modulators[m].kind {
+                            synfire_graphs::ModulatorKind::PerNeuron { pop } => {
+                                let before = (0..m).filter(|&q| graph.modulators[q].kind == synfire_graphs::ModulatorKind::PerNeuron { pop }).count();
+                                assert_eq!(pop, p.target, "a rule reads signals over its target");
+                                Some(receptors[p.target] + before)
+                            }
+                            synfire_graphs::ModulatorKind::Scalar => None,
+                        };
+                        (m, ring)
                     })
                     .collect()
             })
@@ -121,13 +141,16 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
     };
     macro_rules! ctx_of {
         ($k:expr) => {
-            Context { third: &Bound { vals: &vals, slots: &slots[$k] }, neurons: &NoNeuronState }
+            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: None }, neurons: &NoNeuronState }
+        };
+        ($k:expr, $rings:expr, $t:expr) => {
+            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: Some(($rings, $t)) }, neurons: &NoNeuronState }
         };
     }
     let mut outputs = Vec::new();
     // pending[arrival tick][pop][receptor][neuron]
     let mut pending: BTreeMap<u64, Vec<Vec<Vec<f32>>>> = BTreeMap::new();
-    let empty = |g: &Graph| -> Vec<Vec<Vec<f32>>> { (0..npop).map(|p| vec![vec![0.0; g.populations[p].size as usize]; receptors[p]]).collect() };
+    let empty = |g: &Graph| -> Vec<Vec<Vec<f32>>> { (0..npop).map(|p| vec![vec![0.0; g.populations[p].size as usize]; rings[p]]).collect() };
     let mut out = Vec::new();
     for t in 0..ticks {
         let mut input = pending.remove(&t).unwrap_or_else(|| empty(graph));
@@ -140,7 +163,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
             let mut spiked = Vec::new();
             match (&mut kernels[p], &graph.populations[p].kind) {
                 (Some(k), _) => {
-                    let mut slots: Vec<&mut [f32]> = input[p].iter_mut().map(|v| v.as_mut_slice()).collect();
+                    let mut slots: Vec<&mut [f32]> = input[p][..receptors[p]].iter_mut().map(|v| v.as_mut_slice()).collect();
                     k.step(t, &mut slots, &[], &mut spiked);
                     if let Some(r) = k.output() {
                         for (i, &v) in r.iter().enumerate() {
@@ -185,7 +208,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                 let csr = &mut synapses[k];
                 let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                 let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                rule.on_tick(Tick(t), &mut syn, &ctx_of!(k));
+                rule.on_tick(Tick(t), &mut syn, &ctx_of!(k, &input[proj.target], t));
             }
         }
         for &(gid, factor) in &now {

@@ -132,6 +132,7 @@ impl Reader {
             receptor,
             rule,
             name: d.name.clone(),
+            signal: d.signal.clone(),
         })
     }
 }
