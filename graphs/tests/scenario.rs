@@ -113,7 +113,7 @@ fn coba_is_the_benchmark_network() {
 
 #[test]
 fn examples_write_back_to_equal_graphs() {
-    for name in ["cuba.toml", "coba.toml", "graded.toml", "cuba_probes.toml"] {
+    for name in ["cuba.toml", "coba.toml", "graded.toml", "cuba_probes.toml", "rstdp.toml", "orchestrated.toml", "signals.toml"] {
         let scenario = Scenario::load(&example_path(name)).unwrap();
         let graph = scenario.freeze().unwrap();
         let text = to_toml(&graph, &scenario.run);
