@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release --example third_factors`
 
-use synfire::graphs::{Activity, Graph, ProjId};
+use synfire::graphs::{Activity, Graph, PopId, ProjId};
 use synfire::prelude::*;
 use synfire::rules::SignalHebb;
 
@@ -25,25 +25,32 @@ fn report(what: &str, graph: &Graph, proj: ProjId, before: f64, ms: f64) -> anyh
     Ok(())
 }
 
-fn main() -> anyhow::Result<()> {
-    // A reward that switches on at 500 ms and to punishment at 1 s, read by
-    // reward-modulated STDP.
+/// Poisson inputs onto LIF neurons through reward-modulated STDP that reads the
+/// modulator `add` puts into the network (given the neuron population).
+fn rstdp_network(add: impl FnOnce(&mut Network, PopId) -> String) -> anyhow::Result<(Graph, ProjId)> {
     let mut net = Network::new().dt(0.1.ms()).seed(1);
     let x = net.poisson("X", 200, 20.0.hz());
     let n = net.population("N", 40, Lif::cuba().e_l((-52.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv())));
-    net.scheduled_modulator("reward", 0.0, [(500.0.ms(), 1.0), (1000.0.ms(), -1.0)]);
-    let rule = RewardStdp::izhikevich2007().a_plus(0.05).a_minus(0.06).tau_c(200.0.ms()).bounds(0.0..=4.0).modulator("reward");
+    let node = add(&mut net, n);
+    let rule = RewardStdp::izhikevich2007().a_plus(0.05).a_minus(0.06).tau_c(200.0.ms()).bounds(0.0..=4.0).modulator(&node);
     let p = net.connect(x, n, Conn::prob(0.2).weight(1.5.mv()).delay(1.0.ms()).plastic(rule));
-    report("scheduled reward (R-STDP)", &net.freeze_with(&RuleCatalog)?, p, 1.5, 1500.0)?;
+    Ok((net.freeze_with(&RuleCatalog)?, p))
+}
+
+fn main() -> anyhow::Result<()> {
+    // A reward that switches on at 500 ms and to punishment at 1 s.
+    let (g, p) = rstdp_network(|net, _| {
+        net.scheduled_modulator("reward", 0.0, [(500.0.ms(), 1.0), (1000.0.ms(), -1.0)]);
+        "reward".into()
+    })?;
+    report("scheduled reward (R-STDP)", &g, p, 1.5, 1500.0)?;
 
     // The same rule gated by the network's own activity: offset + gain * rate of N.
-    let mut net = Network::new().dt(0.1.ms()).seed(1);
-    let x = net.poisson("X", 200, 20.0.hz());
-    let n = net.population("N", 40, Lif::cuba().e_l((-52.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv())));
-    net.computed_modulator("activity", 0.0, n, Activity::average(50.0.ms()).gain(0.1).offset(-0.5).delay(1.0.ms()));
-    let rule = RewardStdp::izhikevich2007().a_plus(0.05).a_minus(0.06).tau_c(200.0.ms()).bounds(0.0..=4.0).modulator("activity");
-    let p = net.connect(x, n, Conn::prob(0.2).weight(1.5.mv()).delay(1.0.ms()).plastic(rule));
-    report("modulator computed from N's rate", &net.freeze_with(&RuleCatalog)?, p, 1.5, 1000.0)?;
+    let (g, p) = rstdp_network(|net, n| {
+        net.computed_modulator("activity", 0.0, n, Activity::average(50.0.ms()).gain(0.1).offset(-0.5).delay(1.0.ms()));
+        "activity".into()
+    })?;
+    report("modulator computed from N's rate", &g, p, 1.5, 1000.0)?;
 
     // A per-neuron learning signal: a readout of H comes back to H through random
     // feedback weights B (L_j = sum_k B_jk r_k), and gates Hebbian learning on X->H.
