@@ -21,7 +21,7 @@ fn report(what: &str, graph: &Graph, proj: ProjId, before: f64, ms: f64) -> anyh
     let (one, bits1) = mean_weight(graph, proj, 1, ms)?;
     let (_, bits3) = mean_weight(graph, proj, 3, ms)?;
     anyhow::ensure!(bits1 == bits3, "{what}: weights depend on the worker count");
-    println!("{what:<34} mean weight {before:.3} -> {one:.3} mV (1 and 3 workers bit-identical)");
+    println!("{what:<34} mean weight {before:.4} -> {one:.4} mV (1 and 3 workers bit-identical)");
     Ok(())
 }
 
@@ -38,9 +38,9 @@ fn rstdp_network(add: impl FnOnce(&mut Network, PopId) -> String) -> anyhow::Res
 }
 
 fn main() -> anyhow::Result<()> {
-    // A reward that switches on at 500 ms and to punishment at 1 s.
+    // A reward from 300 ms on, punishment from 1.2 s.
     let (g, p) = rstdp_network(|net, _| {
-        net.scheduled_modulator("reward", 0.0, [(500.0.ms(), 1.0), (1000.0.ms(), -1.0)]);
+        net.scheduled_modulator("reward", 0.0, [(300.0.ms(), 1.0), (1200.0.ms(), -1.0)]);
         "reward".into()
     })?;
     report("scheduled reward (R-STDP)", &g, p, 1.5, 1500.0)?;
