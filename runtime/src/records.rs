@@ -156,6 +156,24 @@ pub struct RateTrace {
     pub start_ms: f64,
     /// Spikes per neuron per second in each bin.
     pub rates_hz: Vec<f64>,
+    /// Each neuron's rate over all the bins (spikes per second), in index order.
+    pub per_neuron_hz: Vec<f64>,
+}
+
+impl RateTrace {
+    /// The population rate per bin and each neuron's rate over the bins, from spike
+    /// counts: the one arithmetic every producer of rates uses.
+    pub fn from_counts(counts: &[u64], per_neuron: &[u64], bin_ticks: u64, start_tick: u64, dt_ms: f64) -> RateTrace {
+        let n = per_neuron.len().max(1) as f64;
+        let bin_s = bin_ticks as f64 * dt_ms * 1e-3;
+        let span_s = (bin_s * counts.len() as f64).max(f64::MIN_POSITIVE);
+        RateTrace {
+            bin_ms: bin_ticks as f64 * dt_ms,
+            start_ms: start_tick as f64 * dt_ms,
+            rates_hz: counts.iter().map(|&c| c as f64 / n / bin_s).collect(),
+            per_neuron_hz: per_neuron.iter().map(|&c| if counts.is_empty() { 0.0 } else { c as f64 / span_s }).collect(),
+        }
+    }
 }
 
 /// Counters of work done, summed over shards.

@@ -396,21 +396,17 @@ impl Runtime {
         let bins = end.saturating_sub(lo) / bin_ticks;
         let mut counts = vec![0u64; bins as usize];
         let gids = self.graph.gid_range(pop);
+        let mut per_neuron = vec![0u64; self.graph.populations[pop].size as usize];
         for s in self.merged_spikes()? {
             if gids.contains(&s.gid) && s.tick >= lo {
                 let b = ((s.tick - lo) / bin_ticks) as usize;
                 if let Some(c) = counts.get_mut(b) {
                     *c += 1;
+                    per_neuron[(s.gid - gids.start) as usize] += 1;
                 }
             }
         }
-        let n = self.graph.populations[pop].size as f64;
-        let bin_s = bin_ticks as f64 * self.graph.dt.0 * 1e-3;
-        Ok(RateTrace {
-            bin_ms: bin_ticks as f64 * self.graph.dt.0,
-            start_ms: lo as f64 * self.graph.dt.0,
-            rates_hz: counts.into_iter().map(|c| c as f64 / n / bin_s).collect(),
-        })
+        Ok(RateTrace::from_counts(&counts, &per_neuron, bin_ticks, lo, self.graph.dt.0))
     }
 
     /// The samples a state probe recorded so far.

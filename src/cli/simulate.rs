@@ -218,18 +218,13 @@ fn merge(a: &SpikeList, b: &SpikeList) -> SpikeList {
 fn binned(graph: &Graph, spikes: &SpikeList, pop: usize, bin_ticks: u64, lo: u64, end: u64) -> Binned {
     let bins = end.saturating_sub(lo) / bin_ticks;
     let mut counts = vec![0u64; bins as usize];
+    let mut per_neuron = vec![0u64; graph.populations[pop].size as usize];
     let (a, b) = (spikes.ticks.partition_point(|&t| t < lo), spikes.ticks.partition_point(|&t| t < lo + bins * bin_ticks));
     for k in (a..b).filter(|&k| spikes.pops[k] as usize == pop) {
         counts[((spikes.ticks[k] - lo) / bin_ticks) as usize] += 1;
+        per_neuron[spikes.index[k] as usize] += 1;
     }
-    let n = graph.populations[pop].size as f64;
-    let bin_s = bin_ticks as f64 * graph.dt.0 * 1e-3;
-    let trace = RateTrace {
-        bin_ms: bin_ticks as f64 * graph.dt.0,
-        start_ms: lo as f64 * graph.dt.0,
-        rates_hz: counts.into_iter().map(|c| c as f64 / n / bin_s).collect(),
-    };
-    Binned { start_tick: lo, bin_ticks, trace }
+    Binned { start_tick: lo, bin_ticks, trace: RateTrace::from_counts(&counts, &per_neuron, bin_ticks, lo, graph.dt.0) }
 }
 
 #[cfg(test)]

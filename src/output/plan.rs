@@ -57,7 +57,7 @@ impl Plan {
                 ProbeKind::Spikes { .. } => (OutputFile::Spikes, &[]),
                 ProbeKind::State { .. } => (OutputFile::Probes, &[".npy", "_ticks.npy", ".csv"]),
                 ProbeKind::Weights { .. } => (OutputFile::Weights, &[".npy", "_synapses.npy", "_ticks.npy", ".csv"]),
-                ProbeKind::Rate { .. } => (OutputFile::Rates, &[".npy", ".csv"]),
+                ProbeKind::Rate { .. } => (OutputFile::Rates, &[".npy", "_neurons.npy", ".csv"]),
             };
             let stem = (!suffixes.is_empty() && wants(group)).then(|| stem(&def.name));
             if let Some(s) = &stem {

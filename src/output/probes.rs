@@ -214,5 +214,13 @@ pub fn write_rate(staging: &mut Staging, n: Names, dt_ms: f64, rates: &Binned) -
     table.population = Some(n.of.to_string());
     table.start_tick = Some(rates.start_tick);
     table.bin_ticks = Some(rates.bin_ticks);
-    Ok(vec![values, table])
+
+    let neurons_file = format!("{}_neurons.npy", n.stem);
+    let count = rates.trace.per_neuron_hz.len() as u64;
+    npy::write(&staging.file(&neurons_file), &[count], rates.trace.per_neuron_hz.iter().copied())?;
+    let what = format!("each neuron's rate (spikes per second) of {} over the {bins} bins of {file}, by index", n.of);
+    let mut per_neuron = Entry::npy(&neurons_file, "rate", what).probe(n.probe).values("rate", Unit::Hz).dtype("<f8").shape(&[count]).axes(&["neuron"]);
+    per_neuron.population = Some(n.of.to_string());
+    per_neuron.start_tick = Some(rates.start_tick);
+    Ok(vec![values, per_neuron, table])
 }

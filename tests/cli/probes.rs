@@ -82,6 +82,13 @@ fn cuba_probes_files_hold_what_the_runtime_records() {
     let (dtype, shape, f) = npy(&dir, "rate_E.npy");
     assert_eq!((dtype.as_str(), shape.as_slice()), ("'<f8'", &[200][..]));
     assert_eq!(f.into_vec::<f64>().unwrap(), rates.rates_hz);
+    // Per neuron: float64 [neurons], whose mean is the population's mean rate.
+    let (dtype, shape, f) = npy(&dir, "rate_E_neurons.npy");
+    assert_eq!((dtype.as_str(), shape.as_slice()), ("'<f8'", &[320][..]));
+    let per_neuron = f.into_vec::<f64>().unwrap();
+    assert_eq!(per_neuron, rates.per_neuron_hz);
+    let (mean_n, mean_b) = (per_neuron.iter().sum::<f64>() / 320.0, rates.rates_hz.iter().sum::<f64>() / 200.0);
+    assert!((mean_n - mean_b).abs() < 1e-9 * mean_b && per_neuron.windows(2).any(|w| w[0] != w[1]), "{mean_n} vs {mean_b}");
 
     // Spikes: integer ticks, global ids, populations and indices.
     let (dtype, shape, f) = npy(&dir, "spikes.npy");
@@ -184,7 +191,7 @@ fn run_output_chooses_the_directory_and_files_and_out_overrides_the_directory() 
     // A relative directory is relative to the working directory.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_synfire")).current_dir(&dir).args(["run", "s.toml"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let want = ["outputs.json", "rate_E.csv", "rate_E.npy", "rates.svg", "report.json", "timing.json"];
+    let want = ["outputs.json", "rate_E.csv", "rate_E.npy", "rate_E_neurons.npy", "rates.svg", "report.json", "timing.json"];
     assert_eq!(files_in(&dir.join("results/here")), want);
     let out = synfire(&["run", dir.join("s.toml").to_str().unwrap(), "--out", dir.join("elsewhere").to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
