@@ -139,7 +139,18 @@ mod tests {
     #[test]
     fn plans_list_every_file_and_refuse_clashes() {
         let plan = Plan::new(&graph(&["rate:E"]), &OutputFile::ALL).unwrap();
-        let want = ["spikes.npy", "spikes.csv", "raster.svg", "rates.svg", "rate_E.npy", "rate_E_neurons.npy", "rate_E.csv", "report.json", "timing.json", "outputs.json"];
+        let want = [
+            "spikes.npy",
+            "spikes.csv",
+            "raster.svg",
+            "rates.svg",
+            "rate_E.npy",
+            "rate_E_neurons.npy",
+            "rate_E.csv",
+            "report.json",
+            "timing.json",
+            "outputs.json",
+        ];
         assert_eq!(plan.files(), want);
         assert_eq!((plan.stem(0), plan.stem(1)), (None, Some("rate_E")));
         let only = Plan::new(&graph(&["rate:E"]), &[OutputFile::Report]).unwrap();
