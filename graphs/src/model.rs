@@ -130,7 +130,9 @@ const IZHIKEVICH_STATE: &[StateDef] = &[s("v", Mv, Init::Number(-65.0)), s("u", 
 const LIF_DISCRETE_PARAMS: &[ParamDef] = &[p("tau_m", Ms, 20.0, Positive), p("tau_syn", Ms, 10.0, Positive), p("theta", One, 1.0, Positive)];
 const LIF_DISCRETE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("i", One, Init::Number(0.0))];
 
-const RATE_PARAMS: &[ParamDef] =
+const RATE_LINEAR_PARAMS: &[ParamDef] = &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite)];
+/// The linear unit's parameters and the sigmoid's saturation.
+const RATE_SIGMOID_PARAMS: &[ParamDef] =
     &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("r_max", One, 1.0, Positive)];
 const RATE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("r", One, Init::Number(0.0))];
 
@@ -173,7 +175,8 @@ impl ModelKind {
             ModelKind::Alif => ALIF_PARAMS,
             ModelKind::Izhikevich => IZHIKEVICH_PARAMS,
             ModelKind::LifDiscrete => LIF_DISCRETE_PARAMS,
-            ModelKind::RateLinear | ModelKind::RateSigmoid => RATE_PARAMS,
+            ModelKind::RateLinear => RATE_LINEAR_PARAMS,
+            ModelKind::RateSigmoid => RATE_SIGMOID_PARAMS,
         }
     }
 

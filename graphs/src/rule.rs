@@ -51,6 +51,12 @@ pub trait RuleCatalog {
     fn synapse_state(&self, _spec: &RuleSpec) -> Vec<&'static str> {
         Vec::new()
     }
+
+    /// The inputs of the rule `spec` names that read a per-neuron signal over the
+    /// projection's target (`["signal"]`); every other input reads a scalar modulator.
+    fn per_neuron_inputs(&self, _spec: &RuleSpec) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 impl<T: PlasticityRule> From<T> for RuleSpec {

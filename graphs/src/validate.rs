@@ -364,7 +364,10 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
             }
         }
         if d.kind != ModulatorKind::Scalar && (d.activity.is_some() || !d.schedule.is_empty()) {
-            c.err(K::Malformed, path, "only scalar modulators take a schedule or an activity");
+            c.err(K::Malformed, path.clone(), "only scalar modulators take a schedule or an activity");
+        }
+        if d.kind != ModulatorKind::Scalar && d.initial != 0.0 {
+            c.err(K::Malformed, format!("{path}.initial"), "a per-neuron signal's values come from its feedback projections; it takes no initial value");
         }
     }
 

@@ -29,6 +29,13 @@ impl RuleCatalog for Catalog {
             _ => Vec::new(),
         }
     }
+
+    fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
+        match spec.name.as_str() {
+            signal_hebb::NAME => vec![signal_hebb::INPUT],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A parsed rule, before instantiation.

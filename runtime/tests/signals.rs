@@ -124,3 +124,28 @@ proptest! {
         prop_assert!(run(&g, p, spikes, workers, Some(window), 400) == want, "{} workers, window {}", workers, window);
     }
 }
+
+/// Bindings and keys that would do nothing are refused: a rule input bound to the
+/// wrong kind of node (it would read nothing and never learn), an initial value or a
+/// schedule on a per-neuron signal.
+#[test]
+fn third_factor_settings_that_would_do_nothing_are_typed_errors() {
+    use synfire_rules::RewardStdp;
+    let mut net = Network::new().dt(0.1.ms());
+    let x = net.poisson("X", 4, 10.0.hz());
+    let h = net.population("H", 3, Lif::cuba());
+    net.learning_signal("L", h);
+    net.modulator("da", 1.0);
+    net.connect(x, h, Conn::all_to_all().weight(1.0.mv()).plastic(SignalHebb::new().signal("da")));
+    net.connect(x, h, Conn::all_to_all().weight(1.0.mv()).plastic(RewardStdp::izhikevich2007().modulator("L")));
+    let err = net.freeze_with(&synfire_rules::Catalog).expect_err("invalid").to_string();
+    assert!(err.contains("projections[0].rule.inputs.signal: `da` is a scalar modulator"), "{err}");
+    assert!(err.contains("projections[1].rule.inputs.modulator: `L` is a per-neuron signal"), "{err}");
+
+    let text = "[run]\nduration = \"1 s\"\n[[population]]\nname = \"H\"\nsize = 2\nmodel = \"lif_cuba\"\n\
+                [[modulator]]\nname = \"L\"\npopulation = \"H\"\ninitial = 5.0\nschedule = [[\"1 ms\", 1.0]]\n";
+    let err = synfire_graphs::scenario::Scenario::parse(text).and_then(|s| s.freeze()).expect_err("invalid");
+    let all: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    assert!(all.iter().any(|p| p.starts_with("modulator[0].initial:")), "{all:?}");
+    assert!(all.iter().any(|p| p.starts_with("modulator[0]:") && p.contains("only scalar modulators take a schedule")), "{all:?}");
+}

@@ -98,16 +98,27 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             if let Some(end) = [src, tgt].into_iter().find(|&p| neuron_model(p).is_some_and(|m| m.kind.graded())) {
                 c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: no plasticity rule learns on graded events yet", pops[end].name));
             }
+            // An input bound to the wrong kind of node would read nothing and the rule
+            // would never learn: the catalogue says which inputs are per neuron.
+            let per_neuron = rules.map(|cat| cat.per_neuron_inputs(rule));
             for (input, node) in &rule.inputs {
+                let ipath = format!("{rpath}.inputs.{input}");
                 match net.modulators.iter().find(|(_, m)| &m.name == node) {
-                    None => c.err(K::Malformed, format!("{rpath}.inputs.{input}"), format!("no modulator is called `{node}`")),
-                    Some((_, m)) if m.kind != crate::network::ModulatorKind::Scalar && m.kind != (crate::network::ModulatorKind::PerNeuron { pop: tgt }) => c
-                        .err(
-                            K::Malformed,
-                            format!("{rpath}.inputs.{input}"),
-                            format!("`{node}` is a per-neuron signal over another population than the target `{}`", pops[tgt].name),
-                        ),
-                    Some(_) => {}
+                    None => c.err(K::Malformed, ipath, format!("no modulator is called `{node}`")),
+                    Some((_, m)) => {
+                        let signal = matches!(m.kind, crate::network::ModulatorKind::PerNeuron { .. });
+                        if signal && m.kind != (crate::network::ModulatorKind::PerNeuron { pop: tgt }) {
+                            c.err(K::Malformed, ipath, format!("`{node}` is a per-neuron signal over another population than the target `{}`", pops[tgt].name));
+                        } else if let Some(wants) = &per_neuron {
+                            match (wants.contains(&input.as_str()), signal) {
+                                (true, false) => {
+                                    c.err(K::Malformed, ipath, format!("`{node}` is a scalar modulator; this input reads a per-neuron signal over the target"))
+                                }
+                                (false, true) => c.err(K::Malformed, ipath, format!("`{node}` is a per-neuron signal; this input reads a scalar modulator")),
+                                _ => {}
+                            }
+                        }
+                    }
                 }
             }
             match rules.map(|cat| cat.check(rule)) {

@@ -23,7 +23,7 @@
 //!
 //! # Parameters
 //!
-//! `tau` (ms), `gain` (1), `theta` (1), `bias` (1), `r_max` (1, sigmoid only).
+//! `tau` (ms), `gain` (1), `theta` (1), `bias` (1); the sigmoid also `r_max` (1).
 //! Weights and the injected current are dimensionless.
 //!
 //! # State
@@ -95,7 +95,9 @@ impl RateKernel {
             sample_param(init, name)
                 .ok_or_else(|| RunError::Unsupported { path: format!("populations[{}].model.{name}", init.pop_name), message: "missing parameter".into() })
         };
-        let (tau, gain, theta, bias, r_max) = (get("tau")?, get("gain")?, get("theta")?, get("bias")?, get("r_max")?);
+        let (tau, gain, theta, bias) = (get("tau")?, get("gain")?, get("theta")?, get("bias")?);
+        // Only the sigmoid saturates; the linear unit has no `r_max` to set.
+        let r_max = if act == Activation::Sigmoid { get("r_max")? } else { vec![1.0; init.len()] };
         let h = init.dt.0;
         let n = init.len();
         let coeffs = PerNeuron::new(

@@ -53,3 +53,13 @@ fn a_pulse_moves_u_in_its_tick_and_decays_after() {
     let want_t = ((0.1 / u1).ln() / -0.1).ceil() as u64 + 1;
     assert_eq!(t, want_t, "u crosses theta at the tick the closed form says");
 }
+
+/// Only the sigmoid saturates: `r_max` on a linear unit is an unknown parameter, not
+/// a silent no-op.
+#[test]
+fn r_max_belongs_to_the_sigmoid_only() {
+    let mut net = Network::new().dt(0.1.ms());
+    net.population("r", 1, RateUnit::linear().set("r_max", 2.0.one()));
+    let err = net.freeze().expect_err("refused").to_string();
+    assert!(err.contains("rate_linear has no parameter `r_max`"), "{err}");
+}

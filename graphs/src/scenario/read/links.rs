@@ -135,6 +135,15 @@ impl Reader {
 
     pub(super) fn modulator(&mut self, j: usize, d: &ModDoc) {
         let path = format!("modulator[{j}]");
+        // Every kind takes the keys it is given; `freeze` refuses the combinations
+        // that would do nothing (a schedule beside an activity or on a signal, an
+        // initial value of a signal), in one place for files and the DSL.
+        let mut steps = Vec::new();
+        for (k, (t, v)) in d.schedule.iter().flatten().enumerate() {
+            if let Some(t) = self.time(&format!("{path}.schedule[{k}].time"), t) {
+                steps.push((t, *v));
+            }
+        }
         match (&d.population, &d.activity) {
             (None, Some(a)) => {
                 let apath = format!("{path}.activity");
@@ -148,17 +157,9 @@ impl Reader {
                 let activity = Activity::average(tau).gain(a.gain.unwrap_or(1.0)).offset(a.offset.unwrap_or(0.0)).delay(delay);
                 let handle = self.pop(pop);
                 self.net.computed_modulator(&d.name, d.initial.unwrap_or(0.0), handle, activity);
-                if d.schedule.is_some() {
-                    self.err(K::Malformed, format!("{path}.schedule"), "a modulator computed from activity cannot also follow a schedule");
-                }
+                self.set_last_modulator(|def| def.schedule = steps);
             }
             (None, None) => {
-                let mut steps = Vec::new();
-                for (k, (t, v)) in d.schedule.iter().flatten().enumerate() {
-                    if let Some(t) = self.time(&format!("{path}.schedule[{k}].time"), t) {
-                        steps.push((t, *v));
-                    }
-                }
                 self.net.scheduled_modulator(&d.name, d.initial.unwrap_or(0.0), steps);
             }
             (Some(_), Some(_)) => {
@@ -167,11 +168,20 @@ impl Reader {
             (Some(name), None) => {
                 let Some(pop) = self.resolve(&format!("{path}.population"), name) else { return };
                 self.net.learning_signal(&d.name, self.pop(pop));
-                if let (Some(x), Some((_, def))) = (d.initial, self.net.modulators.last_mut()) {
-                    def.initial = x;
-                }
+                let initial = d.initial;
+                self.set_last_modulator(|def| {
+                    def.schedule = steps;
+                    def.initial = initial.unwrap_or(0.0);
+                });
             }
         }
         self.origin.modulators.push(j);
+    }
+
+    /// Gives the modulator just added the keys its builder does not take.
+    fn set_last_modulator(&mut self, f: impl FnOnce(&mut crate::network::ModulatorDef)) {
+        if let Some((_, def)) = self.net.modulators.last_mut() {
+            f(def);
+        }
     }
 }
