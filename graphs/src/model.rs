@@ -145,9 +145,6 @@ impl ModelKind {
     pub const ALL: [ModelKind; 7] =
         [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete, ModelKind::RateLinear, ModelKind::RateSigmoid];
 
-    /// The spiking models (every model but the rate units).
-    pub const SPIKING: [ModelKind; 5] = [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete];
-
     /// Whether the model's output is a graded value each tick (rate units) rather
     /// than spikes.
     pub fn graded(self) -> bool {

@@ -34,24 +34,28 @@ impl Runtime {
         shards.iter().for_each(|s| counters += s.counters);
         let mut pops = vec![None; g.populations.len()];
         for (pop, slot) in pops.iter_mut().enumerate() {
-            let parts: Vec<(Shape, &StateTable)> = shards.iter().flat_map(|s| s.pops.iter()).filter(|p| p.0 == pop).map(|p| (p.1.clone(), &p.2)).collect();
+            let parts: Vec<(&Shape, &StateTable)> = shards.iter().flat_map(|s| s.pops.iter()).filter(|p| p.0 == pop).map(|p| (&p.1, &p.2)).collect();
             if !parts.is_empty() {
                 *slot = Some(layout_map::merge(&format!("populations[{pop}] {}", g.populations[pop].name), &parts)?);
             }
         }
         let mut projs = vec![None; g.projections.len()];
         for (proj, slot) in projs.iter_mut().enumerate() {
-            let parts: Vec<(Shape, &StateTable)> = shards.iter().flat_map(|s| s.projs.iter()).filter(|p| p.0 == proj).map(|p| (p.1.clone(), &p.2)).collect();
+            let parts: Vec<(&Shape, &StateTable)> = shards.iter().flat_map(|s| s.projs.iter()).filter(|p| p.0 == proj).map(|p| (&p.1, &p.2)).collect();
             if !parts.is_empty() {
                 *slot = Some(layout_map::merge(&format!("projections[{proj}] {}", g.projections[proj].name), &parts)?);
             }
         }
+        // Each kind of recorder is fetched once, whatever the number of probes.
+        let has = |f: fn(&ProbeKind) -> bool| g.probes.iter().any(|p| f(&p.kind));
+        let all_states = if has(|k| matches!(k, ProbeKind::State { .. })) { self.all_states()? } else { Vec::new() };
+        let all_weights = if has(|k| matches!(k, ProbeKind::Weights { .. })) { self.all_weights()? } else { Vec::new() };
         let mut states = vec![None; g.probes.len()];
         let mut weights = vec![None; g.probes.len()];
         for (k, probe) in g.probes.iter().enumerate() {
             match probe.kind {
-                ProbeKind::State { .. } => states[k] = Some(self.state_of(k)?),
-                ProbeKind::Weights { .. } => weights[k] = Some(self.weights_of(k)?),
+                ProbeKind::State { .. } => states[k] = Some(self.state_from(k, &all_states)?),
+                ProbeKind::Weights { .. } => weights[k] = Some(self.weights_from(k, &all_weights)?),
                 _ => {}
             }
         }
@@ -128,7 +132,7 @@ impl RuntimeBuilder {
     /// [`RuntimeBuilder::restore`] from a checkpoint file, on the graph it holds.
     pub fn resume(self, path: &Path) -> Result<(Runtime, Checkpoint), RunError> {
         let ck = Checkpoint::read(path)?;
-        let rt = self.restore(&ck.graph.clone(), &ck)?;
+        let rt = self.restore(&ck.graph, &ck)?;
         Ok((rt, ck))
     }
 }
@@ -147,14 +151,14 @@ fn split_all<'a>(
         return Err(CheckpointError::State { what: section.into(), message: format!("{} tables for {expected} items", globals.len()) }.into());
     }
     for (item, global) in globals.iter().enumerate() {
-        let owners: Vec<(usize, Shape)> = (0..out.len()).filter_map(|s| shapes(s).iter().find(|p| p.0 == item).map(|p| (s, p.1.clone()))).collect();
+        let owners: Vec<(usize, &Shape)> = (0..out.len()).filter_map(|s| shapes(s).iter().find(|p| p.0 == item).map(|p| (s, &p.1))).collect();
         match global {
             None if owners.is_empty() => {}
             None => {
                 return Err(CheckpointError::State { what: format!("{section}[{item}]"), message: "no state saved for a part that has state".into() }.into());
             }
             Some(g) => {
-                let parts: Vec<Shape> = owners.iter().map(|o| o.1.clone()).collect();
+                let parts: Vec<&Shape> = owners.iter().map(|o| o.1).collect();
                 let tables = layout_map::split(&format!("{section}[{item}]"), g, &parts)?;
                 for ((s, _), t) in owners.iter().zip(tables) {
                     out[*s].push(t);

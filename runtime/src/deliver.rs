@@ -6,7 +6,6 @@ use crate::shard::{RowRef, Shard};
 use crate::transport::{Alarm, Graded, Spike, Transport};
 use smallvec::SmallVec;
 use synfire_graphs::{DelayTicks, Tick};
-use synfire_rules::Context;
 
 /// Hints the cache to load `*x` (no effect on results).
 #[inline(always)]
@@ -63,20 +62,21 @@ impl Shard {
         // The (projection, source) pairs first, asking for each row's offsets as they
         // are found, so that the offset misses (one per spike and projection, in every
         // shard) are all in flight together; then the rows.
+        let count = self.guards.counting();
         if graded.is_empty() {
             // A binary spike pays for nothing else.
             for spike in spikes {
-                self.find_rows(spike.tick, spike.gid, 1.0, &mut rows);
+                self.find_rows(spike.tick, spike.gid, 1.0, count, &mut rows);
             }
         } else {
             let (mut i, mut j) = (0, 0);
             while i < spikes.len() || j < graded.len() {
                 let spike_first = j == graded.len() || (i < spikes.len() && (spikes[i].tick, spikes[i].gid) < graded[j].key());
                 if spike_first {
-                    self.find_rows(spikes[i].tick, spikes[i].gid, 1.0, &mut rows);
+                    self.find_rows(spikes[i].tick, spikes[i].gid, 1.0, count, &mut rows);
                     i += 1;
                 } else {
-                    self.find_rows(graded[j].tick, graded[j].gid, graded[j].value, &mut rows);
+                    self.find_rows(graded[j].tick, graded[j].gid, graded[j].value, count, &mut rows);
                     j += 1;
                 }
             }
@@ -102,11 +102,13 @@ impl Shard {
     }
 
     /// Queues the rows of one event (a spike has `scale` 1) through every projection
-    /// from its population, in projection order.
+    /// from its population, in projection order; `count`s it for a rate bound.
     #[inline(always)]
-    fn find_rows(&mut self, tick: u64, gid: u64, scale: f32, rows: &mut Vec<RowRef>) {
+    fn find_rows(&mut self, tick: u64, gid: u64, scale: f32, count: bool, rows: &mut Vec<RowRef>) {
         let pop = self.offsets.partition_point(|&o| o <= gid) - 1;
-        self.guards.counts[pop] += 1;
+        if count {
+            self.guards.counts[pop] += 1;
+        }
         for &k in &self.by_source[pop] {
             let inc = &self.incoming[k];
             let src = (gid - inc.src_gid0) as usize;
@@ -132,7 +134,7 @@ impl Shard {
             let efficacy = match inc.plastic() {
                 Some((rule, mut syn)) => {
                     let third = crate::modulators::Bound::scalars(&self.modulators, &self.slots[r.incoming as usize]);
-                    r.scale * rule.on_pre(src as u32, Tick(tick), &mut syn, &Context { third: &third, neurons: &synfire_rules::NoNeuronState })
+                    r.scale * rule.on_pre(src as u32, Tick(tick), &mut syn, &third.ctx())
                 }
                 None => r.scale,
             };

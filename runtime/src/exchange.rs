@@ -94,13 +94,13 @@ impl Exchange {
         let make = || (0..shards).map(|_| UnsafeCell::new(Batch::default())).collect();
         Exchange { boxes: [make(), make()], barrier: SpinBarrier::new(shards) }
     }
-}
 
-impl Transport for Exchange {
     fn shards(&self) -> usize {
         self.boxes[0].len()
     }
+}
 
+impl Transport for Exchange {
     /// Step 2: swaps `batch` into shard `shard`'s outbox of `parity`; `batch` gets
     /// back the box's previous (stale) contents, cleared, to reuse its allocation.
     fn publish(&self, shard: usize, parity: usize, batch: &mut Batch) {

@@ -38,24 +38,19 @@ impl GuardSettings {
 #[derive(Debug, Clone)]
 pub(crate) struct Guards {
     pub settings: GuardSettings,
-    /// Spikes per population in the current bin (all shards' spikes).
+    /// Spikes per population in the current bin (all shards' spikes), counted only
+    /// when a rate bound is set.
     pub counts: Vec<u64>,
-    sizes: Vec<u64>,
-    names: Vec<String>,
-    neurons: Vec<bool>,
-    dt_ms: f64,
 }
 
 impl Guards {
     pub(crate) fn new(graph: &Graph, settings: GuardSettings) -> Self {
-        Guards {
-            settings,
-            counts: vec![0; graph.populations.len()],
-            sizes: graph.populations.iter().map(|p| p.size).collect(),
-            names: graph.populations.iter().map(|p| p.name.clone()).collect(),
-            neurons: (0..graph.populations.len()).map(|p| graph.model(p).is_some_and(|m| !m.kind.graded())).collect(),
-            dt_ms: graph.dt.0,
-        }
+        Guards { settings, counts: vec![0; graph.populations.len()] }
+    }
+
+    /// Whether delivery counts spikes for the rate bound.
+    pub(crate) fn counting(&self) -> bool {
+        self.settings.max_rate.is_some()
     }
 
     /// Whether the window ending at `end` ends a check period.
@@ -64,21 +59,22 @@ impl Guards {
     }
 
     /// The rate alarm of the bin that ends at `end`, then a new bin.
-    pub(crate) fn rate_alarm(&mut self, end: u64) -> Option<Alarm> {
+    pub(crate) fn rate_alarm(&mut self, graph: &Graph, end: u64) -> Option<Alarm> {
         let max = self.settings.max_rate?.0;
-        let bin_s = self.settings.every as f64 * self.dt_ms * 1e-3;
+        let dt_ms = graph.dt.0;
         let mut alarm = None;
         for (p, c) in self.counts.iter_mut().enumerate() {
-            let rate = *c as f64 / self.sizes[p].max(1) as f64 / bin_s;
-            if alarm.is_none() && self.neurons[p] && rate > max {
-                let from = (end - self.settings.every) as f64 * self.dt_ms;
+            let rate = crate::records::population_rate(*c, graph.populations[p].size, self.settings.every, dt_ms);
+            let spiking = graph.model(p).is_some_and(|m| !m.kind.graded());
+            if alarm.is_none() && spiking && rate > max {
+                let from = (end - self.settings.every) as f64 * dt_ms;
                 alarm = Some(Alarm {
                     tick: end,
                     key: (0, p as u64, 0),
                     message: format!(
                         "population `{}` fired at {rate:.1} Hz in [{from}, {}) ms, above the bound of {max} Hz",
-                        self.names[p],
-                        end as f64 * self.dt_ms
+                        graph.populations[p].name,
+                        end as f64 * dt_ms
                     ),
                 });
             }

@@ -51,19 +51,7 @@ pub(crate) struct Modulators {
 
 impl Modulators {
     pub(crate) fn new(graph: &Graph) -> Self {
-        let steps = graph
-            .modulators
-            .iter()
-            .map(|m| {
-                let mut s = vec![(0, m.initial)];
-                for &(t, v) in &m.schedule {
-                    let from = t.to_ticks(graph.dt);
-                    s.retain(|&(f, _)| f < from);
-                    s.push((from, v));
-                }
-                s
-            })
-            .collect();
+        let steps = graph.modulators.iter().map(|m| vec![(0, m.initial)]).collect();
         let computed = graph
             .modulators
             .iter()
@@ -82,7 +70,13 @@ impl Modulators {
                 })
             })
             .collect();
-        Modulators { steps, averages: vec![0.0; graph.modulators.len()], computed }
+        let mut mods = Modulators { steps, averages: vec![0.0; graph.modulators.len()], computed };
+        for (m, def) in graph.modulators.iter().enumerate() {
+            for &(t, v) in &def.schedule {
+                mods.set(m, t.to_ticks(graph.dt), v);
+            }
+        }
+        mods
     }
 
     /// The state a checkpoint keeps.
@@ -231,6 +225,11 @@ impl<'a> Bound<'a> {
     /// Scalar modulators only (every phase but per-tick rules).
     pub(crate) fn scalars(mods: &'a Modulators, slots: &'a [Slot]) -> Self {
         Bound { mods, slots, signals: None }
+    }
+
+    /// The context a rule call gets: these third factors, no neuron state.
+    pub(crate) fn ctx(&self) -> synfire_rules::Context<'_> {
+        synfire_rules::Context { third: self, neurons: &synfire_rules::NoNeuronState }
     }
 }
 

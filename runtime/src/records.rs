@@ -160,17 +160,40 @@ pub struct RateTrace {
     pub per_neuron_hz: Vec<f64>,
 }
 
+/// Spikes per neuron per second: `count` spikes of `neurons` neurons in `bin_ticks`
+/// ticks. The one formula of population rates (probes, the CLI, rate guards).
+pub(crate) fn population_rate(count: u64, neurons: u64, bin_ticks: u64, dt_ms: f64) -> f64 {
+    count as f64 / neurons.max(1) as f64 / (bin_ticks as f64 * dt_ms * 1e-3)
+}
+
 impl RateTrace {
+    /// The rates of a population of `size` neurons in the full bins of `bin_ticks`
+    /// from tick `lo` up to tick `end`, from its spikes `(tick, index in the
+    /// population)`: the one binning every producer of rates uses (the runtime's rate
+    /// probes and the CLI, which bins the spike list it already holds).
+    pub fn from_spikes(spikes: impl IntoIterator<Item = (u64, u32)>, size: u64, bin_ticks: u64, lo: u64, end: u64, dt_ms: f64) -> RateTrace {
+        let bins = end.saturating_sub(lo) / bin_ticks;
+        let mut counts = vec![0u64; bins as usize];
+        let mut per_neuron = vec![0u64; size as usize];
+        for (t, i) in spikes {
+            if t >= lo
+                && let Some(c) = counts.get_mut(((t - lo) / bin_ticks) as usize)
+            {
+                *c += 1;
+                per_neuron[i as usize] += 1;
+            }
+        }
+        RateTrace::from_counts(&counts, &per_neuron, bin_ticks, lo, dt_ms)
+    }
+
     /// The population rate per bin and each neuron's rate over the bins, from spike
-    /// counts: the one arithmetic every producer of rates uses.
+    /// counts.
     pub fn from_counts(counts: &[u64], per_neuron: &[u64], bin_ticks: u64, start_tick: u64, dt_ms: f64) -> RateTrace {
-        let n = per_neuron.len().max(1) as f64;
-        let bin_s = bin_ticks as f64 * dt_ms * 1e-3;
-        let span_s = (bin_s * counts.len() as f64).max(f64::MIN_POSITIVE);
+        let span_s = bin_ticks as f64 * dt_ms * 1e-3 * counts.len() as f64;
         RateTrace {
             bin_ms: bin_ticks as f64 * dt_ms,
             start_ms: start_tick as f64 * dt_ms,
-            rates_hz: counts.iter().map(|&c| c as f64 / n / bin_s).collect(),
+            rates_hz: counts.iter().map(|&c| population_rate(c, per_neuron.len() as u64, bin_ticks, dt_ms)).collect(),
             per_neuron_hz: per_neuron.iter().map(|&c| if counts.is_empty() { 0.0 } else { c as f64 / span_s }).collect(),
         }
     }

@@ -305,15 +305,21 @@ impl Runtime {
     }
 
     pub(crate) fn query(&self, q: Query) -> Result<Vec<Reply>, RunError> {
+        self.query_first(q, self.workers.len())
+    }
+
+    /// Asks the first `n` workers (1 for what every shard holds alike).
+    fn query_first(&self, q: Query, n: usize) -> Result<Vec<Reply>, RunError> {
         // A run stopped by a guard stays readable.
         if self.failed {
             return Err(RunError::WorkerLost { shard: 0, message: "the runtime failed earlier and cannot go on".into() });
         }
         let _guard = self.lock.lock();
-        for (i, w) in self.workers.iter().enumerate() {
+        let workers = &self.workers[..n.min(self.workers.len())];
+        for (i, w) in workers.iter().enumerate() {
             w.commands.send(Command::Query(q)).map_err(|_| RunError::WorkerLost { shard: i, message: "stopped".into() })?;
         }
-        self.workers
+        workers
             .iter()
             .enumerate()
             .map(|(i, w)| w.replies.recv().map_err(|_| RunError::WorkerLost { shard: i, message: "stopped without replying".into() }))
@@ -393,20 +399,9 @@ impl Runtime {
         let (pop, bin_ticks) = (*pop, self.graph.ticks(*bin).0.max(1));
         let (lo, hi) = self.window_ticks_of(probe.index());
         let end = hi.min(self.now);
-        let bins = end.saturating_sub(lo) / bin_ticks;
-        let mut counts = vec![0u64; bins as usize];
         let gids = self.graph.gid_range(pop);
-        let mut per_neuron = vec![0u64; self.graph.populations[pop].size as usize];
-        for s in self.merged_spikes()? {
-            if gids.contains(&s.gid) && s.tick >= lo {
-                let b = ((s.tick - lo) / bin_ticks) as usize;
-                if let Some(c) = counts.get_mut(b) {
-                    *c += 1;
-                    per_neuron[(s.gid - gids.start) as usize] += 1;
-                }
-            }
-        }
-        Ok(RateTrace::from_counts(&counts, &per_neuron, bin_ticks, lo, self.graph.dt.0))
+        let spikes = self.merged_spikes()?.into_iter().filter(|s| gids.contains(&s.gid)).map(|s| (s.tick, (s.gid - gids.start) as u32));
+        Ok(RateTrace::from_spikes(spikes, self.graph.populations[pop].size, bin_ticks, lo, end, self.graph.dt.0))
     }
 
     /// The samples a state probe recorded so far.
@@ -419,24 +414,32 @@ impl Runtime {
 
     /// The samples of state probe `index` (prior samples first).
     pub(crate) fn state_of(&self, index: usize) -> Result<StateTrace, RunError> {
+        self.state_from(index, &self.all_states()?)
+    }
+
+    /// Every shard's state recorders, in shard order.
+    pub(crate) fn all_states(&self) -> Result<Vec<crate::recorder::StateRecorder>, RunError> {
+        Ok(self.query(Query::States)?.into_iter().flat_map(|r| if let Reply::States(recs) = r { recs } else { Vec::new() }).collect())
+    }
+
+    /// The trace of state probe `index` from every shard's recorders (and the part
+    /// recorded before a checkpoint).
+    pub(crate) fn state_from(&self, index: usize, recs: &[crate::recorder::StateRecorder]) -> Result<StateTrace, RunError> {
         let ProbeKind::State { var, neurons, .. } = &self.graph.probes[index].kind else {
             return Err(RunError::BadHandle { what: "probe", message: "not a state probe".into() });
         };
         let ncols = neurons.len();
         let mut trace = StateTrace { var: var.clone(), neurons: neurons.clone(), dt_ms: self.graph.dt.0, ..StateTrace::default() };
-        for r in self.query(Query::States)? {
-            let Reply::States(recs) = r else { continue };
-            for rec in recs.into_iter().filter(|r| r.probe == index) {
-                if trace.ticks.is_empty() && !rec.ticks.is_empty() {
-                    trace.ticks = rec.ticks.clone();
-                    trace.values = vec![f32::NAN; rec.ticks.len() * ncols];
-                }
-                let per = rec.cols.len();
-                for (row, _) in rec.ticks.iter().enumerate() {
-                    for (k, &(col, _)) in rec.cols.iter().enumerate() {
-                        if let Some(v) = trace.values.get_mut(row * ncols + col) {
-                            *v = rec.values[row * per + k];
-                        }
+        for rec in recs.iter().filter(|r| r.probe == index) {
+            if trace.ticks.is_empty() && !rec.ticks.is_empty() {
+                trace.ticks = rec.ticks.clone();
+                trace.values = vec![f32::NAN; rec.ticks.len() * ncols];
+            }
+            let per = rec.cols.len();
+            for (row, _) in rec.ticks.iter().enumerate() {
+                for (k, &(col, _)) in rec.cols.iter().enumerate() {
+                    if let Some(v) = trace.values.get_mut(row * ncols + col) {
+                        *v = rec.values[row * per + k];
                     }
                 }
             }
@@ -463,17 +466,22 @@ impl Runtime {
 
     /// The samples of weight probe `index` (prior samples first).
     pub(crate) fn weights_of(&self, index: usize) -> Result<WeightTrace, RunError> {
+        self.weights_from(index, &self.all_weights()?)
+    }
+
+    /// Every shard's weight-probe parts, in shard order.
+    pub(crate) fn all_weights(&self) -> Result<Vec<crate::worker::WeightPart>, RunError> {
+        Ok(self.query(Query::Weights)?.into_iter().flat_map(|r| if let Reply::Weights(ps) = r { ps } else { Vec::new() }).collect())
+    }
+
+    /// The trace of weight probe `index` from every shard's parts (and the part
+    /// recorded before a checkpoint).
+    pub(crate) fn weights_from(&self, index: usize, all: &[crate::worker::WeightPart]) -> Result<WeightTrace, RunError> {
         let ProbeKind::Weights { max_synapses, .. } = &self.graph.probes[index].kind else {
             return Err(RunError::BadHandle { what: "probe", message: "not a weight probe".into() });
         };
-        let max = *max_synapses;
-        let mut parts = Vec::new();
-        for r in self.query(Query::Weights)? {
-            if let Reply::Weights(ps) = r {
-                parts.extend(ps.into_iter().filter(|p| p.rec.probe == index));
-            }
-        }
-        let trace = self.merge_weights(parts, max);
+        let parts: Vec<&crate::worker::WeightPart> = all.iter().filter(|p| p.rec.probe == index).collect();
+        let trace = self.merge_weights(&parts, *max_synapses);
         if let Some(Some(p)) = self.prior.weights.get(index) {
             let mut all = p.clone();
             all.ticks.extend_from_slice(&trace.ticks);
@@ -495,12 +503,12 @@ impl Runtime {
                 parts.extend(ps);
             }
         }
-        let mut trace = self.merge_weights(parts, None);
+        let mut trace = self.merge_weights(&parts.iter().collect::<Vec<_>>(), None);
         trace.ticks = vec![self.now];
         Ok(trace)
     }
 
-    fn merge_weights(&self, parts: Vec<crate::worker::WeightPart>, max: Option<u32>) -> WeightTrace {
+    fn merge_weights(&self, parts: &[&crate::worker::WeightPart], max: Option<u32>) -> WeightTrace {
         let mut cols: Vec<((u32, u32), usize, usize)> = Vec::new();
         for (pi, p) in parts.iter().enumerate() {
             cols.extend(p.synapses.iter().enumerate().map(|(k, &id)| (id, pi, k)));
@@ -572,10 +580,7 @@ impl Runtime {
     /// to it reads the new value for ticks from [`Runtime::tick`] on).
     pub fn set_modulator(&mut self, m: synfire_graphs::ModId, value: f64) -> Result<(), RunError> {
         self.alive()?;
-        let index = m.index();
-        if m.net() != self.graph.net_id() || index >= self.graph.modulators.len() {
-            return Err(RunError::BadHandle { what: "modulator", message: format!("modulator {index} does not belong to this graph") });
-        }
+        let index = self.modulator_check(m)?;
         if !value.is_finite() {
             return Err(RunError::BadInput { field: "value", message: format!("{value} is not finite") });
         }
@@ -591,15 +596,22 @@ impl Runtime {
     /// The value of scalar modulator `m` during the next tick to integrate
     /// ([`Runtime::tick`]): its schedule, what was set, or what its activity computed.
     pub fn modulator(&self, m: synfire_graphs::ModId) -> Result<f64, RunError> {
-        let index = m.index();
-        if m.net() != self.graph.net_id() || index >= self.graph.modulators.len() {
-            return Err(RunError::BadHandle { what: "modulator", message: format!("modulator {index} does not belong to this graph") });
-        }
-        let replies = self.query(Query::Modulator { index, tick: self.now })?;
+        let index = self.modulator_check(m)?;
+        // Every shard holds the same steps: one answer suffices.
+        let replies = self.query_first(Query::Modulator { index, tick: self.now }, 1)?;
         match replies.into_iter().next() {
             Some(Reply::Modulator(v)) => Ok(v),
             _ => Err(RunError::WorkerLost { shard: 0, message: "no answer to a modulator query".into() }),
         }
+    }
+
+    /// The index of modulator handle `m`, if it belongs to this graph.
+    fn modulator_check(&self, m: synfire_graphs::ModId) -> Result<usize, RunError> {
+        let index = m.index();
+        if m.net() != self.graph.net_id() || index >= self.graph.modulators.len() {
+            return Err(RunError::BadHandle { what: "modulator", message: format!("modulator {index} does not belong to this graph") });
+        }
+        Ok(index)
     }
 
     fn neuron_check(&self, pop: PopId, index: u64) -> Result<(), RunError> {

@@ -22,7 +22,7 @@ use synfire_graphs::{Axis, StateError, StateReader, StateTable, StateWriter, Val
 pub(crate) type Parts = Vec<(usize, Shape)>;
 
 /// One shard's state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct ShardState {
     /// `(population, shape, table)` of every neuron slice.
     pub pops: Vec<(usize, Shape, StateTable)>,

@@ -89,8 +89,6 @@ impl Batch {
 /// published with parity `w & 1` in window `w`, in shard order, and nothing of any
 /// other window.
 pub(crate) trait Transport: Sync {
-    /// Number of shards.
-    fn shards(&self) -> usize;
     /// Hands `batch` over as shard `shard`'s outbox of `parity`; `batch` comes back
     /// empty (with reusable allocations).
     fn publish(&self, shard: usize, parity: usize, batch: &mut Batch);

@@ -27,7 +27,6 @@ use crate::shard::{Body, Shard};
 use crate::transport::{Graded, Spike, Transport};
 use smallvec::SmallVec;
 use synfire_graphs::{Graph, Tick};
-use synfire_rules::{Context, NoNeuronState};
 
 impl Shard {
     /// Runs windows of at most `window` ticks from `from` until tick `until`
@@ -70,7 +69,7 @@ impl Shard {
         self.advance_rules(end);
         self.sample_weights(end);
         self.modulators.prune(end);
-        if due && let Some(rate) = self.guards.rate_alarm(end) {
+        if due && let Some(rate) = self.guards.rate_alarm(graph, end) {
             alarm = match alarm {
                 Some(a) if a.key < rate.key => Some(a),
                 _ => Some(rate),
@@ -87,8 +86,8 @@ impl Shard {
     /// every weight-sampling tick and guard period, so that plastic weights are read
     /// at a tick all shards and window lengths agree on.
     pub(crate) fn window_cap(&self, t: u64) -> u64 {
-        let every = self.guards.settings.every;
-        self.weight_intervals.iter().chain([&every]).map(|&i| (t / i + 1) * i).min().unwrap_or(u64::MAX)
+        let next = |i: u64| (t / i + 1) * i;
+        self.weight_intervals.iter().fold(next(self.guards.settings.every), |m, &i| m.min(next(i)))
     }
 
     /// Phase 1 for tick `t`.
@@ -164,9 +163,8 @@ impl Shard {
             let s = &slices[inc.slice];
             let signals = Signals { rings: &s.ring, len: s.len, slot, tick: t };
             let third = Bound { mods: modulators, slots: &slots[k], signals: Some(signals) };
-            let ctx = Context { third: &third, neurons: &NoNeuronState };
             if let Some((rule, mut syn)) = inc.plastic() {
-                rule.on_tick(Tick(t), &mut syn, &ctx);
+                rule.on_tick(Tick(t), &mut syn, &third.ctx());
             }
         }
         for s in slices.iter_mut().filter(|s| s.ring.len() > s.receptors) {
@@ -194,11 +192,18 @@ impl Shard {
     /// Phase 6: every rule learns that no event with synaptic time before `end` is
     /// still to come.
     fn advance_rules(&mut self, end: u64) {
-        for (k, inc) in self.incoming.iter_mut().enumerate() {
-            let third = Bound::scalars(&self.modulators, &self.slots[k]);
-            let ctx = Context { third: &third, neurons: &NoNeuronState };
-            if let Some((rule, mut syn)) = inc.plastic() {
-                rule.advance(Tick(end), &mut syn, &ctx);
+        (0..self.incoming.len()).for_each(|k| self.bring_up(k, end, false));
+    }
+
+    /// `advance` (or, with `settle`, `settle`) of incoming projection `k`'s rule at
+    /// window boundary `now`; nothing for static synapses.
+    fn bring_up(&mut self, k: usize, now: u64, settle: bool) {
+        let third = Bound::scalars(&self.modulators, &self.slots[k]);
+        if let Some((rule, mut syn)) = self.incoming[k].plastic() {
+            if settle {
+                rule.settle(Tick(now), &mut syn, &third.ctx());
+            } else {
+                rule.advance(Tick(now), &mut syn, &third.ctx());
             }
         }
     }
@@ -206,14 +211,11 @@ impl Shard {
     /// Phase 6: weight probes due at window boundary `now` (weights holding every
     /// event with synaptic time before `now`).
     fn sample_weights(&mut self, now: u64) {
-        for rec in &mut self.recorders.weights {
-            if rec.due(now) {
-                let third = Bound::scalars(&self.modulators, &self.slots[rec.incoming]);
-                let ctx = Context { third: &third, neurons: &NoNeuronState };
-                let inc = &mut self.incoming[rec.incoming];
-                if let Some((rule, mut syn)) = inc.plastic() {
-                    rule.settle(Tick(now), &mut syn, &ctx);
-                }
+        for r in 0..self.recorders.weights.len() {
+            let k = self.recorders.weights[r].incoming;
+            if self.recorders.weights[r].due(now) {
+                self.bring_up(k, now, true);
+                let (rec, inc) = (&mut self.recorders.weights[r], &self.incoming[k]);
                 rec.ticks.push(now);
                 match (&rec.var, inc.rule.as_ref()) {
                     (Some(var), Some(rule)) => rec.values.extend_from_slice(rule.synapse_state(var).unwrap_or_default()),
@@ -226,13 +228,7 @@ impl Shard {
     /// Brings every plastic weight up to date at the current window boundary (before
     /// the weights are read or saved).
     pub(crate) fn settle(&mut self, now: u64) {
-        for (k, inc) in self.incoming.iter_mut().enumerate() {
-            let third = Bound::scalars(&self.modulators, &self.slots[k]);
-            let ctx = Context { third: &third, neurons: &NoNeuronState };
-            if let Some((rule, mut syn)) = inc.plastic() {
-                rule.settle(Tick(now), &mut syn, &ctx);
-            }
-        }
+        (0..self.incoming.len()).for_each(|k| self.bring_up(k, now, true));
     }
 }
 

@@ -16,7 +16,7 @@ use synfire_runtime::{RunError, Runtime};
 /// Arguments of `synfire run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// A built-in network (cuba, coba) or a scenario file.
+    /// A built-in network (cuba, coba, cuba-stdp) or a scenario file.
     pub scenario: String,
     /// Worker threads [default: the scenario's, else 1].
     #[arg(long)]
@@ -36,7 +36,8 @@ pub struct RunArgs {
     /// Size of a built-in network [default: 4000].
     #[arg(long)]
     pub neurons: Option<u64>,
-    /// Write a checkpoint into the output directory every this much model time
+    /// Write a checkpoint into the output directory at the first progress step (1% of
+    /// the run, at least 100 ms) at or after each multiple of this much model time
     /// (`checkpoint.synfire`, replaced each time); `synfire resume` continues from it.
     #[arg(long, value_parser = super::parse_duration)]
     pub checkpoint_every: Option<Time>,
@@ -337,7 +338,11 @@ fn print_summary(r: &Report, t: &Timing, out_dir: &Path) {
     );
     let rates: Vec<String> = r.populations.iter().filter_map(|p| p.mean_rate_hz.map(|h| format!("{} {h:.2} Hz", p.name))).collect();
     println!("  spikes       {} ({})", r.counts.spikes, if rates.is_empty() { "no population recorded".to_string() } else { rates.join(", ") });
-    println!("  syn. events  {} ({:.3e} per second of wall time)", r.counts.syn_events, t.syn_events_per_s);
+    if t.syn_events_per_s.is_finite() {
+        println!("  syn. events  {} ({:.3e} per second of wall time)", r.counts.syn_events, t.syn_events_per_s);
+    } else {
+        println!("  syn. events  {} (the run was too short to time)", r.counts.syn_events);
+    }
     println!("  neuron upd.  {}", r.counts.neuron_updates);
     if let Some(b) = t.peak_rss_bytes {
         println!("  peak memory  {:.1} MiB", b as f64 / (1024.0 * 1024.0));

@@ -213,18 +213,12 @@ fn merge(a: &SpikeList, b: &SpikeList) -> SpikeList {
 }
 
 /// The rate of population `pop` in full bins of `bin_ticks` from tick `lo` up to tick
-/// `end`, from a spike list that holds all of that population's spikes: the bins and
-/// the arithmetic of `Runtime::rates`, so that both give the same numbers.
+/// `end`, from a spike list that holds all of that population's spikes, through the
+/// binning `Runtime::rates` uses (`RateTrace::from_spikes`).
 fn binned(graph: &Graph, spikes: &SpikeList, pop: usize, bin_ticks: u64, lo: u64, end: u64) -> Binned {
-    let bins = end.saturating_sub(lo) / bin_ticks;
-    let mut counts = vec![0u64; bins as usize];
-    let mut per_neuron = vec![0u64; graph.populations[pop].size as usize];
-    let (a, b) = (spikes.ticks.partition_point(|&t| t < lo), spikes.ticks.partition_point(|&t| t < lo + bins * bin_ticks));
-    for k in (a..b).filter(|&k| spikes.pops[k] as usize == pop) {
-        counts[((spikes.ticks[k] - lo) / bin_ticks) as usize] += 1;
-        per_neuron[spikes.index[k] as usize] += 1;
-    }
-    Binned { start_tick: lo, bin_ticks, trace: RateTrace::from_counts(&counts, &per_neuron, bin_ticks, lo, graph.dt.0) }
+    let (a, b) = (spikes.ticks.partition_point(|&t| t < lo), spikes.ticks.partition_point(|&t| t < end));
+    let of_pop = (a..b).filter(|&k| spikes.pops[k] as usize == pop).map(|k| (spikes.ticks[k], spikes.index[k]));
+    Binned { start_tick: lo, bin_ticks, trace: RateTrace::from_spikes(of_pop, graph.populations[pop].size, bin_ticks, lo, end, graph.dt.0) }
 }
 
 #[cfg(test)]

@@ -48,12 +48,16 @@
 //! `[samples, neurons]`, and `<probe>.csv` with header `t_ms,<var>[<index>]...`);
 //! `weights` (`<probe>.npy`, float32 `[samples, synapses]` in the target model's
 //! weight unit, `<probe>_synapses.npy`, uint32 `[synapses, 2]` of (source, target)
-//! neuron indices, and `<probe>.csv` with header `t_ms,w[<source>-><target>]...`);
+//! neuron indices, and `<probe>.csv` with header `t_ms,<var>[<source>-><target>]...`,
+//! `<var>` being `w` or the rule's per-synapse variable the probe names, `w_cons`);
 //! `ticks` (`<probe>_ticks.npy`, uint64 `[samples]`, the tick of each sample);
-//! `rate` (`<probe>.npy`, float64 `[bins]` in Hz, and `<probe>.csv`, `t_ms,rate`
+//! `rate` (`<probe>.npy`, float64 `[bins]` in Hz; `<probe>_neurons.npy`, float64
+//! `[neurons]`, each neuron's rate over the bins; and `<probe>.csv`, `t_ms,rate`
 //! with the start of each bin); `report` (`report.json`), `timing` (`timing.json`,
-//! the only file that depends on the machine and the worker count), `plot` (`.svg`)
-//! and `manifest` (this file). `<probe>` is the probe's name with every character
+//! the only listed file that depends on the machine and the worker count), `plot`
+//! (`.svg`) and `manifest` (this file). `checkpoint.synfire`, written with
+//! `--checkpoint-every`, is not listed: it is written in place (so that it survives a
+//! crash), not staged, and holds the run plan with its worker count and wall time. `<probe>` is the probe's name with every character
 //! other than letters, digits, `.`, `_` and `-` replaced by `_`.
 
 use serde::Serialize;

@@ -76,13 +76,14 @@ pub(crate) fn read_shared<K: Kernel<P, Q>, U: Update, const P: usize, const Q: u
     r.group("kernel", |r| kernel.restore(r))?;
     let mut update = update.clone();
     r.group("update", |r| update.restore(r))?;
-    let next_clock = read_next_clock(&kernel, r, "next_clock")?;
+    let next_clock = read_next_clock(&kernel, r)?;
     Ok((stp, kernel, update, next_clock))
 }
 
 /// Reads scalar `name`, the tick of `kernel`'s next clock: `u64::MAX` for a kernel
 /// without a clock, else a positive multiple of its period.
-pub(crate) fn read_next_clock<K: Kernel<P, Q>, const P: usize, const Q: usize>(kernel: &K, r: &mut StateReader<'_>, name: &str) -> Result<u64, StateError> {
+fn read_next_clock<K: Kernel<P, Q>, const P: usize, const Q: usize>(kernel: &K, r: &mut StateReader<'_>) -> Result<u64, StateError> {
+    let name = "next_clock";
     let (c, t) = r.values::<u64>(name, Some(1), 1)?;
     let t = t[0];
     match kernel.clock_period() {

@@ -11,7 +11,7 @@ use synfire_graphs::{Axis, Column, StateTable, Values};
 /// What a shard's part of a population or projection looks like: its first local
 /// neuron (or target) within the population, how many it owns, and, for
 /// projections, its CSR row starts (one per source, plus the end).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct Shape {
     pub first: u64,
     pub len: u64,
@@ -34,7 +34,7 @@ fn bad(what: &str, name: &str, message: String) -> CheckpointError {
 
 /// The global table of `what` from the parts of every shard that owns some of it, in
 /// shard order (their neuron ranges increasing and covering the population).
-pub(crate) fn merge(what: &str, parts: &[(Shape, &StateTable)]) -> Result<StateTable, CheckpointError> {
+pub(crate) fn merge(what: &str, parts: &[(&Shape, &StateTable)]) -> Result<StateTable, CheckpointError> {
     let Some((_, first)) = parts.first() else { return Ok(StateTable::default()) };
     for (_, t) in parts {
         let names = |t: &StateTable| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
@@ -117,11 +117,11 @@ pub(crate) fn merge(what: &str, parts: &[(Shape, &StateTable)]) -> Result<StateT
 
 /// The tables for the new `parts` (every shard's part, in shard order) from the
 /// global table of `what`.
-pub(crate) fn split(what: &str, global: &StateTable, parts: &[Shape]) -> Result<Vec<StateTable>, CheckpointError> {
+pub(crate) fn split(what: &str, global: &StateTable, parts: &[&Shape]) -> Result<Vec<StateTable>, CheckpointError> {
     let mut out: Vec<StateTable> = vec![StateTable::default(); parts.len()];
     // Where each part's piece of each global row starts: global rows are the
     // concatenation of every part's row, in part order.
-    let n = parts.first().map_or(0, Shape::sources);
+    let n = parts.first().map_or(0, |s| s.sources());
     let mut row_starts: Vec<Vec<usize>> = vec![Vec::with_capacity(n); parts.len()];
     let mut total = 0usize;
     for j in 0..n {
@@ -226,7 +226,7 @@ mod tests {
 
     fn global(cuts: &[u64]) -> StateTable {
         let (s, t) = shapes(cuts);
-        let parts: Vec<(Shape, &StateTable)> = s.into_iter().zip(&t).collect();
+        let parts: Vec<(&Shape, &StateTable)> = s.iter().zip(&t).collect();
         merge("p", &parts).unwrap()
     }
 
@@ -243,7 +243,7 @@ mod tests {
         let g = global(&[0, 4]);
         for cuts in [&[0u64, 4][..], &[0, 1, 4], &[0, 2, 3, 4], &[0, 3, 4]] {
             let (s, want) = shapes(cuts);
-            let got = split("p", &g, &s).unwrap();
+            let got = split("p", &g, &s.iter().collect::<Vec<_>>()).unwrap();
             assert_eq!(got, want, "{cuts:?}");
         }
     }
@@ -253,7 +253,7 @@ mod tests {
         let (s, mut t) = shapes(&[0, 2, 4]);
         let k = t[1].columns.iter().position(|c| c.name == "epoch").unwrap();
         t[1].columns[k].values = Values::U64(vec![4]);
-        let parts: Vec<(Shape, &StateTable)> = s.into_iter().zip(&t).collect();
+        let parts: Vec<(&Shape, &StateTable)> = s.iter().zip(&t).collect();
         let err = merge("p", &parts).unwrap_err();
         assert!(err.to_string().contains("epoch"), "{err}");
     }

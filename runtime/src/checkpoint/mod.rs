@@ -168,14 +168,18 @@ fn io(path: &Path, e: impl std::fmt::Display) -> CheckpointError {
 impl Checkpoint {
     /// The file's bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointError> {
-        let payload = postcard::to_stdvec(self).map_err(|e| CheckpointError::Decode { path: PathBuf::new(), message: e.to_string() })?;
-        let mut out = Vec::with_capacity(HEADER + payload.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&graph_hash(&self.graph).to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        out.extend_from_slice(&payload);
+        // The payload is serialised behind room for the header, which is filled in
+        // afterwards: one buffer, no copy of the payload.
+        let mut out = postcard::to_extend(self, vec![0u8; HEADER]).map_err(|e| CheckpointError::Decode { path: PathBuf::new(), message: e.to_string() })?;
+        let len = (out.len() - HEADER) as u64;
+        let crc = crc32fast::hash(&out[HEADER..]);
+        let mut header = Vec::with_capacity(HEADER);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&VERSION.to_le_bytes());
+        header.extend_from_slice(&graph_hash(&self.graph).to_le_bytes());
+        header.extend_from_slice(&len.to_le_bytes());
+        header.extend_from_slice(&crc.to_le_bytes());
+        out[..HEADER].copy_from_slice(&header);
         Ok(out)
     }
 

@@ -125,15 +125,16 @@ impl RateKernel {
     }
 }
 
-/// The update of a run of units sharing `coeff` (a closure, so that the homogeneous
-/// case reads no coefficient array).
+/// The update of a run of units, with the coefficients and the injected current as
+/// closures chosen once per step (the homogeneous case reads no coefficient array,
+/// the case without current no current array, and the loop has no branch on either).
 #[inline(always)]
-fn update(act: Activation, coeff: impl Fn(usize) -> Coeffs, u: &mut [f32], r: &mut [f32], x: &mut [f32], ext: &[f32]) {
+fn update(act: Activation, coeff: impl Fn(usize) -> Coeffs, ext: impl Fn(usize) -> f32, u: &mut [f32], r: &mut [f32], x: &mut [f32]) {
     let n = u.len();
     let (r, x) = (&mut r[..n], &mut x[..n]);
     for k in 0..n {
         let c = coeff(k);
-        let drive = x[k] + if ext.is_empty() { 0.0 } else { ext[k] } + c.bias;
+        let drive = x[k] + ext(k) + c.bias;
         let v = drive + (u[k] - drive) * c.decay;
         u[k] = v;
         r[k] = c.phi(act, v);
@@ -164,9 +165,14 @@ impl NeuronKernel for RateKernel {
             return;
         };
         debug_assert!(x.len() == self.u.len());
-        match self.coeffs.as_slice() {
-            &[c] => update(self.act, move |_| c, &mut self.u, &mut self.r, x, ext),
-            all => update(self.act, |k| all[k], &mut self.u, &mut self.r, x, ext),
+        let n = self.u.len();
+        let ext = if ext.is_empty() { None } else { Some(&ext[..n]) };
+        let (act, u, r) = (self.act, &mut self.u, &mut self.r);
+        match (self.coeffs.as_slice(), ext) {
+            (&[c], None) => update(act, move |_| c, |_| 0.0, u, r, x),
+            (&[c], Some(e)) => update(act, move |_| c, |k| e[k], u, r, x),
+            (all, None) => update(act, |k| all[k], |_| 0.0, u, r, x),
+            (all, Some(e)) => update(act, |k| all[k], |k| e[k], u, r, x),
         }
     }
 
