@@ -138,6 +138,26 @@ impl Graph {
         }
     }
 
+    /// Whether population `pop` is made of rate units (graded output, no spikes).
+    pub fn graded(&self, pop: usize) -> bool {
+        self.model(pop).is_some_and(|m| m.kind.graded())
+    }
+
+    /// The per-neuron signals over population `pop`, in declaration order: signal `i`
+    /// of them lives in input ring `receptors + i` of the population (after the
+    /// model's receptors), where `freeze` points its feedback projections.
+    pub fn signals_over(&self, pop: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.modulators.len()).filter(move |&m| self.modulators[m].kind == crate::network::ModulatorKind::PerNeuron { pop })
+    }
+
+    /// The input ring of per-neuron signal `m` in its population (see
+    /// [`Graph::signals_over`]), or `None` when `m` is not a per-neuron signal.
+    pub fn signal_ring(&self, m: usize) -> Option<usize> {
+        let crate::network::ModulatorKind::PerNeuron { pop } = self.modulators.get(m)?.kind else { return None };
+        let receptors = self.model(pop)?.kind.receptors().len();
+        self.signals_over(pop).position(|k| k == m).map(|i| receptors + i)
+    }
+
     /// The model kind of a neuron population.
     pub fn model_kind(&self, pop: usize) -> Option<ModelKind> {
         self.model(pop).map(|m| m.kind)

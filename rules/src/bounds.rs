@@ -77,6 +77,12 @@ impl Bounds {
         Bounds { min, max, mu_plus, mu_minus }
     }
 
+    /// Reads hard bounds only (`w_min`, `w_max`; either may be left out: unbounded),
+    /// for rules that take no weight dependence (`mu_*` stay unknown keys).
+    pub(crate) fn read_hard(r: &mut Reader<'_>) -> Bounds {
+        Bounds { min: r.opt_number("w_min").unwrap_or(f64::NEG_INFINITY), max: r.opt_number("w_max").unwrap_or(f64::INFINITY), ..Bounds::NONE }
+    }
+
     /// Writes the bounds (infinite bounds and zero exponents are left out).
     pub(crate) fn write(&self, w: Writer) -> Writer {
         let fin = |x: f64| x.is_finite().then_some(x);

@@ -189,7 +189,7 @@ impl RewardStdp {
             a_plus: r.number("a_plus", d.a_plus),
             a_minus: r.number("a_minus", d.a_minus),
             tau_c: r.time("tau_c", d.tau_c),
-            bounds: Bounds { min: r.opt_number("w_min").unwrap_or(f64::NEG_INFINITY), max: r.opt_number("w_max").unwrap_or(f64::INFINITY), ..Bounds::NONE },
+            bounds: Bounds::read_hard(&mut r),
             interaction: r.interaction(),
             modulator: spec.inputs.get(INPUT).cloned(),
         };

@@ -114,12 +114,8 @@ impl SignalHebb {
     pub fn from_spec(spec: &RuleSpec) -> Result<Self, Vec<RuleProblem>> {
         let d = SignalHebb::new();
         let mut r = Reader::new(spec);
-        let p = SignalHebb {
-            eta: r.number("eta", d.eta),
-            tau: r.time("tau", d.tau),
-            bounds: Bounds { min: r.opt_number("w_min").unwrap_or(f64::NEG_INFINITY), max: r.opt_number("w_max").unwrap_or(f64::INFINITY), ..Bounds::NONE },
-            signal: spec.inputs.get(INPUT).cloned(),
-        };
+        let p =
+            SignalHebb { eta: r.number("eta", d.eta), tau: r.time("tau", d.tau), bounds: Bounds::read_hard(&mut r), signal: spec.inputs.get(INPUT).cloned() };
         r.result(p)
     }
 

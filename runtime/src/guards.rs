@@ -65,7 +65,7 @@ impl Guards {
         let mut alarm = None;
         for (p, c) in self.counts.iter_mut().enumerate() {
             let rate = crate::records::population_rate(*c, graph.populations[p].size, self.settings.every, dt_ms);
-            let spiking = graph.model(p).is_some_and(|m| !m.kind.graded());
+            let spiking = graph.model(p).is_some() && !graph.graded(p);
             if alarm.is_none() && spiking && rate > max {
                 let from = (end - self.settings.every) as f64 * dt_ms;
                 alarm = Some(Alarm {

@@ -58,7 +58,7 @@ impl Modulators {
             .map(|m| {
                 m.activity.map(|a| {
                     let n = graph.populations[a.pop].size.max(1) as f64;
-                    let graded = graph.model(a.pop).is_some_and(|s| s.kind.graded());
+                    let graded = graph.graded(a.pop);
                     Average {
                         gids: graph.gid_range(a.pop),
                         decay: (-graph.dt.0 / a.tau.0).exp(),
@@ -168,15 +168,6 @@ pub(crate) enum Slot {
     Signal(usize),
 }
 
-/// The ring of per-neuron signal `m` in a slice of population `pop`: after the
-/// model's receptors, the population's signals in declaration order (as `freeze`
-/// numbers the feedback projections' receptors).
-pub(crate) fn signal_ring(graph: &Graph, pop: usize, m: usize) -> Option<usize> {
-    let receptors = graph.model(pop)?.kind.receptors().len();
-    let over: Vec<usize> = (0..graph.modulators.len()).filter(|&k| graph.modulators[k].kind == ModulatorKind::PerNeuron { pop }).collect();
-    over.iter().position(|&k| k == m).map(|i| receptors + i)
-}
-
 /// The node bound to each input slot of one projection's rule: slot `s` reads
 /// `spec.inputs[rule.inputs()[s]]`, a scalar modulator or a per-neuron signal over
 /// the projection's target.
@@ -191,7 +182,7 @@ pub(crate) fn bind(graph: &Graph, proj: usize, inputs: &[&str]) -> Result<Vec<Sl
             match graph.modulators[m].kind {
                 ModulatorKind::Scalar => Ok(Slot::Scalar(m)),
                 ModulatorKind::PerNeuron { pop } if pop == p.target => {
-                    signal_ring(graph, pop, m).map(Slot::Signal).ok_or_else(|| format!("input `{name}`: `{node}` has no ring"))
+                    graph.signal_ring(m).map(Slot::Signal).ok_or_else(|| format!("input `{name}`: `{node}` has no ring"))
                 }
                 ModulatorKind::PerNeuron { .. } => Err(format!("input `{name}`: `{node}` is a signal over another population")),
             }

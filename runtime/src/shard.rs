@@ -200,7 +200,7 @@ impl Shard {
                 continue;
             }
             let gid0 = graph.offsets[pop] + range.start;
-            let signals = graph.modulators.iter().filter(|m| m.kind == (synfire_graphs::ModulatorKind::PerNeuron { pop })).count();
+            let signals = graph.signals_over(pop).count();
             let (body, receptors) = match &def.kind {
                 PopKind::Neurons(model) => {
                     let init =
@@ -288,7 +288,7 @@ impl Shard {
             windows: 0,
             spiked: Vec::new(),
             injected: Vec::new(),
-            graded_sources: (0..graph.populations.len()).any(|p| graph.model(p).is_some_and(|m| m.kind.graded())),
+            graded_sources: (0..graph.populations.len()).any(|p| graph.graded(p)),
             merged: Vec::new(),
             merged_graded: Vec::new(),
             rows: Vec::new(),

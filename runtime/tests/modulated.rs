@@ -12,10 +12,15 @@ use synfire_runtime::{Checkpoint, Runtime};
 /// 200 Poisson inputs at 20 Hz onto 40 CUBA neurons through plastic synapses whose
 /// rule reads the modulator `dopamine`.
 fn network() -> (Graph, ProjId, ModId) {
+    network_with(|net| net.modulator("dopamine", 0.0))
+}
+
+/// [`network`] with the modulator `dopamine` that `add` puts in.
+fn network_with(add: impl FnOnce(&mut Network) -> ModId) -> (Graph, ProjId, ModId) {
     let mut net = Network::new().dt(0.1.ms()).seed(11);
     let x = net.source("X", 200, SourceSpec::poisson(20.0.hz()));
     let n = net.population("N", 40, Lif::cuba().e_l((-52.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv())));
-    let da = net.modulator("dopamine", 0.0);
+    let da = add(&mut net);
     let rule = RewardStdp::izhikevich2007().a_plus(0.05).a_minus(0.06).tau_c(200.0.ms()).bounds(0.0..=4.0).modulator("dopamine");
     let p = net.connect(x, n, Conn::prob(0.2).weight(1.5.mv()).delay(1.0.ms()).plastic(rule));
     net.connect(n, n, Conn::prob(0.1).weight((-1.0).mv()).delay(2.0.ms()));
@@ -80,14 +85,7 @@ fn a_modulated_run_resumes_from_a_checkpoint() {
 fn a_scheduled_modulator_equals_setting_it_between_runs() {
     let (g, p, da) = network();
     let by_api = run(&g, p, da, 1.0, 2, None);
-    let mut net = Network::new().dt(0.1.ms()).seed(11);
-    let x = net.source("X", 200, SourceSpec::poisson(20.0.hz()));
-    let n = net.population("N", 40, Lif::cuba().e_l((-52.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv())));
-    net.scheduled_modulator("dopamine", 0.0, [(200.0.ms(), 1.0)]);
-    let rule = RewardStdp::izhikevich2007().a_plus(0.05).a_minus(0.06).tau_c(200.0.ms()).bounds(0.0..=4.0).modulator("dopamine");
-    let p2 = net.connect(x, n, Conn::prob(0.2).weight(1.5.mv()).delay(1.0.ms()).plastic(rule));
-    net.connect(n, n, Conn::prob(0.1).weight((-1.0).mv()).delay(2.0.ms()));
-    let g2 = net.freeze_with(&synfire_rules::Catalog).expect("valid");
+    let (g2, p2, _) = network_with(|net| net.scheduled_modulator("dopamine", 0.0, [(200.0.ms(), 1.0)]));
     for workers in [1, 3] {
         let mut sim = Runtime::builder().workers(workers).build(&g2).expect("builds");
         sim.run_for(400.0.ms()).expect("runs");

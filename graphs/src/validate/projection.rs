@@ -159,7 +159,9 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
 }
 
 /// The ring of per-neuron signal `sig` of population `tgt`: after the model's
-/// receptors, one per signal over the population in declaration order. Feedback
+/// receptors, one per signal over the population in declaration order (the numbering
+/// of `Graph::signal_ring`, which the engine reads with; computed here on the
+/// network because the graph does not exist yet). Feedback
 /// weights are dimensionless, carry no rule and name no receptor.
 fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str, conn: &Conn) -> usize {
     let receptors = match &net.populations[tgt].kind {

@@ -74,7 +74,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
             PopKind::Neurons(model) => {
                 receptors[p] = model.kind.receptors().len();
                 // Then one input per per-neuron signal over the population.
-                rings[p] = receptors[p] + graph.modulators.iter().filter(|m| m.kind == synfire_graphs::ModulatorKind::PerNeuron { pop: p }).count();
+                rings[p] = receptors[p] + graph.signals_over(p).count();
                 let init = KernelInit { model, pop_name: &def.name, dt: graph.dt, seed: graph.seed, pop_offset: graph.offsets[p], neurons: 0..def.size };
                 Some(ReferenceKernels.build(&init).expect("kernel builds"))
             }
@@ -111,15 +111,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                     .map(|name| {
                         let node = &p.conn.rule.as_ref().expect("plastic").inputs[*name];
                         let m = graph.modulators.iter().position(|m| &m.name == node).expect("bound");
-                        let ring = match graph.modulators[m].kind {
-                            synfire_graphs::ModulatorKind::PerNeuron { pop } => {
-                                let before = (0..m).filter(|&q| graph.modulators[q].kind == synfire_graphs::ModulatorKind::PerNeuron { pop }).count();
-                                assert_eq!(pop, p.target, "a rule reads signals over its target");
-                                Some(receptors[p.target] + before)
-                            }
-                            synfire_graphs::ModulatorKind::Scalar => None,
-                        };
-                        (m, ring)
+                        (m, graph.signal_ring(m))
                     })
                     .collect()
             })
