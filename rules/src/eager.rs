@@ -270,18 +270,8 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> PlainState for 
         traces.restore(r)?;
         let n_targets = traces.post.len();
         let mut pending = r.group("pending", |r| {
-            let (tc, targets) = r.values::<u32>("target", None, 1)?;
-            if let Some(&i) = targets.iter().find(|&&i| i as usize >= n_targets) {
-                return Err(tc.misfit(format!("target {i} of an entry is not below the {n_targets} targets")));
-            }
-            let (c, t) = r.values::<u64>("t", Some(targets.len()), 1)?;
-            let events: Vec<(u64, u32)> = t.iter().copied().zip(targets.iter().copied()).collect();
-            if let Some(e) = (1..events.len()).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
-                return Err(
-                    c.misfit(format!("entry {e} (target {}, time {}) is not after the one before it: entries go by target, then time", targets[e], t[e]))
-                );
-            }
-            Ok(events)
+            let (targets, t) = crate::history::read_entries(r, n_targets, "time")?;
+            Ok(t.iter().copied().zip(targets.iter().copied()).collect::<Vec<(u64, u32)>>())
         })?;
         pending.sort_unstable();
         let (stp, kernel, update, next_clock) = read_shared(r, &self.stp, &self.kernel, &self.update)?;

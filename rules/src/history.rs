@@ -140,6 +140,21 @@ impl<const Q: usize> PostHistory<Q> {
     }
 }
 
+/// Columns `target` (u32) and `t` (u64) of a list of per-target entries, checked:
+/// every target below `n_targets`, entries strictly increasing by `(target, t)`
+/// (`noun` names `t` in the messages).
+pub(crate) fn read_entries<'a>(r: &mut StateReader<'a>, n_targets: usize, noun: &str) -> Result<(&'a [u32], &'a [u64]), StateError> {
+    let (tc, targets) = r.values::<u32>("target", None, 1)?;
+    if let Some(&i) = targets.iter().find(|&&i| i as usize >= n_targets) {
+        return Err(tc.misfit(format!("target {i} of an entry is not below the {n_targets} targets")));
+    }
+    let (c, t) = r.values::<u64>("t", Some(targets.len()), 1)?;
+    if let Some(e) = (1..targets.len()).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
+        return Err(c.misfit(format!("entry {e} (target {}, {noun} {}) is not after the one before it: entries go by target, then {noun}", targets[e], t[e])));
+    }
+    Ok((targets, t))
+}
+
 /// The held spikes as entries ([`Axis::Entries`]), ordered by target, then tick:
 /// `target` (local target), `t` (somatic tick), `before` and `after` (the traces
 /// around the spike, width `Q`). Traces are saved, not recomputed: the first held
@@ -157,15 +172,8 @@ impl<const Q: usize> PlainState for PostHistory<Q> {
     }
 
     fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
-        let (tc, targets) = r.values::<u32>("target", None, 1)?;
+        let (targets, t) = read_entries(r, self.hist.len(), "tick")?;
         let n = targets.len();
-        if let Some(&i) = targets.iter().find(|&&i| i as usize >= self.hist.len()) {
-            return Err(tc.misfit(format!("target {i} of an entry is not below the {} targets", self.hist.len())));
-        }
-        let (c, t) = r.values::<u64>("t", Some(n), 1)?;
-        if let Some(e) = (1..n).find(|&e| (targets[e - 1], t[e - 1]) >= (targets[e], t[e])) {
-            return Err(c.misfit(format!("entry {e} (target {}, tick {}) is not after the one before it: entries go by target, then tick", targets[e], t[e])));
-        }
         let before = read_rows::<Q>(r, "before", n)?;
         let after = read_rows::<Q>(r, "after", n)?;
         let mut hist = vec![Queue::new(); self.hist.len()];
