@@ -9,14 +9,9 @@ use synfire_graphs::{Graph, Time};
 use synfire_runtime::Runtime;
 
 fn engine_spikes(graph: &Graph, probe: Probe<probe_kind::Spikes>, workers: usize, window: Option<u64>, ms: f64) -> Vec<(u64, u64)> {
-    let mut b = Runtime::builder().workers(workers);
-    if let Some(w) = window {
-        b = b.window_ticks(w);
-    }
-    let mut sim = b.build(graph).expect("builds");
+    let mut sim = support::runtime(graph, workers, window);
     sim.run_for(Time(ms)).expect("runs");
-    let s = sim.spikes(probe).expect("probe");
-    s.ticks.iter().copied().zip(s.gids.iter().copied()).collect()
+    support::pairs(&sim.spikes(probe).expect("probe"))
 }
 
 #[test]

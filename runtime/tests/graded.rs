@@ -10,7 +10,7 @@ use synfire_graphs::Time;
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Activity, Graph, ProjId};
 use synfire_rules::RewardStdp;
-use synfire_runtime::{Checkpoint, Runtime};
+use synfire_runtime::Runtime;
 
 /// What a run produces: spikes, the rate units' outputs every tick (`[tick][unit]`
 /// over the recorded populations in order) and the final weights of every projection.
@@ -27,24 +27,15 @@ struct Probes {
 }
 
 fn engine(graph: &Graph, probes: &Probes, workers: usize, window: Option<u64>, ticks: u64) -> Run {
-    let mut b = Runtime::builder().workers(workers);
-    if let Some(w) = window {
-        b = b.window_ticks(w);
-    }
-    let mut sim = b.build(graph).expect("builds");
+    let mut sim = support::runtime(graph, workers, window);
     sim.run_ticks(ticks).expect("runs");
     let s = sim.spikes(probes.spikes).expect("spikes");
     let traces: Vec<_> = probes.outputs.iter().map(|(p, _)| sim.state(*p).expect("state")).collect();
     let outputs = (0..ticks as usize)
         .map(|t| traces.iter().flat_map(|tr| tr.values[t * tr.neurons.len()..(t + 1) * tr.neurons.len()].iter().map(|v| v.to_bits())).collect())
         .collect();
-    let weights = (0..graph.projections.len())
-        .map(|k| {
-            let id = graph.proj(&graph.projections[k].name).expect("projection");
-            sim.projection_weights(id).expect("weights").values.iter().map(|w| w.to_bits()).collect()
-        })
-        .collect();
-    Run { spikes: s.ticks.iter().copied().zip(s.gids.iter().copied()).collect(), outputs, weights }
+    let weights = (0..graph.projections.len()).map(|k| support::weight_bits(&sim, graph.proj(&graph.projections[k].name).expect("projection"))).collect();
+    Run { spikes: support::pairs(&s), outputs, weights }
 }
 
 fn reference(graph: &Graph, probes: &Probes, ticks: u64) -> Run {
@@ -95,8 +86,7 @@ fn a_mixed_network_equals_the_reference_for_one_to_four_workers_and_any_window()
 }
 
 fn engine_weights_at_start(g: &Graph) -> Vec<u32> {
-    let sim = Runtime::builder().build(g).expect("builds");
-    sim.projection_weights(g.proj(&g.projections[0].name).expect("p")).expect("w").values.iter().map(|w| w.to_bits()).collect()
+    support::weight_bits(&support::runtime(g, 1, None), g.proj(&g.projections[0].name).expect("p"))
 }
 
 /// Graded events scale the weights they cross: a unit held at `r` delivers `w * r`
@@ -190,15 +180,12 @@ fn a_mixed_network_resumes_bit_identically_from_a_checkpoint() {
     let straight = engine(&g, &probes, 1, None, 1200);
     let mut a = Runtime::builder().workers(3).build(&g).expect("builds");
     a.run_ticks(613).expect("runs");
-    let bytes = a.checkpoint().expect("checkpoint").to_bytes().expect("encodes");
+    let mut b = support::round_trip(&g, &mut a, 2);
     drop(a);
-    let ck = Checkpoint::from_bytes(&bytes, std::path::Path::new("mixed.ckpt")).expect("decodes");
-    let mut b = Runtime::builder().workers(2).restore(&g, &ck).expect("restores");
     b.run_ticks(1200 - 613).expect("runs");
     let s = b.spikes(probes.spikes).expect("spikes");
-    let spikes: Vec<(u64, u64)> = s.ticks.iter().copied().zip(s.gids.iter().copied()).collect();
-    assert_eq!(spikes, straight.spikes);
-    let w: Vec<u32> = b.projection_weights(plastic).expect("weights").values.iter().map(|w| w.to_bits()).collect();
+    assert_eq!(support::pairs(&s), straight.spikes);
+    let w = support::weight_bits(&b, plastic);
     assert!(w == straight.weights[0], "plastic weights differ after the resume");
     let r = b.state(probes.outputs[0].0).expect("outputs");
     let tail: Vec<u32> = r.values[r.values.len() - 30..].iter().map(|v| v.to_bits()).collect();

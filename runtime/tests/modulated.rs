@@ -3,11 +3,12 @@
 //! count and window, the modulator's sign sets the sign of learning, and a checkpoint
 //! taken mid-run (with the modulator's history) resumes bit-identically.
 
-use std::path::Path;
+mod support;
+
 use synfire_graphs::prelude::*;
 use synfire_graphs::{ModId, ProjId};
 use synfire_rules::RewardStdp;
-use synfire_runtime::{Checkpoint, Runtime};
+use synfire_runtime::Runtime;
 
 /// 200 Poisson inputs at 20 Hz onto 40 CUBA neurons through plastic synapses whose
 /// rule reads the modulator `dopamine`.
@@ -29,15 +30,11 @@ fn network_with(add: impl FnOnce(&mut Network) -> ModId) -> (Graph, ProjId, ModI
 
 /// Pairs for 200 ms without reward, then `reward` for 200 ms; the weights' bits.
 fn run(g: &Graph, p: ProjId, da: ModId, reward: f64, workers: usize, window: Option<u64>) -> Vec<u32> {
-    let mut b = Runtime::builder().workers(workers);
-    if let Some(w) = window {
-        b = b.window_ticks(w);
-    }
-    let mut sim = b.build(g).expect("builds");
+    let mut sim = support::runtime(g, workers, window);
     sim.run_for(200.0.ms()).expect("runs");
     sim.set_modulator(da, reward).expect("sets");
     sim.run_for(200.0.ms()).expect("runs");
-    sim.projection_weights(p).expect("weights").values.iter().map(|w| w.to_bits()).collect()
+    support::weight_bits(&sim, p)
 }
 
 fn mean(bits: &[u32]) -> f64 {
@@ -66,16 +63,14 @@ fn the_modulator_sets_the_sign_of_learning() {
 fn a_modulated_run_resumes_from_a_checkpoint() {
     let (g, p, da) = network();
     let want = run(&g, p, da, 1.0, 1, None);
-    let mut sim = Runtime::builder().workers(3).build(&g).expect("builds");
-    sim.run_for(200.0.ms()).expect("runs");
-    sim.set_modulator(da, 1.0).expect("sets");
-    sim.run_for(73.0.ms()).expect("runs");
-    let bytes = sim.checkpoint().expect("saves").to_bytes().expect("encodes");
-    drop(sim);
-    let ck = Checkpoint::from_bytes(&bytes, Path::new("mem")).expect("decodes");
-    let mut sim = Runtime::builder().workers(2).restore(&g, &ck).expect("restores");
+    let mut first = support::runtime(&g, 3, None);
+    first.run_for(200.0.ms()).expect("runs");
+    first.set_modulator(da, 1.0).expect("sets");
+    first.run_for(73.0.ms()).expect("runs");
+    let mut sim = support::round_trip(&g, &mut first, 2);
+    drop(first);
     sim.run_for(127.0.ms()).expect("runs on");
-    let got: Vec<u32> = sim.projection_weights(p).expect("weights").values.iter().map(|w| w.to_bits()).collect();
+    let got = support::weight_bits(&sim, p);
     assert!(got == want);
 }
 
@@ -89,7 +84,7 @@ fn a_scheduled_modulator_equals_setting_it_between_runs() {
     for workers in [1, 3] {
         let mut sim = Runtime::builder().workers(workers).build(&g2).expect("builds");
         sim.run_for(400.0.ms()).expect("runs");
-        let w: Vec<u32> = sim.projection_weights(p2).expect("weights").values.iter().map(|w| w.to_bits()).collect();
+        let w = support::weight_bits(&sim, p2);
         assert!(w == by_api, "{workers} workers: the schedule differs from set_modulator");
     }
 }

@@ -15,15 +15,11 @@ fn run(
     window: Option<u64>,
     ms: f64,
 ) -> (Vec<(u64, u64)>, Vec<f32>) {
-    let mut b = Runtime::builder().workers(workers);
-    if let Some(w) = window {
-        b = b.window_ticks(w);
-    }
-    let mut sim = b.build(graph).expect("builds");
+    let mut sim = support::runtime(graph, workers, window);
     sim.run_for(Time(ms)).expect("runs");
     let s = sim.spikes(probe).expect("spikes");
     let w = sim.projection_weights(proj).expect("weights");
-    (s.ticks.iter().copied().zip(s.gids.iter().copied()).collect(), w.values)
+    (support::pairs(&s), w.values)
 }
 
 /// Weights in canonical (source, target) order, as the reference returns them.

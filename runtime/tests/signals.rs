@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, ProjId};
 use synfire_rules::SignalHebb;
-use synfire_runtime::{Checkpoint, Runtime};
+use synfire_runtime::Runtime;
 
 /// Poisson inputs X onto LIF neurons H through signal-gated synapses; H drives rate
 /// units R (a readout), whose output minus a bias comes back to H as the signal `L`
@@ -29,15 +29,9 @@ fn network(seed: u64, bias: f64, fb_delay: f64) -> (Graph, ProjId, Probe<probe_k
 }
 
 fn run(g: &Graph, p: ProjId, spikes: Probe<probe_kind::Spikes>, workers: usize, window: Option<u64>, ticks: u64) -> (Vec<(u64, u64)>, Vec<u32>) {
-    let mut b = Runtime::builder().workers(workers);
-    if let Some(w) = window {
-        b = b.window_ticks(w);
-    }
-    let mut sim = b.build(g).expect("builds");
+    let mut sim = support::runtime(g, workers, window);
     sim.run_ticks(ticks).expect("runs");
-    let s = sim.spikes(spikes).expect("spikes");
-    let w = sim.projection_weights(p).expect("weights").values.iter().map(|w| w.to_bits()).collect();
-    (s.ticks.iter().copied().zip(s.gids.iter().copied()).collect(), w)
+    (support::pairs(&sim.spikes(spikes).expect("spikes")), support::weight_bits(&sim, p))
 }
 
 fn reference(g: &Graph, p: ProjId, ticks: u64) -> (Vec<(u64, u64)>, Vec<u32>) {
@@ -89,13 +83,12 @@ fn the_signal_sets_the_sign_of_learning() {
 fn signals_in_flight_survive_a_checkpoint() {
     let (g, p, spikes) = network(3, 0.5, 0.6);
     let want = run(&g, p, spikes, 1, None, 900);
-    let mut a = Runtime::builder().workers(3).build(&g).expect("builds");
+    let mut a = support::runtime(&g, 3, None);
     a.run_ticks(451).expect("runs");
-    let ck = Checkpoint::from_bytes(&a.checkpoint().expect("saves").to_bytes().expect("encodes"), std::path::Path::new("signals.ckpt")).expect("decodes");
+    let mut b = support::round_trip(&g, &mut a, 2);
     drop(a);
-    let mut b = Runtime::builder().workers(2).restore(&g, &ck).expect("restores");
     b.run_ticks(900 - 451).expect("runs");
-    let w: Vec<u32> = b.projection_weights(p).expect("weights").values.iter().map(|w| w.to_bits()).collect();
+    let w = support::weight_bits(&b, p);
     assert!(w == want.1, "weights differ after the resume");
 }
 

@@ -5,8 +5,36 @@
 pub mod reference;
 
 use synfire_graphs::prelude::*;
-use synfire_graphs::{Probe, Time, probe_kind};
-use synfire_runtime::networks;
+use synfire_graphs::{Probe, ProjId, Time, probe_kind};
+use synfire_runtime::{Checkpoint, Runtime, SpikeList, networks};
+
+/// A runtime of `graph` on `workers` workers, with windows of `window` ticks (the
+/// minimum delay when `None`).
+pub fn runtime(graph: &Graph, workers: usize, window: Option<u64>) -> Runtime {
+    let mut b = Runtime::builder().workers(workers);
+    if let Some(w) = window {
+        b = b.window_ticks(w);
+    }
+    b.build(graph).expect("builds")
+}
+
+/// Spikes as `(tick, gid)`, the serial reference's form.
+pub fn pairs(s: &SpikeList) -> Vec<(u64, u64)> {
+    s.ticks.iter().copied().zip(s.gids.iter().copied()).collect()
+}
+
+/// The bit patterns of projection `p`'s weights now.
+pub fn weight_bits(sim: &Runtime, p: ProjId) -> Vec<u32> {
+    sim.projection_weights(p).expect("weights").values.iter().map(|w| w.to_bits()).collect()
+}
+
+/// Checkpoints `sim`, encodes the checkpoint to bytes and back (as a file would), and
+/// restores it on `workers` workers.
+pub fn round_trip(graph: &Graph, sim: &mut Runtime, workers: usize) -> Runtime {
+    let bytes = sim.checkpoint().expect("checkpoint").to_bytes().expect("encodes");
+    let ck = Checkpoint::from_bytes(&bytes, std::path::Path::new("mem.ckpt")).expect("decodes");
+    Runtime::builder().workers(workers).restore(graph, &ck).expect("restores")
+}
 
 /// Network A (Vogels-Abbott CUBA) at `n` neurons with every delay `delay_ms`, and a
 /// spike probe on both populations.
