@@ -45,7 +45,8 @@
 //! | `start_tick`, `bin_ticks` | of a rate probe: the first bin starts at `start_tick`, each bin is `bin_ticks` long |
 //!
 //! The kinds: `spikes` (`spikes.npy`, `spikes.csv`); `state` (`<probe>.npy`, float32
-//! `[samples, neurons]`, and `<probe>.csv` with header `t_ms,<var>[<index>]...`);
+//! `[samples, neurons]`, `<probe>.csv` with header `t_ms,<var>[<index>]...`, and the
+//! plot `<probe>.svg`);
 //! `weights` (`<probe>.npy`, float32 `[samples, synapses]` in the target model's
 //! weight unit, `<probe>_synapses.npy`, uint32 `[synapses, 2]` of (source, target)
 //! neuron indices, and `<probe>.csv` with header `t_ms,<var>[<source>-><target>]...`,

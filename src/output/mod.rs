@@ -14,6 +14,7 @@ mod rates;
 mod report;
 mod spikes;
 mod staging;
+mod state_plot;
 mod weights;
 
 pub use manifest::{Entry, Manifest};

@@ -55,7 +55,7 @@ impl Plan {
         for def in &graph.probes {
             let (group, suffixes): (OutputFile, &[&str]) = match def.kind {
                 ProbeKind::Spikes { .. } => (OutputFile::Spikes, &[]),
-                ProbeKind::State { .. } => (OutputFile::Probes, &[".npy", "_ticks.npy", ".csv"]),
+                ProbeKind::State { .. } => (OutputFile::Probes, &[".npy", "_ticks.npy", ".csv", ".svg"]),
                 ProbeKind::Weights { .. } => (OutputFile::Weights, &[".npy", "_synapses.npy", "_ticks.npy", ".csv"]),
                 ProbeKind::Rate { .. } => (OutputFile::Rates, &[".npy", "_neurons.npy", ".csv"]),
             };

@@ -139,7 +139,13 @@ pub fn write_state(staging: &mut Staging, n: Names, trace: &StateTrace) -> anyho
         ]);
     table.population = Some(n.of.to_string());
     table.neurons = Some(trace.neurons.clone());
-    Ok(vec![values, ticks, table])
+
+    let plot_file = format!("{}.svg", n.stem);
+    let title = format!("{}: `{}` of {}", n.probe, trace.var, n.of);
+    super::state_plot::write_state_plot(&staging.file(&plot_file), &title, trace, unit)?;
+    let mut plot = Entry::new(&plot_file, "svg", "plot", format!("{file} over time, the first neurons"));
+    plot.probe = Some(n.probe.to_string());
+    Ok(vec![values, ticks, table, plot])
 }
 
 /// Writes a weight probe: weights, synapses, sample ticks and CSV.

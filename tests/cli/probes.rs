@@ -122,6 +122,8 @@ fn cuba_probes_files_hold_what_the_runtime_records() {
     assert_eq!((&v["probe"], &v["variable"], &v["unit"], &v["dtype"]), (&"v_E".into(), &"v".into(), &"mV".into(), &"<f4".into()));
     assert_eq!(v["shape"], serde_json::json!([1000, 4]));
     assert_eq!(v["neurons"], serde_json::json!([0, 1, 2, 3]));
+    assert_eq!((&entry(&manifest, "v_E.svg")["kind"], &entry(&manifest, "v_E.svg")["probe"]), (&"plot".into(), &"v_E".into()));
+    assert!(std::fs::read_to_string(dir.join("v_E.svg")).unwrap().contains("v[3]"), "the plot has a line per neuron");
     let w = entry(&manifest, "w_EE.npy");
     assert_eq!((&w["projection"], &w["unit"], &w["synapses_file"]), (&"EE".into(), &"mV".into(), &"w_EE_synapses.npy".into()));
     let r = entry(&manifest, "rate_E.npy");
