@@ -15,8 +15,8 @@ use std::marker::PhantomData;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dist {
-    /// The same number everywhere.
-    Const(f64),
+    /// The same number everywhere (infinite for a bound that never acts).
+    Const(#[serde(with = "crate::any_float")] f64),
     /// Uniform on `[lo, hi)`.
     Uniform { lo: f64, hi: f64 },
     /// Normal with mean and standard deviation, optionally clipped to `[lo, hi]`.

@@ -40,8 +40,23 @@ pub trait PlasticityRule {
     fn check(&self) -> Vec<RuleProblem>;
 }
 
+/// The hard bounds of a rule's weights and the rule's defaults for them (so that a
+/// message can say that a bound nobody chose is the one in the way).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightBounds {
+    /// Lower bound (`-inf` for none).
+    pub min: f64,
+    /// Upper bound (`inf` for none).
+    pub max: f64,
+    /// The rule's default lower bound.
+    pub default_min: f64,
+    /// The rule's default upper bound.
+    pub default_max: f64,
+}
+
 /// Checks rule specs by name. `synfire-rules` provides the catalogue of every
-/// rule it knows; `freeze()` without one checks only that numbers are finite.
+/// rule it knows; `freeze()` without one checks only that numbers are not NaN
+/// (an infinite bound means none).
 pub trait RuleCatalog {
     /// Problems with `spec`, or `None` when no rule has that name.
     fn check(&self, spec: &RuleSpec) -> Option<Vec<RuleProblem>>;
@@ -50,6 +65,19 @@ pub trait RuleCatalog {
     /// besides the weight (`["w_cons"]`).
     fn synapse_state(&self, _spec: &RuleSpec) -> Vec<&'static str> {
         Vec::new()
+    }
+
+    /// `spec` with every parameter the rule reads written out, defaults included
+    /// (what `check` shows), or `None` when the spec is not a valid rule.
+    fn resolved(&self, _spec: &RuleSpec) -> Option<RuleSpec> {
+        None
+    }
+
+    /// The hard bounds the rule keeps weights in (magnitudes, on a projection of
+    /// negative weights), in the projection's weight unit; `None` for a rule that
+    /// changes no weight or a spec that is not valid.
+    fn weight_bounds(&self, _spec: &RuleSpec) -> Option<WeightBounds> {
+        None
     }
 
     /// The inputs of the rule `spec` names that read a per-neuron signal over the

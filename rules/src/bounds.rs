@@ -68,34 +68,31 @@ impl Bounds {
     }
 
     /// Reads `w_min`, `w_max`, `mu_plus`, `mu_minus`; absent ones take the rule's
-    /// default (an infinite default bound is written by leaving the name out).
+    /// default. A bound may be infinite (`w_max = inf`: no upper bound).
     pub(crate) fn read(r: &mut Reader<'_>, default: Bounds) -> Bounds {
-        let min = r.opt_number("w_min").unwrap_or(default.min);
-        let max = r.opt_number("w_max").unwrap_or(default.max);
+        let min = r.opt_bound("w_min").unwrap_or(default.min);
+        let max = r.opt_bound("w_max").unwrap_or(default.max);
         let mu_plus = r.number("mu_plus", default.mu_plus);
         let mu_minus = r.number("mu_minus", default.mu_minus);
         Bounds { min, max, mu_plus, mu_minus }
     }
 
-    /// Reads hard bounds only (`w_min`, `w_max`; either may be left out: unbounded),
-    /// for rules that take no weight dependence (`mu_*` stay unknown keys).
-    pub(crate) fn read_hard(r: &mut Reader<'_>) -> Bounds {
-        Bounds { min: r.opt_number("w_min").unwrap_or(f64::NEG_INFINITY), max: r.opt_number("w_max").unwrap_or(f64::INFINITY), ..Bounds::NONE }
+    /// Reads hard bounds only (`w_min`, `w_max`; absent ones take the rule's
+    /// default), for rules that take no weight dependence (`mu_*` stay unknown keys).
+    pub(crate) fn read_hard(r: &mut Reader<'_>, default: Bounds) -> Bounds {
+        Bounds { min: r.opt_bound("w_min").unwrap_or(default.min), max: r.opt_bound("w_max").unwrap_or(default.max), ..Bounds::NONE }
     }
 
-    /// Writes the bounds (infinite bounds and zero exponents are left out).
+    /// Writes the bounds, infinite ones included (a bound left out would come back
+    /// as the rule's default, which may be finite); zero exponents are left out.
     pub(crate) fn write(&self, w: Writer) -> Writer {
-        let fin = |x: f64| x.is_finite().then_some(x);
         let nz = |x: f64| (x != 0.0).then_some(x);
-        w.opt_number("w_min", fin(self.min))
-            .opt_number("w_max", fin(self.max))
-            .opt_number("mu_plus", nz(self.mu_plus))
-            .opt_number("mu_minus", nz(self.mu_minus))
+        w.number("w_min", self.min).number("w_max", self.max).opt_number("mu_plus", nz(self.mu_plus)).opt_number("mu_minus", nz(self.mu_minus))
     }
 
     /// Checks consistency; `need_range` when the rule scales by `max - min`.
     pub(crate) fn check(&self, c: &mut Checks, need_range: bool) {
-        if self.min.is_nan() || self.max.is_nan() || self.min > self.max {
+        if self.min.is_nan() || self.max.is_nan() || self.min > self.max || self.min == f64::INFINITY || self.max == f64::NEG_INFINITY {
             c.push(problem("w_min", format!("the bounds [{}, {}] are empty", self.min, self.max)));
             return;
         }

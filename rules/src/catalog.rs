@@ -5,7 +5,7 @@ use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::{istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
-use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec};
+use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
 pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME];
@@ -28,6 +28,18 @@ impl RuleCatalog for Catalog {
             crate::orchestrated::NAME => vec!["w_cons"],
             _ => Vec::new(),
         }
+    }
+
+    fn resolved(&self, spec: &RuleSpec) -> Option<RuleSpec> {
+        let mut full = parse(spec)?.ok()?.to_spec();
+        full.inputs.clone_from(&spec.inputs);
+        Some(full)
+    }
+
+    fn weight_bounds(&self, spec: &RuleSpec) -> Option<WeightBounds> {
+        let b = parse(spec)?.ok()?.bounds()?;
+        let d = parse_params(&RuleSpec { name: spec.name.clone(), ..RuleSpec::default() })?.ok()?.bounds()?;
+        Some(WeightBounds { min: b.min, max: b.max, default_min: d.min, default_max: d.max })
     }
 
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
@@ -62,6 +74,34 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.check(),
             Parsed::Rstdp(p) => p.check(),
             Parsed::SignalHebb(p) => p.check(),
+        }
+    }
+
+    /// The rule as data with every default written out.
+    fn to_spec(&self) -> RuleSpec {
+        match self {
+            Parsed::Pair(p) => p.to_spec(),
+            Parsed::Triplet(p) => p.to_spec(),
+            Parsed::Vogels(p) => p.to_spec(),
+            Parsed::Stp(p) => p.to_spec(),
+            Parsed::Scaling(p) => p.to_spec(),
+            Parsed::Orchestrated(p) => p.to_spec(),
+            Parsed::Rstdp(p) => p.to_spec(),
+            Parsed::SignalHebb(p) => p.to_spec(),
+        }
+    }
+
+    /// The bounds the rule keeps its weights (magnitudes) in, if it changes weights.
+    fn bounds(&self) -> Option<Bounds> {
+        match self {
+            Parsed::Pair(p) => Some(p.bounds),
+            Parsed::Triplet(p) => Some(p.bounds),
+            Parsed::Vogels(p) => Some(p.bounds),
+            Parsed::Stp(_) => None,
+            Parsed::Scaling(p) => Some(p.bounds),
+            Parsed::Orchestrated(p) => Some(p.bounds),
+            Parsed::Rstdp(p) => Some(p.bounds),
+            Parsed::SignalHebb(p) => Some(p.bounds),
         }
     }
 }

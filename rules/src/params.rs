@@ -23,6 +23,12 @@ impl<'a> Reader<'a> {
     }
 
     fn get(&mut self, name: &'static str, unit: Unit) -> Option<f64> {
+        self.get_with(name, unit, f64::is_finite)
+    }
+
+    /// [`Reader::get`] with the test a number must pass (`is_finite`, or "not NaN" for
+    /// bounds, whose infinity means "none").
+    fn get_with(&mut self, name: &'static str, unit: Unit, ok: fn(f64) -> bool) -> Option<f64> {
         self.used.insert(name);
         let v = self.params.get(name)?;
         if v.unit != unit {
@@ -31,7 +37,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         match v.as_const() {
-            Some(x) if x.is_finite() => Some(x),
+            Some(x) if ok(x) => Some(x),
             Some(x) => {
                 self.problems.push(problem(name, format!("{x} is not finite")));
                 None
@@ -61,6 +67,13 @@ impl<'a> Reader<'a> {
     /// A plain number that may be absent.
     pub(crate) fn opt_number(&mut self, name: &'static str) -> Option<f64> {
         self.get(name, Unit::One)
+    }
+
+    /// A weight bound that may be absent: a plain number, where `inf` (`-inf` for a
+    /// lower bound) is a bound that never acts, so that an open-ended range survives
+    /// the trip through data.
+    pub(crate) fn opt_bound(&mut self, name: &'static str) -> Option<f64> {
+        self.get_with(name, Unit::One, |x| !x.is_nan())
     }
 
     /// A rate that may be absent.

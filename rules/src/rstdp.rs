@@ -43,7 +43,7 @@
 //! | `tau_plus`, `tau_minus` | ms | 20, 20 | STDP trace time constants |
 //! | `a_plus`, `a_minus` | weight | 1, 1.5 | eligibility jumps `A_+`, `A_-` (absolute) |
 //! | `tau_c` | ms | 1000 | eligibility time constant |
-//! | `w_min`, `w_max` | weight | 0, 4 | hard bounds (either may be left out: unbounded) |
+//! | `w_min`, `w_max` | weight | 0, 4 | hard bounds (`inf` for none) |
 //! | `nearest` | 0/1 | 0 | nearest-spike traces instead of all-to-all |
 //! | input `modulator` | node | (required) | the scalar modulator node read as `m` (`.modulator("reward")`) |
 //!
@@ -189,7 +189,7 @@ impl RewardStdp {
             a_plus: r.number("a_plus", d.a_plus),
             a_minus: r.number("a_minus", d.a_minus),
             tau_c: r.time("tau_c", d.tau_c),
-            bounds: Bounds::read_hard(&mut r),
+            bounds: Bounds::read_hard(&mut r, d.bounds),
             interaction: r.interaction(),
             modulator: spec.inputs.get(INPUT).cloned(),
         };

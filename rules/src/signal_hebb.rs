@@ -114,8 +114,12 @@ impl SignalHebb {
     pub fn from_spec(spec: &RuleSpec) -> Result<Self, Vec<RuleProblem>> {
         let d = SignalHebb::new();
         let mut r = Reader::new(spec);
-        let p =
-            SignalHebb { eta: r.number("eta", d.eta), tau: r.time("tau", d.tau), bounds: Bounds::read_hard(&mut r), signal: spec.inputs.get(INPUT).cloned() };
+        let p = SignalHebb {
+            eta: r.number("eta", d.eta),
+            tau: r.time("tau", d.tau),
+            bounds: Bounds::read_hard(&mut r, d.bounds),
+            signal: spec.inputs.get(INPUT).cloned(),
+        };
         r.result(p)
     }
 

@@ -30,12 +30,35 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             let pops = graph.populations.len();
             let sources = if sources > 0 { format!(" ({sources} of them spike sources)") } else { String::new() };
             println!("{shown}: OK: {pops} populations{sources}, {} projections, {} neurons", graph.projections.len(), graph.num_neurons());
+            if let Some(rules) = rules {
+                print_rules(&graph, rules);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
             report(&shown.to_string(), &e);
             ExitCode::from(INVALID)
         }
+    }
+}
+
+/// Every plastic projection's rule with each parameter as it will run, defaults
+/// included: a default nobody wrote (a weight bound, a learning rate) is visible
+/// before the run. Bounds are numbers in the projection's weight unit.
+fn print_rules(graph: &synfire_graphs::Graph, rules: &dyn RuleCatalog) {
+    for p in &graph.projections {
+        let Some(full) = p.conn.rule.as_ref().and_then(|r| rules.resolved(r)) else { continue };
+        let params: Vec<String> = full
+            .params
+            .iter()
+            .map(|(k, v)| match v.as_const() {
+                Some(x) => format!("{k} = {}", v.unit.format(x)),
+                None => format!("{k} = (varies)"),
+            })
+            .collect();
+        let inputs: Vec<String> = full.inputs.iter().map(|(k, node)| format!("{k} <- {node}")).collect();
+        let inputs = if inputs.is_empty() { String::new() } else { format!("; inputs {}", inputs.join(", ")) };
+        println!("  {}: {} ({}{inputs}; bounds in {})", p.name, full.name, params.join(", "), p.conn.weight.unit.symbol());
     }
 }
 

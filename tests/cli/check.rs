@@ -63,3 +63,27 @@ fn unreadable_files_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/scenario.toml"));
 }
+
+/// Silent wrong result (trust issue, item 1): STDP written as the format docs show it,
+/// without bounds, on 1.62 mV weights ran with pair STDP's default bounds `[0, 1]`
+/// and clipped every weight to 1 mV. Now `check` refuses it and names the default.
+#[test]
+fn a_default_bound_below_the_initial_weights_is_an_error() {
+    let text = std::fs::read_to_string(example("cuba_probes.toml")).unwrap().replace(", w_min = 0.0, w_max = 3.24", "");
+    assert!(!text.contains("w_max"));
+    let file = Scratch::new("default-bounds.toml", &text);
+    let out = synfire_check(&file.0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("projection[0].rule.w_max: the initial weights reach 1.62 mV, above w_max = 1 mV (the rule's default)"), "{stderr}");
+}
+
+/// `check` shows each rule as it will run, defaults included.
+#[test]
+fn check_prints_every_rule_with_its_defaults() {
+    let out = synfire_check(&example("cuba_probes.toml"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout.contains("  EE: stdp_pair (a_minus = 0.0105, a_plus = 0.01, nearest = 0, tau_minus = 20 ms"), "{stdout}");
+    assert!(stdout.contains("w_max = 3.24, w_min = 0; bounds in mV)"), "{stdout}");
+}

@@ -129,12 +129,16 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
                     }
                 }
                 None => {
+                    // Infinity is how a bound says "none"; the catalogue judges the rest.
                     for (k, v) in &rule.params {
-                        if let Some(x) = v.defining_numbers().into_iter().find(|x| !x.is_finite()) {
-                            c.err(K::NotFinite, format!("{rpath}.{k}"), format!("{x} is not finite"));
+                        if v.defining_numbers().into_iter().any(f64::is_nan) {
+                            c.err(K::NotFinite, format!("{rpath}.{k}"), "NaN is not a number".to_string());
                         }
                     }
                 }
+            }
+            if let Some(bounds) = rules.and_then(|cat| cat.weight_bounds(rule)).filter(|_| weight_ok && conn.signal.is_none()) {
+                initial_within_bounds(c, &rpath, weight, bounds);
             }
         }
         let base = conn.name.clone().unwrap_or_else(|| format!("{}->{}", pops[src].name, pops[tgt].name));
@@ -383,4 +387,36 @@ fn receptor(c: &mut Checker, path: &str, r: &Receptor, m: &NeuronSpec, w: (f64, 
         c.err(K::WeightSign, format!("{path}.weight"), format!("{} is negative but receptor `{}` is a conductance", w.0, names[idx]));
     }
     idx
+}
+
+/// Initial weights must lie within the rule's bounds: the first update would clip
+/// them, and with a default bound on another scale than the weights (pair STDP's
+/// `[0, 1]` on weights of 1.62 mV) every weight would jump to the bound without a
+/// word. Magnitudes on a projection of negative weights; a distribution without
+/// bounds is judged by its mean.
+fn initial_within_bounds(c: &mut Checker, rpath: &str, weight: &Value, bounds: crate::rule::WeightBounds) {
+    let (lo, hi) = (bounds.min, bounds.max);
+    let mean = weight.mean();
+    let (a, b) = weight.range();
+    let (a, b) = if mean < 0.0 { (-b, -a) } else { (a, b) };
+    let finite_or_mean = |x: f64| if x.is_finite() { x } else { mean.abs() };
+    let (a, b) = (finite_or_mean(a), finite_or_mean(b));
+    let unit = weight.unit;
+    let what = if mean < 0.0 { "the initial weights' magnitudes" } else { "the initial weights" };
+    let origin = |x: f64, default: f64| if x == default { " (the rule's default)" } else { "" };
+    let advice = format!("bounds are numbers in the projection's weight unit ({}): set them to contain the weights", unit.symbol());
+    if b > hi {
+        c.err(
+            K::InvalidRule,
+            format!("{rpath}.w_max"),
+            format!("{what} reach {}, above w_max = {}{}; {advice}", unit.format(b), unit.format(hi), origin(hi, bounds.default_max)),
+        );
+    }
+    if a < lo {
+        c.err(
+            K::InvalidRule,
+            format!("{rpath}.w_min"),
+            format!("{what} reach down to {}, below w_min = {}{}; {advice}", unit.format(a), unit.format(lo), origin(lo, bounds.default_min)),
+        );
+    }
 }

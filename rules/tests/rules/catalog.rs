@@ -102,3 +102,56 @@ fn an_input_binding_that_the_rule_does_not_read_is_a_problem() {
     let problems = Catalog.check(&spec).expect("known rule");
     assert!(problems.iter().any(|p| p.param == "inputs.modulator" && p.message.contains("known: none")), "{problems:?}");
 }
+
+/// Silent wrong result (trust issue, item 2): an open-ended bound left out of the
+/// spec came back as the rule's default, so a triplet weight of 100 became 1.0.
+#[test]
+fn open_ended_bounds_survive_the_trip_through_data() {
+    let open = Stdp::triplet().bounds(0.0..=f64::INFINITY);
+    let spec = open.to_spec();
+    let back = Triplet::from_spec(&spec).unwrap();
+    assert_eq!(back.bounds.max, f64::INFINITY);
+    let json: RuleSpec = serde_json::from_str(&serde_json::to_string(&spec).unwrap()).unwrap();
+    assert_eq!(Triplet::from_spec(&json).unwrap(), back);
+    // A weight far above the old default bound keeps its scale after an update.
+    let mut net = Network::new().dt(0.1.ms()).seed(1);
+    let e = net.population("E", 10, Lif::cuba());
+    net.connect(e, e, Conn::prob(0.5).weight(100.0.mv()).delay(1.0.ms()).plastic(open));
+    let graph = net.freeze_with(&Catalog).unwrap();
+    let frozen = graph.projections[0].conn.rule.as_ref().unwrap();
+    let b = Catalog.weight_bounds(frozen).unwrap();
+    assert_eq!((b.min, b.max, b.default_max), (0.0, f64::INFINITY, 1.0));
+}
+
+/// The same bounds on both routes: pair STDP needs a finite range (its amplitudes are
+/// fractions of it), and the network route used to accept `0..=inf` and run with 1.
+#[test]
+fn infinite_bounds_are_refused_by_pair_stdp_on_every_route() {
+    let open = Stdp::pair().bounds(0.0..=f64::INFINITY);
+    assert!(open.check().iter().any(|p| p.param == "w_max"), "{:?}", open.check());
+    let mut net = Network::new().dt(0.1.ms()).seed(1);
+    let e = net.population("E", 10, Lif::cuba());
+    net.connect(e, e, Conn::prob(0.5).weight(0.5.mv()).delay(1.0.ms()).plastic(open));
+    let err = net.freeze_with(&Catalog).unwrap_err().to_string();
+    assert!(err.contains("rule.w_max") && err.contains("finite bounds"), "{err}");
+}
+
+/// Silent wrong result (trust issue, item 1): pair STDP's default bounds `[0, 1]` on
+/// weights of 1.62 mV clipped every weight to 1 mV, and -9 mV inhibition to -1 mV.
+#[test]
+fn initial_weights_outside_the_rules_bounds_are_refused() {
+    let build = |w: f64, rule: RuleSpec| {
+        let mut net = Network::new().dt(0.1.ms()).seed(1);
+        let e = net.population("E", 10, Lif::cuba());
+        net.connect(e, e, Conn::prob(0.2).weight(w.mv()).delay(1.0.ms()).plastic(rule));
+        net.freeze_with(&Catalog).map_err(|e| e.to_string())
+    };
+    let err = build(1.62, Stdp::pair().to_spec()).unwrap_err();
+    assert!(err.contains("rule.w_max") && err.contains("1.62 mV") && err.contains("the rule's default"), "{err}");
+    let err = build(-9.0, Stdp::pair().to_spec()).unwrap_err();
+    assert!(err.contains("magnitudes reach 9 mV"), "{err}");
+    let err = build(0.5, Stdp::pair().bounds(1.0..=2.0).to_spec()).unwrap_err();
+    assert!(err.contains("rule.w_min") && !err.contains("default"), "{err}");
+    assert!(build(1.62, Stdp::pair().bounds(0.0..=3.24).to_spec()).is_ok());
+    assert!(build(-9.0, Stdp::pair().bounds(0.0..=18.0).to_spec()).is_ok());
+}
