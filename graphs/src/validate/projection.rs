@@ -26,12 +26,15 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
     };
     let mut projections = Vec::new();
     let mut proj_names: Vec<String> = Vec::new();
+    let inits = super::fluctuation::resolve(c, net, dt_ok);
     for (i, d) in net.projections.iter().enumerate() {
         let path = format!("projections[{i}]");
         let src = c.handle(net.net, d.source, pops.len(), &format!("{path}.source"));
         let tgt = c.handle(net.net, d.target, pops.len(), &format!("{path}.target"));
         let (Some(src), Some(tgt)) = (src, tgt) else { continue };
-        let conn = &d.conn;
+        // A resolved initialiser is checked and frozen like any given weight.
+        let resolved = inits[i].as_ref().map(|w| Conn { weight: w.clone(), ..d.conn.clone() });
+        let conn = resolved.as_ref().unwrap_or(&d.conn);
         let Some(m) = neuron_model(tgt) else {
             c.err(K::Malformed, format!("{path}.target"), format!("`{}` is a spike source and cannot receive synapses", pops[tgt].name));
             continue;
