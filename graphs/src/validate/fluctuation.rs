@@ -64,7 +64,7 @@ pub(super) fn resolve(c: &mut Checker, net: &Network, dt_ok: bool) -> Vec<Option
                 c.err(K::WeightInit, path(i), here("feedback weights into a signal do not drive the membrane"));
             } else if let Connector::List { weights: Some(_), .. } = d.conn.connector {
                 c.err(K::WeightInit, path(i), here("the pairs already carry their weights"));
-            } else if (FluctuationDriven { nu: spec.nu, ..f }) != spec {
+            } else if i != first && (FluctuationDriven { nu: spec.nu, ..f }) != spec {
                 // The target's moments are one budget: every projection onto it must ask for the same.
                 c.err(K::WeightInit, path(i), here(&format!("asks for {} but {} onto the same target asks for {}", show(&f), path(first), show(&spec))));
             } else {
