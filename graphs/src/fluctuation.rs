@@ -133,7 +133,9 @@ pub enum FluctError {
     #[error("the fan-in is 0: a projection without synapses cannot carry variance")]
     NoInput,
     /// The mean weight alone makes more variance than this projection's share.
-    #[error("sigma_w^2 = {sigma_w2:.4e} is negative: mean weight mu_w = {mu_w:.4e} alone exceeds the variance share {share:.4e} of sigma_u^2; lower `mu_u` or raise `sigma_u`")]
+    #[error(
+        "sigma_w^2 = {sigma_w2:.4e} is negative: mean weight mu_w = {mu_w:.4e} alone exceeds the variance share {share:.4e} of sigma_u^2; lower `mu_u` or raise `sigma_u`"
+    )]
     NegativeVariance { sigma_w2: f64, mu_w: f64, share: f64 },
 }
 
@@ -216,9 +218,9 @@ pub struct Moments {
 /// The weights of every afferent projection of one target for mean `mu_u`, spread
 /// `sigma_u` and feed-forward share `alpha`; one result per afferent, in order.
 pub fn solve(mu_u: f64, sigma_u: f64, alpha: f64, k: Kernel, afferents: &[Afferent]) -> Vec<Result<Moments, FluctError>> {
-    let checked = finite("mu_u", mu_u).and_then(|_| positive("sigma_u", sigma_u)).and_then(|_| {
-        if (0.0..=1.0).contains(&alpha) { Ok(()) } else { Err(FluctError::AlphaOutOfRange(alpha)) }
-    });
+    let checked = finite("mu_u", mu_u)
+        .and_then(|_| positive("sigma_u", sigma_u))
+        .and_then(|_| if (0.0..=1.0).contains(&alpha) { Ok(()) } else { Err(FluctError::AlphaOutOfRange(alpha)) });
     if let Err(e) = checked {
         return afferents.iter().map(|_| Err(e.clone())).collect();
     }

@@ -52,7 +52,7 @@ pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick,
 /// Everything a network description needs.
 pub mod prelude {
     pub use crate::{
-        Alif, Conn, Epsilons, FluctuationDriven, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec, Stim, UnitExt, array, lognormal, normal,
-        probe_kind, uniform,
+        Alif, Conn, Epsilons, FluctuationDriven, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec, Stim,
+        UnitExt, array, lognormal, normal, probe_kind, uniform,
     };
 }

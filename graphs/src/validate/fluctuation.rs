@@ -98,7 +98,10 @@ pub(super) fn resolve(c: &mut Checker, net: &Network, dt_ok: bool) -> Vec<Option
     // Input that the budget does not know about moves U away from its targets.
     for (k, d) in net.projections.iter().enumerate() {
         if d.conn.weight_init.is_none() && d.conn.signal.is_none() && valid(d.target) && groups.contains_key(&d.target.index()) {
-            let why = format!("fixed weights onto `{}`, whose other input is fluctuation-driven: this input is not in its budget of mu_u and sigma_u", pops[d.target.index()].name);
+            let why = format!(
+                "fixed weights onto `{}`, whose other input is fluctuation-driven: this input is not in its budget of mu_u and sigma_u",
+                pops[d.target.index()].name
+            );
             c.warn(format!("projections[{k}].weight"), why);
         }
     }
