@@ -1,6 +1,7 @@
 //! Projections: how sources connect to targets, with which weights and delays.
 
 use crate::dist::{Spec, Value};
+use crate::fluctuation::FluctuationDriven;
 use crate::rule::RuleSpec;
 use crate::units::{Quantity, Time, Unit};
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,19 @@ pub struct Conn {
     /// weights `B`) instead of a receptor: `L_j(t) = sum_k B_jk a_k(t - d)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
+    /// Computes the weights from the target's dynamics when the network is frozen;
+    /// the frozen graph's `weight` then holds the distribution it chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_init: Option<WeightInit>,
+}
+
+/// A weight initialiser that `freeze()` resolves into a distribution, because it
+/// depends on the target model and on the other projections onto the same target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightInit {
+    /// Fluctuation-driven initialisation (specs 3): `normal(mu_w, sigma_w)`.
+    FluctuationDriven(FluctuationDriven),
 }
 
 impl Conn {
@@ -79,6 +93,7 @@ impl Conn {
             rule: None,
             name: None,
             signal: None,
+            weight_init: None,
         }
     }
 
@@ -135,14 +150,24 @@ impl Conn {
         c
     }
 
-    /// Sets the weights (a quantity or a distribution of one).
+    /// Sets the weights (a quantity or a distribution of one), replacing any
+    /// initialiser.
     pub fn weight<Q: Quantity>(mut self, w: impl Into<Spec<Q>>) -> Conn {
+        self.weight_init = None;
         let v = w.into().into_value();
         if let Connector::List { weights: Some(_), .. } = self.connector {
             self.weight.unit = v.unit;
         } else {
             self.weight = v;
         }
+        self
+    }
+    /// Draws dimensionless weights `normal(mu_w, sigma_w)` chosen so that the free
+    /// membrane potential of the `lif_discrete` target has the requested mean and
+    /// spread (see [`crate::fluctuation`]); resolved by `freeze()`.
+    pub fn weight_fluctuation_driven(mut self, init: FluctuationDriven) -> Conn {
+        self.weight = Value::constant(Unit::One, 0.0);
+        self.weight_init = Some(WeightInit::FluctuationDriven(init));
         self
     }
     /// Sets the delays.

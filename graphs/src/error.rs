@@ -45,6 +45,9 @@ pub enum ProblemKind {
     IndexOutOfRange,
     /// A rule that the catalogue does not know, or whose parameters are invalid.
     InvalidRule,
+    /// A weight initialiser that cannot be resolved: a target model it does not
+    /// describe, heterogeneous parameters, or targets without a solution.
+    WeightInit,
     /// Anything else malformed (empty arrays, unsorted times...).
     Malformed,
 }

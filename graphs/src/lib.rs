@@ -21,6 +21,7 @@ pub mod connectivity;
 pub mod connector;
 pub mod dist;
 pub mod error;
+pub mod fluctuation;
 pub mod graph;
 pub mod ids;
 pub mod model;
@@ -35,9 +36,10 @@ pub mod summary;
 pub mod units;
 mod validate;
 
-pub use connector::{Conn, Connector, Receptor};
+pub use connector::{Conn, Connector, Receptor, WeightInit};
 pub use dist::{Dist, Spec, Value, array, lognormal, normal, uniform};
 pub use error::{BuildError, Problem, ProblemKind, Warning};
+pub use fluctuation::{Epsilons, FluctuationDriven};
 pub use graph::{DelayTicks, Graph, Projection};
 pub use ids::{ModId, NetId, PopId, Probe, ProjId, StimId, probe_kind};
 pub use model::{Alif, Izhikevich, Lif, LifDiscrete, ModelKind, NeuronSpec, RateUnit};
@@ -51,7 +53,7 @@ pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick,
 /// Everything a network description needs.
 pub mod prelude {
     pub use crate::{
-        Alif, Conn, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec, Stim, UnitExt, array, lognormal, normal,
-        probe_kind, uniform,
+        Alif, Conn, Epsilons, FluctuationDriven, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec, Stim,
+        UnitExt, array, lognormal, normal, probe_kind, uniform,
     };
 }

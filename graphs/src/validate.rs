@@ -15,6 +15,7 @@ use crate::stimulus::{CurrentShape, SourceSpec};
 use crate::units::{Time, Unit};
 use std::collections::HashMap;
 
+mod fluctuation;
 mod projection;
 
 pub(crate) use projection::{connector_name, expected_synapses};

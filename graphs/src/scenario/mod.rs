@@ -50,7 +50,9 @@
 //! target = ["E", "I"]       # one projection per (source, target), source-major
 //! p = 0.02                  # or in_degree, out_degree, total, all_to_all = true,
 //!                           # one_to_one = true, pairs = [[0, 1]] (+ weights, delays per pair)
-//! weight = "1.62 mV"        # a quantity or distribution; dimensionless in leak units
+//! weight = "1.62 mV"        # a quantity or distribution; dimensionless in leak units;
+//!                           # onto lif_discrete also { fluctuation_driven = { mu_u = 0.0,
+//!                           # sigma_u = 1.0, nu = "20 Hz" } } (xi, alpha, epsilons: specs 3)
 //! delay = "0.1 ms"          # default one time step
 //! receptor = "exc"          # default "auto": from the weight's sign
 //! autapses = true           # default true
@@ -90,6 +92,7 @@
 
 mod doc;
 mod error;
+mod init;
 mod paths;
 mod read;
 mod values;

@@ -179,7 +179,9 @@ fn projection(o: &mut Out, c: &Conn, source: &str, target: &str) {
     }
     // With per-pair weights the projection's weight is a placeholder of 0 that the
     // reader restores; an empty list cannot carry the unit, so then it is written.
-    if !(per_pair_weights && c.weight.dist == Dist::Const(0.0)) {
+    if let Some(init) = &c.weight_init {
+        o.set("weight", super::init::text(init));
+    } else if !(per_pair_weights && c.weight.dist == Dist::Const(0.0)) {
         o.set("weight", value_text(&c.weight));
     }
     o.set("delay", value_text(&c.delay));

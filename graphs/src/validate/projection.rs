@@ -26,12 +26,17 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
     };
     let mut projections = Vec::new();
     let mut proj_names: Vec<String> = Vec::new();
+    let inits = super::fluctuation::resolve(c, net, dt_ok);
     for (i, d) in net.projections.iter().enumerate() {
         let path = format!("projections[{i}]");
         let src = c.handle(net.net, d.source, pops.len(), &format!("{path}.source"));
         let tgt = c.handle(net.net, d.target, pops.len(), &format!("{path}.target"));
         let (Some(src), Some(tgt)) = (src, tgt) else { continue };
-        let conn = &d.conn;
+        // A resolved initialiser is checked and frozen like any given weight.
+        let resolved = inits[i].as_ref().map(|w| Conn { weight: w.clone(), ..d.conn.clone() });
+        let conn = resolved.as_ref().unwrap_or(&d.conn);
+        // An initialiser without a solution was reported; its placeholder weight says nothing.
+        let unresolved = d.conn.weight_init.is_some() && resolved.is_none();
         let Some(m) = neuron_model(tgt) else {
             c.err(K::Malformed, format!("{path}.target"), format!("`{}` is a spike source and cannot receive synapses", pops[tgt].name));
             continue;
@@ -51,10 +56,11 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
         };
         let weight = list_weights.as_ref().unwrap_or(&conn.weight);
         let wpath = format!("{path}.weight");
-        let weight_ok = array_allowed(c, &wpath, "weight", &conn.weight, &conn.connector)
+        let weight_ok = !unresolved
+            && array_allowed(c, &wpath, "weight", &conn.weight, &conn.connector)
             && c.value(&wpath, weight, weight.unit, Constraint::Finite, if sizes_ok { arrays } else { None });
         // Feedback weights into a signal are dimensionless (checked with the signal).
-        let scale = if conn.signal.is_some() {
+        let scale = if conn.signal.is_some() || unresolved {
             1.0
         } else {
             weight_scale(m, conn.weight.unit).unwrap_or_else(|e| {

@@ -6,6 +6,7 @@
 
 mod connectors;
 mod determinism;
+mod fluctuation;
 mod fuzz;
 mod validation;
 mod values;

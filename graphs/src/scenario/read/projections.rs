@@ -6,7 +6,7 @@ use crate::dist::Value;
 use crate::error::ProblemKind as K;
 use crate::rule::RuleSpec;
 use crate::scenario::doc::ProjDoc;
-use crate::scenario::values;
+use crate::scenario::{init, values};
 use crate::units::Unit;
 
 impl Reader {
@@ -67,7 +67,11 @@ impl Reader {
         }
         let weights = d.weights.as_ref().and_then(|v| self.ok(&format!("{path}.weights"), values::list(v, None)));
         let delays = d.delays.as_ref().and_then(|v| self.ok(&format!("{path}.delays"), values::list(v, Some(Unit::Ms))));
+        // `Some(None)`: an initialiser whose problem is recorded.
+        let init = d.weight.as_ref().and_then(init::read).map(|r| self.ok(&format!("{path}.weight.fluctuation_driven"), r));
         let weight = match (&d.weight, &weights) {
+            // `freeze()` computes the weights; this placeholder is what the builder holds.
+            (Some(_), _) if let Some(found) = &init => found.as_ref().map(|_| Value::constant(Unit::One, 0.0)),
             (Some(v), _) => self.ok(&format!("{path}.weight"), values::value(v, None)),
             // Per-pair weights fix the unit; the projection's own weight is unused.
             (None, Some((unit, _))) => Some(Value::constant(*unit, 0.0)),
@@ -133,6 +137,7 @@ impl Reader {
             rule,
             name: d.name.clone(),
             signal: d.signal.clone(),
+            weight_init: init.flatten(),
         })
     }
 }
