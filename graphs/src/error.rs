@@ -14,6 +14,8 @@ pub enum ProblemKind {
     ForeignHandle,
     /// A probability outside [0, 1] or NaN.
     ProbabilityOutOfRange,
+    /// A rate a spike source cannot produce: above one spike per tick (`1/dt`).
+    RateTooHigh,
     /// A fixed in-degree larger than the source without multapses (likewise out-degree).
     DegreeTooLarge,
     /// A size, time constant, rate or dt that is zero, negative, NaN or infinite.

@@ -86,12 +86,27 @@ impl Unit {
         Ok(value * scale)
     }
 
-    /// Formats a value in this unit the way scenario files write it.
+    /// Formats a value in this unit the way scenario files write it (very large and
+    /// very small magnitudes with an exponent: `1e308 mV`, not 309 digits).
     pub fn format(self, value: f64) -> String {
         match self {
-            Unit::One => format!("{value}"),
-            u => format!("{value} {}", u.symbol()),
+            Unit::One => number_text(value),
+            u => format!("{} {}", number_text(value), u.symbol()),
         }
+    }
+}
+
+/// A number as people write it: plain in `[1e-5, 1e16)`, with an exponent outside,
+/// `inf`, `-inf` and `nan` as TOML spells them.
+pub(crate) fn number_text(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if x == 0.0 || (1e-5..1e16).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -205,10 +220,24 @@ impl Time {
         self.0 * 1e-3
     }
 
-    /// This duration in ticks of `dt`, rounded to the nearest tick.
+    /// This duration in ticks of `dt`, rounded to the nearest tick with halves
+    /// rounded up, judged on the decimal values as written: 0.15 ms, 0.25 ms and
+    /// 0.35 ms at dt = 0.1 ms are 2, 3 and 4 ticks. (The float quotient alone gives
+    /// 1.4999999999999998 for 0.15 / 0.1, so plain rounding turned two such halves
+    /// into 1 and 3 ticks.) A quotient within 1e-9 relative of a whole number or of a
+    /// half counts as exactly that; negative durations are 0 ticks.
     pub fn to_ticks(self, dt: Time) -> u64 {
-        let ticks = (self.0 / dt.0).round();
-        if ticks <= 0.0 { 0 } else { ticks as u64 }
+        let r = self.0 / dt.0;
+        let tol = 1e-9 * r.abs().max(1.0);
+        let whole = r.round();
+        let ticks = if (r - whole).abs() <= tol {
+            whole
+        } else if (r - (r.floor() + 0.5)).abs() <= tol {
+            r.floor() + 1.0
+        } else {
+            whole
+        };
+        if ticks <= 0.0 || ticks.is_nan() { 0 } else { ticks as u64 }
     }
 
     /// Whether this duration is a whole number of ticks of `dt` (to 1e-9 relative).
@@ -395,6 +424,9 @@ mod tests {
         assert_eq!(Rate(5.0).to_string(), "5 Hz");
         assert_eq!(Conductance(0.27).to_string(), "0.27 nS");
         assert_eq!(Tick(7).to_string(), "tick 7");
+        // No 309-digit numbers in messages.
+        assert_eq!(Unit::Mv.format(1e308), "1e308 mV");
+        assert_eq!(Unit::One.format(f64::INFINITY), "inf");
         // What is printed parses back to the same number.
         for (unit, v) in [(Unit::Ms, 0.1), (Unit::Mv, -65.25), (Unit::Pa, 1e-7), (Unit::Hz, 12345.678), (Unit::One, -0.0174)] {
             assert_eq!(unit.parse(&unit.format(v)), Ok(v));
@@ -419,6 +451,10 @@ mod tests {
         assert_eq!(Time(0.14).to_ticks(dt), 1);
         assert_eq!(Time(0.26).to_ticks(dt), 3);
         assert_eq!(Time(-1.0).to_ticks(dt), 0);
+        // Silent wrong result (trust issue, item 6): halves went by float error.
+        assert_eq!([0.15, 0.25, 0.35, 0.45].map(|t| Time(t).to_ticks(dt)), [2, 3, 4, 5]);
+        assert_eq!(Time(0.05).to_ticks(dt), 1);
+        assert_eq!(Time(0.1499).to_ticks(dt), 1);
         assert!(Time(0.3).is_whole_ticks(dt), "0.3 / 0.1 is 2.9999999999999996 in floats");
         assert!(Time(1000.0).is_whole_ticks(dt));
         assert!(!Time(0.15).is_whole_ticks(dt));

@@ -131,7 +131,26 @@ fn model(c: &mut Checker, path: &str, m: &NeuronSpec, size: u64) {
     }
 }
 
-fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64) {
+fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64, dt: Option<Time>) {
+    // A source emits at most one spike per tick: a rate above 1/dt would be clipped to
+    // 1/dt without a word (1 GHz and 20 kHz both ran as 10 kHz at dt = 0.1 ms).
+    let above_max = |c: &mut Checker, at: String, hz: f64| {
+        if let Some(dt) = dt
+            && hz.is_finite()
+            && hz * dt.0 * 1e-3 > 1.0
+        {
+            let max = 1e3 / dt.0;
+            c.err(
+                K::RateTooHigh,
+                at,
+                format!(
+                    "{} is above 1/dt = {}: a source emits at most one spike per tick of {dt} (lower the rate or dt)",
+                    Unit::Hz.format(hz),
+                    Unit::Hz.format(max)
+                ),
+            );
+        }
+    };
     match s {
         SourceSpec::Poisson { schedule } => {
             if schedule.is_empty() {
@@ -147,6 +166,8 @@ fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64) {
                 if schedule.len() > 1 && !(r.0 >= 0.0 && r.0.is_finite()) {
                     c.err(K::NotPositive, format!("{path}.schedule[{k}].rate"), format!("{r} is not a finite rate >= 0"));
                 }
+                let at = if schedule.len() > 1 { format!("{path}.schedule[{k}].rate") } else { format!("{path}.rate") };
+                above_max(c, at, r.0);
                 if !(t.0 >= 0.0 && t.0.is_finite()) || (k > 0 && t.0 <= schedule[k - 1].0.0) {
                     c.err(K::Malformed, format!("{path}.schedule[{k}].time"), format!("{t} is not after the previous step"));
                 }
@@ -161,6 +182,8 @@ fn source(c: &mut Checker, path: &str, s: &SourceSpec, size: u64) {
             }
             if let Some((k, r)) = rates.iter().enumerate().find(|(_, r)| !(**r >= 0.0 && r.is_finite())) {
                 c.err(K::NotPositive, format!("{path}.rates[{k}]"), format!("{r} Hz is not a finite rate >= 0"));
+            } else if let Some((k, r)) = rates.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) {
+                above_max(c, format!("{path}.rates[{k}]"), *r);
             }
         }
         SourceSpec::SpikeTimes { times } => {
@@ -194,7 +217,7 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
         }
         match &p.kind {
             PopKind::Neurons(m) => model(&mut c, &format!("{path}.model"), m, p.size),
-            PopKind::Source(s) => source(&mut c, &format!("{path}.source"), s, p.size),
+            PopKind::Source(s) => source(&mut c, &format!("{path}.source"), s, p.size, dt_ok.then_some(dt)),
         }
     }
     let size = |i: usize| pops[i].size;

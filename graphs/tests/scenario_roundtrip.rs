@@ -149,7 +149,9 @@ fn model(g: &mut Gen, kind: ModelKind, size: usize) -> NeuronSpec {
 
 fn source(g: &mut Gen, size: usize) -> SourceSpec {
     match g.below(4) {
-        0 => SourceSpec::poisson(Rate(g.positive())),
+        // Rates stay below 1/dt for every dt drawn (3 kHz at 1/3 ms): a source emits at
+        // most one spike per tick, and more is refused.
+        0 => SourceSpec::poisson(Rate(g.within(1e-3, 3000.0))),
         1 => {
             let mut t = 0.0;
             let steps = (0..1 + g.below(3)).map(|_| {
@@ -161,7 +163,7 @@ fn source(g: &mut Gen, size: usize) -> SourceSpec {
         2 => {
             let per_neuron = g.coin();
             let n = (1 + g.below(4)) * if per_neuron { size } else { 1 };
-            let rates = (0..n).map(|_| g.any().abs()).collect();
+            let rates = (0..n).map(|_| g.within(0.0, 3000.0)).collect();
             SourceSpec::RateArray { bin: Time(g.positive()), rates, per_neuron }
         }
         _ => SourceSpec::spike_times(

@@ -71,6 +71,11 @@ pub fn load_scenario(path: &Path) -> anyhow::Result<(Graph, RunSettings)> {
     let shown = path.display();
     let scenario = synfire_graphs::scenario::Scenario::load(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
     let graph = scenario.freeze_with(&synfire_rules::Catalog).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    // The same warnings as `check` (delays rounded to ticks, ...): a run must not
+    // hide what `check` would say.
+    for w in graph.warnings() {
+        eprintln!("{shown}: warning: {w}");
+    }
     let window_ticks = scenario.run.window.map(|w| graph.ticks(w).0);
     let output = scenario.run.output;
     let settings = RunSettings {

@@ -172,3 +172,27 @@ fn a_run_stopped_by_its_rate_guard_writes_its_outputs_and_fails() {
     assert!((report["model_time_s"].as_f64().unwrap() - 0.1).abs() < 1e-9, "{report}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Silent wrong result (trust issue, item 6): a delay that is not a whole number of
+/// ticks was rounded by float error (0.15 ms to 1 tick, 0.25 ms to 3) and only
+/// `check` said so. Both now say it, and halves round up on the decimal values.
+#[test]
+fn run_warns_of_rounded_delays_like_check() {
+    let dir = scratch("rounding");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("rounding.toml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/cuba.toml"))
+        .unwrap()
+        .replacen("delay = \"0.1 ms\"", "delay = \"0.15 ms\"", 1)
+        .replace("duration = \"1 s\"", "duration = \"20 ms\"");
+    assert!(text.contains("0.15 ms"));
+    std::fs::write(&file, text).unwrap();
+    let warning = "projections[0].delay: 0.15 ms rounded to 2 ticks of 0.1 ms";
+    let check = synfire(&["check", file.to_str().unwrap()]);
+    assert!(stderr(&check).contains(warning), "{}", stderr(&check));
+    let out_dir = dir.join("out");
+    let run = synfire(&["run", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stderr(&run).contains(warning), "{}", stderr(&run));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -173,15 +173,7 @@ pub(crate) fn list(v: &Toml, unit: Option<Unit>) -> Result<(Unit, Vec<f64>), Bad
 /// The shortest decimal that reads back to exactly `x`; exponent form for very large
 /// or small magnitudes so that no number is written with hundreds of digits.
 pub(crate) fn num(x: f64) -> String {
-    if x.is_nan() {
-        "nan".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf".into() } else { "-inf".into() }
-    } else if x == 0.0 || (1e-5..1e16).contains(&x.abs()) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
+    crate::units::number_text(x)
 }
 
 /// A TOML float literal for `x` (TOML needs a fraction or exponent to read a float).

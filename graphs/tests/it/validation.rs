@@ -139,6 +139,27 @@ fn bad_rates() {
     }
 }
 
+/// Silent wrong result (trust issue, item 4): a Poisson rate of 1 GHz or 20 kHz ran
+/// as 10 kHz at dt = 0.1 ms (one spike per tick at most) without a word.
+#[test]
+fn rates_above_one_spike_per_tick_are_refused() {
+    for r in [20_000.0, 1e9] {
+        let mut net = Network::new().dt(0.1.ms());
+        net.poisson("X", 10, r.hz());
+        check(&net, K::RateTooHigh, "populations[0].source.rate");
+    }
+    let mut net = Network::new().dt(0.1.ms());
+    net.poisson("X", 10, 10_000.0.hz());
+    assert!(net.freeze().is_ok(), "one spike every tick is the most a source can do, and allowed");
+    let mut net = Network::new().dt(0.1.ms());
+    let schedule = vec![(0.0.ms(), 5.0.hz()), (100.0.ms(), 50_000.0.hz())];
+    net.source("X", 10, synfire_graphs::SourceSpec::Poisson { schedule });
+    check(&net, K::RateTooHigh, "populations[0].source.schedule[1].rate");
+    let mut net = Network::new().dt(1.0.ms());
+    net.source("X", 2, synfire_graphs::SourceSpec::RateArray { bin: 10.0.ms(), rates: vec![5.0, 2000.0, 1.0], per_neuron: false });
+    check(&net, K::RateTooHigh, "populations[0].source.rates[1]");
+}
+
 #[test]
 fn bad_dt() {
     for dt in [0.0, -0.1, f64::NAN, f64::INFINITY] {
