@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum ProbeKind {
     /// Every spike of the listed populations.
     Spikes { pops: Vec<usize> },
-    /// A state variable of some neurons, sampled every `interval`.
+    /// A state variable of some neurons, sampled every `interval`: the sample at tick
+    /// `k` is the state at time `k dt` (the initial state at 0, then after `k` steps).
     State { pop: usize, var: String, neurons: Vec<u32>, interval: Time },
     /// Weights of (some) synapses of a projection, sampled every `interval`;
     /// `max_synapses` caps how many, taken in canonical synapse order. With `var`,

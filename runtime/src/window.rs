@@ -4,10 +4,10 @@
 //!
 //! | # | phase | what | reads | writes |
 //! |---|---|---|---|---|
-//! | 1 | integrate | for each tick `t`, each slice in population order: injected currents; the kernel's step (or the source's spikes) consuming ring slot `t`, plus spikes injected from the API for `t`; post-triggered plasticity for the slice's spikes; spikes and graded outputs appended to the outbox and the spike log | ring slot `t`, currents | slice state, ring slot `t` (zeroed), rules' post state, outbox, spike log |
-//! | 1b | per-tick rules | after every slice of tick `t`: `on_tick` of rules that asked for it (`Needs::per_tick`), reading modulators and signals of tick `t` | modulators, signal slot `t` | plastic weights, rule state |
-//! | 1c | sample | state probes due at `t` | slice state | recorders |
-//! | 2 | check | if the window ends a guard period: scan state and plastic weights for non-finite values | slice state, weights | outbox alarm |
+//! | 1 | sample | for each tick `t`, first: state probes due at `t` read the state at time `t dt`, before tick `t` is integrated (the initial state at `t = 0`, then the state after `t` steps; the convention of Brian2's `StateMonitor`) | slice state | recorders |
+//! | 1b | integrate | each slice in population order: injected currents; the kernel's step (or the source's spikes) consuming ring slot `t`, plus spikes injected from the API for `t`; post-triggered plasticity for the slice's spikes; spikes and graded outputs appended to the outbox and the spike log | ring slot `t`, currents | slice state, ring slot `t` (zeroed), rules' post state, outbox, spike log |
+//! | 1c | per-tick rules | after every slice of tick `t`: `on_tick` of rules that asked for it (`Needs::per_tick`), reading modulators and signals of tick `t` | modulators, signal slot `t` | plastic weights, rule state |
+//! | 2 | check | if the window ends a guard period or the run: scan state and plastic weights for non-finite values | slice state, weights | outbox alarm |
 //! | 3 | publish | hand the outbox to the transport | outbox | transport box of this shard |
 //! | 4 | barrier | wait for every shard | - | - |
 //! | 5 | deliver | merge every shard's spikes and graded events in `(tick, gid)` order; count them (rate guards, computed modulators); for each event, each projection from its population in projection order: the rule's pre event, then `ring[t + d] += w * value`; signals: `signal[t + d] += B * value` | every batch | ring slots after `end`, signal slots after `end`, rules' pre state, counts |
@@ -35,7 +35,7 @@ impl Shard {
         let mut t = from;
         while t < until {
             let len = window.min(until - t).min(self.window_cap(t) - t);
-            let r = self.run_window(graph, tr, t, len);
+            let r = self.run_window(graph, tr, t, len, t + len == until);
             t += len;
             if let Err(e) = r {
                 // A guard stops every shard at the same window; anything else
@@ -50,15 +50,18 @@ impl Shard {
     }
 
     /// Runs one window of `len` ticks from `start`: phases 1 to 6 of the module docs.
-    fn run_window<T: Transport>(&mut self, graph: &Graph, tr: &T, start: u64, len: u64) -> Result<(), RunError> {
+    /// `last`: the window ends the run, so state is scanned for non-finite values
+    /// whatever the guard period (a run shorter than the period, or its tail after the
+    /// last period, would otherwise end with a NaN and a success).
+    fn run_window<T: Transport>(&mut self, graph: &Graph, tr: &T, start: u64, len: u64, last: bool) -> Result<(), RunError> {
         let end = start + len;
         for t in start..end {
+            self.sample_state(t);
             self.integrate(t);
             self.per_tick_rules(t);
-            self.sample_state(t);
         }
         let due = self.guards.due(end);
-        if due {
+        if due || last {
             self.outbox.alarm = self.non_finite_alarm(graph, end);
         }
         let parity = (self.windows & 1) as usize;
@@ -90,7 +93,7 @@ impl Shard {
         self.weight_intervals.iter().fold(next(self.guards.settings.every), |m, &i| m.min(next(i)))
     }
 
-    /// Phase 1 for tick `t`.
+    /// Phase 1b for tick `t`.
     fn integrate(&mut self, t: u64) {
         let slot = (t & self.mask) as usize;
         for si in 0..self.slices.len() {
@@ -152,7 +155,7 @@ impl Shard {
         self.injected = all;
     }
 
-    /// Phase 1b: rules that work every tick, once every post spike of tick `t` is
+    /// Phase 1c: rules that work every tick, once every post spike of tick `t` is
     /// known, reading the per-neuron signals that arrive at `t`; then those signals
     /// are consumed (their ring slot zeroed, as a kernel consumes its input).
     fn per_tick_rules(&mut self, t: u64) {
@@ -175,7 +178,10 @@ impl Shard {
         }
     }
 
-    /// Phase 1c: state probes due at the end of tick `t`.
+    /// Phase 1: state probes due at tick `t`, reading the state at time `t dt` (before
+    /// tick `t` is integrated). A sample labelled `t dt` once held the state after
+    /// tick `t`, one step late against NEST and Brian2, and the initial state was
+    /// never recorded.
     fn sample_state(&mut self, t: u64) {
         for rec in &mut self.recorders.states {
             if rec.due(t)

@@ -170,3 +170,26 @@ proptest! {
         prop_assert_eq!(engine_spikes(&graph, probe, workers, Some(window), 50.0), reference);
     }
 }
+
+/// Silent wrong result (trust issue, item 7): the sample labelled 0 ms held the state
+/// after the first step and the initial state was never recorded, one step late
+/// against NEST and Brian2. A CUBA neuron relaxing from -60 mV towards E_L = -70 mV
+/// (no input) follows `E_L + (v0 - E_L) exp(-t / tau_m)` at every label, from t = 0,
+/// across run calls.
+#[test]
+fn state_samples_hold_the_state_at_their_label() {
+    let mut net = Network::new().dt(0.1.ms()).seed(1);
+    let n = net.population("N", 1, Lif::cuba().e_l((-70.0).mv()).v_th((-50.0).mv()).v_reset((-70.0).mv()).init("v", (-60.0).mv()));
+    let probe = net.record_state(n, "v", [0], 0.5.ms());
+    let g = net.freeze().expect("valid");
+    let mut sim = Runtime::builder().build(&g).expect("builds");
+    sim.run_for(3.0.ms()).expect("runs");
+    sim.run_for(2.0.ms()).expect("runs");
+    let v = sim.state(probe).expect("state");
+    assert_eq!(v.ticks, (0..10).map(|k| 5 * k).collect::<Vec<u64>>(), "a sample every 0.5 ms from 0, none at the end time 5 ms");
+    assert_eq!(v.values[0], -60.0, "the first sample is the initial state");
+    for (k, (&tick, &got)) in v.ticks.iter().zip(&v.values).enumerate() {
+        let want = -70.0 + 10.0 * (-(tick as f64) * 0.1 / 20.0).exp();
+        assert!((f64::from(got) - want).abs() < 1e-4, "sample {k} at {} ms: {got} mV, closed form {want} mV", tick as f64 * 0.1);
+    }
+}

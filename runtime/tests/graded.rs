@@ -31,7 +31,9 @@ fn engine(graph: &Graph, probes: &Probes, workers: usize, window: Option<u64>, t
     sim.run_ticks(ticks).expect("runs");
     let s = sim.spikes(probes.spikes).expect("spikes");
     let traces: Vec<_> = probes.outputs.iter().map(|(p, _)| sim.state(*p).expect("state")).collect();
-    let outputs = (0..ticks as usize)
+    // Sample `t + 1` holds the state after tick `t` (samples read the state at their
+    // label, the initial one first); the last tick's state has no sample yet.
+    let outputs = (1..ticks as usize)
         .map(|t| traces.iter().flat_map(|tr| tr.values[t * tr.neurons.len()..(t + 1) * tr.neurons.len()].iter().map(|v| v.to_bits())).collect())
         .collect();
     let weights = (0..graph.projections.len()).map(|k| support::weight_bits(&sim, graph.proj(&graph.projections[k].name).expect("projection"))).collect();
@@ -40,8 +42,7 @@ fn engine(graph: &Graph, probes: &Probes, workers: usize, window: Option<u64>, t
 
 fn reference(graph: &Graph, probes: &Probes, ticks: u64) -> Run {
     let o = support::reference::simulate_all(graph, ticks);
-    let outputs = o
-        .outputs
+    let outputs = o.outputs[..ticks as usize - 1]
         .iter()
         .map(|row| probes.outputs.iter().flat_map(|&(_, pop)| graph.gid_range(pop).map(|g| row[g as usize].to_bits()).collect::<Vec<_>>()).collect())
         .collect();
@@ -106,9 +107,10 @@ fn a_graded_event_delivers_its_value_times_the_weight() {
     // A relaxes to u = 0.5 (r = 1) with tau = dt; B sees 4 * 0.25 * r = 1 - ...
     let last = f64::from(*u.values.last().expect("samples"));
     assert!((last - 1.0).abs() < 1e-4, "B's steady state is sum w r = 1, got {last}");
-    // Nothing arrives before the delay: B is still at 0 during the first three ticks.
-    assert!(u.values[..3].iter().all(|&v| v == 0.0), "{:?}", &u.values[..4]);
-    assert!(u.values[3] > 0.0);
+    // Nothing arrives before the delay: B is still at 0 initially and after the first
+    // three ticks (samples read the state at their label: the initial state first).
+    assert!(u.values[..4].iter().all(|&v| v == 0.0), "{:?}", &u.values[..5]);
+    assert!(u.values[4] > 0.0);
 }
 
 /// A random small network mixing 1-2 LIF populations, 1-2 rate populations (linear
@@ -189,5 +191,5 @@ fn a_mixed_network_resumes_bit_identically_from_a_checkpoint() {
     assert!(w == straight.weights[0], "plastic weights differ after the resume");
     let r = b.state(probes.outputs[0].0).expect("outputs");
     let tail: Vec<u32> = r.values[r.values.len() - 30..].iter().map(|v| v.to_bits()).collect();
-    assert_eq!(tail, straight.outputs[1199][..30].to_vec(), "rate outputs of the last tick");
+    assert_eq!(tail, straight.outputs[1198][..30].to_vec(), "rate outputs of the last sample (tick 1199: the state after tick 1198)");
 }

@@ -196,3 +196,27 @@ fn run_warns_of_rounded_delays_like_check() {
     assert!(stderr(&run).contains(warning), "{}", stderr(&run));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Silent wrong result (trust issue, item 5): summed input overflowing f32 (every
+/// weight finite, their sum not) left neurons dead or locked firing with exit 0 when
+/// the run ended before the guard's first period. The guard also checks the last
+/// window of a run.
+#[test]
+fn overflowing_summed_input_stops_the_run_naming_the_neuron() {
+    let dir = scratch("overflow");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("overflow.toml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/cuba.toml"))
+        .unwrap()
+        .replace("weight = \"1.62 mV\"", "weight = \"3e38 mV\"")
+        .replace("weight = \"-9 mV\"", "weight = \"-3e38 mV\"")
+        .replace("duration = \"1 s\"", "duration = \"20 ms\"");
+    std::fs::write(&file, text).unwrap();
+    let out_dir = dir.join("out");
+    let run = synfire(&["run", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(!run.status.success(), "{}", stderr(&run));
+    let err = stderr(&run);
+    assert!(err.contains("a run guard stopped") && err.contains("population `E` neuron") && err.contains("is not finite"), "{err}");
+    assert!(out_dir.join("report.json").exists(), "the outputs up to the stop are written");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
