@@ -5,6 +5,7 @@
 
 mod bench;
 mod check;
+mod interrupt;
 mod process;
 mod resume;
 mod run;
@@ -42,20 +43,27 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => report(run::run(&args)),
-        Command::Resume(args) => report(resume::resume(&args)),
+        Command::Run(args) => {
+            interrupt::install();
+            report(run::run(&args))
+        }
+        Command::Resume(args) => {
+            interrupt::install();
+            report(resume::resume(&args))
+        }
         Command::Bench(args) => report(bench::run(&args)),
         Command::Check { file } => check::check_with(&file, Some(&synfire_rules::Catalog)),
     }
 }
 
-/// Prints an error with its chain of causes and turns it into exit code 1.
+/// Prints an error with its chain of causes and turns it into exit code 1 (130 for a
+/// run stopped by a signal).
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            if e.is::<interrupt::Interrupted>() { ExitCode::from(interrupt::EXIT_STATUS) } else { ExitCode::FAILURE }
         }
     }
 }

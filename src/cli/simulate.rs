@@ -85,12 +85,27 @@ pub fn run_with_progress(
     bar.set_style(ProgressStyle::with_template("{bar:25.cyan/blue} {msg}, ETA {eta}")?.progress_chars("=> "));
     bar.set_position(progress.done);
     bar.set_message(format!("{:.2}/{total_s:.2} s model", progress.done as f64 * dt.0 * 1e-3));
+    let slice = Time(super::interrupt::SLICE_MS).to_ticks(dt).max(1);
     while progress.done < progress.total {
         let step = progress.chunk.min(progress.total - progress.done);
-        let started = Instant::now();
-        rt.run_ticks(step)?;
-        progress.wall_s += started.elapsed().as_secs_f64();
-        progress.done += step;
+        // The chunk in slices, looking for Ctrl-C between them.
+        let mut ran = 0;
+        while ran < step && !super::interrupt::requested() {
+            let piece = slice.min(step - ran);
+            let started = Instant::now();
+            rt.run_ticks(piece)?;
+            progress.wall_s += started.elapsed().as_secs_f64();
+            ran += piece;
+        }
+        progress.done += ran;
+        if ran < step {
+            // Interrupted: the weights where the run stopped end the evolution plot.
+            if ran > 0 {
+                progress.record(rt, &plastic)?;
+            }
+            bar.finish_and_clear();
+            return Err(super::interrupt::Interrupted { at: rt.now() }.into());
+        }
         progress.record(rt, &plastic)?;
         let model_s = progress.done as f64 * dt.0 * 1e-3;
         bar.set_position(progress.done);

@@ -65,7 +65,9 @@ pub struct Timing {
     pub syn_events_per_s: f64,
     /// Wall time per model time (below 1 is faster than real time).
     pub realtime_factor: f64,
-    /// Peak resident memory of the process in bytes, when the OS reports it.
+    /// Peak resident memory of the process in bytes (its maximum resident set,
+    /// `VmHWM`, read once the outputs but this file are written; what `/usr/bin/time`
+    /// reports as maximum RSS), when the OS reports it.
     pub peak_rss_bytes: Option<u64>,
 }
 

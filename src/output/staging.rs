@@ -1,7 +1,10 @@
 //! "Nothing is lost": outputs are written into a temporary directory next to the
 //! destination and moved into it only when every file is complete. A run that fails
-//! earlier leaves the destination as it was; files in it that the run does not
-//! write are never touched.
+//! earlier leaves the destination as it was. On commit, the files an earlier run
+//! listed in its `outputs.json` that this run does not write are removed (a static
+//! run into the folder of a plastic one would otherwise keep its `weights.svg`, as if
+//! it were this run's); files no run listed (the user's, `checkpoint.synfire`) are
+//! never touched.
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -41,6 +44,7 @@ impl Staging {
     /// returns their final paths.
     pub fn commit(mut self) -> anyhow::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(&self.dest).with_context(|| format!("cannot create {}", self.dest.display()))?;
+        let earlier = listed_outputs(&self.dest.join(MANIFEST));
         let mut out = Vec::with_capacity(self.files.len());
         for f in &self.files {
             let (from, to) = (self.tmp.join(f), self.dest.join(f));
@@ -49,9 +53,36 @@ impl Staging {
             out.push(to);
         }
         self.committed = true;
+        for stale in earlier.iter().filter(|f| !self.files.contains(f)) {
+            let path = self.dest.join(stale);
+            std::fs::remove_file(&path)
+                .or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) })
+                .with_context(|| format!("cannot remove {}, an output of an earlier run that this run does not write", path.display()))?;
+        }
         std::fs::remove_dir_all(&self.tmp).with_context(|| format!("cannot remove {}", self.tmp.display()))?;
         Ok(out)
     }
+}
+
+/// The manifest every run writes, which names its files.
+const MANIFEST: &str = "outputs.json";
+
+/// The plain file names an earlier run's manifest lists (nothing when there is none
+/// or it cannot be read: then nothing is removed). Names with a path separator or
+/// `..` are ignored, so a doctored manifest cannot reach outside the directory.
+fn listed_outputs(manifest: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(manifest) else { return Vec::new() };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    if json["format"] != "synfire-outputs" {
+        return Vec::new();
+    }
+    let files = json["files"].as_array().map(Vec::as_slice).unwrap_or_default();
+    files
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .filter(|f| !f.is_empty() && !f.contains(['/', '\\']) && *f != "." && *f != "..")
+        .map(str::to_string)
+        .collect()
 }
 
 impl Drop for Staging {
@@ -119,6 +150,31 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "new");
         assert_eq!(std::fs::read_to_string(dest.join("notes.txt")).unwrap(), "mine");
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1, "the temporary directory is gone");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Silent wrong result (trust issue, item 8): a run into the folder of an earlier
+    /// run kept that run's files it did not write itself (a static run beside the
+    /// earlier plastic run's `weights.svg`). Files no manifest lists stay.
+    #[test]
+    fn outputs_of_an_earlier_run_that_this_run_does_not_write_go() {
+        let root = scratch("stale-outputs");
+        let dest = root.join("out");
+        std::fs::create_dir_all(&dest).unwrap();
+        let manifest =
+            r#"{"format": "synfire-outputs", "files": [{"file": "a.txt"}, {"file": "weights.svg"}, {"file": "outputs.json"}, {"file": "../escape.txt"}]}"#;
+        for (f, text) in [("a.txt", "old"), ("weights.svg", "old"), ("outputs.json", manifest), ("notes.txt", "mine")] {
+            std::fs::write(dest.join(f), text).unwrap();
+        }
+        std::fs::write(root.join("escape.txt"), "outside").unwrap();
+        let mut s = Staging::new(&dest).unwrap();
+        std::fs::write(s.file("a.txt"), "new").unwrap();
+        std::fs::write(s.file("outputs.json"), r#"{"format": "synfire-outputs", "files": [{"file": "a.txt"}]}"#).unwrap();
+        s.commit().unwrap();
+        assert!(!dest.join("weights.svg").exists(), "the earlier run's plot is gone");
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(dest.join("notes.txt")).unwrap(), "mine");
+        assert!(root.join("escape.txt").exists(), "nothing outside the directory is touched");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
