@@ -67,6 +67,11 @@ pub trait RuleCatalog {
         Vec::new()
     }
 
+    /// The names of every rule the catalogue knows (for messages about unknown ones).
+    fn names(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// `spec` with every parameter the rule reads written out, defaults included
     /// (what `check` shows), or `None` when the spec is not a valid rule.
     fn resolved(&self, _spec: &RuleSpec) -> Option<RuleSpec> {

@@ -42,6 +42,11 @@ impl Unit {
         }
     }
 
+    /// The unit as a message names it: its symbol, or "plain numbers" for [`Unit::One`].
+    pub fn described(self) -> &'static str {
+        if self == Unit::One { "plain numbers" } else { self.symbol() }
+    }
+
     /// Parses `"20 ms"`, `"1.5s"`, `"-50 mV"`, `"0.27 nS"`: the value converted into
     /// this unit. A bare number is accepted for [`Unit::One`] only; NaN and infinity
     /// are refused.

@@ -39,7 +39,7 @@ impl Checker {
     fn value(&mut self, path: &str, v: &Value, unit: Unit, constraint: Constraint, len: Option<u64>) -> bool {
         let before = self.problems.len();
         if v.unit != unit {
-            self.err(K::UnitMismatch, path, format!("given in {:?}, expected {:?}", v.unit, unit));
+            self.err(K::UnitMismatch, path, format!("given in {}, expected {}", v.unit.described(), unit.described()));
             return false;
         }
         if let Some(bad) = v.defining_numbers().into_iter().find(|x| !x.is_finite()) {
@@ -239,7 +239,11 @@ pub(crate) fn freeze(net: &Network, rules: Option<&dyn RuleCatalog>) -> Result<G
             continue;
         };
         if d.unit != m.kind.current_unit() {
-            c.err(K::UnitMismatch, format!("{path}.amplitude"), format!("{} takes currents in {:?}, not {:?}", m.kind.name(), m.kind.current_unit(), d.unit));
+            c.err(
+                K::UnitMismatch,
+                format!("{path}.amplitude"),
+                format!("{} takes currents in {}, not {}", m.kind.name(), m.kind.current_unit().described(), d.unit.described()),
+            );
         }
         if let Some(r) = &d.neurons
             && (r.start >= r.end || u64::from(r.end) > size(t))

@@ -188,7 +188,7 @@ fn meaning_errors_name_the_path() {
             "[[projection]]\nsource = \"E\"\ntarget = \"I\"\nin_degree = 5\nweight = \"1 mV\"\n",
             "projection[0].in_degree: in-degree 5 exceeds the 4 available sources without multapses",
         ),
-        ("[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nweight = \"1 ms\"\n", "projection[0].weight: lif_cuba takes weights in Mv, not Ms"),
+        ("[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nweight = \"1 ms\"\n", "projection[0].weight: lif_cuba takes weights in mV or pA, not ms"),
         (
             "[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.1\nweight = \"1 mV\"\ndelay = \"0.01 ms\"\n",
             "projection[0].delay: 0.01 ms is shorter than dt 0.1 ms",
@@ -205,7 +205,7 @@ fn meaning_errors_name_the_path() {
         ),
         ("[[probe]]\nkind = \"weights\"\nprojection = \"E->I\"\ninterval = \"1 ms\"\n", "probe[0].projection: no projection is called `E->I`"),
         ("[[probe]]\nkind = \"rate\"\npopulation = \"E\"\n", "probe[0].bin: `bin` is required here"),
-        ("[[current]]\nname = \"c\"\ntarget = \"E\"\namplitude = \"1 mV\"\n", "current[0].amplitude: lif_cuba takes currents in Pa, not Mv"),
+        ("[[current]]\nname = \"c\"\ntarget = \"E\"\namplitude = \"1 mV\"\n", "current[0].amplitude: lif_cuba takes currents in pA, not mV"),
         ("[[modulator]]\nname = \"m\"\npopulation = \"Z\"\n", "modulator[0].population: no population or source is called `Z`"),
         (
             "[[source]]\nname = \"S\"\nsize = 2\nkind = \"poisson\"\nrate = \"5 Hz\"\nbin = \"1 ms\"\n",

@@ -345,8 +345,10 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
         directory: g.coin().then(|| "out/\"odd\" dir é\\x".into()),
         files: OutputFile::ALL.into_iter().filter(|_| g.coin()).collect(),
     });
-    let run =
-        RunSettings { duration: Time(g.positive()), workers: g.coin().then(|| 1 + g.below(8) as u32), window: g.coin().then(|| Time(g.positive())), output };
+    // One tick: the one window every network allows (a window above the minimum
+    // delay is refused).
+    let window = g.coin().then_some(Time(dt));
+    let run = RunSettings { duration: Time(g.positive()), workers: g.coin().then(|| 1 + g.below(8) as u32), window, output };
     (net, run)
 }
 

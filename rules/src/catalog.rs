@@ -30,6 +30,10 @@ impl RuleCatalog for Catalog {
         }
     }
 
+    fn names(&self) -> Vec<&'static str> {
+        RULES.to_vec()
+    }
+
     fn resolved(&self, spec: &RuleSpec) -> Option<RuleSpec> {
         let mut full = parse(spec)?.ok()?.to_spec();
         full.inputs.clone_from(&spec.inputs);

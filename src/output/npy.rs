@@ -11,7 +11,8 @@ use std::path::Path;
 pub fn write<T: npyz::AutoSerialize>(path: &Path, shape: &[u64], values: impl IntoIterator<Item = T>) -> anyhow::Result<()> {
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::new(file);
-    let mut writer = npyz::WriteOptions::new().default_dtype().shape(shape).writer(&mut w).begin_nd()?;
+    let mut writer =
+        npyz::WriteOptions::new().default_dtype().shape(shape).writer(&mut w).begin_nd().with_context(|| format!("cannot write {}", path.display()))?;
     writer.extend(values).with_context(|| format!("cannot write {}", path.display()))?;
     // `finish` checks that the values filled the shape.
     writer.finish().with_context(|| format!("{}: the values do not fill the shape {shape:?}", path.display()))?;
@@ -34,5 +35,17 @@ mod tests {
         assert_eq!(npy.into_vec::<f32>().unwrap(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.5]);
         assert!(write(&path, &[2, 2], [1u32, 2, 3]).is_err(), "too few values for the shape");
         std::fs::remove_file(path).unwrap();
+    }
+
+    /// Trust issue (poor messages): a full disk said "No space left on device" without
+    /// the path. `/dev/full` fails every write with that error.
+    #[test]
+    fn a_full_disk_names_the_file() {
+        let full = std::path::Path::new("/dev/full");
+        if !full.exists() {
+            return; // not Linux
+        }
+        let err = format!("{:#}", write(full, &[100_000], (0..100_000).map(|x| x as f32)).unwrap_err());
+        assert!(err.contains("/dev/full") && err.contains("No space left"), "{err}");
     }
 }

@@ -88,15 +88,19 @@ pub struct Binned {
 fn write_table<T: std::fmt::Display>(path: &Path, header: &str, clock: Clock, ticks: &[u64], ncols: usize, values: &[T]) -> anyhow::Result<()> {
     let f = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::new(f);
-    writeln!(w, "{header}")?;
-    for (row, &tick) in ticks.iter().enumerate() {
-        write!(w, "{}", clock.ms(tick))?;
-        for v in &values[row * ncols..(row + 1) * ncols] {
-            write!(w, ",{v}")?;
+    // Every write error (a full disk) names the file.
+    let mut rows = || -> std::io::Result<()> {
+        writeln!(w, "{header}")?;
+        for (row, &tick) in ticks.iter().enumerate() {
+            write!(w, "{}", clock.ms(tick))?;
+            for v in &values[row * ncols..(row + 1) * ncols] {
+                write!(w, ",{v}")?;
+            }
+            writeln!(w)?;
         }
-        writeln!(w)?;
-    }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))
+        w.flush()
+    };
+    rows().with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn ticks_file(staging: &mut Staging, n: &Names, ticks: &[u64]) -> anyhow::Result<Entry> {

@@ -1,6 +1,7 @@
 //! `raster.svg`: spike times of an evenly spaced sample of the recorded neurons.
 
 use super::{colour, draw_legend, frame, page};
+use anyhow::Context;
 use plotters::prelude::*;
 use std::path::Path;
 use synfire_runtime::SpikeList;
@@ -82,7 +83,7 @@ pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize
         entries.push((format!("{} ({size})", spikes.pop_names[pop]), c));
     }
     draw_legend(&legend, &entries)?;
-    root.present()?;
+    root.present().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `rates.svg`: population rates over time.
 
 use super::{colour, draw_legend, frame, page};
+use anyhow::Context;
 use plotters::prelude::*;
 use std::path::Path;
 use synfire_runtime::RateTrace;
@@ -29,6 +30,6 @@ pub fn write_rates(path: &Path, title: &str, traces: &[(usize, String, RateTrace
         entries.push((format!("{name} ({mean:.1} Hz)"), c));
     }
     draw_legend(&legend, &entries)?;
-    root.present()?;
+    root.present().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -52,11 +52,15 @@ pub fn write_csv(path: &Path, file: &str, probes: &[String], spikes: &SpikeList)
     let mut w = BufWriter::new(f);
     let clock = Clock::new(spikes.dt_ms);
     let names: Vec<String> = spikes.pop_names.iter().map(|n| csv::field(n)).collect();
-    writeln!(w, "t_ms,population,index")?;
-    for k in 0..spikes.len() {
-        writeln!(w, "{},{},{}", clock.ms(spikes.ticks[k]), names[spikes.pops[k] as usize], spikes.index[k])?;
-    }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    // Every write error (a full disk) names the file.
+    let mut rows = || -> std::io::Result<()> {
+        writeln!(w, "t_ms,population,index")?;
+        for k in 0..spikes.len() {
+            writeln!(w, "{},{},{}", clock.ms(spikes.ticks[k]), names[spikes.pops[k] as usize], spikes.index[k])?;
+        }
+        w.flush()
+    };
+    rows().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(Entry::csv(file, "spikes", "the rows of spikes.npy as text").probes(probes).rows(spikes.len() as u64).fields(vec![
         Column::text("t_ms").unit("ms").about(format!("tick * dt_ms printed from the tick, {} digit(s) after the point", clock.decimals())),
         Column::text("population").about("population name"),

@@ -22,7 +22,14 @@ impl Staging {
     /// Creates the temporary directory beside `dest` (and `dest`'s parents).
     pub fn new(dest: &Path) -> anyhow::Result<Staging> {
         let (parent, name) = split(dest)?;
-        std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        // A file where a directory must go: name it, not the path that failed to be made.
+        if let Some(file) = dest.ancestors().skip(1).find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir()) {
+            anyhow::bail!("cannot create the output directory {}: {} is a file, not a directory", dest.display(), file.display());
+        }
+        if dest.exists() && !dest.is_dir() {
+            anyhow::bail!("cannot write outputs into {}: it is a file, not a directory", dest.display());
+        }
+        std::fs::create_dir_all(&parent).with_context(|| format!("cannot create the output directory {} ({})", dest.display(), parent.display()))?;
         remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {

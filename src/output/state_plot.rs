@@ -1,6 +1,7 @@
 //! `<probe>.svg`: a state probe's variable over time, one line per recorded neuron.
 
 use super::{colour, draw_legend, frame, page};
+use anyhow::Context;
 use plotters::prelude::*;
 use std::path::Path;
 use synfire_runtime::StateTrace;
@@ -46,6 +47,6 @@ pub fn write_state_plot(path: &Path, title: &str, trace: &StateTrace, unit: &str
         entries.push((format!("(+{} more in the files)", cols - shown), RGBColor(150, 150, 150)));
     }
     draw_legend(&legend, &entries)?;
-    root.present()?;
+    root.present().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! `weight_evolution.svg` (its mean and 10th/90th percentiles over time).
 
 use super::{colour, draw_legend, frame, page};
+use anyhow::Context;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -84,7 +85,7 @@ pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, S
         entries.push((name.clone(), colour));
     }
     draw_legend(&legend, &entries)?;
-    root.present()?;
+    root.present().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -115,7 +116,7 @@ pub fn write_weight_evolution(path: &Path, title: &str, projections: &[(usize, S
         entries.push((name.clone(), c));
     }
     draw_legend(&legend, &entries)?;
-    root.present()?;
+    root.present().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -87,3 +87,48 @@ fn check_prints_every_rule_with_its_defaults() {
     assert!(stdout.contains("  EE: stdp_pair (a_minus = 0.0105, a_plus = 0.01, nearest = 0, tau_minus = 20 ms"), "{stdout}");
     assert!(stdout.contains("w_max = 3.24, w_min = 0; bounds in mV)"), "{stdout}");
 }
+
+/// Trust issue, the refusal list and its poor messages: each input gets a precise
+/// message at `check` time with exit status 2 (or, for a rule given by name alone,
+/// is accepted with the rule's defaults).
+#[test]
+fn refused_inputs_get_messages_that_name_the_value() {
+    let cuba = std::fs::read_to_string(example("cuba.toml")).unwrap();
+    let cases = [
+        ("weight-unit", cuba.replacen("weight = \"1.62 mV\"", "weight = \"2 ms\"", 1), "projection[0].weight: lif_cuba takes weights in mV or pA, not ms"),
+        (
+            "receptor",
+            cuba.replacen("weight = \"1.62 mV\"", "weight = \"1.62 mV\"\nreceptor = \"gaba\"", 1),
+            "lif_cuba has no receptor `gaba` (it has exc, inh)",
+        ),
+        (
+            "rule-name",
+            cuba.replacen("weight = \"1.62 mV\"", "weight = \"1.62 mV\"\nrule = { name = \"stdpp\" }", 1),
+            "no plasticity rule is called `stdpp` (rules: stdp_pair,",
+        ),
+        ("rule-type", cuba.replacen("weight = \"1.62 mV\"", "weight = \"1.62 mV\"\nrule = 5", 1), "expected a rule: its name (\"stdp_pair\") or a table"),
+        (
+            "window",
+            cuba.replacen("duration = \"1 s\"", "duration = \"1 s\"\nwindow = \"5 ms\"", 1),
+            "run.window: 5 ms (50 ticks) exceeds the minimum delay of 1 tick (0.1 ms)",
+        ),
+        (
+            "huge",
+            cuba.replacen("weight = \"1.62 mV\"", "weight = \"1e308 mV\"\nrule = \"stdp_pair\"", 1),
+            "projection[0].weight: 1e308 mV is 1e308 mV in the model's unit, beyond what an f32 weight holds",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let file = Scratch::new(&format!("refuse-{name}.toml"), &text);
+        let out = synfire_check(&file.0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+    }
+    // The name alone is the rule with its defaults (here within the weights' bounds).
+    let text = cuba.replacen("weight = \"1.62 mV\"", "weight = \"0.5 mV\"\nrule = \"stdp_pair\"", 1);
+    let file = Scratch::new("rule-by-name.toml", &text);
+    let out = synfire_check(&file.0);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stdp_pair (a_minus"));
+}

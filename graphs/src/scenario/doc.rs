@@ -125,12 +125,41 @@ pub(crate) struct ProjDoc {
     pub signal: Option<String>,
 }
 
-/// A plasticity rule: its name, and every other key a parameter.
-#[derive(Debug, Deserialize)]
+/// A plasticity rule: its name, and every other key a parameter. Written as a table
+/// (`rule = { name = "stdp_pair", a_plus = 0.01 }`) or, with every default, as the
+/// name alone (`rule = "stdp_pair"`).
+#[derive(Debug)]
 pub(crate) struct RuleDoc {
     pub name: String,
-    #[serde(flatten)]
     pub params: BTreeMap<String, Toml>,
+}
+
+/// The table form of [`RuleDoc`].
+#[derive(Debug, Deserialize)]
+struct RuleTable {
+    name: String,
+    #[serde(flatten)]
+    params: BTreeMap<String, Toml>,
+}
+
+impl<'de> Deserialize<'de> for RuleDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NameOrTable;
+        impl<'de> serde::de::Visitor<'de> for NameOrTable {
+            type Value = RuleDoc;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a rule: its name (\"stdp_pair\") or a table with `name` and the rule's parameters")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RuleDoc, E> {
+                Ok(RuleDoc { name: name.to_string(), params: BTreeMap::new() })
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<RuleDoc, M::Error> {
+                let t = RuleTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RuleDoc { name: t.name, params: t.params })
+            }
+        }
+        d.deserialize_any(NameOrTable)
+    }
 }
 
 #[derive(Debug, Deserialize)]

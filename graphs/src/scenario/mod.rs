@@ -221,12 +221,31 @@ impl Scenario {
 
     /// Freezes the network; problems name their place in the file.
     pub fn freeze(&self) -> Result<Graph, ScenarioError> {
-        self.network.freeze().map_err(|e| self.invalid(&e))
+        self.network.freeze().map_err(|e| self.invalid(&e)).and_then(|g| self.check_run(g))
     }
 
     /// Like [`Scenario::freeze`], checking plasticity rules against a catalogue.
     pub fn freeze_with(&self, rules: &dyn RuleCatalog) -> Result<Graph, ScenarioError> {
-        self.network.freeze_with(rules).map_err(|e| self.invalid(&e))
+        self.network.freeze_with(rules).map_err(|e| self.invalid(&e)).and_then(|g| self.check_run(g))
+    }
+
+    /// `[run]` settings that only the frozen graph can judge: a window must be at least
+    /// one tick and at most the minimum delay (the engine refuses it otherwise, and
+    /// `check` should say so before a run does).
+    fn check_run(&self, graph: Graph) -> Result<Graph, ScenarioError> {
+        let Some(w) = self.run.window else { return Ok(graph) };
+        let ticks = w.to_ticks(graph.dt);
+        let problem =
+            |message: String| ScenarioError::Invalid(vec![Problem { kind: crate::error::ProblemKind::Malformed, path: "run.window".into(), message }]);
+        match graph.min_delay() {
+            _ if ticks == 0 => Err(problem(format!("{w} is shorter than one tick of {}", graph.dt))),
+            Some(d) if ticks > u64::from(d) => Err(problem(format!(
+                "{w} ({ticks} ticks) exceeds the minimum delay of {d} tick{} ({}): a window may be at most that long",
+                if d == 1 { "" } else { "s" },
+                Time(f64::from(d) * graph.dt.0)
+            ))),
+            _ => Ok(graph),
+        }
     }
 
     /// `freeze()`'s problems in the file's terms: `projections[2].connector.p`

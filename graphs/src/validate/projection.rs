@@ -77,7 +77,7 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
                     c.err(
                         K::NotFinite,
                         wpath.clone(),
-                        format!("{shown} is {} {:?} in the model's unit, beyond what an f32 weight holds", x * scale, m.kind.weight_unit()),
+                        format!("{shown} is {} in the model's unit, beyond what an f32 weight holds", m.kind.weight_unit().format(x * scale)),
                     );
                     false
                 }
@@ -128,7 +128,10 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
                 }
             }
             match rules.map(|cat| cat.check(rule)) {
-                Some(None) => c.err(K::InvalidRule, format!("{rpath}.name"), format!("no plasticity rule is called `{}`", rule.name)),
+                Some(None) => {
+                    let known = rules.map(|cat| cat.names().join(", ")).unwrap_or_default();
+                    c.err(K::InvalidRule, format!("{rpath}.name"), format!("no plasticity rule is called `{}` (rules: {known})", rule.name))
+                }
                 Some(Some(found)) => {
                     for p in found {
                         c.err(K::InvalidRule, format!("{rpath}.{}", p.param), p.message);
@@ -195,7 +198,7 @@ fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str
         c.err(K::Malformed, format!("{path}.receptor"), "feedback weights into a signal name no receptor");
     }
     if conn.weight.unit != Unit::One {
-        c.err(K::UnitMismatch, format!("{path}.weight"), format!("feedback weights are dimensionless, not {:?}", conn.weight.unit));
+        c.err(K::UnitMismatch, format!("{path}.weight"), format!("feedback weights are dimensionless, not {}", conn.weight.unit.described()));
     }
     receptors + k
 }
@@ -305,7 +308,14 @@ fn weight_scale(m: &NeuronSpec, unit: Unit) -> Result<f64, String> {
             Some(g) => Ok(1.0 / g),
             None => Err("a weight in nS needs a homogeneous g_l; give it in leak units".into()),
         },
-        (k, u) => Err(format!("{} takes weights in {:?}, not {:?}", k.name(), want, u)),
+        (k, u) => {
+            let also = match k {
+                ModelKind::LifCuba => " or pA",
+                ModelKind::LifCoba => " or nS",
+                _ => "",
+            };
+            Err(format!("{} takes weights in {}{also}, not {}", k.name(), want.described(), u.described()))
+        }
     }
 }
 
@@ -386,7 +396,13 @@ fn receptor(c: &mut Checker, path: &str, r: &Receptor, m: &NeuronSpec, w: (f64, 
         Receptor::Named(n) => names.iter().position(|x| x == n).unwrap_or(usize::MAX),
     };
     if idx == usize::MAX {
-        c.err(K::UnknownReceptor, format!("{path}.receptor"), format!("{} has no receptor {r:?} (it has {names:?})", m.kind.name()));
+        let asked = match r {
+            Receptor::Named(n) => n.as_str(),
+            Receptor::Exc => "exc",
+            Receptor::Inh => "inh",
+            Receptor::Auto => "auto",
+        };
+        c.err(K::UnknownReceptor, format!("{path}.receptor"), format!("{} has no receptor `{asked}` (it has {})", m.kind.name(), names.join(", ")));
         return 0;
     }
     if m.kind.conductance_based() && w.0 < 0.0 {
