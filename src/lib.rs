@@ -29,7 +29,7 @@ pub use synfire_runtime::networks;
 /// and the runtime.
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
-    pub use synfire_rules::{Catalog as RuleCatalog, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Triplet};
+    pub use synfire_rules::{Catalog as RuleCatalog, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, Triplet};
     pub use synfire_runtime::Runtime;
 }
 

@@ -21,6 +21,7 @@ pub mod connectivity;
 pub mod connector;
 pub mod dist;
 pub mod error;
+pub mod escape;
 pub mod fluctuation;
 pub mod graph;
 pub mod ids;
@@ -39,6 +40,7 @@ mod validate;
 pub use connector::{Conn, Connector, Receptor, WeightInit};
 pub use dist::{Dist, Spec, Value, array, lognormal, normal, uniform};
 pub use error::{BuildError, Problem, ProblemKind, Warning};
+pub use escape::EscapeNoise;
 pub use fluctuation::{Epsilons, FluctuationDriven};
 pub use graph::{DelayTicks, Graph, Projection};
 pub use ids::{ModId, NetId, PopId, Probe, ProjId, StimId, probe_kind};
@@ -53,7 +55,7 @@ pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick,
 /// Everything a network description needs.
 pub mod prelude {
     pub use crate::{
-        Alif, Conn, Epsilons, FluctuationDriven, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec, Stim,
-        UnitExt, array, lognormal, normal, probe_kind, uniform,
+        Alif, Conn, Epsilons, EscapeNoise, FluctuationDriven, Graph, Izhikevich, Lif, LifDiscrete, Network, NeuronSpec, Probe, RateUnit, Receptor, SourceSpec,
+        Stim, UnitExt, array, lognormal, normal, probe_kind, uniform,
     };
 }

@@ -7,6 +7,7 @@
 //! this table is the contract between the two.
 
 use crate::dist::{Spec, Value};
+use crate::escape::EscapeNoise;
 use crate::units::{Capacitance, Conductance, Current, Number, Quantity, Time, Unit, Voltage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -220,6 +221,11 @@ impl ModelKind {
         }
     }
 
+    /// Whether the model's kernel implements escape noise (specs 1.6).
+    pub fn has_escape_noise(self) -> bool {
+        matches!(self, ModelKind::LifDiscrete | ModelKind::Alif)
+    }
+
     /// Whether `v_reset` must lie below `v_th` (else every reset spikes again).
     pub fn reset_below_threshold(self) -> bool {
         matches!(self, ModelKind::LifCuba | ModelKind::LifCoba)
@@ -253,12 +259,17 @@ pub struct NeuronSpec {
     pub params: BTreeMap<String, Value>,
     /// Initial values set explicitly (others take [`StateDef::init`]).
     pub init: BTreeMap<String, Value>,
+    /// How the model spikes (specs 1.6): the deterministic threshold unless set.
+    /// Left out of the JSON form when `Step`, so graphs without escape noise keep
+    /// their form and hash.
+    #[serde(default, skip_serializing_if = "EscapeNoise::is_step")]
+    pub escape_noise: EscapeNoise,
 }
 
 impl NeuronSpec {
     /// A model with every parameter at its default.
     pub fn new(kind: ModelKind) -> Self {
-        NeuronSpec { kind, params: BTreeMap::new(), init: BTreeMap::new() }
+        NeuronSpec { kind, params: BTreeMap::new(), init: BTreeMap::new(), escape_noise: EscapeNoise::Step }
     }
 
     /// Sets any parameter by name; unknown names are reported by `freeze()`.
@@ -270,6 +281,14 @@ impl NeuronSpec {
     /// Sets the initial value of a state variable (`"v"`, `"g_e"`, ...).
     pub fn init(mut self, var: &str, value: impl Into<Value>) -> Self {
         self.init.insert(var.to_string(), value.into());
+        self
+    }
+
+    /// Sets the escape noise (specs 1.6) of `lif_discrete` or `alif`:
+    /// `LifDiscrete::new().escape_noise(EscapeNoise::sigmoid(10.0))`. Other models
+    /// refuse anything but [`EscapeNoise::Step`] at `freeze()`.
+    pub fn escape_noise(mut self, noise: EscapeNoise) -> Self {
+        self.escape_noise = noise;
         self
     }
 

@@ -20,7 +20,8 @@ pub enum Domain {
     SynapseValues = 3,
     /// Stimulus spike generation (Poisson sources), id = global neuron id.
     Stimulus = 4,
-    /// Stochastic neuron dynamics, id = global neuron id.
+    /// Stochastic neuron dynamics (escape noise, specs 1.6): id = global neuron id,
+    /// counter = tick, through [`uniform_at`].
     Dynamics = 5,
 }
 

@@ -71,6 +71,10 @@ impl Graph {
                     if !init.is_empty() {
                         params.push(format!("init {}", init.join(", ")));
                     }
+                    if !m.escape_noise.is_step() {
+                        let noise: Vec<String> = m.escape_noise.params().iter().map(|(k, x)| format!("{k} {x}")).collect();
+                        params.push(format!("escape noise {} ({})", m.escape_noise.name(), noise.join(", ")));
+                    }
                     (m.kind.name().to_string(), params.join(", "))
                 }
                 PopKind::Source(s) => (s.kind_name().to_string(), source_params(s)),

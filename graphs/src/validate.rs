@@ -117,6 +117,17 @@ fn model(c: &mut Checker, path: &str, m: &NeuronSpec, size: u64) {
             }
         }
     }
+    if !m.escape_noise.is_step() && !m.kind.has_escape_noise() {
+        c.err(
+            K::Malformed,
+            format!("{path}.escape_noise"),
+            format!("{} has no escape noise (only lif_discrete and alif do); `{}` cannot apply", m.kind.name(), m.escape_noise.name()),
+        );
+    }
+    for bad in m.escape_noise.check() {
+        let kind = if bad.field == "p0" { K::ProbabilityOutOfRange } else { K::NotPositive };
+        c.err(kind, format!("{path}.escape_noise.{}.{}", m.escape_noise.name(), bad.field), bad.message);
+    }
     if m.kind.reset_below_threshold()
         && let (Some(reset), Some(th)) = (m.param("v_reset"), m.param("v_th"))
     {

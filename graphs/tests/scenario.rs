@@ -250,6 +250,30 @@ fn population_mistakes_name_the_parameter() {
 }
 
 #[test]
+fn escape_noise_reads_and_its_mistakes_name_the_field() {
+    let pop = |model: &str, noise: &str| format!("{RUN}[[population]]\nname = \"E\"\nsize = 4\nmodel = \"{model}\"\nescape_noise = {noise}\n");
+    let graph = Scenario::parse(&pop("lif_discrete", "{ sigmoid = { beta = 4 } }")).and_then(|s| s.freeze()).unwrap();
+    assert_eq!(graph.model(0).unwrap().escape_noise, EscapeNoise::sigmoid(4.0));
+    let graph = Scenario::parse(&pop("alif", "\"exponential\"")).and_then(|s| s.freeze()).unwrap();
+    assert_eq!(graph.model(0).unwrap().escape_noise, EscapeNoise::exponential(0.01, 0.133));
+    let cases = [
+        (
+            "lif_discrete",
+            "{ sigmoid = { gamma = 1 } }",
+            "population[0].escape_noise.sigmoid.gamma: sigmoid escape noise has no parameter `gamma` (parameters: beta)",
+        ),
+        ("lif_discrete", "{ sigmoid = { beta = -1 } }", "population[0].escape_noise.sigmoid.beta: -1 is not a finite slope > 0"),
+        ("lif_discrete", "{ exponential = { p0 = 2 } }", "population[0].escape_noise.exponential.p0: 2 is not a probability in (0, 1]"),
+        ("lif_discrete", "{ sigmoid = { beta = \"10\" } }", "population[0].escape_noise.sigmoid.beta: \"10\" is not a plain number"),
+        ("lif_discrete", "\"gauss\"", "population[0].escape_noise: no escape noise is called `gauss` (escape noises: step, sigmoid, exponential)"),
+        ("lif_cuba", "\"sigmoid\"", "population[0].escape_noise: lif_cuba has no escape noise (only lif_discrete and alif do); `sigmoid` cannot apply"),
+    ];
+    for (model, noise, expect) in cases {
+        assert_eq!(outcome(&pop(model, noise)), expect, "{model} {noise}");
+    }
+}
+
+#[test]
 fn run_settings_are_checked() {
     assert_eq!(outcome("[run]\nduration = \"0 s\"\n"), "run.duration: 0 ms is not a positive duration");
     assert_eq!(outcome("[run]\nduration = \"1 s\"\ndt = \"-1 ms\"\n"), "run.dt: -1 ms is not a positive duration");

@@ -144,6 +144,13 @@ fn model(g: &mut Gen, kind: ModelKind, size: usize) -> NeuronSpec {
             m = m.init(s.name, Value { unit: s.unit, dist: g.dist(Constraint::Finite, size) });
         }
     }
+    if kind.has_escape_noise() {
+        m.escape_noise = match g.below(3) {
+            0 => EscapeNoise::Step,
+            1 => EscapeNoise::sigmoid(g.within(0.1, 50.0)),
+            _ => EscapeNoise::exponential(g.within(1e-4, 1.0), g.within(0.01, 1.0)),
+        };
+    }
     m
 }
 

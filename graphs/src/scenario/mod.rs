@@ -92,6 +92,7 @@
 
 mod doc;
 mod error;
+mod escape;
 mod init;
 mod paths;
 mod read;

@@ -118,6 +118,9 @@ fn neurons(o: &mut Out, m: &NeuronSpec) {
     for (k, v) in known.chain(unknown) {
         o.set(k, value_text(v));
     }
+    if let Some(noise) = super::escape::write(&m.escape_noise) {
+        o.set("escape_noise", noise);
+    }
     if !m.init.is_empty() {
         o.header("[population.init]");
         let known = m.kind.state().iter().filter_map(|d| m.init.get_key_value(d.name));

@@ -335,3 +335,22 @@ fn a_per_neuron_signal_freezes_and_a_rule_may_read_it_only_over_its_target() {
     let err = net.freeze().unwrap_err().to_string();
     assert!(err.contains("projections[1].rule.inputs.signal") && err.contains("another population than the target `R`"), "{err}");
 }
+
+#[test]
+fn escape_noise_on_models_without_it_and_bad_noise_parameters() {
+    check(&with_model(Lif::cuba().escape_noise(EscapeNoise::sigmoid(10.0))), K::Malformed, "populations[0].model.escape_noise");
+    check(&with_model(RateUnit::linear().escape_noise(EscapeNoise::exponential(0.01, 0.1))), K::Malformed, "populations[0].model.escape_noise");
+    for beta in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        check(&with_model(LifDiscrete::new().escape_noise(EscapeNoise::sigmoid(beta))), K::NotPositive, "populations[0].model.escape_noise.sigmoid.beta");
+    }
+    for p0 in [0.0, 1.5, f64::NAN] {
+        check(
+            &with_model(Alif::new().escape_noise(EscapeNoise::exponential(p0, 0.1))),
+            K::ProbabilityOutOfRange,
+            "populations[0].model.escape_noise.exponential.p0",
+        );
+    }
+    check(&with_model(Alif::new().escape_noise(EscapeNoise::exponential(0.01, 0.0))), K::NotPositive, "populations[0].model.escape_noise.exponential.delta_u");
+    assert!(with_model(Lif::cuba().escape_noise(EscapeNoise::Step)).freeze().is_ok(), "the step is every model's own threshold");
+    assert!(with_model(Alif::new().escape_noise(EscapeNoise::exponential(1.0, 0.1))).freeze().is_ok());
+}

@@ -17,5 +17,6 @@ mod shards;
 mod sign;
 mod signal_hebb;
 mod state;
+mod stochastic_surrogate;
 mod stp;
 mod triplet;

@@ -31,10 +31,19 @@
 //! same with `beta_norm = beta / (1 - rho)`. LIF is the special case `beta = 0`.
 //! Spikes use `v >= A`; the e-prop code uses `v > A`, which differs only at equality.
 //!
+//! **Escape noise** (specs 1.6, the model's `escape_noise`): with a noise `f` other
+//! than the step, a neuron that is not refractory spikes at tick `t` when
+//! `f((v[t] - A[t]) / v_th) > r`, `r` the uniform `uniform_at(seed,
+//! Domain::Dynamics, gid, t)`. The argument is divided by `v_th` as in e-prop's
+//! `z = H((v - A) / v_th)` and its pseudo-derivative, so that `beta` and `delta_u`
+//! are in units of the threshold and mean the same as for the `theta = 1` discrete
+//! LIF. Reset, adaptation and refractoriness follow the drawn `z` as above.
+//!
 //! # Parameters
 //!
-//! `tau_m` (ms), `tau_a` (ms), `v_th` (1), `beta` (1), `t_ref` (ms). Weights and the
-//! injected current are dimensionless.
+//! `tau_m` (ms), `tau_a` (ms), `v_th` (1), `beta` (1), `t_ref` (ms); `escape_noise`
+//! (step, the default; sigmoid or exponential, per unit of `(v - A) / v_th`). Weights
+//! and the injected current are dimensionless.
 //!
 //! # State
 //!
@@ -51,6 +60,7 @@
 //! Bellec et al. (2020) Nat. Commun. 11:3625 (Methods); Bellec et al. (2018)
 //! NeurIPS, "Long short-term memory and learning-to-learn in networks of spiking neurons".
 
+use super::escape::Noise;
 use super::params::{PerNeuron, sample_init, sample_param};
 use super::{first_non_finite, read_f32};
 use crate::error::RunError;
@@ -78,6 +88,8 @@ pub struct AlifKernel {
     refractory: Vec<u32>,
     /// One entry when homogeneous, else one per neuron.
     coeffs: PerNeuron<Coeffs>,
+    /// Escape noise; `None` for the deterministic threshold.
+    noise: Option<Noise>,
 }
 
 impl AlifKernel {
@@ -99,7 +111,7 @@ impl AlifKernel {
         };
         let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let column = |name: &str| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| vec![0.0; n]).into_iter().map(|x| x as f32).collect() };
-        Ok(AlifKernel { v: column("v"), a: column("a"), z: vec![0.0; n], refractory: vec![0; n], coeffs })
+        Ok(AlifKernel { v: column("v"), a: column("a"), z: vec![0.0; n], refractory: vec![0; n], coeffs, noise: Noise::new(init) })
     }
 }
 
@@ -137,6 +149,42 @@ fn update_block(coeff: impl Fn(usize) -> Coeffs, v: &mut [f32], a: &mut [f32], z
     any
 }
 
+/// The update of one block with escape noise: as [`update_block`], with the spike
+/// drawn instead of compared (local indices from `first`, for the draw's key).
+#[allow(clippy::too_many_arguments)] // the block's slices, as in `update_block`
+fn update_block_noisy(
+    coeff: impl Fn(usize) -> Coeffs,
+    v: &mut [f32],
+    a: &mut [f32],
+    z: &mut [f32],
+    refractory: &mut [u32],
+    x: &mut [f32],
+    ext: &[f32],
+    noise: &Noise,
+    tick: u64,
+    first: usize,
+) -> bool {
+    let len = v.len();
+    let (a, z, refractory, x, ext) = (&mut a[..len], &mut z[..len], &mut refractory[..len], &mut x[..len], &ext[..len]);
+    let mut any = false;
+    for j in 0..len {
+        let c = coeff(j);
+        let z_prev = z[j];
+        let vj = c.alpha * v[j] + (x[j] + ext[j]) - z_prev * c.v_th;
+        let aj = c.rho * a[j] + z_prev;
+        let r = refractory[j];
+        // Refractory neurons draw nothing: their z is forced to 0.
+        let fire = r == 0 && noise.fires((vj - (c.v_th + c.beta * aj)) / c.v_th, first + j, tick);
+        v[j] = vj;
+        a[j] = aj;
+        z[j] = f32::from(u8::from(fire));
+        refractory[j] = if fire { c.n_ref } else { r.saturating_sub(1) };
+        x[j] = 0.0;
+        any |= fire;
+    }
+    any
+}
+
 impl PlainState for AlifKernel {
     fn save(&self, out: &mut StateWriter) {
         out.f32("v", Axis::Neuron, &self.v);
@@ -160,7 +208,7 @@ impl NeuronKernel for AlifKernel {
         self.v.len()
     }
 
-    fn step(&mut self, _tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
+    fn step(&mut self, tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
         let n = self.v.len();
         let [x] = input else {
             debug_assert!(false, "ALIF takes one receptor");
@@ -174,11 +222,18 @@ impl NeuronKernel for AlifKernel {
             let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
             let (v, a, z, refr, x) =
                 (&mut self.v[start..end], &mut self.a[start..end], &mut self.z[start..end], &mut self.refractory[start..end], &mut x[start..end]);
-            let any = match self.coeffs.as_slice() {
-                &[c] => update_block(move |_| c, v, a, z, refr, x, ext),
-                all => {
+            // The noise kind is fixed per kernel, so this branch is predicted
+            // perfectly and the deterministic block keeps its vectorised loop.
+            let any = match (self.coeffs.as_slice(), &self.noise) {
+                (&[c], None) => update_block(move |_| c, v, a, z, refr, x, ext),
+                (all, None) => {
                     let all = &all[start..end];
                     update_block(|j| all[j], v, a, z, refr, x, ext)
+                }
+                (&[c], Some(noise)) => update_block_noisy(move |_| c, v, a, z, refr, x, ext, noise, tick, start),
+                (all, Some(noise)) => {
+                    let all = &all[start..end];
+                    update_block_noisy(|j| all[j], v, a, z, refr, x, ext, noise, tick, start)
                 }
             };
             if any {

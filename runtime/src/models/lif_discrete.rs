@@ -24,6 +24,14 @@
 //! `e[t]` is the injected current of tick `t`; it drives `U` directly (like the
 //! constant current of the CUBA model), not through the synaptic filter.
 //!
+//! **Escape noise** (specs 1.6, the model's `escape_noise`): with a noise `f` other
+//! than the step, `S[t] = 1` when `f(U[t] - theta) > r`, `r` the uniform
+//! `uniform_at(seed, Domain::Dynamics, gid, t)`, and the reset uses that flag. The
+//! flag is then state of its own (a neuron above threshold may stay silent), saved
+//! as the column `s`; no spike precedes tick 0 (an initial `U >= theta` is not
+//! reset). The draw depends only on (seed, gid, tick), so runs agree for any worker
+//! count and window length.
+//!
 //! Over `k` silent ticks (no input, no spike) the map has the closed form
 //! `I[t+k] = lambda_s^k I[t]`,
 //! `U[t+k] = lambda_m^k U[t] + (1 - lambda_m) I[t] (lambda_m^k - lambda_s^k) / (lambda_m - lambda_s)`
@@ -31,13 +39,15 @@
 //!
 //! # Parameters
 //!
-//! `tau_m` (ms), `tau_syn` (ms), `theta` (1). Weights and the injected current are
-//! dimensionless.
+//! `tau_m` (ms), `tau_syn` (ms), `theta` (1); `escape_noise` (step, the default;
+//! sigmoid `beta`; exponential `p0`, `delta_u`, all per unit of `U - theta`).
+//! Weights and the injected current are dimensionless.
 //!
 //! # State
 //!
 //! `u` (1), `i` (1); saved as the columns `u` and `i`, the whole state (the spike
-//! flag of the last tick is `u >= theta`).
+//! flag of the last tick is `u >= theta`). With escape noise the flag is saved too,
+//! as the column `s` (f32, 0 or 1).
 //!
 //! # Events
 //!
@@ -48,6 +58,7 @@
 //! Neftci, Mostafa & Zenke (2019) IEEE Signal Process. Mag. 36:51; Zenke & Vogels
 //! (2021) Neural Comput. 33:899 (stork).
 
+use super::escape::Noise;
 use super::params::{PerNeuron, sample_init, sample_param};
 use super::{first_non_finite, read_f32};
 use crate::error::RunError;
@@ -71,6 +82,15 @@ pub struct LifDiscreteKernel {
     i: Vec<f32>,
     /// One entry when homogeneous, else one per neuron.
     coeffs: PerNeuron<Coeffs>,
+    /// Escape noise and the spike flags it needs; `None` for the step.
+    noise: Option<Noisy>,
+}
+
+/// The stochastic spiking of a slice: the noise and `S` of the last tick (0 or 1).
+#[derive(Debug, Clone)]
+struct Noisy {
+    noise: Noise,
+    spiked: Vec<f32>,
 }
 
 impl LifDiscreteKernel {
@@ -91,7 +111,8 @@ impl LifDiscreteKernel {
         };
         let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let column = |name: &str| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| vec![0.0; n]).into_iter().map(|x| x as f32).collect() };
-        Ok(LifDiscreteKernel { u: column("u"), i: column("i"), coeffs })
+        let noise = Noise::new(init).map(|noise| Noisy { noise, spiked: vec![0.0; n] });
+        Ok(LifDiscreteKernel { u: column("u"), i: column("i"), coeffs, noise })
     }
 }
 
@@ -126,16 +147,59 @@ fn update_block(coeff: impl Fn(usize) -> Coeffs, u: &mut [f32], i: &mut [f32], x
     any
 }
 
+/// The update of one block with escape noise: as [`update_block`], but the spike
+/// is drawn, and the spikes (local indices from `first`) are pushed here.
+#[allow(clippy::too_many_arguments)] // the block's slices, as in `update_block`
+fn update_block_noisy(
+    coeff: impl Fn(usize) -> Coeffs,
+    u: &mut [f32],
+    i: &mut [f32],
+    x: &mut [f32],
+    ext: &[f32],
+    s: &mut [f32],
+    noise: &Noise,
+    tick: u64,
+    first: usize,
+    spiked: &mut Vec<u32>,
+) {
+    let len = u.len();
+    let (i, x, ext, s) = (&mut i[..len], &mut x[..len], &ext[..len], &mut s[..len]);
+    for k in 0..len {
+        let c = coeff(k);
+        let (u_old, i_old) = (u[k], i[k]);
+        let leaky = c.lambda_m * u_old + c.gain * (i_old + ext[k]);
+        let u_new = if s[k] != 0.0 { 0.0 } else { leaky };
+        u[k] = u_new;
+        i[k] = c.lambda_s * i_old + x[k];
+        x[k] = 0.0;
+        let fire = noise.fires(u_new - c.theta, first + k, tick);
+        s[k] = f32::from(u8::from(fire));
+        if fire {
+            spiked.push((first + k) as u32);
+        }
+    }
+}
+
 impl PlainState for LifDiscreteKernel {
     fn save(&self, out: &mut StateWriter) {
         out.f32("u", Axis::Neuron, &self.u);
         out.f32("i", Axis::Neuron, &self.i);
+        if let Some(noisy) = &self.noise {
+            out.f32("s", Axis::Neuron, &noisy.spiked);
+        }
     }
 
     fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
         let n = self.u.len();
         let (u, i) = (read_f32(input, "u", n)?, read_f32(input, "i", n)?);
+        let spiked = match self.noise {
+            Some(_) => Some(read_f32(input, "s", n)?),
+            None => None,
+        };
         (self.u, self.i) = (u, i);
+        if let (Some(noisy), Some(spiked)) = (&mut self.noise, spiked) {
+            noisy.spiked = spiked;
+        }
         Ok(())
     }
 }
@@ -145,7 +209,7 @@ impl NeuronKernel for LifDiscreteKernel {
         self.u.len()
     }
 
-    fn step(&mut self, _tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
+    fn step(&mut self, tick: u64, input: &mut [&mut [f32]], ext: &[f32], spiked: &mut Vec<u32>) {
         let n = self.u.len();
         let [x] = input else {
             debug_assert!(false, "discrete LIF takes one receptor");
@@ -153,6 +217,24 @@ impl NeuronKernel for LifDiscreteKernel {
         };
         debug_assert!(x.len() == n);
         debug_assert!(ext.is_empty() || ext.len() == n);
+        // One branch per step: the deterministic loop below stays as it was.
+        if let Some(noisy) = &mut self.noise {
+            let mut start = 0;
+            while start < n {
+                let end = (start + BLOCK).min(n);
+                let ext = if ext.is_empty() { &ZEROS[..end - start] } else { &ext[start..end] };
+                let (u, i, x, s) = (&mut self.u[start..end], &mut self.i[start..end], &mut x[start..end], &mut noisy.spiked[start..end]);
+                match self.coeffs.as_slice() {
+                    &[c] => update_block_noisy(move |_| c, u, i, x, ext, s, &noisy.noise, tick, start, spiked),
+                    all => {
+                        let all = &all[start..end];
+                        update_block_noisy(|k| all[k], u, i, x, ext, s, &noisy.noise, tick, start, spiked);
+                    }
+                }
+                start = end;
+            }
+            return;
+        }
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);

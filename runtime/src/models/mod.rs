@@ -1,6 +1,7 @@
 //! The f32 reference kernels, one model per file, and the factory that picks them.
 
 mod alif;
+mod escape;
 mod izhikevich;
 mod lif_coba;
 mod lif_cuba;

@@ -9,6 +9,7 @@ mod common;
 
 mod alif;
 mod contract;
+mod escape_noise;
 mod izhikevich;
 mod lif_coba;
 mod lif_cuba;

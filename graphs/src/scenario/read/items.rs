@@ -94,6 +94,13 @@ impl Reader {
         };
         let mut spec = NeuronSpec::new(kind);
         for (name, v) in &d.params {
+            if name == "escape_noise" {
+                match crate::scenario::escape::read(v) {
+                    Ok(noise) => spec.escape_noise = noise,
+                    Err((below, values::Bad(kind, message))) => self.err(kind, format!("{path}.escape_noise{below}"), message),
+                }
+                continue;
+            }
             // Unknown parameters are read in the unit they name; freeze() reports them.
             let unit = kind.param(name).map(|p| p.unit);
             if let Some(value) = self.ok(&format!("{path}.{name}"), values::value(v, unit)) {
