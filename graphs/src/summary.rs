@@ -15,9 +15,6 @@ use crate::units::Unit;
 use crate::validate::{connector_name, expected_synapses};
 use std::fmt::Write;
 
-/// Bytes of a static synapse in the hot arrays: a `u32` target and an `f32` weight.
-const SYNAPSE_BYTES: f64 = 8.0;
-
 impl Graph {
     /// A text table of the populations, projections, stimuli, probes and modulators,
     /// with expected synapse counts and an estimate of the memory a run holds.
@@ -199,22 +196,9 @@ impl Graph {
 
     /// The hot arrays of a run: synapse rows, neuron state and input ring buffers.
     fn memory_table(&self, out: &mut String) {
-        let mut syn = 0.0;
-        for (i, p) in self.projections.iter().enumerate() {
-            let per = SYNAPSE_BYTES + if matches!(p.delay, DelayTicks::PerSynapse { .. }) { 4.0 } else { 0.0 };
-            syn += self.expected_synapses(i).0 * per + 8.0 * (self.populations[p.source].size + 1) as f64;
-        }
-        // Input rings hold `max delay + window` slots per receptor and the window is
-        // at most the minimum delay.
+        let e = self.memory_estimate(None);
+        let (syn, state, rings) = (e.synapses, e.neurons, e.rings);
         let slots = f64::from(self.max_delay()) + f64::from(self.min_delay().unwrap_or(1));
-        let (mut state, mut rings) = (0.0, 0.0);
-        for p in &self.populations {
-            if let PopKind::Neurons(m) = &p.kind {
-                let heterogeneous = m.params.values().filter(|v| !v.is_const()).count();
-                state += p.size as f64 * 4.0 * (m.kind.state().len() + heterogeneous) as f64;
-                rings += p.size as f64 * 4.0 * m.kind.receptors().len() as f64 * slots;
-            }
-        }
         let plastic = self.projections.iter().any(|p| p.conn.rule.is_some());
         let mut t = Table::new(&["part", "bytes", "counted as"], &[1]);
         t.row(vec!["synapses".into(), bytes(syn), "8 B per synapse (+4 B per-synapse delay) + 8 B per source row".into()]);

@@ -17,12 +17,19 @@ pub const INVALID: u8 = 2;
 /// checked by name and parameters.
 pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
     let shown = path.display();
-    let result = Scenario::load(path).and_then(|s| match rules {
-        Some(rules) => s.freeze_with(rules),
-        None => s.freeze(),
+    let result = Scenario::load(path).and_then(|s| {
+        let graph = match rules {
+            Some(rules) => s.freeze_with(rules),
+            None => s.freeze(),
+        }?;
+        Ok((graph, s.run.duration))
     });
     match result {
-        Ok(graph) => {
+        Ok((graph, duration)) => {
+            if let Some(why) = super::process::memory_refusal(&graph, duration) {
+                eprintln!("{shown}: {why} (`synfire run --force` runs it anyway)");
+                return ExitCode::from(INVALID);
+            }
             for w in graph.warnings() {
                 eprintln!("{shown}: warning: {w}");
             }
@@ -30,6 +37,8 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             let pops = graph.populations.len();
             let sources = if sources > 0 { format!(" ({sources} of them spike sources)") } else { String::new() };
             println!("{shown}: OK: {pops} populations{sources}, {} projections, {} neurons", graph.projections.len(), graph.num_neurons());
+            let e = graph.memory_estimate(Some(duration));
+            println!("  memory for {duration}: about {} ({})", super::process::mib(e.total()), super::process::memory_parts(&e));
             if let Some(rules) = rules {
                 print_rules(&graph, rules);
             }

@@ -45,6 +45,10 @@ pub struct RunArgs {
     /// (a runaway network); the outputs up to then are written and the exit code is 1.
     #[arg(long)]
     pub max_rate: Option<f64>,
+    /// Run even when the memory estimate exceeds the memory the machine has available
+    /// (the estimate counts spike probes at 10 Hz per neuron: a quiet network may fit).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// What a scenario sets besides its graph; the command line overrides each.
@@ -146,6 +150,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         t => t.map(|t| t.to_ticks(graph.dt)),
     };
     let window_ticks = args.window_ticks.or(settings.window_ticks);
+    if !args.force
+        && let Some(why) = super::process::memory_refusal(&graph, duration)
+    {
+        anyhow::bail!("`{name}` is refused: {why}; --force runs it anyway");
+    }
     // Planned and staged first: clashing file names and an unwritable output
     // directory fail before the simulation.
     let plan = Plan::new(&graph, &files).with_context(|| format!("cannot write the outputs of `{name}`"))?;

@@ -132,3 +132,28 @@ fn refused_inputs_get_messages_that_name_the_value() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("stdp_pair (a_minus"));
 }
+
+/// Trust issue, the refusal list: `check` said OK and `run` then died in an allocation
+/// (dt = 1e-9 ms) or grew without end (1e12 s with probes). Both now refuse with the
+/// memory estimate by part, before anything is allocated; `run --force` overrides.
+#[test]
+fn runs_that_cannot_fit_in_memory_are_refused_with_the_estimate() {
+    let cuba = std::fs::read_to_string(example("cuba.toml")).unwrap();
+    for (name, text, part) in [
+        ("tiny-dt", cuba.replace("dt = \"0.1 ms\"", "dt = \"1e-9 ms\""), "input rings"),
+        ("endless", cuba.replace("duration = \"1 s\"", "duration = \"1e12 s\""), "probe data"),
+    ] {
+        let file = Scratch::new(&format!("memory-{name}.toml"), &text);
+        let out = synfire_check(&file.0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains("needs about") && stderr.contains(part) && stderr.contains("available"), "{name}: {stderr}");
+        let run =
+            Command::new(env!("CARGO_BIN_EXE_synfire")).arg("run").arg(&file.0).arg("--out").arg(std::env::temp_dir().join("synfire-never")).output().unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success() && stderr.contains("is refused") && stderr.contains("--force"), "{name}: {stderr}");
+    }
+    // A network that fits says how much it needs.
+    let out = synfire_check(&example("cuba.toml"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("memory for 1000 ms: about"), "{}", String::from_utf8_lossy(&out.stdout));
+}
