@@ -45,6 +45,9 @@ pub struct RunArgs {
     /// (a runaway network); the outputs up to then are written and the exit code is 1.
     #[arg(long)]
     pub max_rate: Option<f64>,
+    /// The time range of the raster plot, e.g. `2s..2.5s` [default: the first second].
+    #[arg(long, value_parser = parse_range)]
+    pub raster_window: Option<(Time, Time)>,
     /// Run even when the memory estimate exceeds the memory the machine has available
     /// (the estimate counts spike probes at 10 Hz per neuron: a quiet network may fit).
     #[arg(long)]
@@ -92,9 +95,24 @@ pub fn load_scenario(path: &Path) -> anyhow::Result<(Graph, RunSettings)> {
     Ok((graph, settings))
 }
 
+/// Parses a time range such as `2s..2.5s` (clap value parser).
+fn parse_range(text: &str) -> Result<(Time, Time), String> {
+    let (a, b) = text.split_once("..").ok_or_else(|| format!("`{text}` is not a range FROM..TO such as 2s..2.5s"))?;
+    let from = if a.trim().is_empty() { Time(0.0) } else { synfire_graphs::Unit::Ms.parse(a).map(Time)? };
+    let to = super::parse_duration(b)?;
+    if !(from.0 >= 0.0 && from.0 < to.0) {
+        return Err(format!("`{text}`: the range must start at 0 or later and end after it starts"));
+    }
+    Ok((from, to))
+}
+
 /// The graph, settings and display name of `scenario` (a built-in name or a path).
 fn resolve(args: &RunArgs) -> anyhow::Result<(String, Graph, RunSettings)> {
     if let Some(b) = BuiltIn::from_name(&args.scenario) {
+        // A file of the same name is not read: say so rather than shadow it silently.
+        if Path::new(&args.scenario).exists() {
+            eprintln!("warning: `{0}` is a built-in network, so the file `{0}` is not read (write `./{0}` to run the file)", args.scenario);
+        }
         let net = b.build(args.neurons.unwrap_or(DEFAULT_NEURONS), args.seed.unwrap_or(0))?.with_probes(10.0.ms());
         let graph = net.network.freeze().with_context(|| format!("the built-in network `{}` does not freeze", b.name()))?;
         return Ok((b.name().to_string(), graph, RunSettings::default()));
@@ -131,6 +149,9 @@ pub struct Job {
     pub checkpoint_every: Option<u64>,
     /// The rate bound of the run guard, in Hz, if any.
     pub max_rate: Option<f64>,
+    /// The raster plot's time range, if chosen.
+    #[serde(default)]
+    pub raster_window: Option<(Time, Time)>,
     /// How far the run got.
     pub progress: simulate::Progress,
 }
@@ -162,7 +183,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let builder = runtime_builder(workers, window_ticks, args.max_rate);
     let rt = builder.build(&graph).with_context(|| format!("cannot build the runtime for `{name}`"))?;
     let progress = simulate::Progress::start(&rt, duration)?;
-    let job = Job { name, files, workers, window_ticks, checkpoint_every, max_rate: args.max_rate, progress };
+    let job = Job { name, files, workers, window_ticks, checkpoint_every, max_rate: args.max_rate, raster_window: args.raster_window, progress };
     execute(job, rt, &plan, staging, &out_dir)
 }
 
@@ -262,7 +283,7 @@ fn write_outputs(job: &Job, rt: &Runtime, plan: &Plan, done: Finished, out_dir: 
         manifest.files.push(output::write_npy(&staging.file("spikes.npy"), "spikes.npy", probes, spikes)?);
         manifest.files.push(output::write_csv(&staging.file("spikes.csv"), "spikes.csv", probes, spikes)?);
     }
-    write_plots(&mut staging, &mut manifest, plan, rt, name, duration, &recorded, job.progress.evolution.clone())?;
+    write_plots(&mut staging, &mut manifest, plan, rt, (name, duration, job.raster_window), &recorded, job.progress.evolution.clone())?;
     output::write_probes(&mut staging, &mut manifest, plan, graph, &recorded.probes)?;
     // The process's true peak, read after every large output is written: the plots
     // and probe files allocate more than the simulation (a 30 s CUBA run peaked at
@@ -290,8 +311,7 @@ fn write_plots(
     manifest: &mut Manifest,
     plan: &Plan,
     rt: &Runtime,
-    name: &str,
-    duration: Time,
+    (name, duration, raster_window): (&str, Time, Option<(Time, Time)>),
     recorded: &Recorded,
     evolution: Vec<Vec<WeightSummary>>,
 ) -> anyhow::Result<()> {
@@ -300,20 +320,17 @@ fn write_plots(
         staging.file(file)
     };
     if plan.wants(OutputFile::Raster) {
-        let raster_ms = duration.0.min(DEFAULT_DURATION_MS).min(rt.now().0);
-        let title = format!("{name}: spike raster, first {raster_ms} ms");
-        output::write_raster(
-            &plot("raster.svg", format!("spike raster of the recorded neurons, first {raster_ms} ms")),
-            &title,
-            &recorded.spikes,
-            &recorded.spike_pops,
-            raster_ms,
-        )?;
+        // The chosen range within the run, else the first second.
+        let (from, to) = match raster_window {
+            Some((a, b)) => (a.0.min(rt.now().0), b.0.min(rt.now().0)),
+            None => (0.0, duration.0.min(DEFAULT_DURATION_MS).min(rt.now().0)),
+        };
+        let what = format!("spike raster of the recorded neurons, {from} to {to} ms");
+        output::write_raster(&plot("raster.svg", what.clone()), &format!("{name}: {what}"), &recorded.spikes, &recorded.spike_pops, (from, to))?;
     }
     if plan.wants(OutputFile::Rates) {
-        let bin = recorded.plot_rates.first().map_or(10.0, |r| r.2.bin_ms);
-        let path = plot("rates.svg", format!("population rates in {bin} ms bins"));
-        output::write_rates(&path, &format!("{name}: population rates ({bin} ms bins)"), &recorded.plot_rates, rt.now().0)?;
+        let path = plot("rates.svg", "population rates (bins merged to at most 300 points per line; the title gives them)".into());
+        output::write_rates(&path, &format!("{name}: population rates"), &recorded.plot_rates, rt.now().0)?;
     }
     let plastic = simulate::plastic_projections(rt.graph());
     if plan.wants(OutputFile::Weights) && !plastic.is_empty() {
@@ -322,11 +339,17 @@ fn write_plots(
             let proj = rt.graph().proj(pname).with_context(|| format!("projection `{pname}` has no handle"))?;
             finals.push((*k, pname.clone(), rt.projection_weights(proj)?.values));
         }
+        // The engine's weight unit of each target model (what the values are in).
+        let graph = rt.graph();
+        let mut units: Vec<&str> =
+            plastic.iter().filter_map(|(k, _)| graph.model(graph.projections[*k].target)).map(|m| m.kind.weight_unit().described()).collect();
+        units.dedup();
+        let unit = units.join(", ");
         let path = plot("weights.svg", "histograms of the final weights of the plastic projections".into());
-        output::write_weight_histogram(&path, &format!("{name}: plastic weights at {} ms", rt.now().0), &finals)?;
+        output::write_weight_histogram(&path, &format!("{name}: plastic weights at {} ms", rt.now().0), &finals, &unit)?;
         let evolution: Vec<_> = plastic.iter().zip(evolution).map(|((k, n), e)| (*k, n.clone(), e)).collect();
         let path = plot("weight_evolution.svg", "mean and 10th-90th percentiles of the plastic weights over time".into());
-        output::write_weight_evolution(&path, &format!("{name}: plastic weights over time"), &evolution)?;
+        output::write_weight_evolution(&path, &format!("{name}: plastic weights over time"), &evolution, &unit)?;
     }
     Ok(())
 }

@@ -70,9 +70,13 @@ impl Progress {
     }
 }
 
-/// Simulates the rest of `progress` in chunks, with a progress bar on stderr (hidden
-/// when stderr is not a terminal), summarising the plastic weights and calling
-/// `after_chunk` after every chunk.
+/// Simulates the rest of `progress` in chunks, with a progress bar on stderr (when
+/// stderr is not a terminal, a plain progress line every [`LINE_EVERY_S`] seconds
+/// instead), summarising the plastic weights and calling `after_chunk` after every
+/// chunk.
+///
+/// Speed is printed as everywhere in synfire: seconds of wall time per second of
+/// model time (`realtime_factor` of the reports; below 1 is faster than real time).
 pub fn run_with_progress(
     rt: &mut Runtime,
     progress: &mut Progress,
@@ -86,6 +90,12 @@ pub fn run_with_progress(
     bar.set_position(progress.done);
     bar.set_message(format!("{:.2}/{total_s:.2} s model", progress.done as f64 * dt.0 * 1e-3));
     let slice = Time(super::interrupt::SLICE_MS).to_ticks(dt).max(1);
+    let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut last_line = Instant::now();
+    let status = |done: u64, wall_s: f64| {
+        let model_s = done as f64 * dt.0 * 1e-3;
+        format!("{model_s:.2}/{total_s:.2} s model, {:.3} s wall per model s", wall_s / model_s.max(f64::MIN_POSITIVE))
+    };
     while progress.done < progress.total {
         let step = progress.chunk.min(progress.total - progress.done);
         // The chunk in slices, looking for Ctrl-C between them.
@@ -96,6 +106,10 @@ pub fn run_with_progress(
             rt.run_ticks(piece)?;
             progress.wall_s += started.elapsed().as_secs_f64();
             ran += piece;
+            if plain && last_line.elapsed().as_secs_f64() >= LINE_EVERY_S {
+                eprintln!("synfire: {}", status(progress.done + ran, progress.wall_s));
+                last_line = Instant::now();
+            }
         }
         progress.done += ran;
         if ran < step {
@@ -107,15 +121,16 @@ pub fn run_with_progress(
             return Err(super::interrupt::Interrupted { at: rt.now() }.into());
         }
         progress.record(rt, &plastic)?;
-        let model_s = progress.done as f64 * dt.0 * 1e-3;
         bar.set_position(progress.done);
-        // Real-time factor: wall time per model time.
-        bar.set_message(format!("{model_s:.2}/{total_s:.2} s model, RTF {:.2}", progress.wall_s / model_s));
+        bar.set_message(status(progress.done, progress.wall_s));
         after_chunk(rt, progress)?;
     }
     bar.finish_and_clear();
     Ok(())
 }
+
+/// Seconds of wall time between two progress lines when stderr is not a terminal.
+pub const LINE_EVERY_S: f64 = 5.0;
 
 /// What the probes of a run recorded, read once for every output file.
 #[derive(Debug, Clone)]

@@ -35,11 +35,11 @@ impl Sample {
 }
 
 /// Draws the spikes of `pops` (indices into `spikes.pop_names`, with their sizes) in
-/// `[0, until_ms)`.
-pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize, u64)], until_ms: f64) -> anyhow::Result<()> {
+/// `[from_ms, until_ms)`.
+pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize, u64)], (from_ms, until_ms): (f64, f64)) -> anyhow::Result<()> {
     let sample = Sample::new(&pops.iter().map(|p| p.1).collect::<Vec<_>>());
     let (root, plot, legend) = page(path, 650)?;
-    let mut chart = frame(&plot, title, 0f64..until_ms, 0f64..sample.rows as f64)?;
+    let mut chart = frame(&plot, title, from_ms..until_ms, 0f64..sample.rows as f64)?;
     let y_desc = if sample.stride == 1 { "neuron".to_string() } else { format!("neuron (every {}th drawn)", sample.stride) };
     // Ticks are labelled by neuron (position among the recorded neurons), not by row.
     let stride = sample.stride as f64;
@@ -64,8 +64,9 @@ pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize
         }
     }
     let mut dots: Vec<Vec<(f64, f64)>> = vec![Vec::new(); pops.len()];
+    let start = spikes.ticks.partition_point(|&t| (t as f64 * spikes.dt_ms) < from_ms);
     let end = spikes.ticks.partition_point(|&t| (t as f64 * spikes.dt_ms) < until_ms);
-    for s in 0..end {
+    for s in start..end {
         let Some(Some(k)) = slot.get(spikes.pops[s] as usize).copied() else { continue };
         if let Some(row) = sample.row(k, u64::from(spikes.index[s])) {
             dots[k].push((spikes.time_ms(s), row as f64 + 0.5));
@@ -78,7 +79,7 @@ pub fn write_raster(path: &Path, title: &str, spikes: &SpikeList, pops: &[(usize
         if k > 0 {
             // A thin line where the population begins.
             let y = sample.starts[k].div_ceil(sample.stride) as f64;
-            chart.draw_series(LineSeries::new([(0.0, y), (until_ms, y)], BLACK.mix(0.3)))?;
+            chart.draw_series(LineSeries::new([(from_ms, y), (until_ms, y)], BLACK.mix(0.3)))?;
         }
         entries.push((format!("{} ({size})", spikes.pop_names[pop]), c));
     }

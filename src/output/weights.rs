@@ -47,7 +47,7 @@ fn axis_range(lo: f64, hi: f64) -> (f64, f64) {
 
 /// Histograms (40 bins over the common range) of the final weights of each
 /// `(projection index, name, weights)`.
-pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, String, Vec<f32>)]) -> anyhow::Result<()> {
+pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, String, Vec<f32>)], unit: &str) -> anyhow::Result<()> {
     const BINS: usize = 40;
     let all = projections.iter().flat_map(|p| p.2.iter().map(|&w| f64::from(w)));
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), w| (a.min(w), b.max(w)));
@@ -69,7 +69,7 @@ pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, S
     chart
         .configure_mesh()
         .light_line_style(BLACK.mix(0.05))
-        .x_desc("weight")
+        .x_desc(format!("weight ({unit})"))
         .y_desc("synapses")
         .axis_desc_style(("sans-serif", 16))
         .label_style(("sans-serif", 13))
@@ -91,7 +91,7 @@ pub fn write_weight_histogram(path: &Path, title: &str, projections: &[(usize, S
 
 /// The mean (line) and 10th-90th percentile band (thin lines) of each plastic
 /// projection's weights over time.
-pub fn write_weight_evolution(path: &Path, title: &str, projections: &[(usize, String, Vec<WeightSummary>)]) -> anyhow::Result<()> {
+pub fn write_weight_evolution(path: &Path, title: &str, projections: &[(usize, String, Vec<WeightSummary>)], unit: &str) -> anyhow::Result<()> {
     let until = projections.iter().flat_map(|p| p.2.iter().map(|s| s.t_ms)).fold(0.0f64, f64::max).max(1.0);
     let (lo, hi) = projections.iter().flat_map(|p| p.2.iter()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), s| (a.min(s.p10), b.max(s.p90)));
     let (lo, hi) = axis_range(lo, hi);
@@ -102,7 +102,7 @@ pub fn write_weight_evolution(path: &Path, title: &str, projections: &[(usize, S
         .configure_mesh()
         .light_line_style(BLACK.mix(0.05))
         .x_desc("time (ms)")
-        .y_desc("weight (mean, 10th-90th percentile)")
+        .y_desc(format!("weight ({unit}; mean, 10th-90th percentile)"))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .axis_desc_style(("sans-serif", 16))
         .label_style(("sans-serif", 13))
