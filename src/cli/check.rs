@@ -22,10 +22,10 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             Some(rules) => s.freeze_with(rules),
             None => s.freeze(),
         }?;
-        Ok((graph, s.run.duration))
+        Ok((graph, s.run.duration, s.run.output.map(|o| o.files)))
     });
     match result {
-        Ok((graph, duration)) => {
+        Ok((graph, duration, files)) => {
             if let Some(why) = super::process::memory_refusal(&graph, duration) {
                 eprintln!("{shown}: {why} (`synfire run --force` runs it anyway)");
                 return ExitCode::from(INVALID);
@@ -42,6 +42,19 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             if let Some(rules) = rules {
                 print_rules(&graph, rules);
             }
+            // The files a run would write: clashing names are refused here, not at
+            // the end of a run.
+            let groups = files.unwrap_or_else(|| synfire_graphs::scenario::OutputFile::ALL.to_vec());
+            match crate::output::Plan::new(&graph, &groups) {
+                Ok(plan) => println!("  files: {}", plan.files().join(" ")),
+                Err(e) => {
+                    eprintln!("{shown}: {e}");
+                    return ExitCode::from(INVALID);
+                }
+            }
+            // The resolved network: every parameter with its default, synapse counts,
+            // probes, the memory table.
+            println!("{}", graph.summary().trim_end());
             ExitCode::SUCCESS
         }
         Err(e) => {

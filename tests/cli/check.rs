@@ -153,7 +153,11 @@ fn runs_that_cannot_fit_in_memory_are_refused_with_the_estimate() {
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(!run.status.success() && stderr.contains("is refused") && stderr.contains("--force"), "{name}: {stderr}");
     }
-    // A network that fits says how much it needs.
-    let out = synfire_check(&example("cuba.toml"));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("memory for 1000 ms: about"), "{}", String::from_utf8_lossy(&out.stdout));
+    // A network that fits says how much it needs, and check prints the resolved
+    // network and the files a run writes.
+    let out = synfire_check(&example("cuba_probes.toml"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("memory for 1000 ms: about"), "{stdout}");
+    assert!(stdout.contains("  files: spikes.npy spikes.csv raster.svg") && stdout.contains(" v_E.npy v_E_ticks.npy "), "{stdout}");
+    assert!(stdout.contains("c_m 200 pF, tau_m 20 ms") && stdout.contains("~20480"), "defaults and synapse counts: {stdout}");
 }
