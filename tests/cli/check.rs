@@ -161,3 +161,17 @@ fn runs_that_cannot_fit_in_memory_are_refused_with_the_estimate() {
     assert!(stdout.contains("  files: spikes.npy spikes.csv raster.svg") && stdout.contains(" v_E.npy v_E_ticks.npy "), "{stdout}");
     assert!(stdout.contains("c_m 200 pF, tau_m 20 ms") && stdout.contains("~20480"), "defaults and synapse counts: {stdout}");
 }
+
+/// Every scenario in examples/scenarios/ passes `check`, rules included.
+#[test]
+fn every_example_scenario_passes_check() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    for file in files {
+        let out = synfire_check(&file);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(": OK: "), "{}", file.display());
+    }
+}

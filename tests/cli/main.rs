@@ -159,6 +159,7 @@ fn the_plastic_benchmark_runs() {
 }
 
 mod check;
+mod format_reference;
 mod probes;
 mod resume;
 
