@@ -109,7 +109,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         cpu_s,
     };
     if args.json {
-        println!("{}", serde_json::to_string(&result)?);
+        out!("{}", serde_json::to_string(&result)?);
     } else {
         print_summary(&result);
     }
@@ -117,22 +117,22 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 fn print_summary(r: &BenchResult) {
-    println!("synfire bench {}: {} neurons, {} synapses, {} worker(s)", r.network, r.neurons, r.synapses, r.workers);
-    println!("  build        {:.3} s", r.build_s);
-    println!("  simulation   {:.3} s wall for {:.3} s model time ({:.3} s wall per model second)", r.wall_s, r.model_time_s, r.realtime_factor);
+    out!("synfire bench {}: {} neurons, {} synapses, {} worker(s)", r.network, r.neurons, r.synapses, r.workers);
+    out!("  build        {:.3} s", r.build_s);
+    out!("  simulation   {:.3} s wall for {:.3} s model time ({:.3} s wall per model second)", r.wall_s, r.model_time_s, r.realtime_factor);
     if let Some(cpu) = r.cpu_s {
-        println!("  cpu          {cpu:.2} s (all threads)");
+        out!("  cpu          {cpu:.2} s (all threads)");
     }
     let rate = r.spikes as f64 / r.neurons as f64 / r.model_time_s;
-    println!("  spikes       {} (mean {rate:.2} Hz)", r.spikes);
-    println!("  syn. events  {} ({:.3e} per second of wall time)", r.syn_events, r.syn_events_per_s);
-    println!("  neuron upd.  {}", r.neuron_updates);
-    println!(
+    out!("  spikes       {} (mean {rate:.2} Hz)", r.spikes);
+    out!("  syn. events  {} ({:.3e} per second of wall time)", r.syn_events, r.syn_events_per_s);
+    out!("  neuron upd.  {}", r.neuron_updates);
+    out!(
         "  memory       ~{:.1} bytes per synapse (estimate); peak RSS {}",
         r.bytes_per_synapse,
         r.peak_rss_bytes.map_or("unknown".to_string(), |b| format!("{:.1} MiB", b as f64 / 1048576.0))
     );
     if r.plastic_synapses > 0 {
-        println!("  plastic      {} synapses, {:.1} bytes each (connectivity and rule state)", r.plastic_synapses, r.bytes_per_plastic_synapse);
+        out!("  plastic      {} synapses, {:.1} bytes each (connectivity and rule state)", r.plastic_synapses, r.bytes_per_plastic_synapse);
     }
 }

@@ -36,9 +36,9 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             let sources = (0..graph.populations.len()).filter(|&p| graph.model(p).is_none()).count();
             let pops = graph.populations.len();
             let sources = if sources > 0 { format!(" ({sources} of them spike sources)") } else { String::new() };
-            println!("{shown}: OK: {pops} populations{sources}, {} projections, {} neurons", graph.projections.len(), graph.num_neurons());
+            out!("{shown}: OK: {pops} populations{sources}, {} projections, {} neurons", graph.projections.len(), graph.num_neurons());
             let e = graph.memory_estimate(Some(duration));
-            println!("  memory for {duration}: about {} ({})", super::process::mib(e.total()), super::process::memory_parts(&e));
+            out!("  memory for {duration}: about {} ({})", super::process::mib(e.total()), super::process::memory_parts(&e));
             if let Some(rules) = rules {
                 print_rules(&graph, rules);
             }
@@ -46,7 +46,7 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             // the end of a run.
             let groups = files.unwrap_or_else(|| synfire_graphs::scenario::OutputFile::ALL.to_vec());
             match crate::output::Plan::new(&graph, &groups) {
-                Ok(plan) => println!("  files: {}", plan.files().join(" ")),
+                Ok(plan) => out!("  files: {}", plan.files().join(" ")),
                 Err(e) => {
                     eprintln!("{shown}: {e}");
                     return ExitCode::from(INVALID);
@@ -54,7 +54,7 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             }
             // The resolved network: every parameter with its default, synapse counts,
             // probes, the memory table.
-            println!("{}", graph.summary().trim_end());
+            out!("{}", graph.summary().trim_end());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -80,7 +80,7 @@ fn print_rules(graph: &synfire_graphs::Graph, rules: &dyn RuleCatalog) {
             .collect();
         let inputs: Vec<String> = full.inputs.iter().map(|(k, node)| format!("{k} <- {node}")).collect();
         let inputs = if inputs.is_empty() { String::new() } else { format!("; inputs {}", inputs.join(", ")) };
-        println!("  {}: {} ({}{inputs}; bounds in {})", p.name, full.name, params.join(", "), p.conn.weight.unit.symbol());
+        out!("  {}: {} ({}{inputs}; bounds in {})", p.name, full.name, params.join(", "), p.conn.weight.unit.symbol());
     }
 }
 

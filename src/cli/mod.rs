@@ -3,6 +3,15 @@
 //! Each subcommand lives in its own module and returns an [`ExitCode`]: 0 on success,
 //! 1 when the work failed, 2 for bad usage (clap's convention).
 
+/// `println!` that does not panic when stdout is closed (`synfire check f | head`):
+/// there is no one left to tell, so the line is dropped.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod bench;
 mod check;
 mod interrupt;

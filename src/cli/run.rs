@@ -371,24 +371,32 @@ fn populations(graph: &Graph, recorded: &Recorded, model_time_s: f64) -> Vec<Pop
 fn print_summary(r: &Report, t: &Timing, out_dir: &Path) {
     let plural = if t.workers == 1 { "" } else { "s" };
     let ticks = if t.window_ticks == 1 { "tick" } else { "ticks" };
-    println!(
+    out!(
         "synfire run {}: {} neurons, {} worker{plural}, seed {}, dt {} ms, window {} {ticks}",
-        r.scenario, r.neurons, t.workers, r.seed, r.dt_ms, t.window_ticks
+        r.scenario,
+        r.neurons,
+        t.workers,
+        r.seed,
+        r.dt_ms,
+        t.window_ticks
     );
-    println!(
+    out!(
         "  simulated    {:.3} s of model time in {:.3} s wall ({:.3} s wall per model second); build {:.3} s",
-        r.model_time_s, t.wall_s, t.realtime_factor, t.build_s
+        r.model_time_s,
+        t.wall_s,
+        t.realtime_factor,
+        t.build_s
     );
     let rates: Vec<String> = r.populations.iter().filter_map(|p| p.mean_rate_hz.map(|h| format!("{} {h:.2} Hz", p.name))).collect();
-    println!("  spikes       {} ({})", r.counts.spikes, if rates.is_empty() { "no population recorded".to_string() } else { rates.join(", ") });
+    out!("  spikes       {} ({})", r.counts.spikes, if rates.is_empty() { "no population recorded".to_string() } else { rates.join(", ") });
     if t.syn_events_per_s.is_finite() {
-        println!("  syn. events  {} ({:.3e} per second of wall time)", r.counts.syn_events, t.syn_events_per_s);
+        out!("  syn. events  {} ({:.3e} per second of wall time)", r.counts.syn_events, t.syn_events_per_s);
     } else {
-        println!("  syn. events  {} (the run was too short to time)", r.counts.syn_events);
+        out!("  syn. events  {} (the run was too short to time)", r.counts.syn_events);
     }
-    println!("  neuron upd.  {}", r.counts.neuron_updates);
+    out!("  neuron upd.  {}", r.counts.neuron_updates);
     if let Some(b) = t.peak_rss_bytes {
-        println!("  peak memory  {:.1} MiB (the process's maximum resident set, outputs included)", b as f64 / (1024.0 * 1024.0));
+        out!("  peak memory  {:.1} MiB (the process's maximum resident set, outputs included)", b as f64 / (1024.0 * 1024.0));
     }
-    println!("  outputs      {}/ {}", out_dir.display(), r.files.join(" "));
+    out!("  outputs      {}/ {}", out_dir.display(), r.files.join(" "));
 }
