@@ -39,6 +39,16 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             out!("{shown}: OK: {pops} populations{sources}, {} projections, {} neurons", graph.projections.len(), graph.num_neurons());
             let e = graph.memory_estimate(Some(duration));
             out!("  memory for {duration}: about {} ({})", super::process::mib(e.total()), super::process::memory_parts(&e));
+            // Work, for a feel of the time: every neuron is updated every tick; synaptic
+            // events counted with every neuron at the estimate's assumed rate.
+            let ticks = duration.to_ticks(graph.dt) as f64;
+            let synapses: f64 = (0..graph.projections.len()).map(|i| graph.expected_synapses(i).0).sum();
+            let events = synapses * synfire_graphs::estimate::ASSUMED_RATE_HZ * duration.as_secs();
+            out!(
+                "  work: {:.3e} neuron updates, ~{events:.3e} synaptic events at {} Hz",
+                graph.num_neurons() as f64 * ticks,
+                synfire_graphs::estimate::ASSUMED_RATE_HZ
+            );
             if let Some(rules) = rules {
                 print_rules(&graph, rules);
             }

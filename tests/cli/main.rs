@@ -283,3 +283,29 @@ fn the_reported_peak_memory_is_the_process_maximum_rss() {
     assert!(reported <= max_rss && reported >= 0.95 * max_rss, "reported {reported} bytes, maximum RSS {max_rss} bytes");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--raster-window` chooses the raster's range (the raster of a long run used to be
+/// the first second only), and a bad range is refused by name.
+#[test]
+fn the_raster_window_is_chosen_and_checked() {
+    let dir = scratch("raster-window");
+    let out = synfire(&["run", "cuba", "--duration", "300ms", "--raster-window", "100ms..200ms", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = std::fs::read_to_string(dir.join("outputs.json")).unwrap();
+    assert!(manifest.contains("spike raster of the recorded neurons, 100 to 200 ms"), "{manifest}");
+    let bad = synfire(&["run", "cuba", "--raster-window", "2s..1s"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("2s..1s"), "{}", stderr(&bad));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A file named like a built-in network is not read, and the run says so.
+#[test]
+fn a_file_named_like_a_built_in_is_not_shadowed_silently() {
+    let dir = scratch("shadow");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cuba"), "[run]\nduration = \"1 ms\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_synfire")).current_dir(&dir).args(["run", "cuba", "--duration", "5ms", "--out", "o"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`cuba` is a built-in network, so the file `cuba` is not read (write `./cuba`"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
