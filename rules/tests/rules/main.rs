@@ -6,6 +6,7 @@
 mod catalog;
 mod checkpointed;
 mod engines;
+mod eprop_reference;
 mod harness;
 mod istdp;
 mod orchestrated;
