@@ -183,6 +183,6 @@ pub use signal_hebb::{SignalHebb, SignalHebbRule};
 pub use stdp_pair::{Stdp, StdpPair};
 pub use stp::{Stp, StpParams};
 pub use surrogate::{Surrogate, SurrogateError};
-pub use synapses::{Context, Delays, NeuronState, NoNeuronState, NoThirdFactors, Synapses, ThirdFactors};
+pub use synapses::{Context, Delays, NoThirdFactors, Synapses, ThirdFactors};
 pub use trace::Interaction;
 pub use triplet::Triplet;

@@ -73,37 +73,19 @@ impl ThirdFactors for NoThirdFactors {
     }
 }
 
-/// State of the local target neurons a per-tick rule may read (membrane potential,
-/// pseudo-derivative, adaptation), by the kernel's variable name, one value per
-/// local target, for the tick being processed.
-pub trait NeuronState {
-    /// The values of variable `name`, if the neuron model has it.
-    fn var(&self, name: &str) -> Option<&[f32]>;
-}
-
-/// No neuron state.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoNeuronState;
-
-impl NeuronState for NoNeuronState {
-    fn var(&self, _: &str) -> Option<&[f32]> {
-        None
-    }
-}
-
-/// The non-synaptic inputs of a rule call.
+/// The non-synaptic inputs of a rule call. (No rule reads its target neurons' state
+/// yet: the view of it that e-prop will need comes with e-prop, rather than a field
+/// that would always be empty.)
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// Modulators and learning signals.
     pub third: &'a dyn ThirdFactors,
-    /// Target neuron state (per-tick rules only).
-    pub neurons: &'a dyn NeuronState,
 }
 
 impl Context<'static> {
-    /// A context without third factors or neuron state (enough for every classic rule).
+    /// A context without third factors (enough for every classic rule).
     pub fn none() -> Self {
-        Context { third: &NoThirdFactors, neurons: &NoNeuronState }
+        Context { third: &NoThirdFactors }
     }
 }
 

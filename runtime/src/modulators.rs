@@ -220,7 +220,7 @@ impl<'a> Bound<'a> {
 
     /// The context a rule call gets: these third factors, no neuron state.
     pub(crate) fn ctx(&self) -> synfire_rules::Context<'_> {
-        synfire_rules::Context { third: self, neurons: &synfire_rules::NoNeuronState }
+        synfire_rules::Context { third: self }
     }
 }
 

@@ -11,9 +11,7 @@ use crate::shards::{Part, assert_same_table, merge, parts, split};
 use rand::RngExt;
 use rand_pcg::Pcg32;
 use synfire_graphs::{Column, PlainState, PlasticityRule, RuleCatalog, StateReader, StateTable, StateWriter, Tick, Unit, UnitExt, Value};
-use synfire_rules::{
-    Catalog, Context, Delays, NeuronState, NoNeuronState, Plasticity, ProjectionInfo, RULES, RewardStdp, RstdpRule, Synapses, ThirdFactors, instantiate,
-};
+use synfire_rules::{Catalog, Context, Delays, Plasticity, ProjectionInfo, RULES, RewardStdp, RstdpRule, Synapses, ThirdFactors, instantiate};
 
 const DT: f64 = 1.0;
 
@@ -44,8 +42,6 @@ impl ThirdFactors for Nowhere {
         panic!("rstdp reads no per-neuron signal")
     }
 }
-
-const NO_NEURONS: &dyn NeuronState = &NoNeuronState;
 
 /// How the miniature engine calls the rule within a segment `[from, to)`.
 #[derive(Debug, Clone, Copy)]
@@ -121,7 +117,7 @@ impl World {
 /// `advance(from)` done when `from > 0`), ending with `settle(to)` when `settle_at_end`,
 /// else `advance(to)`. `out.weights` are the engine's weights.
 fn drive(rule: &mut dyn Plasticity, world: &World, out: &mut Run, from: u64, to: u64, sched: Sched, settle_at_end: bool) {
-    let none = Context { third: &Nowhere, neurons: NO_NEURONS };
+    let none = Context { third: &Nowhere };
     let Run { events, weights, .. } = out;
     let mut syn = Synapses { offsets: &world.net.offsets, targets: &world.targets, delays: Delays::PerSynapse(&world.delays), weights };
     let pres = |a: u64, b: u64| world.pre.iter().filter(move |&&(t, _)| t >= a && t < b).copied();
@@ -135,7 +131,7 @@ fn drive(rule: &mut dyn Plasticity, world: &World, out: &mut Run, from: u64, to:
     };
     let tick = |rule: &mut dyn Plasticity, syn: &mut Synapses<'_>, t: u64| {
         let m = AtTick { t, m: world.m[t as usize] };
-        rule.on_tick(Tick(t), syn, &Context { third: &m, neurons: NO_NEURONS });
+        rule.on_tick(Tick(t), syn, &Context { third: &m });
     };
     match sched {
         Sched::Windows { len, settle_every, advance } => {

@@ -7,7 +7,7 @@ use crate::harness::{Net, Syn, info};
 use rand::RngExt;
 use rand_pcg::Pcg32;
 use synfire_graphs::{PlainState, StateReader, StateWriter, Tick, UnitExt};
-use synfire_rules::{Context, Delays, NoNeuronState, Plasticity, SignalHebb, SignalHebbRule, Synapses, ThirdFactors};
+use synfire_rules::{Context, Delays, Plasticity, SignalHebb, SignalHebbRule, Synapses, ThirdFactors};
 
 const D: u32 = 5;
 const TICKS: u64 = 300;
@@ -103,14 +103,14 @@ fn reference(w: &World) -> (Vec<Vec<f32>>, Vec<f32>) {
 fn drive(r: &mut SignalHebbRule, w: &World, weights: &mut [f32], sent: &mut Vec<Vec<f32>>, from: u64, to: u64, len: u64, settle: Option<u64>) {
     let targets: Vec<u32> = w.net.syns.iter().map(|s| s.tgt as u32).collect();
     let mut syn = Synapses { offsets: &w.net.offsets, targets: &targets, delays: Delays::Const(D), weights };
-    let none = Context { third: &Nowhere, neurons: &NoNeuronState };
+    let none = Context { third: &Nowhere };
     let mut w0 = from;
     let mut n = 0;
     while w0 < to {
         let end = (w0 + len).min(to);
         for t in w0..end {
             let at = AtTick { t, l: &w.signal[t as usize] };
-            r.on_tick(Tick(t), &mut syn, &Context { third: &at, neurons: &NoNeuronState });
+            r.on_tick(Tick(t), &mut syn, &Context { third: &at });
         }
         for t in w0..end {
             for &i in &w.spikes[t as usize] {

@@ -13,7 +13,7 @@ use synfire_graphs::Tick;
 use synfire_graphs::connectivity::instantiate;
 use synfire_graphs::rng::{Domain, uniform_at};
 use synfire_graphs::{DelayTicks, Graph, PopKind, SourceSpec};
-use synfire_rules::{Context, Delays, NoNeuronState, Plasticity, ProjectionInfo, Synapses, ThirdFactors};
+use synfire_rules::{Context, Delays, Plasticity, ProjectionInfo, Synapses, ThirdFactors};
 use synfire_runtime::models::ReferenceKernels;
 use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel};
 
@@ -133,10 +133,10 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
     };
     macro_rules! ctx_of {
         ($k:expr) => {
-            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: None }, neurons: &NoNeuronState }
+            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: None } }
         };
         ($k:expr, $rings:expr, $t:expr) => {
-            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: Some(($rings, $t)) }, neurons: &NoNeuronState }
+            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: Some(($rings, $t)) } }
         };
     }
     let mut outputs = Vec::new();
