@@ -19,6 +19,21 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A scratch directory holding `examples/scenarios/cuba.toml` with `edits` applied
+/// (each `(from, to)` replaced everywhere), and the file's path.
+fn cuba_variant(name: &str, edits: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/cuba.toml")).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "cuba.toml has no `{from}`");
+        text = text.replace(from, to);
+    }
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
+
 #[test]
 fn run_cuba_writes_every_output() {
     let dir = scratch("run");
@@ -179,15 +194,11 @@ fn a_run_stopped_by_its_rate_guard_writes_its_outputs_and_fails() {
 /// `check` said so. Both now say it, and halves round up on the decimal values.
 #[test]
 fn run_warns_of_rounded_delays_like_check() {
-    let dir = scratch("rounding");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("rounding.toml");
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/cuba.toml"))
-        .unwrap()
-        .replacen("delay = \"0.1 ms\"", "delay = \"0.15 ms\"", 1)
-        .replace("duration = \"1 s\"", "duration = \"20 ms\"");
-    assert!(text.contains("0.15 ms"));
-    std::fs::write(&file, text).unwrap();
+    // The first delay only (E->E); `replacen` keeps the others at whole ticks.
+    let (dir, file) = cuba_variant(
+        "rounding",
+        &[("delay = \"0.1 ms\"\n\n# Inhibitory", "delay = \"0.15 ms\"\n\n# Inhibitory"), ("duration = \"1 s\"", "duration = \"20 ms\"")],
+    );
     let warning = "projections[0].delay: 0.15 ms rounded to 2 ticks of 0.1 ms";
     let check = synfire(&["check", file.to_str().unwrap()]);
     assert!(stderr(&check).contains(warning), "{}", stderr(&check));
@@ -204,15 +215,10 @@ fn run_warns_of_rounded_delays_like_check() {
 /// window of a run.
 #[test]
 fn overflowing_summed_input_stops_the_run_naming_the_neuron() {
-    let dir = scratch("overflow");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("overflow.toml");
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/cuba.toml"))
-        .unwrap()
-        .replace("weight = \"1.62 mV\"", "weight = \"3e38 mV\"")
-        .replace("weight = \"-9 mV\"", "weight = \"-3e38 mV\"")
-        .replace("duration = \"1 s\"", "duration = \"20 ms\"");
-    std::fs::write(&file, text).unwrap();
+    let (dir, file) = cuba_variant(
+        "overflow",
+        &[("weight = \"1.62 mV\"", "weight = \"3e38 mV\""), ("weight = \"-9 mV\"", "weight = \"-3e38 mV\""), ("duration = \"1 s\"", "duration = \"20 ms\"")],
+    );
     let out_dir = dir.join("out");
     let run = synfire(&["run", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
     assert!(!run.status.success(), "{}", stderr(&run));
