@@ -91,3 +91,26 @@ fn damaged_and_foreign_checkpoints_give_their_own_errors() {
     assert_eq!(left.len(), 1, "{left:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by `fuzz/run.sh` (target `checkpoint`, crash-0a4987b0...): a header whose
+/// payload length is near `u64::MAX` overflowed `header + length` (a panic with
+/// overflow checks, a wrapped nonsense length without); it is a truncated file.
+#[test]
+fn fuzz_regression_payload_length_near_u64_max_is_truncated_not_overflow() {
+    // The fuzzer's input: magic, version 2, a hash, length 0xffff_ffff_ffff_ffff.
+    let hex = "53594e46434b505402000000f6d3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff3724307d7d0000";
+    let found: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect();
+    let err = Checkpoint::from_bytes(&found, Path::new("fuzz.ckpt")).unwrap_err();
+    assert!(matches!(err, CheckpointError::Truncated { found: 96, expected: u64::MAX, .. }), "{err}");
+    // Every length that overflows, with nothing after the header.
+    for len in [u64::MAX, u64::MAX - 31, u64::MAX - 32] {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(synfire_runtime::checkpoint::MAGIC);
+        bytes.extend_from_slice(&synfire_runtime::checkpoint::VERSION.to_le_bytes());
+        bytes.extend_from_slice(&0u64.to_le_bytes());
+        bytes.extend_from_slice(&len.to_le_bytes());
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        let err = Checkpoint::from_bytes(&bytes, Path::new("fuzz.ckpt")).unwrap_err();
+        assert!(matches!(err, CheckpointError::Truncated { found: 32, .. }), "{len}: {err}");
+    }
+}
