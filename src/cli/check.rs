@@ -44,10 +44,15 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             let ticks = duration.to_ticks(graph.dt) as f64;
             let synapses: f64 = (0..graph.projections.len()).map(|i| graph.expected_synapses(i).0).sum();
             let events = synapses * synfire_graphs::estimate::ASSUMED_RATE_HZ * duration.as_secs();
+            let updates = graph.num_neurons() as f64 * ticks;
+            // Rough speeds of one worker on the machines we measured (CUBA: ~1.6e9 neuron
+            // updates and ~7e7 synaptic events per second of wall time): an order of
+            // magnitude, not a promise.
+            let wall_s = updates / 1.6e9 + events / 7e7;
             out!(
-                "  work: {:.3e} neuron updates, ~{events:.3e} synaptic events at {} Hz",
-                graph.num_neurons() as f64 * ticks,
-                synfire_graphs::estimate::ASSUMED_RATE_HZ
+                "  work: {updates:.3e} neuron updates, ~{events:.3e} synaptic events at {} Hz; on one worker roughly {}",
+                synfire_graphs::estimate::ASSUMED_RATE_HZ,
+                wall_text(wall_s)
             );
             if let Some(rules) = rules {
                 print_rules(&graph, rules);
@@ -91,6 +96,17 @@ fn print_rules(graph: &synfire_graphs::Graph, rules: &dyn RuleCatalog) {
         let inputs: Vec<String> = full.inputs.iter().map(|(k, node)| format!("{k} <- {node}")).collect();
         let inputs = if inputs.is_empty() { String::new() } else { format!("; inputs {}", inputs.join(", ")) };
         out!("  {}: {} ({}{inputs}; bounds in {})", p.name, full.name, params.join(", "), p.conn.weight.unit.symbol());
+    }
+}
+
+/// A wall time as people say it: seconds, minutes, hours, days or years.
+fn wall_text(s: f64) -> String {
+    match s {
+        s if s < 120.0 => format!("{s:.1} s"),
+        s if s < 7200.0 => format!("{:.0} min", s / 60.0),
+        s if s < 172_800.0 => format!("{:.1} h", s / 3600.0),
+        s if s < 63_072_000.0 => format!("{:.0} days", s / 86400.0),
+        s => format!("{:.1e} years", s / 31_557_600.0),
     }
 }
 
