@@ -39,7 +39,25 @@ pub struct MemoryEstimate {
     pub probes: f64,
 }
 
+/// Bytes as the summary and the CLI print them: `256.28 KiB`, `5.82 TiB`.
+pub fn format_bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{v:.0} B") } else { format!("{v:.2} {}", UNITS[u]) }
+}
+
 impl MemoryEstimate {
+    /// The parts, for messages: `synapses 2.50 MiB, neuron state 46.88 KiB, ...`.
+    pub fn parts(&self) -> String {
+        let b = format_bytes;
+        format!("synapses {}, neuron state {}, input rings {}, probe data {}", b(self.synapses), b(self.neurons), b(self.rings), b(self.probes))
+    }
+
     /// The sum of the parts.
     pub fn total(&self) -> f64 {
         self.synapses + self.neurons + self.rings + self.probes

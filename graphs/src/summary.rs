@@ -7,6 +7,7 @@
 
 use crate::connector::Connector;
 use crate::dist::{Dist, Value};
+use crate::estimate::format_bytes;
 use crate::graph::{DelayTicks, Graph};
 use crate::network::{ModulatorKind, PopKind};
 use crate::probe::ProbeKind;
@@ -201,10 +202,10 @@ impl Graph {
         let slots = f64::from(self.max_delay()) + f64::from(self.min_delay().unwrap_or(1));
         let plastic = self.projections.iter().any(|p| p.conn.rule.is_some());
         let mut t = Table::new(&["part", "bytes", "counted as"], &[1]);
-        t.row(vec!["synapses".into(), bytes(syn), "8 B per synapse (+4 B per-synapse delay) + 8 B per source row".into()]);
-        t.row(vec!["neurons".into(), bytes(state), "4 B per state variable and per heterogeneous parameter".into()]);
-        t.row(vec!["input rings".into(), bytes(rings), format!("4 B x receptors x {slots} slots per neuron")]);
-        t.row(vec!["total".into(), bytes(syn + state + rings), if plastic { "plus the state of plastic synapses".into() } else { String::new() }]);
+        t.row(vec!["synapses".into(), format_bytes(syn), "8 B per synapse (+4 B per-synapse delay) + 8 B per source row".into()]);
+        t.row(vec!["neurons".into(), format_bytes(state), "4 B per state variable and per heterogeneous parameter".into()]);
+        t.row(vec!["input rings".into(), format_bytes(rings), format!("4 B x receptors x {slots} slots per neuron")]);
+        t.row(vec!["total".into(), format_bytes(syn + state + rings), if plastic { "plus the state of plastic synapses".into() } else { String::new() }]);
         out.push_str("\nmemory (estimate)\n");
         t.render(out);
     }
@@ -269,18 +270,6 @@ fn count(n: f64) -> String {
     format!("{:.0}", n.round())
 }
 
-/// Bytes in binary units.
-fn bytes(b: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = b;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 { format!("{v:.0} B") } else { format!("{v:.2} {}", UNITS[u]) }
-}
-
 /// Columns aligned to their widest cell; `right` lists right-aligned columns.
 struct Table {
     rows: Vec<Vec<String>>,
@@ -332,8 +321,8 @@ mod tests {
         assert_eq!(num(0.0), "0");
         assert_eq!(num(123_456.7), "123457");
         assert_eq!(num(2.5e-7), "2.50000e-7");
-        assert_eq!(bytes(512.0), "512 B");
-        assert_eq!(bytes(3.0 * 1024.0 * 1024.0), "3.00 MiB");
+        assert_eq!(format_bytes(512.0), "512 B");
+        assert_eq!(format_bytes(3.0 * 1024.0 * 1024.0), "3.00 MiB");
     }
 
     #[test]

@@ -123,6 +123,7 @@ impl RuntimeBuilder {
             lock: Mutex::new(()),
             prior: Prior::default(),
             stopped: None,
+            guard_every: guards.every,
             injected: Vec::new(),
         };
         for (i, w) in rt.workers.iter().enumerate() {
@@ -162,6 +163,8 @@ pub struct Runtime {
     pub(crate) prior: Prior,
     /// The guard that stopped the run (probes stay readable, runs are refused).
     stopped: Option<RunError>,
+    /// Ticks between two scans of the run guards.
+    guard_every: u64,
 }
 
 /// Probe data of the run before a checkpoint, merged in canonical order.
@@ -193,6 +196,13 @@ impl Runtime {
     /// Window length in ticks.
     pub fn window_ticks(&self) -> u64 {
         self.window
+    }
+
+    /// Ticks between two scans of the run guards. A run call that ends between two
+    /// scans also scans at its end, so a caller that runs in pieces (the CLI's
+    /// interruptible slices) ends its pieces on multiples of this to add no scan.
+    pub fn guard_period_ticks(&self) -> u64 {
+        self.guard_every
     }
 
     /// Seconds spent building the shards (connectivity and kernels).

@@ -26,7 +26,8 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
     });
     match result {
         Ok((graph, duration, files)) => {
-            if let Some(why) = super::process::memory_refusal(&graph, duration) {
+            let e = graph.memory_estimate(Some(duration));
+            if let Some(why) = super::process::memory_refusal(&e, duration) {
                 eprintln!("{shown}: {why} (`synfire run --force` runs it anyway)");
                 return ExitCode::from(INVALID);
             }
@@ -37,8 +38,7 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             let pops = graph.populations.len();
             let sources = if sources > 0 { format!(" ({sources} of them spike sources)") } else { String::new() };
             out!("{shown}: OK: {pops} populations{sources}, {} projections, {} neurons", graph.projections.len(), graph.num_neurons());
-            let e = graph.memory_estimate(Some(duration));
-            out!("  memory for {duration}: about {} ({})", super::process::mib(e.total()), super::process::memory_parts(&e));
+            out!("  memory for {duration}: about {} ({})", synfire_graphs::estimate::format_bytes(e.total()), e.parts());
             // Work, for a feel of the time: every neuron is updated every tick; synaptic
             // events counted with every neuron at the estimate's assumed rate.
             let ticks = duration.to_ticks(graph.dt) as f64;

@@ -1,17 +1,16 @@
-//! Ctrl-C, SIGTERM and SIGHUP stop a run at the next slice of model time, and the run
+//! Ctrl-C, SIGTERM and SIGHUP stop a run at the next guard period (100 ms of model
+//! time by default), and the run
 //! writes what it has and says so, instead of dying with its work and leaving its
 //! staging directory behind.
 //!
 //! The handler only sets a flag; the run loop (`simulate::run_with_progress`) reads
-//! it between slices of at most [`SLICE_MS`] of model time. A second signal while the
+//! it between slices that end on the run guards' grid (`Runtime::guard_period_ticks`,
+//! where the engine scans anyway; runs in pieces are bit-identical to runs in one
+//! call, so slicing changes no result). A second signal while the
 //! first is being honoured ends the process at once (exit status 130), for a user who
 //! does not want to wait for the outputs.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Model time between two looks at the flag. Runs in pieces are bit-identical to
-/// runs in one call, so slicing changes no result.
-pub const SLICE_MS: f64 = 10.0;
 
 /// The exit status of an interrupted run (128 + SIGINT, as shells report it).
 pub const EXIT_STATUS: u8 = 130;
@@ -27,7 +26,7 @@ pub fn install() {
                 eprintln!("\ninterrupted again: stopping now, without outputs");
                 std::process::exit(i32::from(EXIT_STATUS));
             }
-            eprintln!("\ninterrupted: stopping at the next {SLICE_MS} ms of model time and writing the outputs so far (again to stop now)");
+            eprintln!("\ninterrupted: stopping at the next 100 ms of model time and writing the outputs so far (again to stop now)");
         });
         // Without a handler the signals keep their default action; the run still works.
         if let Err(e) = installed {

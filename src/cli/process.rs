@@ -27,31 +27,19 @@ pub fn available_memory_bytes() -> Option<u64> {
     (parts.next() == Some("kB")).then_some(value * 1024)
 }
 
-/// Why a run would not fit in memory, or `None` when it fits (or the machine does not
-/// say how much it has). The message carries the estimate by part.
-pub fn memory_refusal(graph: &synfire_graphs::Graph, duration: synfire_graphs::Time) -> Option<String> {
-    let e = graph.memory_estimate(Some(duration));
+/// Why a run whose memory estimate is `e` would not fit, or `None` when it fits (or
+/// the machine does not say how much it has). The message carries the estimate by part.
+pub fn memory_refusal(e: &synfire_graphs::MemoryEstimate, duration: synfire_graphs::Time) -> Option<String> {
+    use synfire_graphs::estimate::format_bytes;
     let available = available_memory_bytes()? as f64;
     (e.total() > available).then(|| {
-        format!("a run of {duration} needs about {} of memory ({}) and the machine has {} available", mib(e.total()), memory_parts(&e), mib(available))
+        format!(
+            "a run of {duration} needs about {} of memory ({}) and the machine has {} available",
+            format_bytes(e.total()),
+            e.parts(),
+            format_bytes(available)
+        )
     })
-}
-
-/// The parts of an estimate, for messages.
-pub fn memory_parts(e: &synfire_graphs::MemoryEstimate) -> String {
-    format!("synapses {}, neuron state {}, input rings {}, probe data {}", mib(e.synapses), mib(e.neurons), mib(e.rings), mib(e.probes))
-}
-
-/// Bytes in MiB (or GiB, TiB beyond), as messages show them.
-pub fn mib(bytes: f64) -> String {
-    let m = bytes / 1048576.0;
-    if m < 1024.0 {
-        format!("{m:.1} MiB")
-    } else if m < 1048576.0 {
-        format!("{:.1} GiB", m / 1024.0)
-    } else {
-        format!("{:.1} TiB", m / 1048576.0)
-    }
 }
 
 /// User plus system CPU time of the whole process (every thread, living or not), in

@@ -172,7 +172,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     };
     let window_ticks = args.window_ticks.or(settings.window_ticks);
     if !args.force
-        && let Some(why) = super::process::memory_refusal(&graph, duration)
+        && let Some(why) = super::process::memory_refusal(&graph.memory_estimate(Some(duration)), duration)
     {
         anyhow::bail!("`{name}` is refused: {why}; --force runs it anyway");
     }

@@ -89,7 +89,10 @@ pub fn run_with_progress(
     bar.set_style(ProgressStyle::with_template("{bar:25.cyan/blue} {msg}, ETA {eta}")?.progress_chars("=> "));
     bar.set_position(progress.done);
     bar.set_message(format!("{:.2}/{total_s:.2} s model", progress.done as f64 * dt.0 * 1e-3));
-    let slice = Time(super::interrupt::SLICE_MS).to_ticks(dt).max(1);
+    // Slices end on the guard's grid: a run call that ends elsewhere scans the whole
+    // state and every plastic weight at its end, which every 10 ms would cost more
+    // than the slicing is worth.
+    let slice = rt.guard_period_ticks().max(1);
     let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut last_line = Instant::now();
     let status = |done: u64, wall_s: f64| {
@@ -101,7 +104,8 @@ pub fn run_with_progress(
         // The chunk in slices, looking for Ctrl-C between them.
         let mut ran = 0;
         while ran < step && !super::interrupt::requested() {
-            let piece = slice.min(step - ran);
+            let at = progress.done + ran;
+            let piece = ((at / slice + 1) * slice - at).min(step - ran);
             let started = Instant::now();
             rt.run_ticks(piece)?;
             progress.wall_s += started.elapsed().as_secs_f64();
