@@ -4,11 +4,12 @@ use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
+use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
-pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME];
+pub const RULES: &[&str] =
+    &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME, eprop::NAME, eprop::READOUT];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,6 +27,7 @@ impl RuleCatalog for Catalog {
         // The names each rule's `Plasticity::synapse_state` answers.
         match spec.name.as_str() {
             crate::orchestrated::NAME => vec!["w_cons"],
+            eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
             _ => Vec::new(),
         }
     }
@@ -46,9 +48,14 @@ impl RuleCatalog for Catalog {
         Some(WeightBounds { min: b.min, max: b.max, default_min: d.min, default_max: d.max })
     }
 
+    fn graded_target(&self, spec: &RuleSpec) -> bool {
+        spec.name == eprop::READOUT
+    }
+
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
         match spec.name.as_str() {
             signal_hebb::NAME => vec![signal_hebb::INPUT],
+            eprop::NAME => vec![eprop::INPUT],
             _ => Vec::new(),
         }
     }
@@ -65,6 +72,7 @@ enum Parsed {
     Orchestrated(orchestrated::Orchestrated),
     Rstdp(rstdp::RewardStdp),
     SignalHebb(signal_hebb::SignalHebb),
+    Eprop(eprop::Eprop),
 }
 
 impl Parsed {
@@ -78,6 +86,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.check(),
             Parsed::Rstdp(p) => p.check(),
             Parsed::SignalHebb(p) => p.check(),
+            Parsed::Eprop(p) => p.check(),
         }
     }
 
@@ -92,6 +101,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.to_spec(),
             Parsed::Rstdp(p) => p.to_spec(),
             Parsed::SignalHebb(p) => p.to_spec(),
+            Parsed::Eprop(p) => p.to_spec(),
         }
     }
 
@@ -106,6 +116,8 @@ impl Parsed {
             Parsed::Orchestrated(p) => Some(p.bounds),
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
+            // Gradient descent keeps no bounds.
+            Parsed::Eprop(_) => None,
         }
     }
 }
@@ -116,6 +128,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
     match name {
         rstdp::NAME => &[rstdp::INPUT],
         signal_hebb::NAME => &[signal_hebb::INPUT],
+        eprop::NAME => &[eprop::INPUT],
         _ => &[],
     }
 }
@@ -155,6 +168,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         orchestrated::NAME => orchestrated::Orchestrated::from_spec(spec).map(Parsed::Orchestrated),
         rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
+        eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
         _ => return None,
     })
 }
@@ -197,6 +211,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Orchestrated(p) => p.build(info, engine),
         Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
     }
 }
 

@@ -69,6 +69,8 @@ pub struct EpropRun {
     pub g_rec: Vec<Vec<f64>>,
     pub g_out: Vec<Vec<f64>>,
     pub loss: f64,
+    /// The accumulated `(g_in, g_rec, g_out)` after each tick.
+    pub g_trace: Vec<(Matrix, Matrix, Matrix)>,
 }
 
 fn zeros(r: usize, c: usize) -> Vec<Vec<f64>> {
@@ -141,6 +143,7 @@ impl EpropNet {
             run.psi.push(psi);
             run.y.push(y.clone());
             run.l.push(l);
+            run.g_trace.push((run.g_in.clone(), run.g_rec.clone(), run.g_out.clone()));
             z_prev = z;
         }
         run
