@@ -30,30 +30,60 @@ struct Net {
     g: [Probe<probe_kind::Weights>; 3],
 }
 
+/// What varies between the networks of these tests.
+#[derive(Debug, Clone, Copy)]
+struct Cfg {
+    beta: f64,
+    normalised: bool,
+    update_every: Time,
+    /// Firing-rate regulariser strength (target 10 Hz).
+    c_reg: f64,
+    /// Adam (instead of SGD) for the readout weights.
+    adam_readout: bool,
+    /// Every delay, in ticks.
+    delay: u64,
+}
+
+impl Cfg {
+    fn new(beta: f64, normalised: bool) -> Cfg {
+        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, adam_readout: false, delay: 1 }
+    }
+}
+
 /// Poisson inputs onto recurrent ALIF neurons (LIF for `beta = 0`) and two leaky
 /// readouts whose error comes back as `L` through random feedback; dt = 1 ms,
-/// every delay one tick, targets injected one tick late (the readout sees the
-/// hidden spikes of tick `t` at `t + 1`).
-fn network(seed: u64, beta: f64, normalised: bool, targets: &[Vec<f64>], update_every: Time) -> Net {
+/// targets injected one tick late (the readout sees the hidden spikes of tick `t`
+/// at `t + 1` with the one-tick delays of the reference comparisons).
+fn network(seed: u64, cfg: Cfg, targets: &[Vec<f64>]) -> Net {
     let (tau_m, tau_out, v_th) = (20.0, 15.0, 0.6);
     let kappa = (-1.0f64 / tau_out).exp();
+    let d = (cfg.delay as f64).ms();
     let mut net = Network::new().dt(1.0.ms()).seed(seed);
     let x = net.poisson("X", N_IN as u64, 200.0.hz());
-    let model = Alif::new().tau_m(tau_m.ms()).tau_a(200.0.ms()).set("v_th", v_th.one()).beta(beta.one()).t_ref(2.0.ms());
+    let model = Alif::new().tau_m(tau_m.ms()).tau_a(200.0.ms()).set("v_th", v_th.one()).beta(cfg.beta.one()).t_ref(2.0.ms());
     let h = net.population("H", N_REC as u64, model);
-    let gain = if normalised { 1.0 - kappa } else { 1.0 };
+    let gain = if cfg.normalised { 1.0 - kappa } else { 1.0 };
     let y = net.population("Y", N_OUT as u64, RateUnit::readout().tau(tau_out.ms()).gain(gain.one()));
     for (k, series) in (0..N_OUT).map(|k| (k, targets.iter().map(move |t| t[k]))) {
-        let steps: Vec<(Time, Number)> = series.enumerate().map(|(t, v)| (((t + 1) as f64).ms(), Number(v))).collect();
+        let steps: Vec<(Time, Number)> = series.enumerate().map(|(t, v)| (((t as u64 + cfg.delay) as f64).ms(), Number(v))).collect();
         net.inject(y, &format!("target{k}"), Stim::steps(steps).neurons(k as u32..k as u32 + 1));
     }
     net.learning_signal("L", h);
-    let hidden = Eprop::hidden().eta(0.01).update_every(update_every).tau_out(tau_out.ms()).signal_delay(2.0.ms()).normalised(false, normalised).signal("L");
+    let hidden = Eprop::hidden()
+        .eta(0.01)
+        .update_every(cfg.update_every)
+        .tau_out(tau_out.ms())
+        .signal_delay(((2 * cfg.delay) as f64).ms())
+        .normalised(false, cfg.normalised)
+        .regularise(cfg.c_reg, 10.0.hz())
+        .signal("L");
+    let readout = Eprop::readout().eta(0.01).update_every(cfg.update_every);
+    let readout = if cfg.adam_readout { readout.adam() } else { readout };
     let w = |s: f64| uniform((-s).one(), s.one());
-    let input = net.connect(x, h, Conn::all_to_all().weight(w(0.8)).delay(1.0.ms()).plastic(hidden.clone()));
-    let rec = net.connect(h, h, Conn::all_to_all().autapses(false).weight(w(0.5)).delay(1.0.ms()).plastic(hidden));
-    let out = net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(1.0.ms()).plastic(Eprop::readout().eta(0.01).update_every(update_every)));
-    let fb = net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(1.0.ms()).into_signal("L"));
+    let input = net.connect(x, h, Conn::all_to_all().weight(w(0.8)).delay(d).plastic(hidden.clone()));
+    let rec = net.connect(h, h, Conn::all_to_all().autapses(false).weight(w(0.5)).delay(d).plastic(hidden));
+    let out = net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(d).plastic(readout));
+    let fb = net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(d).into_signal("L"));
     let x_spikes = net.record_spikes([x]);
     let g = [input, rec, out].map(|p| net.record_synapse_state(p, "g", 1.0.ms(), None));
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
@@ -110,6 +140,18 @@ fn sample(trace: &synfire_runtime::WeightTrace, k: usize, rows: usize, cols: usi
     m
 }
 
+/// The reference's inputs: `x[t]` is what arrives at tick `t` (sent at `t - 1`).
+fn inputs(sim: &Runtime, net: &Net, ticks: usize) -> Vec<Vec<f64>> {
+    let mut x = vec![vec![0.0; N_IN]; ticks];
+    let xs = sim.spikes(net.x_spikes).expect("spikes");
+    for (&t, &i) in xs.ticks.iter().zip(&xs.index) {
+        if (t as usize) + 1 < ticks {
+            x[t as usize + 1][i as usize] = 1.0;
+        }
+    }
+    x
+}
+
 fn max_abs(m: &Matrix) -> f64 {
     m.iter().flatten().fold(0.0f64, |a, &b| a.max(b.abs()))
 }
@@ -128,18 +170,11 @@ fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
     const TICKS: usize = 60;
     for (beta, normalised) in [(0.0, false), (0.0, true), (0.3, false), (0.3, true)] {
         let tg = targets(TICKS);
-        let net = network(11, beta, normalised, &tg, 10.0.s());
+        let net = network(11, Cfg::new(beta, normalised), &tg);
         let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
         let reference = reference_of(&sim, &net, beta, normalised);
         sim.run_ticks(TICKS as u64).expect("runs");
-        // Inputs: the reference's x[t] is what arrives at tick t (sent at t - 1).
-        let mut x = vec![vec![0.0; N_IN]; TICKS];
-        let xs = sim.spikes(net.x_spikes).expect("spikes");
-        for (&t, &i) in xs.ticks.iter().zip(&xs.index) {
-            if (t as usize) + 1 < TICKS {
-                x[t as usize + 1][i as usize] = 1.0;
-            }
-        }
+        let x = inputs(&sim, &net, TICKS);
         let run = reference.eprop(&x, &tg);
         let spikes: usize = run.z.iter().flatten().filter(|&&z| z > 0.0).count();
         assert!(spikes > 20, "the hidden neurons fire ({spikes} spikes)");
@@ -158,4 +193,79 @@ fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
         }
         assert!(max_abs(&run.g_trace[TICKS - 3].0) > 1e-3, "the gradient is not trivially zero");
     }
+}
+
+/// The optimiser step at tick 30 applies the interval's gradient: SGD `w - eta g`
+/// with the regulariser's `c_reg (fbar - f_target) / T sum_t e` on the hidden
+/// weights, Adam's first step `w - eta g / (|g| + eps)` on the readout's.
+#[test]
+fn a_step_applies_the_intervals_gradient_with_the_regulariser_and_adam() {
+    const T: usize = 30;
+    let tg = targets(T + 10);
+    let cfg = Cfg { update_every: (T as f64).ms(), c_reg: 50.0, adam_readout: true, ..Cfg::new(0.3, false) };
+    let net = network(4, cfg, &tg);
+    let mut sim = Runtime::builder().workers(3).build(&net.graph).expect("builds");
+    let reference = reference_of(&sim, &net, 0.3, false);
+    sim.run_ticks(T as u64 + 5).expect("runs");
+    let x = inputs(&sim, &net, T);
+    let run = reference.eprop(&x, &tg[..T]);
+    // Spikes per tick over the interval, and the target rate per tick (10 Hz at 1 ms).
+    let fbar: Vec<f64> = (0..N_REC).map(|j| run.z.iter().map(|z| z[j]).sum::<f64>() / T as f64).collect();
+    let (eta, c_reg, f_target, t) = (0.01, 50.0, 0.01, T as f64);
+    let hidden = |w0: &Matrix, g: &Matrix, sum_e: &Matrix| -> Matrix {
+        (0..w0.len()).map(|j| (0..w0[j].len()).map(|i| w0[j][i] - eta * (g[j][i] + c_reg * (fbar[j] - f_target) / t * sum_e[j][i])).collect()).collect()
+    };
+    let want_in = hidden(&reference.w_in, &run.g_in, &run.sum_e_in);
+    let mut want_rec = hidden(&reference.w_rec, &run.g_rec, &run.sum_e_rec);
+    (0..N_REC).for_each(|j| want_rec[j][j] = 0.0);
+    // The readout's interval is its engine ticks 0..30: reference ticks up to 28.
+    let g_out = &run.g_trace[T - 2].2;
+    let want_out: Matrix = (0..N_OUT).map(|k| (0..N_REC).map(|j| reference.w_out[k][j] - eta * g_out[k][j] / (g_out[k][j].abs() + 1e-8)).collect()).collect();
+    let moved = |a: &Matrix, b: &Matrix| a.iter().flatten().zip(b.iter().flatten()).filter(|(x, y)| (*x - *y).abs() > 1e-6).count();
+    assert!(moved(&want_in, &reference.w_in) > N_IN * N_REC / 2, "the step moves most input weights");
+    let scale = |w: &Matrix| Matrix::from(w.clone());
+    for (what, p, rows, cols, want) in
+        [("w_in", net.input, N_REC, N_IN, &want_in), ("w_rec", net.rec, N_REC, N_REC, &want_rec), ("w_out", net.out, N_OUT, N_REC, &want_out)]
+    {
+        let got = dense(&sim, p, rows, cols);
+        for (r, (a, b)) in got.iter().zip(scale(want)).enumerate() {
+            for (c, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!((x - y).abs() <= 1e-5 * y.abs().max(1.0), "{what}[{r}][{c}]: engine {x}, reference {y}");
+            }
+        }
+    }
+}
+
+/// The weights a training run produces, as bits.
+fn trained(net: &Net, workers: usize, window: Option<u64>, ticks: u64) -> Vec<Vec<u32>> {
+    let mut sim = support::runtime(&net.graph, workers, window);
+    sim.run_ticks(ticks).expect("runs");
+    [net.input, net.rec, net.out].iter().map(|&p| support::weight_bits(&sim, p)).collect()
+}
+
+/// Training with steps every 20 ms, Adam and the regulariser, with delays of two
+/// ticks (so windows of 1 and 2 ticks): bit-identical for 1 to 4 workers and every
+/// window, and across a checkpoint taken between a step's tick and the tick it acts.
+#[test]
+fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
+    let tg = targets(400);
+    let cfg = Cfg { update_every: 20.0.ms(), c_reg: 10.0, adam_readout: true, delay: 2, ..Cfg::new(0.2, true) };
+    let net = network(8, cfg, &tg);
+    let want = trained(&net, 1, None, 300);
+    let mut start = support::runtime(&net.graph, 1, None);
+    start.run_ticks(0).expect("runs");
+    let w0 = support::weight_bits(&start, net.input);
+    let moved = want[0].iter().zip(&w0).filter(|(a, b)| a != b).count();
+    assert!(moved >= 5, "training moved {moved} of {} input weights", want[0].len());
+    for (workers, window) in [(2, None), (3, Some(1)), (4, Some(2)), (2, Some(1))] {
+        assert!(trained(&net, workers, window, 300) == want, "{workers} workers, window {window:?}");
+    }
+    // Tick 141: after the step of tick 140, before it acts at 144.
+    let mut a = support::runtime(&net.graph, 3, None);
+    a.run_ticks(141).expect("runs");
+    let mut b = support::round_trip(&net.graph, &mut a, 2);
+    drop(a);
+    b.run_ticks(300 - 141).expect("runs");
+    let got: Vec<Vec<u32>> = [net.input, net.rec, net.out].iter().map(|&p| support::weight_bits(&b, p)).collect();
+    assert!(got == want, "weights differ after the resume");
 }
