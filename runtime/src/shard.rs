@@ -349,6 +349,15 @@ impl Shard {
     }
 
     /// Sets the injected current of neuron `index` of population `pop` if this shard owns it.
+    /// Plans the injected current of neuron `index` of `pop`, `values[k]` from tick
+    /// `from + k`, if this shard owns it.
+    pub(crate) fn plan_current(&mut self, pop: usize, index: u64, from: u64, values: &[f32]) {
+        if let Some(s) = self.slices.iter_mut().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64) {
+            let len = s.len;
+            s.currents.plan((index - s.start) as usize, from, values, len);
+        }
+    }
+
     pub(crate) fn set_current(&mut self, pop: usize, index: u64, value: f32) {
         if let Some(s) = self.slices.iter_mut().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64) {
             let len = s.len;

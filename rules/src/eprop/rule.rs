@@ -270,6 +270,10 @@ impl Plasticity for EpropRule {
         if self.resets.back().is_none_or(|&r| r < at.0) {
             self.resets.push_back(at.0.max(self.pos));
         }
+        // The engine dropped the input on its way into the reset targets.
+        for q in &mut self.pending {
+            q.retain(|&a| a < at.0);
+        }
     }
 
     fn inputs(&self) -> &'static [&'static str] {
