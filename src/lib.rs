@@ -25,13 +25,14 @@ pub use synfire_targets as targets;
 
 pub use synfire_runtime::networks;
 
+pub mod eprop;
 pub mod tasks;
 
 /// Everything a network program needs: the description DSL, the plasticity rules
 /// and the runtime.
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
-    pub use synfire_rules::{Catalog as RuleCatalog, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, Triplet};
+    pub use synfire_rules::{Catalog as RuleCatalog, Eprop, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, Triplet};
     pub use synfire_runtime::Runtime;
 }
 

@@ -8,8 +8,19 @@ use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, 
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
-pub const RULES: &[&str] =
-    &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME, eprop::NAME, eprop::READOUT];
+pub const RULES: &[&str] = &[
+    stdp_pair::NAME,
+    triplet::NAME,
+    istdp::NAME,
+    stp::NAME,
+    scaling::NAME,
+    orchestrated::NAME,
+    rstdp::NAME,
+    signal_hebb::NAME,
+    eprop::NAME,
+    eprop::READOUT,
+    eprop::FEEDBACK,
+];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,6 +39,7 @@ impl RuleCatalog for Catalog {
         match spec.name.as_str() {
             crate::orchestrated::NAME => vec!["w_cons"],
             eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
+            eprop::FEEDBACK => vec!["g"],
             _ => Vec::new(),
         }
     }
@@ -48,8 +60,12 @@ impl RuleCatalog for Catalog {
         Some(WeightBounds { min: b.min, max: b.max, default_min: d.min, default_max: d.max })
     }
 
-    fn graded_target(&self, spec: &RuleSpec) -> bool {
-        spec.name == eprop::READOUT
+    fn graded_ends(&self, spec: &RuleSpec) -> synfire_graphs::GradedEnds {
+        match spec.name.as_str() {
+            eprop::READOUT => synfire_graphs::GradedEnds { target: true, ..Default::default() },
+            eprop::FEEDBACK => synfire_graphs::GradedEnds { source: true, feedback: true, ..Default::default() },
+            _ => Default::default(),
+        }
     }
 
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
@@ -73,6 +89,7 @@ enum Parsed {
     Rstdp(rstdp::RewardStdp),
     SignalHebb(signal_hebb::SignalHebb),
     Eprop(eprop::Eprop),
+    Feedback(eprop::EpropFeedback),
 }
 
 impl Parsed {
@@ -87,6 +104,7 @@ impl Parsed {
             Parsed::Rstdp(p) => p.check(),
             Parsed::SignalHebb(p) => p.check(),
             Parsed::Eprop(p) => p.check(),
+            Parsed::Feedback(p) => p.check(),
         }
     }
 
@@ -102,6 +120,7 @@ impl Parsed {
             Parsed::Rstdp(p) => p.to_spec(),
             Parsed::SignalHebb(p) => p.to_spec(),
             Parsed::Eprop(p) => p.to_spec(),
+            Parsed::Feedback(p) => p.to_spec(),
         }
     }
 
@@ -117,7 +136,7 @@ impl Parsed {
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
             // Gradient descent keeps no bounds.
-            Parsed::Eprop(_) => None,
+            Parsed::Eprop(_) | Parsed::Feedback(_) => None,
         }
     }
 }
@@ -169,6 +188,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
         eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
+        eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
         _ => return None,
     })
 }
@@ -212,6 +232,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
     }
 }
 

@@ -123,6 +123,8 @@ pub(crate) struct Incoming {
     pub csr: Csr,
     /// The plasticity rule's state for these synapses, if they learn.
     pub rule: Option<Box<dyn Plasticity>>,
+    /// The source population is graded (its rule sees values through `on_graded`).
+    pub graded_source: bool,
 }
 
 impl Incoming {
@@ -265,7 +267,8 @@ impl Shard {
                 bound.push(Vec::new());
             }
             by_source[p.source].push(incoming.len());
-            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule });
+            let graded_source = graph.graded(p.source);
+            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule, graded_source });
         }
         let weight_intervals = graph
             .probes

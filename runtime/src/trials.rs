@@ -43,6 +43,37 @@ impl Runtime {
         Ok(())
     }
 
+    /// Makes neurons of `pop` spike at the given times, now or later, in one
+    /// command: [`Runtime::inject_spikes`] for a whole spike train (a trial's input
+    /// pattern), `(time, index within pop)` in any order.
+    pub fn inject_spike_train(&mut self, pop: PopId, spikes: &[(Time, u32)]) -> Result<(), RunError> {
+        self.alive()?;
+        if !self.graph.owns_pop(pop) {
+            return Err(RunError::BadHandle { what: "population", message: format!("population {} does not belong to this graph", pop.index()) });
+        }
+        let size = self.graph.populations[pop.index()].size;
+        let base = self.graph.offsets[pop.index()];
+        let mut train = Vec::with_capacity(spikes.len());
+        for &(at, i) in spikes {
+            let tick = self.graph.ticks(at).0;
+            if tick < self.now {
+                return Err(RunError::BadInput { field: "spikes", message: format!("a spike at {at} lies before now ({})", self.now()) });
+            }
+            if u64::from(i) >= size {
+                return Err(RunError::BadInput { field: "spikes", message: format!("neuron {i} is outside population of {size}") });
+            }
+            train.push(crate::transport::Spike { tick, gid: base + u64::from(i) });
+        }
+        train.sort_unstable();
+        train.dedup();
+        self.injected.extend_from_slice(&train);
+        self.injected.sort_unstable();
+        self.injected.dedup();
+        let train = Arc::new(train);
+        self.broadcast(|| Command::Inject(train.clone()))?;
+        Ok(())
+    }
+
     /// The samples state probe `probe` recorded since the start or the last call,
     /// which are forgotten (a training loop reads each trial's output without the
     /// record of every earlier trial growing in memory).
@@ -116,12 +147,14 @@ impl Shard {
                 ring.fill(0.0);
             }
         }
+        let pop_of_gid = |gid: u64| graph.offsets.partition_point(|&o| o <= gid).saturating_sub(1);
         for inc in &mut self.incoming {
-            if reset[inc.slice]
+            let ends = synfire_rules::TrialEnds { source: pops.contains(&pop_of_gid(inc.src_gid0)), target: reset[inc.slice] };
+            if (ends.source || ends.target)
                 && let Some(rule) = inc.rule.as_mut()
-                && rule.needs().per_tick
+                && (rule.needs().per_tick || rule.needs().trials)
             {
-                rule.begin_trial(Tick(now));
+                rule.begin_trial(Tick(now), ends);
             }
         }
         Ok(())
