@@ -110,6 +110,8 @@ pub struct EpropSpec {
     pub trial_ticks: u64,
     /// Trials whose gradients are summed into one optimiser step.
     pub batch: u64,
+    /// Connection probability of the recurrent synapses (1: all to all, no autapses).
+    pub p_rec: f64,
 }
 
 impl EpropSpec {
@@ -137,6 +139,7 @@ impl EpropSpec {
             f_target: 10.0,
             trial_ticks: 1000,
             batch: 1,
+            p_rec: 1.0,
         }
     }
 
@@ -203,7 +206,8 @@ impl EpropSpec {
             let sd = |n: u64| (c_in / (n as f64).sqrt()).one();
             input.push(net.connect(x, h, Conn::all_to_all().weight(normal(0.0.one(), sd(self.n_in))).delay(d).plastic(rule.clone())));
             for &src in &hidden {
-                let conn = Conn::all_to_all().weight(normal(0.0.one(), sd(n_rec))).delay(d).plastic(rule.clone());
+                let (all, sd_rec) = (self.p_rec >= 1.0, sd(((n_rec as f64) * self.p_rec.min(1.0)).max(1.0) as u64));
+                let conn = if all { Conn::all_to_all() } else { Conn::prob(self.p_rec) }.weight(normal(0.0.one(), sd_rec)).delay(d).plastic(rule.clone());
                 recurrent.push(net.connect(src, h, if src == h { conn.autapses(false) } else { conn }));
             }
             let out_rule = with_adam(Eprop::readout().eta(eta).update_every(every));
