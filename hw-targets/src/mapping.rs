@@ -67,7 +67,7 @@ pub struct Iteration {
 }
 
 /// The result of placement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Mapping {
     /// The used cores, in order.
     pub cores: Vec<CoreUse>,
@@ -82,6 +82,13 @@ pub struct Mapping {
     /// Synapses of every gid onto each of its destination cores (parallel to `dest`).
     #[serde(skip)]
     pub dest_synapses: Vec<Vec<u64>>,
+}
+
+impl std::fmt::Debug for Mapping {
+    // The per-gid tables are left out: they are as long as the network.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mapping").field("cores", &self.cores).field("iterations", &self.iterations).finish_non_exhaustive()
+    }
 }
 
 /// The tile of a core and its grid position: 4 cores a tile, 8 tiles a row [spec].

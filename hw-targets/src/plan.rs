@@ -39,7 +39,6 @@ pub struct PopReport {
 }
 
 /// A graph compiled for a target.
-#[derive(Debug)]
 pub struct Plan {
     /// The target's id.
     pub target: &'static str,
@@ -57,6 +56,12 @@ pub struct Plan {
     pub out_degree: Vec<u64>,
     kernels: Arc<dyn KernelFactory>,
     pricer: Box<dyn Pricer>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan").field("target", &self.target).field("mapping", &self.mapping).field("warnings", &self.warnings).finish_non_exhaustive()
+    }
 }
 
 impl Plan {
