@@ -5,9 +5,9 @@
 mod common;
 
 use proptest::prelude::*;
+use synfire_targets::Discretisation;
 use synfire_targets::loihi2::cuba_lif::{Params, State, step};
 use synfire_targets::loihi2::lower::{decay, mantissa};
-use synfire_targets::Discretisation;
 
 fn params(du: u16, dv: u16, vth_mant: u32) -> Params {
     Params { du, dv, vth_mant, bias_mant: 0, bias_exp: 0, refractory: 0 }

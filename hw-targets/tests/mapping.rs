@@ -72,11 +72,7 @@ fn every_violation_is_reported_at_once() -> anyhow::Result<()> {
     let _ = big;
     let e = Loihi2.compile(&net.freeze()?, &CompileOptions::default()).unwrap_err();
     let text = e.to_string();
-    assert_eq!(
-        violations(e),
-        [(Resource::Cores, Scope::Chip, 131, 128), (Resource::DelaySteps, Scope::Projection("slow".into()), 80, 63)],
-        "{text}"
-    );
+    assert_eq!(violations(e), [(Resource::Cores, Scope::Chip, 131, 128), (Resource::DelaySteps, Scope::Projection("slow".into()), 80, 63)], "{text}");
     assert!(text.contains("hw-targets: loihi2-like: does not fit: chip: cores 131 > 128"), "{text}");
     Ok(())
 }

@@ -7,14 +7,7 @@ use synfire_graphs::{Graph, NeuronSpec};
 
 /// The CUBA neuron of specs 13 (Brette et al. 2007 benchmark 2).
 pub fn cuba_neuron() -> NeuronSpec {
-    Lif::cuba()
-        .tau_m(20.0.ms())
-        .v_th((-50.0).mv())
-        .v_reset((-60.0).mv())
-        .e_l((-49.0).mv())
-        .t_ref(5.0.ms())
-        .tau_syn_e(5.0.ms())
-        .tau_syn_i(10.0.ms())
+    Lif::cuba().tau_m(20.0.ms()).v_th((-50.0).mv()).v_reset((-60.0).mv()).e_l((-49.0).mv()).t_ref(5.0.ms()).tau_syn_e(5.0.ms()).tau_syn_i(10.0.ms())
 }
 
 /// ring-CUBA: one population of 4000, neuron `i` receives from
