@@ -27,6 +27,7 @@
 //! cannot express is a typed [`LowerError`] naming the item, or an approximation
 //! printed in the plan's warnings.
 
+pub mod compare;
 pub mod cost;
 pub mod error;
 pub mod ledger;
