@@ -125,7 +125,11 @@ impl Comparison {
     pub fn text(&self) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
-        let _ = writeln!(s, "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}", "population", "ref spikes", "tgt spikes", "ref Hz", "tgt Hz", "diff Hz", "agreement");
+        let _ = writeln!(
+            s,
+            "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "population", "ref spikes", "tgt spikes", "ref Hz", "tgt Hz", "diff Hz", "agreement"
+        );
         for p in &self.populations {
             let _ = writeln!(
                 s,

@@ -45,6 +45,8 @@ pub struct Ledger {
     /// Steps (out of `steps`) in which at least one input channel had an event,
     /// summed over channels: `p_in` of the cycle models is this over `steps * N_in`.
     pub input_channel_steps: u64,
+    /// Cycles of a cycle model (single-core targets).
+    pub cycles: u64,
     /// Per-core work, in core order (empty for single-core targets).
     pub per_core: Vec<CoreLedger>,
 }

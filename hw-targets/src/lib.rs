@@ -38,6 +38,7 @@ mod plan;
 pub mod quant;
 mod reference;
 pub mod wiring;
+pub mod xylo;
 
 pub use cost::{CostReport, Price, Tag};
 pub use error::{LowerError, Resource, Scope, Violation};
@@ -45,6 +46,7 @@ pub use ledger::{CoreLedger, Ledger};
 pub use loihi2::Loihi2;
 pub use plan::{Activity, Plan, PopReport, Pricer};
 pub use reference::Reference;
+pub use xylo::Xylo;
 
 use synfire_graphs::Graph;
 
@@ -93,9 +95,10 @@ pub fn by_name(name: &str) -> Option<Box<dyn Target>> {
     match name {
         "reference" => Some(Box::new(Reference)),
         "loihi2" | "loihi2-like" => Some(Box::new(Loihi2)),
+        "xylo" | "xylo-like" => Some(Box::new(Xylo)),
         _ => None,
     }
 }
 
 /// The names [`by_name`] knows.
-pub const TARGETS: &[&str] = &["reference", "loihi2"];
+pub const TARGETS: &[&str] = &["reference", "loihi2", "xylo"];

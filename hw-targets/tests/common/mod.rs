@@ -31,10 +31,10 @@ pub fn tiny_rsnn(inputs: u64) -> anyhow::Result<Graph> {
     let lif = |tau_m: f64, v_th: f64| {
         Lif::cuba().tau_m(tau_m.ms()).v_th(v_th.mv()).v_reset((-60.0).mv()).e_l((-60.0).mv()).t_ref(0.0.ms()).tau_syn_e(10.0.ms()).tau_syn_i(10.0.ms())
     };
-    let x = net.poisson("in", inputs, 20.0.hz());
+    let x = net.poisson("in", inputs, 40.0.hz());
     let h = net.population("hidden", 64, lif(20.0, -50.0));
     let o = net.population("readout", 2, lif(50.0, -40.0));
-    net.connect(x, h, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(4.0.ms()));
+    net.connect(x, h, Conn::all_to_all().weight(uniform(0.0.mv(), 6.0.mv())).delay(4.0.ms()));
     net.connect(h, h, Conn::all_to_all().weight(uniform(0.0.mv(), 1.0.mv())).delay(4.0.ms()));
     net.connect(h, o, Conn::all_to_all().weight(uniform(0.0.mv(), 2.0.mv())).delay(4.0.ms()));
     Ok(net.freeze()?)
