@@ -28,6 +28,7 @@
 //! printed in the plan's warnings.
 
 pub mod compare;
+pub mod cortex_m4;
 pub mod cost;
 pub mod error;
 pub mod ledger;
@@ -40,6 +41,7 @@ mod reference;
 pub mod wiring;
 pub mod xylo;
 
+pub use cortex_m4::CortexM4;
 pub use cost::{CostReport, Price, Tag};
 pub use error::{LowerError, Resource, Scope, Violation};
 pub use ledger::{CoreLedger, Ledger};
@@ -78,6 +80,8 @@ pub struct CompileOptions {
     pub state_scale: Option<f64>,
     /// Decay discretisation.
     pub discretisation: Discretisation,
+    /// Microcontrollers: keep the weights of static projections in flash.
+    pub weights_in_flash: bool,
 }
 
 /// A swappable model of one machine.
@@ -90,15 +94,17 @@ pub trait Target: Send + Sync + std::fmt::Debug {
     fn compile(&self, graph: &Graph, opts: &CompileOptions) -> Result<Plan, LowerError>;
 }
 
-/// The target called `name` (`reference`, `loihi2`/`loihi2-like`).
+/// The target called `name` (`reference`, `loihi2` or `loihi2-like`, `xylo` or
+/// `xylo-like`, `cortex-m4`).
 pub fn by_name(name: &str) -> Option<Box<dyn Target>> {
     match name {
         "reference" => Some(Box::new(Reference)),
         "loihi2" | "loihi2-like" => Some(Box::new(Loihi2)),
         "xylo" | "xylo-like" => Some(Box::new(Xylo)),
+        "cortex-m4" => Some(Box::new(CortexM4)),
         _ => None,
     }
 }
 
 /// The names [`by_name`] knows.
-pub const TARGETS: &[&str] = &["reference", "loihi2", "xylo"];
+pub const TARGETS: &[&str] = &["reference", "loihi2", "xylo", "cortex-m4"];

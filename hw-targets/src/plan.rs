@@ -50,6 +50,8 @@ pub struct Plan {
     pub weights: Vec<WeightError>,
     /// Approximations and what differs from the reference.
     pub warnings: Vec<String>,
+    /// Memory use, line by line (single-unit targets).
+    pub memory: Vec<String>,
     /// Population names by index, for reports.
     pop_names: Vec<String>,
     /// Out-degree of every gid (for conservation checks).
@@ -79,7 +81,7 @@ impl Plan {
         wiring: &Wiring,
     ) -> Plan {
         let pop_names = graph.populations.iter().map(|p| p.name.clone()).collect();
-        Plan { target, mapping, populations, weights, warnings, pop_names, out_degree: wiring.out_degree.clone(), kernels, pricer }
+        Plan { target, mapping, populations, weights, warnings, memory: Vec::new(), pop_names, out_degree: wiring.out_degree.clone(), kernels, pricer }
     }
 
     /// The kernels (and weight transform) to pass to `RuntimeBuilder::kernels`.
@@ -102,6 +104,9 @@ impl Plan {
         let mut s = String::new();
         let Some(m) = &self.mapping else {
             let _ = writeln!(s, "mapping: {}: one unit, no cores to place", self.target);
+            for l in &self.memory {
+                let _ = writeln!(s, "{l}");
+            }
             return s;
         };
         for (k, it) in m.iterations.iter().enumerate() {
