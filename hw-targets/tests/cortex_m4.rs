@@ -60,7 +60,11 @@ fn m2_cuba_overflows_sram_then_misses_real_time_from_flash() -> anyhow::Result<(
     let r = plan.price(&l, 1e-3);
     assert!((r.dynamic_joules() - 123.88e6 * 64.35e-12).abs() < 1e-12, "{}", r.dynamic_joules());
     let report = r.text();
-    assert!(report.contains("hw-targets: cortex-m4: does not fit: chip: real_time 123880000 cycles/s > 80000000 (hint: raise f_clk, increase dt, or use cortex-m7)"), "{report}");
+    assert!(
+        report
+            .contains("hw-targets: cortex-m4: does not fit: chip: real_time 123880000 cycles/s > 80000000 (hint: raise f_clk, increase dt, or use cortex-m7)"),
+        "{report}"
+    );
     insta::assert_snapshot!(report);
     Ok(())
 }

@@ -8,7 +8,7 @@ use synfire_graphs::prelude::*;
 use synfire_targets::{CompileOptions, Discretisation, Loihi2, LowerError, Resource, Scope, Target};
 
 fn l1_options() -> CompileOptions {
-    CompileOptions { state_scale: Some(65_536.0), discretisation: Discretisation::Euler }
+    CompileOptions { state_scale: Some(65_536.0), discretisation: Discretisation::Euler, ..CompileOptions::default() }
 }
 
 #[test]
@@ -121,5 +121,18 @@ fn a_threshold_beyond_the_mantissa_is_a_quantization_error() -> anyhow::Result<(
     let e = Loihi2.compile(&net.freeze()?, &opts).unwrap_err();
     assert!(matches!(&e, LowerError::Quantization { item: Scope::Population(p), .. } if p == "n"), "{e}");
     assert!(e.to_string().contains("threshold mantissa 156250"), "{e}");
+    Ok(())
+}
+
+#[test]
+fn a_weight_beyond_the_mantissa_range_is_named() -> anyhow::Result<()> {
+    // 1000 mV jumps at 2^16 units/mV: 1000 x 0.05 x 65536 / 64 = 51200 > 254 x 2^7.
+    let mut net = Network::new().dt(1.0.ms()).seed(1);
+    let n = net.population("n", 2, common::cuba_neuron());
+    net.connect(n, n, Conn::all_to_all().weight(1000.0.mv()).delay(1.0.ms()).named("huge"));
+    let opts = CompileOptions { state_scale: Some(65_536.0), discretisation: Discretisation::Euler, ..CompileOptions::default() };
+    let e = Loihi2.compile(&net.freeze()?, &opts).unwrap_err();
+    assert!(matches!(&e, LowerError::Quantization { item: Scope::Projection(p), .. } if p == "huge"), "{e}");
+    assert!(e.to_string().contains("needs a mantissa of 400 at weight_exp 7, above 254"), "{e}");
     Ok(())
 }

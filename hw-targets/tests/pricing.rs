@@ -17,7 +17,7 @@ fn core(syn: u64, active: u64) -> CoreLedger {
 #[test]
 fn l1_ring_cuba_on_loihi2() -> anyhow::Result<()> {
     let graph = common::ring_cuba(1.0)?;
-    let plan = Loihi2.compile(&graph, &CompileOptions { state_scale: Some(65_536.0), discretisation: Discretisation::Euler })?;
+    let plan = Loihi2.compile(&graph, &CompileOptions { state_scale: Some(65_536.0), discretisation: Discretisation::Euler, ..CompileOptions::default() })?;
     // One second at 6 Hz: 24,000 spikes, 80 synapses each, split over the cores by size.
     let sizes = [819u64, 819, 819, 819, 724];
     let ledger = Ledger {

@@ -64,7 +64,11 @@ pub fn lower(graph: &Graph, wiring: &Wiring) -> Result<Lowered, LowerError> {
             (get("tau_m")?, get("tau_syn_e")?, get("tau_syn_i")?, get("e_l")?, get("v_th")?, get("v_reset")?, get("t_ref")?, get("c_m")?, get("i_e")?);
         let theta = v_th - v_reset;
         if theta <= 0.0 {
-            return Err(LowerError::Quantization { target: super::ID, item: Scope::Population(name), detail: format!("v_th - v_reset = {theta} mV; the threshold must lie above the reset") });
+            return Err(LowerError::Quantization {
+                target: super::ID,
+                item: Scope::Population(name),
+                detail: format!("v_th - v_reset = {theta} mV; the threshold must lie above the reset"),
+            });
         }
         let scale = f64::from(1u32 << 24) / theta;
         let alpha_m = q15((-dt / tau_m).exp());
@@ -113,7 +117,10 @@ impl KernelFactory for M4Kernels {
     }
 
     fn build(&self, init: &KernelInit<'_>) -> Result<Box<dyn NeuronKernel>, RunError> {
-        let l = self.pops.get(init.pop_name).ok_or_else(|| RunError::Unsupported { path: format!("populations[{}]", init.pop_name), message: "not lowered to cortex-m4".into() })?;
+        let l = self
+            .pops
+            .get(init.pop_name)
+            .ok_or_else(|| RunError::Unsupported { path: format!("populations[{}]", init.pop_name), message: "not lowered to cortex-m4".into() })?;
         let v0 = sample_init(init, "v").unwrap_or_else(|| vec![l.v_reset; init.len()]);
         let state = v0.iter().map(|&v| State { u: [0, 0], v: sat32(round_even((v - l.v_reset) * l.scale) as i64), refractory: 0 }).collect();
         Ok(Box::new(M4Kernel { params: l.params, scale: l.scale, v_reset: l.v_reset, state }))

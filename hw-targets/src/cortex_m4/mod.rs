@@ -81,7 +81,11 @@ impl Target for CortexM4 {
             })
             .collect();
         for m in &graph.modulators {
-            errors.push(LowerError::Unsupported { target: ID, item: Scope::Chip, reason: format!("modulator '{}' is not emulated on cortex-m4 in this version", m.name) });
+            errors.push(LowerError::Unsupported {
+                target: ID,
+                item: Scope::Chip,
+                reason: format!("modulator '{}' is not emulated on cortex-m4 in this version", m.name),
+            });
         }
         let wiring = Wiring::new(graph);
         let mut memory = Vec::new();
@@ -91,7 +95,11 @@ impl Target for CortexM4 {
             let nnz = wiring.synapses(q) as u64;
             let (bytes, layout) = projection_bytes(graph.populations[p.source].size, graph.populations[p.target].size, nnz);
             let in_flash = opts.weights_in_flash && p.conn.rule.is_none();
-            if in_flash { flash += bytes } else { sram += bytes }
+            if in_flash {
+                flash += bytes
+            } else {
+                sram += bytes
+            }
             memory.push(format!("projection {:<20} {:>10} B {layout} in {}", p.name, bytes, if in_flash { "flash" } else { "sram" }));
             if p.delay.max() > MAX_DELAY {
                 violations.push(Violation {
@@ -113,13 +121,22 @@ impl Target for CortexM4 {
             sram += state + params + queue;
             memory.push(format!("population {:<20} {:>10} B state, {} B parameters, {} B spike queue", graph.populations[pop].name, state, params, queue));
         }
-        memory.push(format!("total                           {sram:>10} B sram ({:.1} % of {SRAM_BYTES}), {flash} B flash", 100.0 * sram as f64 / SRAM_BYTES as f64));
+        memory.push(format!(
+            "total                           {sram:>10} B sram ({:.1} % of {SRAM_BYTES}), {flash} B flash",
+            100.0 * sram as f64 / SRAM_BYTES as f64
+        ));
         if sram > SRAM_BYTES {
             let hint = if opts.weights_in_flash { "reduce the network or use a part with more SRAM" } else { "place constant weights in flash" };
             violations.push(Violation { resource: Resource::SramBytes, scope: Scope::Chip, required: sram, available: SRAM_BYTES, hint });
         }
         if flash > FLASH_BYTES {
-            violations.push(Violation { resource: Resource::FlashBytes, scope: Scope::Chip, required: flash, available: FLASH_BYTES, hint: "prune or share weights" });
+            violations.push(Violation {
+                resource: Resource::FlashBytes,
+                scope: Scope::Chip,
+                required: flash,
+                available: FLASH_BYTES,
+                hint: "prune or share weights",
+            });
         }
         if !violations.is_empty() {
             errors.insert(0, LowerError::does_not_fit(ID, violations));
@@ -140,7 +157,10 @@ impl Target for CortexM4 {
             })
             .collect();
         let c_syn = if opts.weights_in_flash { price::C_SYN_FLASH } else { price::C_SYN_SRAM };
-        let pops = (0..graph.populations.len()).filter(|&p| graph.model_kind(p).is_some()).map(|p| (graph.gid_range(p), price::c_update(synapse_types(graph, p)))).collect();
+        let pops = (0..graph.populations.len())
+            .filter(|&p| graph.model_kind(p).is_some())
+            .map(|p| (graph.gid_range(p), price::c_update(synapse_types(graph, p))))
+            .collect();
         let sources = (0..graph.populations.len()).filter(|&p| graph.model_kind(p).is_none()).map(|p| graph.gid_range(p)).collect();
         let pricer = M4Pricer { pops, c_syn, sources };
         let warnings = vec!["membrane integration uses (1 - alpha_m) times the synaptic variables of the step (the reference kernel's exact propagator differs by O(dt/tau_syn))".into()];

@@ -68,7 +68,11 @@ impl Pricer for M4Pricer {
             dt_s,
             dynamic: vec![term("cycles", l.cycles, E_CYCLE)],
             static_power: Some(("sleep".into(), P_SLEEP)),
-            latency: vec![LatencyTerm { name: "cycles / f_clk".into(), seconds: per_step / F_CLK, source: format!("{per_step:.1} cycles a step at 80 MHz [spec cycle model]") }],
+            latency: vec![LatencyTerm {
+                name: "cycles / f_clk".into(),
+                seconds: per_step / F_CLK,
+                source: format!("{per_step:.1} cycles a step at 80 MHz [spec cycle model]"),
+            }],
             notes,
         }
     }

@@ -123,15 +123,22 @@ pub fn population(graph: &Graph, pop: usize, opts: &CompileOptions, warnings: &m
     Ok(PopLowering { name: name.clone(), params, scale, v_reset, g, tau: [(tau_e, tau_eff(du, dt)), (tau_m, tau_eff(dv, dt))] })
 }
 
-/// Lowers projection `proj` onto lowered population `target`.
-pub fn projection(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLowering) -> ProjLowering {
+/// Lowers projection `proj` onto lowered population `target`; a weight too large
+/// for the mantissa at the largest exponent is a `Quantization` error.
+pub fn projection(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLowering) -> Result<ProjLowering, LowerError> {
     let p = &graph.projections[proj];
     let tau = |n| graph.model(p.target).and_then(|m| m.param(n)).and_then(|v| v.as_const()).unwrap_or(1.0);
     let charge = if p.receptor == 1 { tau("tau_syn_i") / tau("tau_syn_e") } else { 1.0 };
     let real = target.scale * target.g * charge / 64.0;
     let weights = &wiring.by_source[proj].weights;
     let max = weights.iter().fold(0f64, |m, &w| m.max((f64::from(w) * real).abs()));
-    let weight_exp = (-8..=7).find(|&e| max / 2f64.powi(e) <= 254.0).unwrap_or(7);
+    let Some(weight_exp) = (-8..=7).find(|&e| max / 2f64.powi(e) <= 254.0) else {
+        return Err(LowerError::Quantization {
+            target: ID,
+            item: Scope::Projection(p.name.clone()),
+            detail: format!("the largest weight needs a mantissa of {:.0} at weight_exp 7, above 254 (8-bit weights): scale the state down", max / 128.0),
+        });
+    };
     let per_unit = real / 2f64.powi(weight_exp);
     let format = format!("even i9 x 2^{weight_exp} (MIXED)");
     let error = WeightError::measure(
@@ -142,7 +149,7 @@ pub fn projection(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLower
             (f64::from(w), m as f64 / per_unit, clip)
         }),
     );
-    ProjLowering { weight_exp, per_unit, error }
+    Ok(ProjLowering { weight_exp, per_unit, error })
 }
 
 /// The MIXED-mode mantissa of a real weight `x` (in units of `2^e`): the even integer

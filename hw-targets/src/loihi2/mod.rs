@@ -163,11 +163,19 @@ impl Target for Loihi2 {
         let mapping = mapping.ok_or_else(|| LowerError::does_not_fit(ID, Vec::new()))?;
         let mut projs = Vec::new();
         let mut weights = Vec::new();
+        let mut errors = Vec::new();
         for (q, p) in graph.projections.iter().enumerate() {
             let target = &pops[&graph.populations[p.target].name];
-            let l = lower::projection(graph, &wiring, q, target);
-            projs.push((l.per_unit, l.weight_exp));
-            weights.push(l.error);
+            match lower::projection(graph, &wiring, q, target) {
+                Ok(l) => {
+                    projs.push((l.per_unit, l.weight_exp));
+                    weights.push(l.error);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(e) = LowerError::collect(errors) {
+            return Err(e);
         }
         warnings.push("timing: u takes this step's input before v reads it, so an input moves v one step earlier than the reference kernel".into());
         let kernels = Arc::new(Loihi2Kernels { pops, projs });
