@@ -160,6 +160,15 @@ impl LowerError {
         LowerError::DoesNotFit { target, violations }
     }
 
+    /// Every violated limit inside this error (nested lists included).
+    pub fn violations(&self) -> Vec<&Violation> {
+        match self {
+            LowerError::DoesNotFit { violations, .. } => violations.iter().collect(),
+            LowerError::Many(all) => all.iter().flat_map(LowerError::violations).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// One error from a list: `None` when empty, the error itself when alone.
     pub fn collect(mut errors: Vec<LowerError>) -> Option<LowerError> {
         match errors.len() {

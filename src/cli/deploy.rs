@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use synfire::networks::{BuiltIn, DEFAULT_NEURONS};
 use synfire_graphs::{Graph, Time};
 use synfire_targets::compare::{Comparison, compare, record};
-use synfire_targets::{CompileOptions, CostReport, Ledger, LowerError, Violation};
+use synfire_targets::{CompileOptions, CostReport, Ledger, Violation};
 
 /// The exit status when the network does not fit the target.
 pub const DOES_NOT_FIT: u8 = 3;
@@ -25,7 +25,7 @@ pub const DOES_NOT_FIT: u8 = 3;
 pub struct DeployArgs {
     /// A built-in network (cuba, coba, cuba-stdp) or a scenario file.
     pub scenario: String,
-    /// The target: reference, loihi2.
+    /// The target: reference, loihi2, xylo, cortex-m4.
     #[arg(long)]
     pub target: String,
     /// Model time to run on the target and on the reference [default: the
@@ -41,6 +41,9 @@ pub struct DeployArgs {
     /// Size of a built-in network [default: 4000].
     #[arg(long)]
     pub neurons: Option<u64>,
+    /// Microcontroller targets: keep the weights of static projections in flash.
+    #[arg(long)]
+    pub weights_in_flash: bool,
 }
 
 /// What `deploy.json` holds.
@@ -68,13 +71,11 @@ pub fn deploy(args: &DeployArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let json_path = out_dir.join("deploy.json");
     out!("deploy: {name} on {}", target.id());
-    let plan = match target.compile(&graph, &CompileOptions::default()) {
+    let opts = CompileOptions { weights_in_flash: args.weights_in_flash, ..CompileOptions::default() };
+    let plan = match target.compile(&graph, &opts) {
         Ok(plan) => plan,
         Err(e) => {
-            let violations = match &e {
-                LowerError::DoesNotFit { violations, .. } => violations.iter().collect(),
-                _ => Vec::new(),
-            };
+            let violations = e.violations();
             out!("fit: does not fit");
             out!("{e}");
             let json = DeployJson {
@@ -97,7 +98,7 @@ pub fn deploy(args: &DeployArgs) -> anyhow::Result<ExitCode> {
     };
     match &plan.mapping {
         Some(m) => out!("fit: fits: {} cores", m.cores.len()),
-        None => out!("fit: fits"),
+        None => out!("fit: fits (one unit)"),
     }
     out!("\nmapping:\n{}", plan.mapping_text().trim_end());
     out!("\nquantisation:\n{}", plan.quantisation_text().trim_end());

@@ -2,9 +2,12 @@
 //!
 //! `v` counts `S_v` units per mV above `V_reset`, with `S_v = 2^24 / (V_th - V_reset)`
 //! (headroom for about 128 summed maximum weights below 2^31); a synaptic variable
-//! in mV counts `S_v` units too. A projection's weights are
-//! `round_even(w 127 / max|W|)` in i8 with a left shift
-//! `ws = clamp(round(log2(S_v max|W| / 127)), 0, 23)`.
+//! in mV counts `S_v` units too. A projection's weights are i8 with a left shift
+//! `ws = clamp(ceil(log2(S_v max|W| / 127)), 0, 23)`, the smallest that keeps the
+//! largest weight in range, and `w_q = round_even(w S_v / 2^ws)`, so that
+//! `w_q << ws` is `S_v w` to half a step. (specs 14.4 writes `w_q = round_even(w 127 /
+//! max|W|)` with `ws = round(log2(...))`, which leaves a gain error of up to a factor
+//! sqrt(2) between `2^ws` and `S_v max|W| / 127`; the format is the same.)
 
 use super::neuron::{Params, State, sat32, step};
 use crate::error::{LowerError, Scope};
@@ -33,7 +36,7 @@ pub struct PopLowering {
 pub struct Lowered {
     /// Populations by name.
     pub pops: Vec<(String, PopLowering)>,
-    /// Per projection `(127 / max|W|, ws)`.
+    /// Per projection `(S_v / 2^ws, ws)`: the factor to the i8 value and the shift.
     pub stored: Vec<(f64, u32)>,
     /// Quantisation error per projection.
     pub weights: Vec<WeightError>,
@@ -90,11 +93,11 @@ pub fn lower(graph: &Graph, wiring: &Wiring) -> Result<Lowered, LowerError> {
         let s_v = scale_of.get(&p.target).copied().unwrap_or(1.0);
         let w = &wiring.by_source[q].weights;
         let max = w.iter().fold(0f64, |m, &x| m.max(f64::from(x).abs()));
-        let k = if max > 0.0 { 127.0 / max } else { 1.0 };
-        let ws = if max > 0.0 { round_even((s_v * max / 127.0).log2()).clamp(0.0, 23.0) as u32 } else { 0 };
+        let ws = if max > 0.0 { (s_v * max / 127.0).log2().ceil().clamp(0.0, 23.0) as u32 } else { 0 };
+        let k = s_v / f64::from(1u32 << ws);
         stored.push((k, ws));
         let unit = f64::from(1u32 << ws) / s_v; // mV per i8 step
-        let pairs = w.iter().map(|&x| (f64::from(x), f64::from(int8(f64::from(x) * k)) * unit, false));
+        let pairs = w.iter().map(|&x| (f64::from(x), f64::from(int8(f64::from(x) * k)) * unit, (f64::from(x) * k).abs() > 127.5));
         weights.push(WeightError::measure(&p.name, format!("i8 << {ws}"), pairs));
     }
     Ok(Lowered { pops, stored, weights })
