@@ -199,8 +199,7 @@ pub fn place(graph: &Graph, wiring: &Wiring, limits: &CoreLimits, mem: &dyn Memo
         let mut dest = vec![Vec::new(); n];
         let mut dest_synapses = vec![Vec::new(); n];
         let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(wiring.in_src.len());
-        for t in 0..n {
-            let c = core_of[t];
+        for (t, &c) in core_of.iter().enumerate() {
             if c == u32::MAX {
                 continue;
             }

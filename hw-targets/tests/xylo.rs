@@ -1,6 +1,6 @@
 //! `xylo-like`: test vector T2 and its edge cases, the fit examples X1-X3, the cycle
 //! model and price of X3 (T4), and the engine against a serial integer simulation.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_range_loop)]
 
 mod common;
 

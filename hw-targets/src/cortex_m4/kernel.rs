@@ -209,8 +209,8 @@ impl PlainState for M4Kernel {
         for (name, c) in ["u_e", "u_i", "v", "refractory"].iter().zip(cols.iter_mut()) {
             input.u32_into(name, c)?;
         }
-        for k in 0..n {
-            self.state[k] = State { u: [cols[0][k] as i32, cols[1][k] as i32], v: cols[2][k] as i32, refractory: cols[3][k].min(u32::from(u16::MAX)) as u16 };
+        for (k, s) in self.state.iter_mut().enumerate() {
+            *s = State { u: [cols[0][k] as i32, cols[1][k] as i32], v: cols[2][k] as i32, refractory: cols[3][k].min(u32::from(u16::MAX)) as u16 };
         }
         Ok(())
     }

@@ -76,8 +76,8 @@ pub fn dz(x: i64, a: u16) -> i64 {
 
 /// One step with the step's accumulators; returns whether the neuron spiked.
 pub fn step(p: &Params, s: &mut State, acc: [i32; 2]) -> bool {
-    for k in 0..2 {
-        s.u[k] = sat32(dz(s.u[k].into(), p.alpha_s[k]) + i64::from(acc[k]));
+    for ((u, &a), &x) in s.u.iter_mut().zip(&p.alpha_s).zip(&acc) {
+        *u = sat32(dz((*u).into(), a) + i64::from(x));
     }
     if s.refractory > 0 {
         s.refractory -= 1;

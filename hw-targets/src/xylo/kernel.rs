@@ -56,8 +56,8 @@ pub fn lower(graph: &Graph, wiring: &Wiring, layers: &[Layer]) -> Result<Lowered
     let dt = graph.dt.0;
     // Per neuron population: (dash_syn, dash_mem, g, bias in mV-per-step units, theta).
     let mut base = BTreeMap::new();
-    for pop in 0..graph.populations.len() {
-        if layers[pop] == Layer::Input {
+    for (pop, &layer) in layers.iter().enumerate() {
+        if layer == Layer::Input {
             continue;
         }
         let (tau_e, tau_i, tau_m) = (get(graph, pop, "tau_syn_e")?, get(graph, pop, "tau_syn_i")?, get(graph, pop, "tau_m")?);

@@ -206,10 +206,13 @@ impl Target for Xylo {
     }
 }
 
+/// A population index, its integer parameters, and whether both receptors feed one synapse.
+pub type LoweredPop = (usize, neuron::Params, bool);
+
 /// What the kernels run: each projection's factor from a model weight to its int8
 /// value (before rounding), and every neuron population's integer parameters with
 /// whether both receptors feed one synapse.
-pub fn lowering(graph: &Graph) -> Result<(Vec<f64>, Vec<(usize, neuron::Params, bool)>), LowerError> {
+pub fn lowering(graph: &Graph) -> Result<(Vec<f64>, Vec<LoweredPop>), LowerError> {
     let l = kernel::lower(graph, &Wiring::new(graph), &layers(graph))?;
     let pops = l.pops.into_iter().filter_map(|(name, p)| graph.pop(&name).map(|id| (id.index(), p.params, p.one_synapse))).collect();
     Ok((l.stored, pops))
