@@ -69,32 +69,6 @@ fn m2_cuba_overflows_sram_then_misses_real_time_from_flash() -> anyhow::Result<(
     Ok(())
 }
 
-/// The kernel's step from the spec's formulas, on i128 with explicit rounding.
-fn reference(p: &Params, s: &mut (i128, i128, i128, u16), acc: [i128; 2]) -> bool {
-    let sat = |x: i128| x.clamp(i128::from(i32::MIN), i128::from(i32::MAX));
-    let toward_zero = |x: i128, a: i128| {
-        let m = (x.abs() * a) / 32_768; // |x| a >> 15 for non-negative values
-        if x < 0 { -m } else { m }
-    };
-    s.0 = sat(toward_zero(s.0, p.alpha_s[0].into()) + acc[0]);
-    s.1 = sat(toward_zero(s.1, p.alpha_s[1].into()) + acc[1]);
-    if s.3 > 0 {
-        s.3 -= 1;
-        s.2 = p.v_reset.into();
-        return false;
-    }
-    let drive = toward_zero(s.0 + s.1, p.g.into());
-    let v = sat(i128::from(p.v_leak) + toward_zero(s.2 - i128::from(p.v_leak), p.alpha_m.into()) + drive);
-    if v > i128::from(p.theta) {
-        s.2 = p.v_reset.into();
-        s.3 = p.refractory;
-        true
-    } else {
-        s.2 = v;
-        false
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
     #[test]
@@ -108,7 +82,7 @@ proptest! {
         let mut r = (i128::from(u0), i128::from(u1), i128::from(v0), 0u16);
         for &(x, y) in &accs {
             let fired = step(&p, &mut s, [x, y]);
-            prop_assert_eq!(fired, reference(&p, &mut r, [x.into(), y.into()]));
+            prop_assert_eq!(fired, common::m4_step(&p, &mut r, [x.into(), y.into()]));
             prop_assert_eq!((i128::from(s.u[0]), i128::from(s.u[1]), i128::from(s.v), s.refractory), r);
         }
     }

@@ -67,30 +67,6 @@ fn t2_edge_cases_and_the_simulator_corrections() {
     assert_eq!((dash(10.0, 4.0), dash(20.0, 4.0), dash(50.0, 4.0)), (1, 2, 4));
 }
 
-/// evolve() written again from the spec's step list, on i64, for the property test.
-fn reference_evolve(p: &Params, isyn: &mut [i64; 2], vmem: &mut i64) -> u8 {
-    let s16 = |x: i64| x.clamp(-32_768, 32_767);
-    let dec = |v: i64, k: u8| {
-        let d = v >> k;
-        if d == 0 && v > 0 { 1 } else { d }
-    };
-    for k in 0..2 {
-        isyn[k] = s16(isyn[k] - dec(isyn[k], p.dash_syn[k]));
-    }
-    let mut leak = -dec(*vmem, p.dash_mem);
-    if leak == 32_768 {
-        leak = -32_768; // int16 storage
-    }
-    let dv = s16(s16(leak + isyn[0] + isyn[1]) + i64::from(p.bias));
-    *vmem = s16(*vmem + dv);
-    let mut n = 0;
-    while *vmem >= i64::from(p.th) && n < p.max_spikes {
-        n += 1;
-        *vmem -= i64::from(p.th);
-    }
-    n
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
     #[test]
@@ -109,7 +85,7 @@ proptest! {
                 ri[0] = (ri[0] + ws).clamp(-32_768, 32_767);
             }
             let n = evolve(&p, &mut s);
-            prop_assert_eq!(n, reference_evolve(&p, &mut ri, &mut rv));
+            prop_assert_eq!(n, common::xylo_evolve(&p, &mut ri, &mut rv));
             prop_assert_eq!([i64::from(s.isyn[0]), i64::from(s.isyn[1]), i64::from(s.vmem)], [ri[0], ri[1], rv]);
         }
     }

@@ -1,6 +1,6 @@
 //! Graphs of specs/targets.md 13 and an independent integer reference of the
 //! `loihi2-like` compartment, shared by the target tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::needless_range_loop)]
 
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, NeuronSpec};
@@ -67,6 +67,56 @@ pub fn reference_step(du: i128, dv: i128, vth: i128, bias: i128, refractory: u8,
         true
     } else {
         s.1 = v;
+        false
+    }
+}
+
+/// evolve() written again from the spec's step list, on i64, for the property test.
+pub fn xylo_evolve(p: &synfire_targets::xylo::neuron::Params, isyn: &mut [i64; 2], vmem: &mut i64) -> u8 {
+    let s16 = |x: i64| x.clamp(-32_768, 32_767);
+    let dec = |v: i64, k: u8| {
+        let d = v >> k;
+        if d == 0 && v > 0 { 1 } else { d }
+    };
+    for k in 0..2 {
+        isyn[k] = s16(isyn[k] - dec(isyn[k], p.dash_syn[k]));
+    }
+    let mut leak = -dec(*vmem, p.dash_mem);
+    if leak == 32_768 {
+        leak = -32_768; // int16 storage
+    }
+    let dv = s16(s16(leak + isyn[0] + isyn[1]) + i64::from(p.bias));
+    *vmem = s16(*vmem + dv);
+    let mut n = 0;
+    while *vmem >= i64::from(p.th) && n < p.max_spikes {
+        n += 1;
+        *vmem -= i64::from(p.th);
+    }
+    n
+}
+
+/// The kernel's step from the spec's formulas, on i128 with explicit rounding.
+pub fn m4_step(p: &synfire_targets::cortex_m4::neuron::Params, s: &mut (i128, i128, i128, u16), acc: [i128; 2]) -> bool {
+    let sat = |x: i128| x.clamp(i128::from(i32::MIN), i128::from(i32::MAX));
+    let toward_zero = |x: i128, a: i128| {
+        let m = (x.abs() * a) / 32_768; // |x| a >> 15 for non-negative values
+        if x < 0 { -m } else { m }
+    };
+    s.0 = sat(toward_zero(s.0, p.alpha_s[0].into()) + acc[0]);
+    s.1 = sat(toward_zero(s.1, p.alpha_s[1].into()) + acc[1]);
+    if s.3 > 0 {
+        s.3 -= 1;
+        s.2 = p.v_reset.into();
+        return false;
+    }
+    let drive = toward_zero(s.0 + s.1, p.g.into());
+    let v = sat(i128::from(p.v_leak) + toward_zero(s.2 - i128::from(p.v_leak), p.alpha_m.into()) + drive);
+    if v > i128::from(p.theta) {
+        s.2 = p.v_reset.into();
+        s.3 = p.refractory;
+        true
+    } else {
+        s.2 = v;
         false
     }
 }
