@@ -171,12 +171,15 @@ impl Target for CortexM4 {
     }
 }
 
+/// A projection's factor from a model weight to its i8 value, and its left shift.
+pub type WeightScale = (f64, u32);
+
 /// A population index, its integer parameters, state units per mV and `V_reset`.
 pub type LoweredPop = (usize, neuron::Params, f64, f64);
 
 /// What the kernels run: each projection's `(factor to the i8 value, shift)` and
 /// every neuron population's integer parameters.
-pub fn lowering(graph: &Graph) -> Result<(Vec<(f64, u32)>, Vec<LoweredPop>), LowerError> {
+pub fn lowering(graph: &Graph) -> Result<(Vec<WeightScale>, Vec<LoweredPop>), LowerError> {
     let l = kernel::lower(graph, &Wiring::new(graph))?;
     let pops = l.pops.into_iter().filter_map(|(name, p)| graph.pop(&name).map(|id| (id.index(), p.params, p.scale, p.v_reset))).collect();
     Ok((l.stored, pops))
