@@ -155,3 +155,21 @@ fn t5_delivered_events_are_spikes_times_out_degree() -> anyhow::Result<()> {
     assert_eq!(ledger.spikes + ledger.input_events, spikes.len() as u64);
     Ok(())
 }
+
+#[test]
+fn t5_conservation_on_every_target() -> anyhow::Result<()> {
+    use synfire_targets::compare::record;
+    use synfire_targets::{CortexM4, Reference, Xylo};
+    // A graph every target takes: 16 inputs, no refractory period, one-step delays.
+    let graph = common::tiny_rsnn(16)?;
+    let targets: [&dyn Target; 4] = [&Reference, &Loihi2, &Xylo, &CortexM4];
+    for target in targets {
+        let plan = target.compile(&graph, &CompileOptions::default())?;
+        let run = record(&graph, Some(plan.kernels()), 2, 200)?;
+        let expect: u64 = run.activity.spikes.iter().zip(&plan.out_degree).map(|(k, d)| k * d).sum();
+        assert!(expect > 0, "{}", target.id());
+        assert_eq!(run.activity.syn_events, expect, "{}: delivered = spikes x out-degree", target.id());
+        assert_eq!(plan.ledger(&run.activity).syn_events, expect, "{}: the ledger's events", target.id());
+    }
+    Ok(())
+}
