@@ -41,6 +41,9 @@ pub struct DeployArgs {
     /// Size of a built-in network [default: 4000].
     #[arg(long)]
     pub neurons: Option<u64>,
+    /// Seed of every random stream [default: the scenario's, else 0].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Microcontroller targets: keep the weights of static projections in flash.
     #[arg(long)]
     pub weights_in_flash: bool,
@@ -138,7 +141,7 @@ fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
 fn resolve(args: &DeployArgs) -> anyhow::Result<(String, Graph, Time)> {
     let default = Time(1000.0);
     if let Some(b) = BuiltIn::from_name(&args.scenario) {
-        let net = b.build(args.neurons.unwrap_or(DEFAULT_NEURONS), 0)?;
+        let net = b.build(args.neurons.unwrap_or(DEFAULT_NEURONS), args.seed.unwrap_or(0))?;
         let graph = net.network.freeze().with_context(|| format!("the built-in network `{}` does not freeze", b.name()))?;
         return Ok((b.name().to_string(), graph, args.run.unwrap_or(default)));
     }
@@ -147,7 +150,13 @@ fn resolve(args: &DeployArgs) -> anyhow::Result<(String, Graph, Time)> {
         let names: Vec<&str> = BuiltIn::ALL.iter().map(|b| b.name()).collect();
         anyhow::bail!("`{}` is neither a built-in network ({}) nor a file", args.scenario, names.join(", "));
     }
-    let (graph, settings) = super::run::load_scenario(path)?;
+    if args.neurons.is_some() {
+        anyhow::bail!("--neurons sets the size of a built-in network; `{}` is a scenario file", args.scenario);
+    }
+    let (mut graph, settings) = super::run::load_scenario(path)?;
+    if let Some(seed) = args.seed {
+        graph.seed = seed;
+    }
     let name = path.file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
     Ok((name, graph, args.run.or(settings.duration).unwrap_or(default)))
 }

@@ -77,14 +77,33 @@ impl NeuronKernel for Loihi2Kernel {
     }
 
     fn step(&mut self, _tick: u64, input: &mut [&mut [f32]], _ext: &[f32], spiked: &mut Vec<u32>) {
-        for (i, s) in self.state.iter_mut().enumerate() {
-            let mut a = 0i64;
-            for r in input.iter_mut() {
-                a += f64::from(r[i]).floor() as i64;
-                r[i] = 0.0;
+        let n = self.state.len();
+        let p = self.params;
+        match input {
+            // The CUBA case, two receptors: sliced to `n` once so the loop has no
+            // bounds checks and no inner loop over receptors.
+            [exc, inh] => {
+                let (exc, inh) = (&mut exc[..n], &mut inh[..n]);
+                for (i, s) in self.state.iter_mut().enumerate() {
+                    let a = f64::from(exc[i]).floor() as i64 + f64::from(inh[i]).floor() as i64;
+                    exc[i] = 0.0;
+                    inh[i] = 0.0;
+                    if step(&p, s, a) {
+                        spiked.push(i as u32);
+                    }
+                }
             }
-            if step(&self.params, s, a) {
-                spiked.push(i as u32);
+            _ => {
+                for (i, s) in self.state.iter_mut().enumerate() {
+                    let mut a = 0i64;
+                    for r in input.iter_mut() {
+                        a += f64::from(r[i]).floor() as i64;
+                        r[i] = 0.0;
+                    }
+                    if step(&p, s, a) {
+                        spiked.push(i as u32);
+                    }
+                }
             }
         }
     }
