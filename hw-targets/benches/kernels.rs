@@ -25,8 +25,7 @@ fn main() -> anyhow::Result<()> {
     // Delays of 1 ms (windows of 10 ticks), so that the barrier does not dominate.
     let graph = synfire_runtime::networks::cuba_with_delay(4000, 1, 1.0.ms())?.network.freeze()?;
     let ticks = graph.ticks(1.0.s()).0;
-    let mut opts = CompileOptions::default();
-    opts.weights_in_flash = true;
+    let opts = CompileOptions { weights_in_flash: true, ..CompileOptions::default() };
     println!("{:<12} {:>7} {:>10} {:>10} {:>14}", "target", "workers", "wall s", "cpu s", "ns/update");
     let targets: [&dyn Target; 3] = [&Reference, &Loihi2, &CortexM4];
     for target in targets {
