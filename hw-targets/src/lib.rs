@@ -31,6 +31,7 @@ pub mod compare;
 pub mod cortex_m4;
 pub mod cost;
 pub mod error;
+mod exactness;
 pub mod footprint;
 pub mod ledger;
 pub mod loihi2;

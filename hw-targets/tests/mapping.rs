@@ -136,3 +136,26 @@ fn a_weight_beyond_the_mantissa_range_is_named() -> anyhow::Result<()> {
     assert!(e.to_string().contains("needs a mantissa of 400 at weight_exp 7, above 254"), "{e}");
     Ok(())
 }
+
+#[test]
+fn mixed_weight_scales_on_one_receptor_are_warned_about() -> anyhow::Result<()> {
+    // Weight exponents 7 and -8 onto one receptor: 20 inputs of the large weights need
+    // more than the 24 bits an f32 ring slot sums exactly, in steps of the small ones.
+    let mut net = Network::new().dt(1.0.ms()).seed(1);
+    let big = net.poisson("big", 20, 10.0.hz());
+    let small = net.poisson("small", 20, 10.0.hz());
+    let n = net.population("n", 1, common::cuba_neuron());
+    net.connect(big, n, Conn::all_to_all().weight(600.0.mv()).delay(1.0.ms()));
+    net.connect(small, n, Conn::all_to_all().weight(0.001.mv()).delay(1.0.ms()));
+    let opts = CompileOptions { state_scale: Some(65_536.0), discretisation: Discretisation::Euler, ..CompileOptions::default() };
+    let plan = Loihi2.compile(&net.freeze()?, &opts)?;
+    assert!(plan.warnings.iter().any(|w| w.starts_with("population 'n': receptor 0: the inputs of one step can reach")), "{:?}", plan.warnings);
+    // The same projections with the small weights alone fit the bits.
+    let mut net = Network::new().dt(1.0.ms()).seed(1);
+    let big = net.poisson("big", 20, 10.0.hz());
+    let n = net.population("n", 1, common::cuba_neuron());
+    net.connect(big, n, Conn::all_to_all().weight(600.0.mv()).delay(1.0.ms()));
+    let plan = Loihi2.compile(&net.freeze()?, &opts)?;
+    assert!(!plan.warnings.iter().any(|w| w.contains("significant bits")), "{:?}", plan.warnings);
+    Ok(())
+}

@@ -164,6 +164,14 @@ impl Target for CortexM4 {
         let sources = (0..graph.populations.len()).filter(|&p| graph.model_kind(p).is_none()).map(|p| graph.gid_range(p)).collect();
         let pricer = M4Pricer { pops, c_syn, sources };
         let warnings = vec!["membrane integration uses (1 - alpha_m) times the synaptic variables of the step (the reference kernel's exact propagator differs by O(dt/tau_syn))".into()];
+        let mut warnings = warnings;
+        let stored = lowered.stored.clone();
+        warnings.extend(crate::exactness::check(
+            graph,
+            &wiring,
+            |q, w| (f64::from(w) * stored[q].0).round_ties_even().clamp(-128.0, 127.0) * f64::from(1u32 << stored[q].1),
+            |q| f64::from(1u32 << stored[q].1),
+        ));
         let kernels = Arc::new(M4Kernels { pops: lowered.pops.into_iter().collect(), weights: lowered.stored });
         let mut plan = Plan::new(ID, graph, None, reports, lowered.weights, warnings, kernels, Box::new(pricer), &wiring);
         plan.memory = memory;

@@ -177,6 +177,12 @@ impl Target for Loihi2 {
         if let Some(e) = LowerError::collect(errors) {
             return Err(e);
         }
+        warnings.extend(crate::exactness::check(
+            graph,
+            &wiring,
+            |q, w| f64::from(lower::mantissa(f64::from(w) * projs[q].0).0) * 2f64.powi(projs[q].1),
+            |q| 2f64.powi(projs[q].1 + 1),
+        ));
         warnings.push("timing: u takes this step's input before v reads it, so an input moves v one step earlier than the reference kernel".into());
         let kernels = Arc::new(Loihi2Kernels { pops, projs });
         let pricer = Loihi2Pricer::new(graph, &mapping);
