@@ -106,11 +106,17 @@ pub fn deploy(args: &DeployArgs) -> anyhow::Result<ExitCode> {
     out!("\nmapping:\n{}", plan.mapping_text().trim_end());
     out!("\nquantisation:\n{}", plan.quantisation_text().trim_end());
     let ticks = graph.ticks(duration).0;
+    let started = std::time::Instant::now();
     let reference = record(&graph, None, args.workers, ticks).context("the reference run failed")?;
+    let reference_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
     let on_target = record(&graph, Some(plan.kernels()), args.workers, ticks).with_context(|| format!("the run on {} failed", target.id()))?;
+    let target_s = started.elapsed().as_secs_f64();
     let comparison = compare(&graph, &reference, &on_target, 1);
     out!("\nrun: {duration} of model time ({ticks} steps) on {} workers, reference vs {}:", args.workers, target.id());
     out!("{}", comparison.text().trim_end());
+    // Machine figures, printed only: deploy.json stays a function of the scenario.
+    out!("wall time on this machine: reference {reference_s:.3} s, {} {target_s:.3} s (builds included)", target.id());
     let ledger = plan.ledger(&on_target.activity);
     let cost = plan.price(&ledger, graph.dt.0 * 1e-3);
     out!("\n{}", cost.text().trim_end());
