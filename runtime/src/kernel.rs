@@ -113,4 +113,18 @@ pub trait KernelFactory: Send + Sync + fmt::Debug {
 
     /// A kernel for the slice, or an error naming what is not supported.
     fn build(&self, init: &KernelInit<'_>) -> Result<Box<dyn NeuronKernel>, RunError>;
+
+    /// Whether [`KernelFactory::weight`] changes weights (false: the shards skip it).
+    fn transforms_weights(&self) -> bool {
+        false
+    }
+
+    /// The weight a synapse of projection `proj` stores, given the graph's weight `w`
+    /// (the target model's unit): a target whose chip quantises weights returns the
+    /// value its kernels read (for example an integer count of weight steps). Applied
+    /// once when the shards build their synapses, and by nothing on the hot path.
+    fn weight(&self, proj: usize, w: f32) -> f32 {
+        let _ = proj;
+        w
+    }
 }

@@ -228,7 +228,11 @@ impl Shard {
             }
             let range = layout.range(p.target, index);
             let n_sources = graph.populations[p.source].size as usize;
-            let csr = incoming_csr(graph, proj, range.start as u32..range.end as u32);
+            let mut csr = incoming_csr(graph, proj, range.start as u32..range.end as u32);
+            // A target with quantised weights stores them as its kernels read them.
+            if factory.transforms_weights() {
+                csr.weights.iter_mut().for_each(|w| *w = factory.weight(proj, *w));
+            }
             let targets = range.start..range.end;
             let rule = match &p.conn.rule {
                 None => None,

@@ -14,6 +14,7 @@ macro_rules! out {
 
 mod bench;
 mod check;
+mod deploy;
 mod interrupt;
 mod process;
 mod resume;
@@ -42,6 +43,9 @@ enum Command {
     Resume(resume::ResumeArgs),
     /// Time a built-in network and print one line of figures.
     Bench(bench::BenchArgs),
+    /// Check that a scenario fits a hardware target, run it on the target's numerics
+    /// and print the mapping, quantisation and cost (exit status 3: does not fit).
+    Deploy(deploy::DeployArgs),
     /// Check a scenario file and print what it describes.
     Check {
         /// The scenario file (TOML).
@@ -62,6 +66,10 @@ pub fn main() -> ExitCode {
             report(resume::resume(&args))
         }
         Command::Bench(args) => report(bench::run(&args)),
+        Command::Deploy(args) => deploy::deploy(&args).unwrap_or_else(|e| {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }),
         Command::Check { file } => check::check_with(&file, Some(&synfire_rules::Catalog)),
     }
 }

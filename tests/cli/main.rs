@@ -174,6 +174,7 @@ fn the_plastic_benchmark_runs() {
 }
 
 mod check;
+mod deploy;
 mod format_reference;
 mod probes;
 mod resume;
