@@ -50,6 +50,8 @@ pub fn write_figure(path: &Path, figure: &Figure) -> anyhow::Result<()> {
                 .light_line_style(BLACK.mix(0.05))
                 .x_desc(&figure.x_label)
                 .y_desc(&figure.y_label)
+                .x_label_formatter(&|x| tick_label(*x))
+                .y_label_formatter(&|y| tick_label(*y))
                 .axis_desc_style(("sans-serif", 16))
                 .label_style(("sans-serif", 13))
                 .draw()?;
@@ -80,9 +82,27 @@ pub fn write_figure(path: &Path, figure: &Figure) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// An axis label: integers without decimals (iterations), others with three
+/// significant digits.
+fn tick_label(v: f64) -> String {
+    if v == v.round() && v.abs() < 1e9 {
+        format!("{v:.0}")
+    } else {
+        let digits = (2 - v.abs().log10().floor() as i32).clamp(0, 9) as usize;
+        format!("{v:.digits$}")
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn axis_labels_are_short() {
+        assert_eq!(super::tick_label(200.0), "200");
+        assert_eq!(super::tick_label(0.15), "0.150");
+        assert_eq!(super::tick_label(1.5), "1.50");
+    }
+
     use super::*;
     use synfire::tasks::Series;
 
