@@ -29,7 +29,9 @@ pub use synfire_runtime::networks;
 /// and the runtime.
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
-    pub use synfire_rules::{Catalog as RuleCatalog, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, Triplet};
+    pub use synfire_rules::{
+        BennaFusi, Catalog as RuleCatalog, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, SynapticIntelligence, Triplet,
+    };
     pub use synfire_runtime::Runtime;
 }
 

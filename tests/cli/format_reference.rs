@@ -465,6 +465,8 @@ fn every_rule_is_documented_with_its_parameters_units_defaults_and_inputs() {
             name: name.to_string(),
             params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             inputs: inputs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            // A metaplastic wrapper is checked around the default pair STDP.
+            base: synfire_rules::Meta::is_wrapper(name).then(|| Box::new(RuleSpec { name: "stdp_pair".into(), ..RuleSpec::default() })),
         };
         // Every parameter the rule reads: the list its unknown-parameter problem gives.
         let problems = rule_problems(&spec(&[(UNKNOWN, Value::constant(Unit::One, 0.0))], &[]));

@@ -120,7 +120,7 @@ impl Reader {
                 }
                 params.extend(self.ok(&format!("{path}.rule.{k}"), values::value(v, None)).map(|value| (k.clone(), value)));
             }
-            RuleSpec { name: r.name.clone(), params, inputs }
+            RuleSpec { name: r.name.clone(), params, inputs, base: None }
         });
         let mut connector = connector?;
         if let Connector::List { weights: w, delays: dl, .. } = &mut connector {

@@ -1,0 +1,213 @@
+//! Synaptic Intelligence, online (spec 7.3, Zenke, Poole & Ganguli 2017): each synapse
+//! accumulates how much its changes lowered the loss, and at "consolidate" turns that
+//! into an importance `Omega` that anchors it to its value.
+//!
+//! # Dynamics
+//!
+//! The base rule proposes `δ = -eta g` (so `g = -δ / eta`). At every event:
+//!
+//! ```text
+//! δ_tot = δ - min(2 eta c Omega, 0.5) (θ - θ*)      (surrogate-loss penalty, gain clipped)
+//! θ     <- bounds(θ + δ_tot)
+//! omega += -g Δθ                                    (Δθ the step taken)
+//! ```
+//!
+//! On consolidate at tick `t`: `Omega <- Omega decay + max(0, omega / ((θ - θ_start)² + xi))`,
+//! `θ* = θ_start = θ`, `omega = 0` (`decay = exp(-(t - t_last) / tau_omega)`, 1 without
+//! `tau_omega`). Consolidations come from the scalar modulator bound to input
+//! `consolidate` (every tick where it turns positive) and, task-free, every `every`.
+//!
+//! # Parameters
+//!
+//! `c` (1, default 0.1): strength; `xi` (the weight unit squared, default 0.1):
+//! damping; `eta` (1, default 1): the base rule's learning rate; `every` (ms, none):
+//! task-free consolidation interval; `tau_omega` (ms, none): decay of `Omega`.
+//!
+//! # State
+//!
+//! Per synapse `omega`, `Omega`, `theta_star`, `theta_start` (f32, 16 bytes, spec 11);
+//! `θ` is the engine's weight.
+//!
+//! # Events
+//!
+//! Every pre and post event of the base rule; consolidations run at their tick, after
+//! every event before it and before every event at or after it.
+//!
+//! # References
+//!
+//! Zenke, Poole & Ganguli 2017, ICML, PMLR 70:3987.
+
+use crate::bounds::Bounds;
+use crate::driver::Update;
+use crate::synapses::Context;
+use std::collections::VecDeque;
+use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Tick};
+
+/// The input slot of the consolidate modulator.
+pub(crate) const INPUT: &str = "consolidate";
+
+/// Synaptic intelligence behind every synapse of a projection.
+#[derive(Debug, Clone)]
+pub(crate) struct SiUpdate {
+    c: f64,
+    xi: f64,
+    eta: f64,
+    /// Task-free interval in ticks.
+    every: Option<u64>,
+    /// `tau_omega` in ticks.
+    tau: Option<f64>,
+    bounds: Bounds,
+    /// Whether the rule reads input `consolidate`.
+    modulated: bool,
+    n: usize,
+    omega: Vec<f32>,
+    big_omega: Vec<f32>,
+    star: Vec<f32>,
+    start: Vec<f32>,
+    ready: bool,
+    /// Ticks below this have been scanned for consolidations.
+    scanned: u64,
+    /// The modulator's value at tick `scanned - 1` (0 before tick 0).
+    last_value: f64,
+    pending: VecDeque<u64>,
+    last_consolidation: u64,
+}
+
+impl SiUpdate {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(c: f64, xi: f64, eta: f64, every: Option<u64>, tau: Option<f64>, bounds: Bounds, modulated: bool, n: usize) -> Self {
+        SiUpdate {
+            c,
+            xi,
+            eta,
+            every,
+            tau,
+            bounds,
+            modulated,
+            n,
+            omega: Vec::new(),
+            big_omega: Vec::new(),
+            star: Vec::new(),
+            start: Vec::new(),
+            ready: false,
+            scanned: 0,
+            last_value: 0.0,
+            pending: VecDeque::new(),
+            last_consolidation: 0,
+        }
+    }
+
+    fn next_periodic(&self, after: u64) -> u64 {
+        self.every.map_or(u64::MAX, |p| (after / p + 1) * p)
+    }
+}
+
+impl Update for SiUpdate {
+    #[inline]
+    fn apply(&mut self, k: usize, _t: u64, w: f32, delta: f64) -> f32 {
+        let theta = f64::from(w);
+        let gain = (2.0 * self.eta * self.c * f64::from(self.big_omega[k])).min(0.5);
+        let total = delta - gain * (theta - f64::from(self.star[k]));
+        let next = self.bounds.apply(w, total);
+        let g = -delta / self.eta;
+        self.omega[k] = (f64::from(self.omega[k]) - g * (f64::from(next) - theta)) as f32;
+        next
+    }
+
+    fn observe(&mut self, t: u64, ctx: &Context<'_>) {
+        if !self.modulated {
+            return;
+        }
+        while self.scanned <= t {
+            let s = self.scanned;
+            let v = ctx.third.scalar(0, Tick(s)).unwrap_or(0.0);
+            if v > 0.0 && self.last_value <= 0.0 {
+                self.pending.push_back(s);
+            }
+            self.last_value = v;
+            self.scanned += 1;
+        }
+    }
+
+    fn next_clock(&self) -> u64 {
+        self.pending.front().copied().unwrap_or(u64::MAX).min(self.next_periodic(self.last_consolidation))
+    }
+
+    fn clock(&mut self, t: u64, weights: &mut [f32], sign: f32) {
+        while self.pending.front().is_some_and(|&p| p <= t) {
+            self.pending.pop_front();
+        }
+        let decay = self.tau.map_or(1.0, |tau| (-((t - self.last_consolidation) as f64) / tau).exp());
+        for (k, &w) in weights.iter().enumerate() {
+            let theta = f64::from(sign * w);
+            let moved = theta - f64::from(self.start[k]);
+            let gained = (f64::from(self.omega[k]) / (moved * moved + self.xi)).max(0.0);
+            self.big_omega[k] = (f64::from(self.big_omega[k]) * decay + gained) as f32;
+            self.star[k] = theta as f32;
+            self.start[k] = theta as f32;
+            self.omega[k] = 0.0;
+        }
+        self.last_consolidation = t;
+    }
+
+    fn prepare(&mut self, weights: &mut [f32], sign: f32) {
+        if !self.ready {
+            self.star = weights.iter().map(|&w| sign * w).collect();
+            self.start = self.star.clone();
+            self.omega = vec![0.0; weights.len()];
+            self.big_omega = vec![0.0; weights.len()];
+            self.ready = true;
+        }
+    }
+
+    fn inputs(&self) -> &'static [&'static str] {
+        if self.modulated { &[INPUT] } else { &[] }
+    }
+
+    fn bytes_per_synapse(&self) -> usize {
+        16
+    }
+
+    fn synapse_state(&self, name: &str) -> Option<&[f32]> {
+        match name {
+            "omega" => Some(&self.omega),
+            "Omega" => Some(&self.big_omega),
+            "theta_star" => Some(&self.star),
+            _ => None,
+        }
+    }
+
+    fn memory_bytes(&self) -> usize {
+        4 * (self.omega.capacity() + self.big_omega.capacity() + self.star.capacity() + self.start.capacity())
+    }
+}
+
+/// Columns: `omega`, `Omega`, `theta_star`, `theta_start` ([`Axis::Synapse`]); scalars
+/// `scanned`, `last_value` (the modulator's bits), `last_consolidation`. Saved after
+/// a settle, when no consolidation is pending (it ran at its tick).
+impl PlainState for SiUpdate {
+    fn save(&self, out: &mut StateWriter) {
+        out.f32("omega", Axis::Synapse, &self.omega);
+        out.f32("Omega", Axis::Synapse, &self.big_omega);
+        out.f32("theta_star", Axis::Synapse, &self.star);
+        out.f32("theta_start", Axis::Synapse, &self.start);
+        out.scalar("scanned", self.scanned);
+        out.scalar("last_value", self.last_value.to_bits());
+        out.scalar("last_consolidation", self.last_consolidation);
+    }
+
+    fn restore(&mut self, r: &mut StateReader<'_>) -> Result<(), StateError> {
+        let mut cols = [vec![0.0; self.n], vec![0.0; self.n], vec![0.0; self.n], vec![0.0; self.n]];
+        for (name, col) in ["omega", "Omega", "theta_star", "theta_start"].iter().zip(cols.iter_mut()) {
+            r.f32_into(name, col)?;
+        }
+        let scanned = r.scalar("scanned")?;
+        let last_value = f64::from_bits(r.scalar("last_value")?);
+        let last_consolidation = r.scalar("last_consolidation")?;
+        let [omega, big_omega, star, start] = cols;
+        (self.omega, self.big_omega, self.star, self.start) = (omega, big_omega, star, start);
+        (self.scanned, self.last_value, self.last_consolidation, self.ready) = (scanned, last_value, last_consolidation, true);
+        self.pending.clear();
+        Ok(())
+    }
+}
