@@ -30,7 +30,8 @@ pub use synfire_runtime::networks;
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
     pub use synfire_rules::{
-        BennaFusi, Catalog as RuleCatalog, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, SynapticIntelligence, Triplet,
+        BennaFusi, Catalog as RuleCatalog, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, SynapticIntelligence,
+        Triplet,
     };
     pub use synfire_runtime::Runtime;
 }

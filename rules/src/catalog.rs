@@ -3,8 +3,8 @@
 use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
-use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::metaplastic::{self, Meta};
+use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::{istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 

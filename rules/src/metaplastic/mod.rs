@@ -326,7 +326,10 @@ impl Meta {
     pub(crate) fn check_base(&self, b: &Bounds) -> Vec<RuleProblem> {
         match self {
             Meta::BennaFusi(_) | Meta::Hidden(_) if b.mu_plus != 0.0 || b.mu_minus != 0.0 => {
-                vec![problem("base.mu_plus", "soft bounds act on the stored weight; this wrapper keeps its own state and only clips its efficacy: use hard bounds")]
+                vec![problem(
+                    "base.mu_plus",
+                    "soft bounds act on the stored weight; this wrapper keeps its own state and only clips its efficacy: use hard bounds",
+                )]
             }
             _ => Vec::new(),
         }
