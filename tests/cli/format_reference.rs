@@ -255,10 +255,11 @@ fn every_table_documents_exactly_the_keys_the_parser_accepts() {
         };
         compare(heading, &r.keys(heading, "key", &mut errors), &parser, &mut errors);
     }
-    // A rule table: `name`, the `inputs` the reader takes apart
+    // A rule table: `name`, the `inputs` and `base` the reader takes apart
     // (scenario/read/projections.rs), and the rule's parameters (checked per rule).
     let mut rule = struct_fields("RuleTable");
     rule.insert("inputs".into());
+    rule.insert("base".into());
     compare("`rule`", &r.keys("`rule`", "key", &mut errors), &rule, &mut errors);
 
     let outputs: BTreeSet<String> = OutputFile::ALL.iter().map(|f| f.name().to_string()).collect();

@@ -142,7 +142,8 @@ impl Reader {
                     toml::Value::String(n) => spec.base = Some(Box::new(RuleSpec { name: n.clone(), ..RuleSpec::default() })),
                     toml::Value::Table(t) => match t.get("name").and_then(toml::Value::as_str) {
                         Some(n) => {
-                            let rest: std::collections::BTreeMap<String, toml::Value> = t.iter().filter(|(k, _)| *k != "name").map(|(k, v)| (k.clone(), v.clone())).collect();
+                            let rest: std::collections::BTreeMap<String, toml::Value> =
+                                t.iter().filter(|(k, _)| *k != "name").map(|(k, v)| (k.clone(), v.clone())).collect();
                             spec.base = Some(Box::new(self.rule_spec(&format!("{path}.base"), n, &rest)));
                         }
                         None => self.err(K::Malformed, format!("{path}.base.name"), "a base rule needs its name"),
