@@ -32,6 +32,9 @@ pub enum ModelKind {
     RateLinear,
     /// Rate unit with a sigmoid output, `r = r_max / (1 + exp(-gain (u - theta)))`.
     RateSigmoid,
+    /// Leaky readout of e-prop (specs 4.2): `y[t] = kappa y[t-1] + gain x[t]`, its
+    /// graded output the error `y - y*` against its injected current `y*` (the target).
+    LeakyReadout,
 }
 
 /// What a parameter's numbers must satisfy.
@@ -135,6 +138,8 @@ const RATE_LINEAR_PARAMS: &[ParamDef] = &[p("tau", Ms, 10.0, Positive), p("gain"
 /// The linear unit's parameters and the sigmoid's saturation.
 const RATE_SIGMOID_PARAMS: &[ParamDef] =
     &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("r_max", One, 1.0, Positive)];
+const READOUT_PARAMS: &[ParamDef] = &[p("tau", Ms, 20.0, Positive), p("gain", One, 1.0, Finite)];
+const READOUT_STATE: &[StateDef] = &[s("y", One, Init::Number(0.0))];
 const RATE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("r", One, Init::Number(0.0))];
 
 /// Receptor names of a model whose input is split by sign or kind.
@@ -143,13 +148,21 @@ const SINGLE: &[&str] = &["input"];
 
 impl ModelKind {
     /// Every model, for iteration in tests and files.
-    pub const ALL: [ModelKind; 7] =
-        [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete, ModelKind::RateLinear, ModelKind::RateSigmoid];
+    pub const ALL: [ModelKind; 8] = [
+        ModelKind::LifCuba,
+        ModelKind::LifCoba,
+        ModelKind::Alif,
+        ModelKind::Izhikevich,
+        ModelKind::LifDiscrete,
+        ModelKind::RateLinear,
+        ModelKind::RateSigmoid,
+        ModelKind::LeakyReadout,
+    ];
 
     /// Whether the model's output is a graded value each tick (rate units) rather
     /// than spikes.
     pub fn graded(self) -> bool {
-        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid)
+        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout)
     }
 
     /// The name used in scenario files (`lif_cuba`).
@@ -162,6 +175,7 @@ impl ModelKind {
             ModelKind::LifDiscrete => "lif_discrete",
             ModelKind::RateLinear => "rate_linear",
             ModelKind::RateSigmoid => "rate_sigmoid",
+            ModelKind::LeakyReadout => "leaky_readout",
         }
     }
 
@@ -175,6 +189,7 @@ impl ModelKind {
             ModelKind::LifDiscrete => LIF_DISCRETE_PARAMS,
             ModelKind::RateLinear => RATE_LINEAR_PARAMS,
             ModelKind::RateSigmoid => RATE_SIGMOID_PARAMS,
+            ModelKind::LeakyReadout => READOUT_PARAMS,
         }
     }
 
@@ -187,6 +202,7 @@ impl ModelKind {
             ModelKind::Izhikevich => IZHIKEVICH_STATE,
             ModelKind::LifDiscrete => LIF_DISCRETE_STATE,
             ModelKind::RateLinear | ModelKind::RateSigmoid => RATE_STATE,
+            ModelKind::LeakyReadout => READOUT_STATE,
         }
     }
 
@@ -195,7 +211,9 @@ impl ModelKind {
     pub fn receptors(self) -> &'static [&'static str] {
         match self {
             ModelKind::LifCuba | ModelKind::LifCoba => EXC_INH,
-            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete | ModelKind::RateLinear | ModelKind::RateSigmoid => SINGLE,
+            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete | ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout => {
+                SINGLE
+            }
         }
     }
 
@@ -453,6 +471,12 @@ impl RateUnit {
     /// Sigmoid unit: `tau du/dt = -u + I + bias`, `r = r_max / (1 + exp(-gain (u - theta)))`.
     pub fn sigmoid() -> NeuronSpec {
         NeuronSpec::new(ModelKind::RateSigmoid)
+    }
+    /// e-prop's leaky readout: `y[t] = exp(-dt/tau) y[t-1] + gain x[t]`, output
+    /// `y - y*` with the target `y*` injected as its current (`gain = 1 - exp(-dt/tau)`
+    /// is the normalised form of the e-prop tutorials and NEST).
+    pub fn readout() -> NeuronSpec {
+        NeuronSpec::new(ModelKind::LeakyReadout)
     }
 }
 

@@ -94,6 +94,12 @@ pub trait RuleCatalog {
     fn per_neuron_inputs(&self, _spec: &RuleSpec) -> Vec<&'static str> {
         Vec::new()
     }
+
+    /// Whether the rule `spec` names learns on projections from spiking sources into
+    /// a graded population (e-prop's readout rule reads the readout's error).
+    fn graded_target(&self, _spec: &RuleSpec) -> bool {
+        false
+    }
 }
 
 impl<T: PlasticityRule> From<T> for RuleSpec {

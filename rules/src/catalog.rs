@@ -5,7 +5,7 @@ use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::metaplastic::{self, Meta};
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
+use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
@@ -18,6 +18,8 @@ pub const RULES: &[&str] = &[
     orchestrated::NAME,
     rstdp::NAME,
     signal_hebb::NAME,
+    eprop::NAME,
+    eprop::READOUT,
     metaplastic::BENNA_FUSI,
     metaplastic::HIDDEN,
     metaplastic::SI,
@@ -39,6 +41,7 @@ impl RuleCatalog for Catalog {
         // The names each rule's `Plasticity::synapse_state` answers.
         match spec.name.as_str() {
             crate::orchestrated::NAME => vec!["w_cons"],
+            eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
             metaplastic::BENNA_FUSI => match parse(spec) {
                 Some(Ok(Parsed::Wrapped(_, Meta::BennaFusi(p)))) => metaplastic::chain::BEAKER_NAMES[..p.m].to_vec(),
                 _ => Vec::new(),
@@ -65,9 +68,14 @@ impl RuleCatalog for Catalog {
         Some(WeightBounds { min: b.min, max: b.max, default_min: d.min, default_max: d.max })
     }
 
+    fn graded_target(&self, spec: &RuleSpec) -> bool {
+        spec.name == eprop::READOUT
+    }
+
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
         match spec.name.as_str() {
             signal_hebb::NAME => vec![signal_hebb::INPUT],
+            eprop::NAME => vec![eprop::INPUT],
             _ => Vec::new(),
         }
     }
@@ -84,6 +92,7 @@ enum Parsed {
     Orchestrated(orchestrated::Orchestrated),
     Rstdp(rstdp::RewardStdp),
     SignalHebb(signal_hebb::SignalHebb),
+    Eprop(eprop::Eprop),
     /// A metaplastic wrapper and its base rule (one of [`metaplastic::BASES`]).
     Wrapped(Box<Parsed>, Meta),
 }
@@ -99,6 +108,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.check(),
             Parsed::Rstdp(p) => p.check(),
             Parsed::SignalHebb(p) => p.check(),
+            Parsed::Eprop(p) => p.check(),
             Parsed::Wrapped(base, meta) => {
                 let mut problems = meta.check();
                 problems.extend(base.check().into_iter().map(|q| crate::error::problem(&format!("base.{}", q.param), q.message)));
@@ -121,6 +131,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.to_spec(),
             Parsed::Rstdp(p) => p.to_spec(),
             Parsed::SignalHebb(p) => p.to_spec(),
+            Parsed::Eprop(p) => p.to_spec(),
             Parsed::Wrapped(base, meta) => {
                 let mut spec = meta.to_spec();
                 spec.base = Some(Box::new(base.to_spec()));
@@ -140,6 +151,8 @@ impl Parsed {
             Parsed::Orchestrated(p) => Some(p.bounds),
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
+            // Gradient descent keeps no bounds.
+            Parsed::Eprop(_) => None,
             Parsed::Wrapped(base, _) => base.bounds(),
         }
     }
@@ -151,6 +164,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
     match name {
         rstdp::NAME => &[rstdp::INPUT],
         signal_hebb::NAME => &[signal_hebb::INPUT],
+        eprop::NAME => &[eprop::INPUT],
         name if Meta::is_wrapper(name) => Meta::inputs(name),
         _ => &[],
     }
@@ -191,6 +205,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         orchestrated::NAME => orchestrated::Orchestrated::from_spec(spec).map(Parsed::Orchestrated),
         rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
+        eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
         name if Meta::is_wrapper(name) => return Some(parse_wrapped(spec)),
         _ => return None,
     })
@@ -234,6 +249,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Orchestrated(p) => p.build(info, engine),
         Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Wrapped(base, meta) => match base.as_ref() {
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),

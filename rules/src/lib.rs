@@ -8,7 +8,7 @@
 //! let spec = Stdp::pair().tau_plus(20.0.ms()).a_plus(0.01).bounds(0.0..=1.0).to_spec();
 //!
 //! // The engine side: one source -> one target, delay 1 tick of 1 ms.
-//! let info = ProjectionInfo { dt: 1.0.ms(), n_synapses: 1, n_sources: 1, n_targets: 1, delay: DelayTicks::Const(1), weight_scale: 1.0, negative: false };
+//! let info = ProjectionInfo { dt: 1.0.ms(), n_synapses: 1, n_sources: 1, n_targets: 1, delay: DelayTicks::Const(1), weight_scale: 1.0, negative: false, target: Default::default() };
 //! let mut rule = instantiate(&spec, &info)?;
 //! let (offsets, targets, mut weights) = (vec![0u64, 1], vec![0u32], vec![0.5f32]);
 //! let mut syn = Synapses { offsets: &offsets, targets: &targets, delays: Delays::Const(1), weights: &mut weights };
@@ -125,6 +125,7 @@ mod catalog;
 mod driver;
 mod eager;
 mod eager_state;
+pub mod eprop;
 pub mod error;
 pub mod history;
 pub mod istdp;
@@ -174,17 +175,18 @@ pub(crate) fn prefetch_ptr<T>(p: *const T) {
 pub use bounds::Bounds;
 pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
 pub use driver::Engine;
+pub use eprop::{Eprop, EpropRule};
 pub use error::RuleError;
 pub use istdp::{Istdp, Vogels};
 pub use metaplastic::{BennaFusi, HiddenWeights, Meta, Metaplastic, SynapticIntelligence, Wrapped};
 pub use orchestrated::Orchestrated;
-pub use plasticity::{Needs, Plasticity, ProjectionInfo};
+pub use plasticity::{Needs, Plasticity, ProjectionInfo, TargetConstants};
 pub use rstdp::{RewardStdp, RstdpRule};
 pub use scaling::Scaling;
 pub use signal_hebb::{SignalHebb, SignalHebbRule};
 pub use stdp_pair::{Stdp, StdpPair};
 pub use stp::{Stp, StpParams};
 pub use surrogate::{Surrogate, SurrogateError};
-pub use synapses::{Context, Delays, NoThirdFactors, Synapses, ThirdFactors};
+pub use synapses::{Context, Delays, NoThirdFactors, Post, Synapses, ThirdFactors};
 pub use trace::Interaction;
 pub use triplet::Triplet;

@@ -14,6 +14,28 @@ pub struct Needs {
     pub per_tick: bool,
     /// [`Plasticity::on_pre`] may return an efficacy other than 1 (short-term plasticity).
     pub efficacy: bool,
+    /// [`Plasticity::on_tick`] reads the target neurons' state through
+    /// [`Context::post`](crate::Context) (e-prop's pseudo-derivative, a readout's error).
+    pub post_state: bool,
+}
+
+/// Constants of the target population's model that rules derive their own from
+/// (e-prop's presynaptic filter is the target's membrane decay), set where the model
+/// has them and every target neuron has the same value.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TargetConstants {
+    /// The model's name (`"alif"`), when the target is a neuron population.
+    pub model: Option<&'static str>,
+    /// Membrane (or readout) time constant.
+    pub tau_m: Option<Time>,
+    /// Adaptation time constant.
+    pub tau_a: Option<Time>,
+    /// Adaptation strength (per unit of the threshold).
+    pub beta: Option<f64>,
+    /// Threshold.
+    pub v_th: Option<f64>,
+    /// Input gain (a readout's).
+    pub gain: Option<f64>,
 }
 
 /// What a rule instance is told about its projection in its shard.
@@ -36,6 +58,8 @@ pub struct ProjectionInfo {
     /// written with negative weights). The rule then learns magnitudes: bounds and
     /// amplitudes apply to `|w|` and the sign is kept (spec 0.5).
     pub negative: bool,
+    /// What the rule may read of the target model.
+    pub target: TargetConstants,
 }
 
 /// A running plasticity rule for the synapses of one projection in one shard.
@@ -91,6 +115,13 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// tick `t`, after the tick's post spikes were recorded and before any `on_pre`
     /// with `t_pre > t`. Rules that do not set `per_tick` are never called.
     fn on_tick(&mut self, _t: Tick, _syn: &mut Synapses<'_>, _ctx: &Context<'_>) {}
+
+    /// A trial begins at tick `at` (the runtime's `begin_trial`, at a window
+    /// boundary, after `settle(at)`): rules whose traces belong to a trial (e-prop's
+    /// eligibility) start them from zero at `at`; rules whose traces span trials
+    /// (every classic STDP rule) are not told, since the runtime calls only rules
+    /// with [`Needs::per_tick`].
+    fn begin_trial(&mut self, _at: Tick) {}
 
     /// The third factors the rule reads, by slot: slot `s` of
     /// [`ThirdFactors`](crate::ThirdFactors) is the graph node that the projection's

@@ -73,19 +73,32 @@ impl ThirdFactors for NoThirdFactors {
     }
 }
 
-/// The non-synaptic inputs of a rule call. (No rule reads its target neurons' state
-/// yet: the view of it that e-prop will need comes with e-prop, rather than a field
-/// that would always be empty.)
+/// The state of a rule's target neurons after the step of the tick being processed,
+/// for per-tick rules that asked for it ([`Needs::post_state`](crate::Needs)); empty
+/// slices everywhere else.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Post<'a> {
+    /// Per local target: the distance to the threshold `v - A` after the step (the
+    /// argument of a surrogate derivative), `+inf` while the neuron is refractory (so
+    /// that every surrogate is 0 there).
+    pub threshold_distance: &'a [f32],
+    /// Per local target: the graded output after the step (rate units, readouts).
+    pub output: &'a [f32],
+}
+
+/// The non-synaptic inputs of a rule call.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// Modulators and learning signals.
     pub third: &'a dyn ThirdFactors,
+    /// The target neurons' state, in `on_tick` of rules that asked for it.
+    pub post: Post<'a>,
 }
 
 impl Context<'static> {
     /// A context without third factors (enough for every classic rule).
     pub fn none() -> Self {
-        Context { third: &NoThirdFactors }
+        Context { third: &NoThirdFactors, post: Post { threshold_distance: &[], output: &[] } }
     }
 }
 

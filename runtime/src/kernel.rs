@@ -91,6 +91,19 @@ pub trait NeuronKernel: PlainState + Send + fmt::Debug {
     /// scanning in neuron order (at one neuron, in the order of the model's state);
     /// `None` when every value is finite. A plain scan, for run guards.
     fn first_non_finite(&self) -> Option<(usize, &'static str)>;
+
+    /// From now on, keep each neuron's distance to its threshold after every step (a
+    /// per-tick rule reads it, e.g. e-prop's pseudo-derivative). Returns whether the
+    /// model has a threshold to keep it for.
+    fn track_threshold(&mut self) -> bool {
+        false
+    }
+
+    /// After a `step`, once tracked: `v - A` per neuron (`A` the possibly adaptive
+    /// threshold), `+inf` for a neuron that was refractory during the step.
+    fn threshold_distance(&self) -> Option<&[f32]> {
+        None
+    }
 }
 
 /// Builds kernels for population slices; one per runtime, chosen at build time.

@@ -220,7 +220,12 @@ impl<'a> Bound<'a> {
 
     /// The context a rule call gets: these third factors, no neuron state.
     pub(crate) fn ctx(&self) -> synfire_rules::Context<'_> {
-        synfire_rules::Context { third: self }
+        synfire_rules::Context { third: self, post: synfire_rules::Post::default() }
+    }
+
+    /// The context of a per-tick rule that reads its targets' state.
+    pub(crate) fn ctx_with<'b>(&'b self, post: synfire_rules::Post<'b>) -> synfire_rules::Context<'b> {
+        synfire_rules::Context { third: self, post }
     }
 }
 

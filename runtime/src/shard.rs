@@ -239,6 +239,7 @@ impl Shard {
                         delay: p.delay,
                         weight_scale: p.weight_scale,
                         negative: p.conn.weight.mean() < 0.0,
+                        target: target_constants(&graph.populations[p.target].kind),
                     };
                     let rule = synfire_rules::instantiate(spec, &info)
                         .map_err(|e| RunError::Unsupported { path: format!("projections[{proj}].rule"), message: e.to_string() })?;
@@ -247,6 +248,11 @@ impl Shard {
                     }
                     if rule.needs().per_tick {
                         tick_hooks.push(incoming.len());
+                    }
+                    if rule.needs().post_state
+                        && let Body::Neurons(kernel) = &mut slices[slice].body
+                    {
+                        kernel.track_threshold();
                     }
                     bound.push(
                         crate::modulators::bind(graph, proj, rule.inputs())
@@ -373,5 +379,19 @@ impl Shard {
             Body::Neurons(k) => Some(k.state(var, (index - s.start) as usize)),
             Body::Source(_) => None,
         }
+    }
+}
+
+/// The constants of a target model a rule may read: those every neuron shares.
+pub(crate) fn target_constants(kind: &PopKind) -> synfire_rules::TargetConstants {
+    let PopKind::Neurons(model) = kind else { return synfire_rules::TargetConstants::default() };
+    let get = |name: &str| model.kind.param(name).and_then(|_| model.param(name)).and_then(|v| v.as_const());
+    synfire_rules::TargetConstants {
+        model: Some(model.kind.name()),
+        tau_m: get("tau_m").or_else(|| get("tau")).map(synfire_graphs::Time),
+        tau_a: get("tau_a").map(synfire_graphs::Time),
+        beta: get("beta"),
+        v_th: get("v_th"),
+        gain: get("gain"),
     }
 }

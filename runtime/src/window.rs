@@ -166,8 +166,14 @@ impl Shard {
             let s = &slices[inc.slice];
             let signals = Signals { rings: &s.ring, len: s.len, slot, tick: t };
             let third = Bound { mods: modulators, slots: &slots[k], signals: Some(signals) };
+            let post = match &s.body {
+                Body::Neurons(kernel) => {
+                    synfire_rules::Post { threshold_distance: kernel.threshold_distance().unwrap_or_default(), output: kernel.output().unwrap_or_default() }
+                }
+                Body::Source(_) => synfire_rules::Post::default(),
+            };
             if let Some((rule, mut syn)) = inc.plastic() {
-                rule.on_tick(Tick(t), &mut syn, &third.ctx());
+                rule.on_tick(Tick(t), &mut syn, &third.ctx_with(post));
             }
         }
         for s in slices.iter_mut().filter(|s| s.ring.len() > s.receptors) {

@@ -5,7 +5,8 @@
 mod support;
 
 use std::path::Path;
-use synfire_graphs::{Graph, Probe, ProjId, Time, probe_kind};
+use synfire_graphs::prelude::*;
+use synfire_graphs::{Graph, Number, Probe, ProjId, Time, probe_kind};
 use synfire_runtime::{Checkpoint, CheckpointError, RunError, Runtime};
 
 type Outcome = (Vec<(u64, u64)>, Vec<u32>);
@@ -113,4 +114,21 @@ fn fuzz_regression_payload_length_near_u64_max_is_truncated_not_overflow() {
         let err = Checkpoint::from_bytes(&bytes, Path::new("fuzz.ckpt")).unwrap_err();
         assert!(matches!(err, CheckpointError::Truncated { found: 32, .. }), "{len}: {err}");
     }
+}
+
+/// Regression (found by the e-prop checkpoint test): serde_json parsed some floats
+/// one ulp off (0.24740395925452294 came back as ...296) unless its
+/// `float_roundtrip` feature is on, so a checkpoint of a graph with such a number (a
+/// target current of sine values) failed its own graph-hash check on decoding.
+#[test]
+fn a_graph_with_arbitrary_floats_survives_the_checkpoint_file() {
+    let mut net = Network::new().dt(1.0.ms()).seed(1);
+    let y = net.population("Y", 1, RateUnit::linear());
+    let steps: Vec<(Time, Number)> = (0..50).map(|t| ((t as f64).ms(), Number((t as f64 / 4.0).sin()))).collect();
+    net.inject(y, "target", Stim::steps(steps));
+    let graph = net.freeze().expect("valid");
+    let mut sim = Runtime::builder().build(&graph).expect("builds");
+    sim.run_ticks(10).expect("runs");
+    let bytes = sim.checkpoint().expect("checkpoint").to_bytes().expect("encodes");
+    Checkpoint::from_bytes(&bytes, std::path::Path::new("mem.ckpt")).expect("decodes");
 }

@@ -101,8 +101,12 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             let rpath = format!("{path}.rule");
             // Wire it or refuse it: the rules are spike-timing rules; a rate unit
             // neither spikes nor sends spikes.
-            if let Some(end) = [src, tgt].into_iter().find(|&p| neuron_model(p).is_some_and(|m| m.kind.graded())) {
-                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: no plasticity rule learns on graded events yet", pops[end].name));
+            // (A rule the catalogue says is made for a graded target, e-prop's readout
+            // rule, may have one.)
+            let graded_target_ok = rules.is_some_and(|cat| cat.graded_target(rule));
+            let graded = |p: usize| neuron_model(p).is_some_and(|m| m.kind.graded());
+            if let Some(end) = [src, tgt].into_iter().find(|&p| graded(p) && !(p == tgt && p != src && graded_target_ok)) {
+                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: this rule does not learn on graded events", pops[end].name));
             }
             // An input bound to the wrong kind of node would read nothing and the rule
             // would never learn: the catalogue says which inputs are per neuron.

@@ -69,6 +69,12 @@ pub struct EpropRun {
     pub g_rec: Vec<Vec<f64>>,
     pub g_out: Vec<Vec<f64>>,
     pub loss: f64,
+    /// The accumulated `(g_in, g_rec, g_out)` after each tick.
+    pub g_trace: Vec<(Matrix, Matrix, Matrix)>,
+    /// The unfiltered eligibilities summed over the ticks, `[n_rec][n_in]` and
+    /// `[n_rec][n_rec]` (the firing-rate regulariser's factor).
+    pub sum_e_in: Vec<Vec<f64>>,
+    pub sum_e_rec: Vec<Vec<f64>>,
 }
 
 fn zeros(r: usize, c: usize) -> Vec<Vec<f64>> {
@@ -82,7 +88,14 @@ impl EpropNet {
         let (mut v, mut a, mut z_prev, mut refr) = (vec![0.0; nr], vec![0.0; nr], vec![0.0; nr], vec![0u32; nr]);
         let (mut zbar_in, mut zbar_rec, mut zbar_out, mut y) = (vec![0.0; ni], vec![0.0; nr], vec![0.0; nr], vec![0.0; no]);
         let (mut eps_in, mut eps_rec, mut ebar_in, mut ebar_rec) = (zeros(nr, ni), zeros(nr, nr), zeros(nr, ni), zeros(nr, nr));
-        let mut run = EpropRun { g_in: zeros(nr, ni), g_rec: zeros(nr, nr), g_out: zeros(no, nr), ..EpropRun::default() };
+        let mut run = EpropRun {
+            g_in: zeros(nr, ni),
+            g_rec: zeros(nr, nr),
+            g_out: zeros(no, nr),
+            sum_e_in: zeros(nr, ni),
+            sum_e_rec: zeros(nr, nr),
+            ..EpropRun::default()
+        };
         for (xt, yt) in x.iter().zip(target) {
             // 1. neurons
             let mut z = vec![0.0; nr];
@@ -118,17 +131,18 @@ impl EpropNet {
             let l: Vec<f64> = (0..nr).map(|j| (0..no).map(|k| self.b[j][k] * err[k]).sum()).collect();
             // 3. eligibility and 6. filtered eligibility and accumulation
             for j in 0..nr {
-                let step = |eps: &mut f64, ebar: &mut f64, g: &mut f64, zbar: f64| {
+                let step = |eps: &mut f64, ebar: &mut f64, g: &mut f64, sum_e: &mut f64, zbar: f64| {
                     let e = psi[j] * (zbar - self.beta * *eps);
                     *eps = psi[j] * zbar + (self.rho - psi[j] * self.beta) * *eps;
                     *ebar = self.kappa * *ebar + self.s_out * e;
                     *g += l[j] * *ebar;
+                    *sum_e += e;
                 };
                 for i in 0..ni {
-                    step(&mut eps_in[j][i], &mut ebar_in[j][i], &mut run.g_in[j][i], zbar_in[i]);
+                    step(&mut eps_in[j][i], &mut ebar_in[j][i], &mut run.g_in[j][i], &mut run.sum_e_in[j][i], zbar_in[i]);
                 }
                 for i in (0..nr).filter(|&i| i != j) {
-                    step(&mut eps_rec[j][i], &mut ebar_rec[j][i], &mut run.g_rec[j][i], zbar_rec[i]);
+                    step(&mut eps_rec[j][i], &mut ebar_rec[j][i], &mut run.g_rec[j][i], &mut run.sum_e_rec[j][i], zbar_rec[i]);
                 }
                 zbar_out[j] = self.kappa * zbar_out[j] + self.s_out * z[j];
             }
@@ -141,6 +155,7 @@ impl EpropNet {
             run.psi.push(psi);
             run.y.push(y.clone());
             run.l.push(l);
+            run.g_trace.push((run.g_in.clone(), run.g_rec.clone(), run.g_out.clone()));
             z_prev = z;
         }
         run

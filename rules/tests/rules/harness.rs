@@ -132,6 +132,7 @@ pub fn info(net: &Net, dt: Time) -> ProjectionInfo {
         delay: net.delay_ticks(),
         weight_scale: 1.0,
         negative: false,
+        target: Default::default(),
     }
 }
 

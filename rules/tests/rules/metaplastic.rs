@@ -421,7 +421,7 @@ fn si_consolidates_at_the_modulators_rising_edge_whatever_the_windows() {
     let spec = Stdp::pair().synaptic_intelligence(SynapticIntelligence::new(50.0).xi(1e-4).consolidate_on("switch")).to_spec();
     assert_eq!(Catalog.check(&spec).as_deref(), Some(&[][..]));
     let third = Pulse(1333);
-    let ctx = Context { third: &third };
+    let ctx = Context { third: &third, post: Default::default() };
     let mut results = Vec::new();
     for len in [1u64, 5, 12] {
         let mut rule = instantiate(&spec, &info(&net, DT.ms())).unwrap();

@@ -117,7 +117,7 @@ impl World {
 /// `advance(from)` done when `from > 0`), ending with `settle(to)` when `settle_at_end`,
 /// else `advance(to)`. `out.weights` are the engine's weights.
 fn drive(rule: &mut dyn Plasticity, world: &World, out: &mut Run, from: u64, to: u64, sched: Sched, settle_at_end: bool) {
-    let none = Context { third: &Nowhere };
+    let none = Context { third: &Nowhere, post: Default::default() };
     let Run { events, weights, .. } = out;
     let mut syn = Synapses { offsets: &world.net.offsets, targets: &world.targets, delays: Delays::PerSynapse(&world.delays), weights };
     let pres = |a: u64, b: u64| world.pre.iter().filter(move |&&(t, _)| t >= a && t < b).copied();
@@ -131,7 +131,7 @@ fn drive(rule: &mut dyn Plasticity, world: &World, out: &mut Run, from: u64, to:
     };
     let tick = |rule: &mut dyn Plasticity, syn: &mut Synapses<'_>, t: u64| {
         let m = AtTick { t, m: world.m[t as usize] };
-        rule.on_tick(Tick(t), syn, &Context { third: &m });
+        rule.on_tick(Tick(t), syn, &Context { third: &m, post: Default::default() });
     };
     match sched {
         Sched::Windows { len, settle_every, advance } => {

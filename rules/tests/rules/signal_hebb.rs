@@ -103,14 +103,14 @@ fn reference(w: &World) -> (Vec<Vec<f32>>, Vec<f32>) {
 fn drive(r: &mut SignalHebbRule, w: &World, weights: &mut [f32], sent: &mut Vec<Vec<f32>>, from: u64, to: u64, len: u64, settle: Option<u64>) {
     let targets: Vec<u32> = w.net.syns.iter().map(|s| s.tgt as u32).collect();
     let mut syn = Synapses { offsets: &w.net.offsets, targets: &targets, delays: Delays::Const(D), weights };
-    let none = Context { third: &Nowhere };
+    let none = Context { third: &Nowhere, post: Default::default() };
     let mut w0 = from;
     let mut n = 0;
     while w0 < to {
         let end = (w0 + len).min(to);
         for t in w0..end {
             let at = AtTick { t, l: &w.signal[t as usize] };
-            r.on_tick(Tick(t), &mut syn, &Context { third: &at });
+            r.on_tick(Tick(t), &mut syn, &Context { third: &at, post: Default::default() });
         }
         for t in w0..end {
             for &i in &w.spikes[t as usize] {

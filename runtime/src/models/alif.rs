@@ -90,6 +90,9 @@ pub struct AlifKernel {
     coeffs: PerNeuron<Coeffs>,
     /// Escape noise; `None` for the deterministic threshold.
     noise: Option<Noise>,
+    /// `v - A` after the last step, `+inf` for neurons refractory in it; kept only
+    /// once a per-tick rule asked for it (`track_threshold`), else empty.
+    distance: Vec<f32>,
 }
 
 impl AlifKernel {
@@ -111,7 +114,7 @@ impl AlifKernel {
         };
         let coeffs = PerNeuron::new((0..n).map(coeffs_of).collect());
         let column = |name: &str| -> Vec<f32> { sample_init(init, name).unwrap_or_else(|| vec![0.0; n]).into_iter().map(|x| x as f32).collect() };
-        Ok(AlifKernel { v: column("v"), a: column("a"), z: vec![0.0; n], refractory: vec![0; n], coeffs, noise: Noise::new(init) })
+        Ok(AlifKernel { v: column("v"), a: column("a"), z: vec![0.0; n], refractory: vec![0; n], coeffs, noise: Noise::new(init), distance: Vec::new() })
     }
 }
 
@@ -216,6 +219,14 @@ impl NeuronKernel for AlifKernel {
         };
         debug_assert!(x.len() == n);
         debug_assert!(ext.is_empty() || ext.len() == n);
+        // Refractoriness during this tick is the countdown before the update; the
+        // tracked distance marks it (a second pass, so the update keeps its loop).
+        let tracked = !self.distance.is_empty();
+        if tracked {
+            for (d, &r) in self.distance.iter_mut().zip(&self.refractory) {
+                *d = if r > 0 { f32::INFINITY } else { 0.0 };
+            }
+        }
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
@@ -241,6 +252,25 @@ impl NeuronKernel for AlifKernel {
             }
             start = end;
         }
+        if tracked {
+            for j in 0..n {
+                if self.distance[j] == 0.0 {
+                    let c = self.coeffs.at(j);
+                    self.distance[j] = self.v[j] - (c.v_th + c.beta * self.a[j]);
+                }
+            }
+        }
+    }
+
+    fn track_threshold(&mut self) -> bool {
+        if self.distance.is_empty() {
+            self.distance = vec![0.0; self.v.len()];
+        }
+        true
+    }
+
+    fn threshold_distance(&self) -> Option<&[f32]> {
+        (!self.distance.is_empty()).then_some(&self.distance[..])
     }
 
     fn state(&self, var: usize, i: usize) -> f32 {

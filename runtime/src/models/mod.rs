@@ -8,6 +8,7 @@ mod lif_cuba;
 mod lif_discrete;
 mod params;
 mod rate;
+mod readout;
 mod refractory;
 
 pub use alif::AlifKernel;
@@ -17,6 +18,7 @@ pub use lif_cuba::LifCubaKernel;
 pub use lif_discrete::LifDiscreteKernel;
 pub use params::{PerNeuron, sample_init, sample_param};
 pub use rate::RateKernel;
+pub use readout::ReadoutKernel;
 
 use crate::error::RunError;
 use crate::kernel::{KernelFactory, KernelInit, NeuronKernel};
@@ -39,6 +41,7 @@ impl KernelFactory for ReferenceKernels {
             ModelKind::Izhikevich => Box::new(IzhikevichKernel::new(init)?),
             ModelKind::LifDiscrete => Box::new(LifDiscreteKernel::new(init)?),
             ModelKind::RateLinear | ModelKind::RateSigmoid => Box::new(RateKernel::new(init)?),
+            ModelKind::LeakyReadout => Box::new(ReadoutKernel::new(init)?),
         })
     }
 }

@@ -96,6 +96,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                     delay: p.delay,
                     weight_scale: p.weight_scale,
                     negative: p.conn.weight.mean() < 0.0,
+                    target: Default::default(),
                 };
                 synfire_rules::instantiate(spec, &info).expect("rule builds")
             })
@@ -133,10 +134,10 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
     };
     macro_rules! ctx_of {
         ($k:expr) => {
-            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: None } }
+            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: None }, post: Default::default() }
         };
         ($k:expr, $rings:expr, $t:expr) => {
-            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: Some(($rings, $t)) } }
+            Context { third: &Bound { vals: &vals, slots: &slots[$k], signal: Some(($rings, $t)) }, post: Default::default() }
         };
     }
     let mut outputs = Vec::new();

@@ -1,0 +1,271 @@
+//! e-prop in the engine against the dense f64 reference of the specs' equations
+//! (`rules/tests/rules/eprop_reference.rs`): the accumulated gradients of every
+//! synapse, tick by tick, for LIF and ALIF, both filter normalisations; and the same
+//! training bit for bit on any worker count and window, and across a checkpoint.
+
+mod support;
+
+#[path = "../../rules/tests/rules/eprop_reference.rs"]
+#[allow(dead_code)]
+mod eprop_reference;
+
+use eprop_reference::{EpropNet, Matrix};
+use synfire_graphs::prelude::*;
+use synfire_graphs::{Graph, Number, ProjId, Time};
+use synfire_rules::Eprop;
+use synfire_runtime::Runtime;
+
+const N_IN: usize = 5;
+const N_REC: usize = 6;
+const N_OUT: usize = 2;
+
+/// The handles of an e-prop network.
+struct Net {
+    graph: Graph,
+    input: ProjId,
+    rec: ProjId,
+    out: ProjId,
+    fb: ProjId,
+    x_spikes: Probe<probe_kind::Spikes>,
+    g: [Probe<probe_kind::Weights>; 3],
+}
+
+/// What varies between the networks of these tests.
+#[derive(Debug, Clone, Copy)]
+struct Cfg {
+    beta: f64,
+    normalised: bool,
+    update_every: Time,
+    /// Firing-rate regulariser strength (target 10 Hz).
+    c_reg: f64,
+    /// Adam (instead of SGD) for the readout weights.
+    adam_readout: bool,
+    /// Every delay, in ticks.
+    delay: u64,
+}
+
+impl Cfg {
+    fn new(beta: f64, normalised: bool) -> Cfg {
+        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, adam_readout: false, delay: 1 }
+    }
+}
+
+/// Poisson inputs onto recurrent ALIF neurons (LIF for `beta = 0`) and two leaky
+/// readouts whose error comes back as `L` through random feedback; dt = 1 ms,
+/// targets injected one tick late (the readout sees the hidden spikes of tick `t`
+/// at `t + 1` with the one-tick delays of the reference comparisons).
+fn network(seed: u64, cfg: Cfg, targets: &[Vec<f64>]) -> Net {
+    let (tau_m, tau_out, v_th) = (20.0, 15.0, 0.6);
+    let kappa = (-1.0f64 / tau_out).exp();
+    let d = (cfg.delay as f64).ms();
+    let mut net = Network::new().dt(1.0.ms()).seed(seed);
+    let x = net.poisson("X", N_IN as u64, 200.0.hz());
+    let model = Alif::new().tau_m(tau_m.ms()).tau_a(200.0.ms()).set("v_th", v_th.one()).beta(cfg.beta.one()).t_ref(2.0.ms());
+    let h = net.population("H", N_REC as u64, model);
+    let gain = if cfg.normalised { 1.0 - kappa } else { 1.0 };
+    let y = net.population("Y", N_OUT as u64, RateUnit::readout().tau(tau_out.ms()).gain(gain.one()));
+    for (k, series) in (0..N_OUT).map(|k| (k, targets.iter().map(move |t| t[k]))) {
+        let steps: Vec<(Time, Number)> = series.enumerate().map(|(t, v)| (((t as u64 + cfg.delay) as f64).ms(), Number(v))).collect();
+        net.inject(y, &format!("target{k}"), Stim::steps(steps).neurons(k as u32..k as u32 + 1));
+    }
+    net.learning_signal("L", h);
+    let hidden = Eprop::hidden()
+        .eta(0.01)
+        .update_every(cfg.update_every)
+        .tau_out(tau_out.ms())
+        .signal_delay(((2 * cfg.delay) as f64).ms())
+        .normalised(false, cfg.normalised)
+        .regularise(cfg.c_reg, 10.0.hz())
+        .signal("L");
+    let readout = Eprop::readout().eta(0.01).update_every(cfg.update_every);
+    let readout = if cfg.adam_readout { readout.adam() } else { readout };
+    let w = |s: f64| uniform((-s).one(), s.one());
+    let input = net.connect(x, h, Conn::all_to_all().weight(w(0.8)).delay(d).plastic(hidden.clone()));
+    let rec = net.connect(h, h, Conn::all_to_all().autapses(false).weight(w(0.5)).delay(d).plastic(hidden));
+    let out = net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(d).plastic(readout));
+    let fb = net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(d).into_signal("L"));
+    let x_spikes = net.record_spikes([x]);
+    let g = [input, rec, out].map(|p| net.record_synapse_state(p, "g", 1.0.ms(), None));
+    let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
+    Net { graph, input, rec, out, fb, x_spikes, g }
+}
+
+/// The engine's weights of `p` as a dense `[target][source]` matrix.
+fn dense(sim: &Runtime, p: ProjId, rows: usize, cols: usize) -> Matrix {
+    let w = sim.projection_weights(p).expect("weights");
+    let mut m = vec![vec![0.0; cols]; rows];
+    for (&(s, t), &v) in w.synapses.iter().zip(w.last()) {
+        m[t as usize][s as usize] = f64::from(v);
+    }
+    m
+}
+
+/// Targets: two slow sines.
+fn targets(n: usize) -> Vec<Vec<f64>> {
+    (0..n).map(|t| vec![(t as f64 / 4.0).sin(), 0.5 * (t as f64 / 7.0).cos()]).collect()
+}
+
+/// The reference network with the engine's weights.
+fn reference_of(sim: &Runtime, net: &Net, beta: f64, normalised: bool) -> EpropNet {
+    let alpha = (-1.0f64 / 20.0).exp();
+    let kappa = (-1.0f64 / 15.0).exp();
+    let b_t = dense(sim, net.fb, N_REC, N_OUT);
+    EpropNet {
+        n_in: N_IN,
+        n_rec: N_REC,
+        n_out: N_OUT,
+        w_in: dense(sim, net.input, N_REC, N_IN),
+        w_rec: dense(sim, net.rec, N_REC, N_REC),
+        w_out: dense(sim, net.out, N_OUT, N_REC),
+        b: b_t,
+        alpha,
+        rho: (-1.0f64 / 200.0).exp(),
+        kappa,
+        v_th: 0.6,
+        beta,
+        n_ref: 2,
+        gamma: 0.3,
+        s_in: 1.0,
+        s_out: if normalised { 1.0 - kappa } else { 1.0 },
+    }
+}
+
+/// The recorded gradient of probe `p` at sample `k` as `[target][source]`.
+fn sample(trace: &synfire_runtime::WeightTrace, k: usize, rows: usize, cols: usize) -> Matrix {
+    let n = trace.synapses.len();
+    let mut m = vec![vec![0.0; cols]; rows];
+    for (c, &(s, t)) in trace.synapses.iter().enumerate() {
+        m[t as usize][s as usize] = f64::from(trace.values[k * n + c]);
+    }
+    m
+}
+
+/// The reference's inputs: `x[t]` is what arrives at tick `t` (sent at `t - 1`).
+fn inputs(sim: &Runtime, net: &Net, ticks: usize) -> Vec<Vec<f64>> {
+    let mut x = vec![vec![0.0; N_IN]; ticks];
+    let xs = sim.spikes(net.x_spikes).expect("spikes");
+    for (&t, &i) in xs.ticks.iter().zip(&xs.index) {
+        if (t as usize) + 1 < ticks {
+            x[t as usize + 1][i as usize] = 1.0;
+        }
+    }
+    x
+}
+
+fn max_abs(m: &Matrix) -> f64 {
+    m.iter().flatten().fold(0.0f64, |a, &b| a.max(b.abs()))
+}
+
+fn assert_close(what: &str, got: &Matrix, want: &Matrix) {
+    let scale = max_abs(want).max(1e-3);
+    for (r, (a, b)) in got.iter().zip(want).enumerate() {
+        for (c, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!((x - y).abs() <= 1e-5 * scale, "{what}[{r}][{c}]: engine {x}, reference {y} (scale {scale})");
+        }
+    }
+}
+
+#[test]
+fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
+    const TICKS: usize = 60;
+    for (beta, normalised) in [(0.0, false), (0.0, true), (0.3, false), (0.3, true)] {
+        let tg = targets(TICKS);
+        let net = network(11, Cfg::new(beta, normalised), &tg);
+        let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
+        let reference = reference_of(&sim, &net, beta, normalised);
+        sim.run_ticks(TICKS as u64).expect("runs");
+        let x = inputs(&sim, &net, TICKS);
+        let run = reference.eprop(&x, &tg);
+        let spikes: usize = run.z.iter().flatten().filter(|&&z| z > 0.0).count();
+        assert!(spikes > 20, "the hidden neurons fire ({spikes} spikes)");
+        let [gi, gr, go] = net.g.map(|p| sim.weights(p).expect("g"));
+        assert_eq!(gi.ticks[..3], [1, 2, 3], "a sample after every tick");
+        // Sample k holds g after every tick before k (engine ticks). Hidden gradients
+        // of engine tick t are known at t + 2; the readout's of reference tick t is
+        // engine tick t + 1 and known at once.
+        for k in 3..TICKS {
+            // Sample `k - 1` is taken at tick `k`, after ticks `0..k`.
+            let (ri, rr, _) = &run.g_trace[k - 3];
+            assert_close(&format!("beta {beta} norm {normalised} g_in after {k}"), &sample(&gi, k - 1, N_REC, N_IN), ri);
+            assert_close(&format!("beta {beta} norm {normalised} g_rec after {k}"), &sample(&gr, k - 1, N_REC, N_REC), rr);
+            let (_, _, ro) = &run.g_trace[k - 2];
+            assert_close(&format!("beta {beta} norm {normalised} g_out after {k}"), &sample(&go, k - 1, N_OUT, N_REC), ro);
+        }
+        assert!(max_abs(&run.g_trace[TICKS - 3].0) > 1e-3, "the gradient is not trivially zero");
+    }
+}
+
+/// The optimiser step at tick 30 applies the interval's gradient: SGD `w - eta g`
+/// with the regulariser's `c_reg (fbar - f_target) / T sum_t e` on the hidden
+/// weights, Adam's first step `w - eta g / (|g| + eps)` on the readout's.
+#[test]
+fn a_step_applies_the_intervals_gradient_with_the_regulariser_and_adam() {
+    const T: usize = 30;
+    let tg = targets(T + 10);
+    let cfg = Cfg { update_every: (T as f64).ms(), c_reg: 50.0, adam_readout: true, ..Cfg::new(0.3, false) };
+    let net = network(4, cfg, &tg);
+    let mut sim = Runtime::builder().workers(3).build(&net.graph).expect("builds");
+    let reference = reference_of(&sim, &net, 0.3, false);
+    sim.run_ticks(T as u64 + 5).expect("runs");
+    let x = inputs(&sim, &net, T);
+    let run = reference.eprop(&x, &tg[..T]);
+    // Spikes per tick over the interval, and the target rate per tick (10 Hz at 1 ms).
+    let fbar: Vec<f64> = (0..N_REC).map(|j| run.z.iter().map(|z| z[j]).sum::<f64>() / T as f64).collect();
+    let (eta, c_reg, f_target, t) = (0.01, 50.0, 0.01, T as f64);
+    let hidden = |w0: &Matrix, g: &Matrix, sum_e: &Matrix| -> Matrix {
+        (0..w0.len()).map(|j| (0..w0[j].len()).map(|i| w0[j][i] - eta * (g[j][i] + c_reg * (fbar[j] - f_target) / t * sum_e[j][i])).collect()).collect()
+    };
+    let want_in = hidden(&reference.w_in, &run.g_in, &run.sum_e_in);
+    let mut want_rec = hidden(&reference.w_rec, &run.g_rec, &run.sum_e_rec);
+    (0..N_REC).for_each(|j| want_rec[j][j] = 0.0);
+    // The readout's interval is its engine ticks 0..30: reference ticks up to 28.
+    let g_out = &run.g_trace[T - 2].2;
+    let want_out: Matrix = (0..N_OUT).map(|k| (0..N_REC).map(|j| reference.w_out[k][j] - eta * g_out[k][j] / (g_out[k][j].abs() + 1e-8)).collect()).collect();
+    let moved = |a: &Matrix, b: &Matrix| a.iter().flatten().zip(b.iter().flatten()).filter(|(x, y)| (*x - *y).abs() > 1e-6).count();
+    assert!(moved(&want_in, &reference.w_in) > N_IN * N_REC / 2, "the step moves most input weights");
+    let scale = |w: &Matrix| Matrix::from(w.clone());
+    for (what, p, rows, cols, want) in
+        [("w_in", net.input, N_REC, N_IN, &want_in), ("w_rec", net.rec, N_REC, N_REC, &want_rec), ("w_out", net.out, N_OUT, N_REC, &want_out)]
+    {
+        let got = dense(&sim, p, rows, cols);
+        for (r, (a, b)) in got.iter().zip(scale(want)).enumerate() {
+            for (c, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!((x - y).abs() <= 1e-5 * y.abs().max(1.0), "{what}[{r}][{c}]: engine {x}, reference {y}");
+            }
+        }
+    }
+}
+
+/// The weights a training run produces, as bits.
+fn trained(net: &Net, workers: usize, window: Option<u64>, ticks: u64) -> Vec<Vec<u32>> {
+    let mut sim = support::runtime(&net.graph, workers, window);
+    sim.run_ticks(ticks).expect("runs");
+    [net.input, net.rec, net.out].iter().map(|&p| support::weight_bits(&sim, p)).collect()
+}
+
+/// Training with steps every 20 ms, Adam and the regulariser, with delays of two
+/// ticks (so windows of 1 and 2 ticks): bit-identical for 1 to 4 workers and every
+/// window, and across a checkpoint taken between a step's tick and the tick it acts.
+#[test]
+fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
+    let tg = targets(400);
+    let cfg = Cfg { update_every: 20.0.ms(), c_reg: 10.0, adam_readout: true, delay: 2, ..Cfg::new(0.2, true) };
+    let net = network(8, cfg, &tg);
+    let want = trained(&net, 1, None, 300);
+    let mut start = support::runtime(&net.graph, 1, None);
+    start.run_ticks(0).expect("runs");
+    let w0 = support::weight_bits(&start, net.input);
+    let moved = want[0].iter().zip(&w0).filter(|(a, b)| a != b).count();
+    assert!(moved >= 5, "training moved {moved} of {} input weights", want[0].len());
+    for (workers, window) in [(2, None), (3, Some(1)), (4, Some(2)), (2, Some(1))] {
+        assert!(trained(&net, workers, window, 300) == want, "{workers} workers, window {window:?}");
+    }
+    // Tick 141: after the step of tick 140, before it acts at 144.
+    let mut a = support::runtime(&net.graph, 3, None);
+    a.run_ticks(141).expect("runs");
+    let mut b = support::round_trip(&net.graph, &mut a, 2);
+    drop(a);
+    b.run_ticks(300 - 141).expect("runs");
+    let got: Vec<Vec<u32>> = [net.input, net.rec, net.out].iter().map(|&p| support::weight_bits(&b, p)).collect();
+    assert!(got == want, "weights differ after the resume");
+}
