@@ -253,3 +253,63 @@ impl PlainState for BennaFusiUpdate {
         Ok(())
     }
 }
+
+/// Benna–Fusi synapses driven directly, without a base rule or an engine: the same
+/// state and arithmetic as the wrapper (for synapse-level protocols such as the
+/// memory stream of spec 10.5, where updates are imposed rather than learned).
+///
+/// ```
+/// use synfire_graphs::{Tick, UnitExt};
+/// use synfire_rules::BennaFusi;
+/// use synfire_rules::metaplastic::benna_fusi::ChainSynapses;
+///
+/// let mut s = ChainSynapses::new(&BennaFusi::geometric(1), 1.0.ms(), &[0.0])?;
+/// s.add(0, Tick(0), 1.0);
+/// let mut w = [0.0f32];
+/// s.efficacies(Tick(10), &mut w);
+/// assert!((w[0] - 0.875f32.powi(10)).abs() < 1e-6);
+/// # Ok::<(), synfire_rules::RuleError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ChainSynapses {
+    chain: BennaFusiUpdate,
+    now: u64,
+}
+
+impl ChainSynapses {
+    /// Synapses with levels `u_1 = initial[k]` at tick 0, the others empty, no bounds;
+    /// `dt` is the length of a tick.
+    pub fn new(p: &super::BennaFusi, dt: synfire_graphs::Time, initial: &[f32]) -> Result<Self, crate::RuleError> {
+        let invalid = |problems| crate::RuleError::Invalid { rule: super::BENNA_FUSI.to_string(), problems };
+        let problems = super::Meta::BennaFusi(*p).check();
+        if !problems.is_empty() || p.m == 0 || p.m > MAX_BEAKERS {
+            return Err(invalid(problems));
+        }
+        let mut chain = BennaFusiUpdate::new(&p.constants(), p.continuous, p.clock.0 / dt.0, (f64::NEG_INFINITY, f64::INFINITY), initial.len())
+            .map_err(|message| crate::RuleError::Projection { rule: super::BENNA_FUSI.to_string(), message })?;
+        chain.prepare(&mut initial.to_vec(), 1.0);
+        Ok(ChainSynapses { chain, now: 0 })
+    }
+
+    fn go_to(&mut self, t: u64) {
+        assert!(t >= self.now, "ChainSynapses: tick {t} after tick {}", self.now);
+        while self.chain.next_clock() <= t {
+            let c = self.chain.next_clock();
+            self.chain.clock(c, &mut [], 1.0);
+        }
+        self.now = t;
+    }
+
+    /// Pours `delta` into synapse `k` at tick `t` (ticks never decrease); returns its
+    /// efficacy `u_1` after it.
+    pub fn add(&mut self, k: usize, t: synfire_graphs::Tick, delta: f64) -> f32 {
+        self.go_to(t.0);
+        self.chain.apply(k, t.0, 0.0, delta)
+    }
+
+    /// Every synapse's efficacy at tick `t` (ticks never decrease) into `out`.
+    pub fn efficacies(&mut self, t: synfire_graphs::Tick, out: &mut [f32]) {
+        self.go_to(t.0);
+        self.chain.settle(t.0, out, 1.0);
+    }
+}
