@@ -6,7 +6,7 @@
 //!
 //! `cargo run --release --example metaplastic`
 
-use synfire::graphs::{Graph, ProjId, Probe, probe_kind};
+use synfire::graphs::{Graph, Probe, ProjId, probe_kind};
 use synfire::prelude::*;
 
 struct Setup {

@@ -35,10 +35,10 @@ fn net(ticks: u64) -> Net {
     let mut targets = Vec::new();
     let mut in_degree = vec![0u64; N];
     for _ in 0..N {
-        for i in 0..N {
+        for (i, d) in in_degree.iter_mut().enumerate() {
             if rng.random::<f64>() < P {
                 targets.push(i as u32);
-                in_degree[i] += 1;
+                *d += 1;
             }
         }
         offsets.push(targets.len() as u64);
