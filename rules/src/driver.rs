@@ -104,6 +104,12 @@ pub(crate) trait Update: Send + std::fmt::Debug + Clone + PlainState {
     /// synaptic time `t`.
     fn apply(&mut self, k: usize, t: u64, w: f32, delta: f64) -> f32;
 
+    /// Hints the cache to load synapse `k`'s state (the engines call it where they
+    /// prefetch the weight of a synapse they will visit out of order). No effect on
+    /// results.
+    #[inline(always)]
+    fn prefetch(&self, _k: usize) {}
+
     /// Reads the third factors of ticks up to `t` (inclusive); may schedule clocks.
     #[inline(always)]
     fn observe(&mut self, _t: u64, _ctx: &Context<'_>) {}

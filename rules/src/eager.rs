@@ -122,11 +122,13 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
                     crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
+                    self.update.prefetch(k as usize);
                     crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(j as usize));
                 }
                 for (n, &(k, j)) in entries.iter().enumerate() {
                     if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
                         crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
+                        self.update.prefetch(ka as usize);
                         crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(ja as usize));
                     }
                     let k = k as usize;

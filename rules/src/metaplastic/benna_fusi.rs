@@ -59,10 +59,11 @@ pub(crate) struct BennaFusiUpdate {
     inject: [f64; MAX_BEAKERS],
     /// Factors over one epoch.
     over_epoch: [f64; MAX_BEAKERS],
-    /// The tick of `up`/`down`: `read_k f_k(at - E)` and `inject_k / f_k(at - E)`.
+    /// The tick of `up`/`down`: `read_k f_k(at - E)` and `inject_k / f_k(at - E)`
+    /// (f32: the levels are f32, and the hot loop stays in one precision).
     at: u64,
-    up: [f64; MAX_BEAKERS],
-    down: [f64; MAX_BEAKERS],
+    up: [f32; MAX_BEAKERS],
+    down: [f32; MAX_BEAKERS],
     min: f64,
     max: f64,
     z: Vec<f32>,
@@ -136,14 +137,14 @@ impl BennaFusiUpdate {
     }
 
     /// Sets `up`/`down` for tick `t` (in the current epoch).
-    #[inline]
+    #[inline(always)]
     fn at_tick(&mut self, t: u64) {
         if self.at != t {
             debug_assert!(t >= self.epoch && t - self.epoch < self.every, "tick {t} outside the epoch at {}", self.epoch);
             for i in 0..self.m {
                 let f = self.factor(i, t - self.epoch);
-                self.up[i] = self.read[i] * f;
-                self.down[i] = self.inject[i] / f;
+                self.up[i] = (self.read[i] * f) as f32;
+                self.down[i] = (self.inject[i] / f) as f32;
             }
             self.at = t;
         }
@@ -151,27 +152,34 @@ impl BennaFusiUpdate {
 
     #[inline]
     fn efficacy(&self, z: &[f32]) -> f32 {
-        let mut u1 = 0.0;
-        for (i, &z) in z.iter().enumerate() {
-            u1 += self.up[i] * f64::from(z);
-        }
-        u1.clamp(self.min, self.max) as f32
+        let u1: f32 = z.iter().zip(&self.up[..z.len()]).map(|(&z, &u)| u * z).sum();
+        f64::from(u1).clamp(self.min, self.max) as f32
     }
 }
 
 impl Update for BennaFusiUpdate {
-    #[inline]
+    #[inline(always)]
     fn apply(&mut self, k: usize, t: u64, _w: f32, delta: f64) -> f32 {
         self.at_tick(t);
         let m = self.m;
-        let z = &mut self.z[k * m..(k + 1) * m];
-        if delta != 0.0 {
-            for (i, z) in z.iter_mut().enumerate() {
-                *z = (f64::from(*z) + delta * self.down[i]) as f32;
-            }
+        let (up, down) = (&self.up[..m], &self.down[..m]);
+        // One pass: inject (adding `0 * down` when there is nothing to inject leaves a
+        // level as it is, so the loop needs no branch) and read out.
+        let delta = delta as f32;
+        let mut u1 = 0.0f32;
+        for ((z, &u), &d) in self.z[k * m..(k + 1) * m].iter_mut().zip(up).zip(down) {
+            let v = *z + delta * d;
+            *z = v;
+            u1 += u * v;
         }
-        let z = &self.z[k * m..(k + 1) * m];
-        self.efficacy(z)
+        f64::from(u1).clamp(self.min, self.max) as f32
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, k: usize) {
+        let p = self.z.as_ptr().wrapping_add(k * self.m);
+        crate::prefetch_ptr(p);
+        crate::prefetch_ptr(p.wrapping_add(self.m - 1));
     }
 
     fn next_clock(&self) -> u64 {

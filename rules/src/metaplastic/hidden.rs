@@ -57,17 +57,24 @@ impl HiddenUpdate {
 }
 
 impl Update for HiddenUpdate {
-    #[inline]
+    #[inline(always)]
     fn apply(&mut self, k: usize, _t: u64, _w: f32, delta: f64) -> f32 {
         let h = f64::from(self.w_h[k]);
         let mut d = delta;
         if d * h < 0.0 {
-            let t = (self.m * h.abs()).tanh();
-            d *= 1.0 - t * t;
+            // 1 - tanh²(x) = 4 e / (1 + e)² with e = exp(-2x): one f32 exponential,
+            // the hot path's cost, and no overflow for large x (e -> 0).
+            let e = (-2.0 * (self.m * h.abs()) as f32).exp();
+            d *= f64::from(4.0 * e / ((1.0 + e) * (1.0 + e)));
         }
         let h = f64::from((h + d) as f32);
         self.w_h[k] = h as f32;
         self.efficacy(h)
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, k: usize) {
+        crate::prefetch_ptr(self.w_h.as_ptr().wrapping_add(k));
     }
 
     fn prepare(&mut self, weights: &mut [f32], sign: f32) {

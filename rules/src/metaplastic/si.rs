@@ -103,7 +103,7 @@ impl SiUpdate {
 }
 
 impl Update for SiUpdate {
-    #[inline]
+    #[inline(always)]
     fn apply(&mut self, k: usize, _t: u64, w: f32, delta: f64) -> f32 {
         let theta = f64::from(w);
         let gain = (2.0 * self.eta * self.c * f64::from(self.big_omega[k])).min(0.5);
@@ -112,6 +112,13 @@ impl Update for SiUpdate {
         let g = -delta / self.eta;
         self.omega[k] = (f64::from(self.omega[k]) - g * (f64::from(next) - theta)) as f32;
         next
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, k: usize) {
+        for a in [&self.omega, &self.big_omega, &self.star] {
+            crate::prefetch_ptr(a.as_ptr().wrapping_add(k));
+        }
     }
 
     fn observe(&mut self, t: u64, ctx: &Context<'_>) {
