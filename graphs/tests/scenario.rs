@@ -383,7 +383,10 @@ fn a_wrappers_base_rule_round_trips_as_a_name_or_a_table() {
     let graph = scenario.freeze().unwrap();
     let rule = graph.projections[0].conn.rule.as_ref().unwrap();
     let base = rule.base.as_deref().unwrap();
-    assert_eq!((rule.name.as_str(), base.name.as_str(), base.params["a_plus"].as_const(), base.inputs["x"].as_str()), ("benna_fusi", "stdp_pair", Some(0.01), "y"));
+    assert_eq!(
+        (rule.name.as_str(), base.name.as_str(), base.params["a_plus"].as_const(), base.inputs["x"].as_str()),
+        ("benna_fusi", "stdp_pair", Some(0.01), "y")
+    );
     assert!(!rule.params.contains_key("base"));
     let back = to_toml(&graph, &scenario.run);
     assert!(back.contains("[projection.rule.base]"), "{back}");

@@ -43,7 +43,9 @@ pub const HIDDEN: &str = "meta_hidden";
 /// Catalogue name of the synaptic-intelligence wrapper.
 pub const SI: &str = "synaptic_intelligence";
 
-/// The base rules a wrapper takes.
+/// The base rules a wrapper takes: kernels of the shared engines that do not read the
+/// weight they are given (a Benna–Fusi settle rewrites the stored efficacy, which must
+/// not change what a kernel proposes).
 pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME];
 
 /// Parameters of the Benna–Fusi chain (spec 7.1).

@@ -60,10 +60,11 @@ pub(crate) struct SiUpdate {
     /// Whether the rule reads input `consolidate`.
     modulated: bool,
     n: usize,
-    omega: Vec<f32>,
-    big_omega: Vec<f32>,
-    star: Vec<f32>,
-    start: Vec<f32>,
+    /// Per synapse `[omega, Omega, theta_star, theta_start]`: one cache line holds a
+    /// synapse's state (the post events visit synapses out of order).
+    s: Vec<[f32; 4]>,
+    /// The columns of `s`, made at the first probe after a settle.
+    columns: std::sync::OnceLock<[Vec<f32>; 3]>,
     ready: bool,
     /// Ticks below this have been scanned for consolidations.
     scanned: u64,
@@ -85,10 +86,8 @@ impl SiUpdate {
             bounds,
             modulated,
             n,
-            omega: Vec::new(),
-            big_omega: Vec::new(),
-            star: Vec::new(),
-            start: Vec::new(),
+            s: Vec::new(),
+            columns: std::sync::OnceLock::new(),
             ready: false,
             scanned: 0,
             last_value: 0.0,
@@ -106,19 +105,18 @@ impl Update for SiUpdate {
     #[inline(always)]
     fn apply(&mut self, k: usize, _t: u64, w: f32, delta: f64) -> f32 {
         let theta = f64::from(w);
-        let gain = (2.0 * self.eta * self.c * f64::from(self.big_omega[k])).min(0.5);
-        let total = delta - gain * (theta - f64::from(self.star[k]));
+        let s = &mut self.s[k];
+        let gain = (2.0 * self.eta * self.c * f64::from(s[1])).min(0.5);
+        let total = delta - gain * (theta - f64::from(s[2]));
         let next = self.bounds.apply(w, total);
         let g = -delta / self.eta;
-        self.omega[k] = (f64::from(self.omega[k]) - g * (f64::from(next) - theta)) as f32;
+        s[0] = (f64::from(s[0]) - g * (f64::from(next) - theta)) as f32;
         next
     }
 
     #[inline(always)]
     fn prefetch(&self, k: usize) {
-        for a in [&self.omega, &self.big_omega, &self.star] {
-            crate::prefetch_ptr(a.as_ptr().wrapping_add(k));
-        }
+        crate::prefetch_ptr(self.s.as_ptr().wrapping_add(k));
     }
 
     fn observe(&mut self, t: u64, ctx: &Context<'_>) {
@@ -147,24 +145,23 @@ impl Update for SiUpdate {
         let decay = self.tau.map_or(1.0, |tau| (-((t - self.last_consolidation) as f64) / tau).exp());
         for (k, &w) in weights.iter().enumerate() {
             let theta = f64::from(sign * w);
-            let moved = theta - f64::from(self.start[k]);
-            let gained = (f64::from(self.omega[k]) / (moved * moved + self.xi)).max(0.0);
-            self.big_omega[k] = (f64::from(self.big_omega[k]) * decay + gained) as f32;
-            self.star[k] = theta as f32;
-            self.start[k] = theta as f32;
-            self.omega[k] = 0.0;
+            let s = &mut self.s[k];
+            let moved = theta - f64::from(s[3]);
+            let gained = (f64::from(s[0]) / (moved * moved + self.xi)).max(0.0);
+            *s = [0.0, (f64::from(s[1]) * decay + gained) as f32, theta as f32, theta as f32];
         }
         self.last_consolidation = t;
     }
 
     fn prepare(&mut self, weights: &mut [f32], sign: f32) {
         if !self.ready {
-            self.star = weights.iter().map(|&w| sign * w).collect();
-            self.start = self.star.clone();
-            self.omega = vec![0.0; weights.len()];
-            self.big_omega = vec![0.0; weights.len()];
+            self.s = weights.iter().map(|&w| [0.0, 0.0, sign * w, sign * w]).collect();
             self.ready = true;
         }
+    }
+
+    fn settle(&mut self, _now: u64, _weights: &mut [f32], _sign: f32) {
+        self.columns = std::sync::OnceLock::new();
     }
 
     fn inputs(&self) -> &'static [&'static str] {
@@ -176,16 +173,13 @@ impl Update for SiUpdate {
     }
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
-        match name {
-            "omega" => Some(&self.omega),
-            "Omega" => Some(&self.big_omega),
-            "theta_star" => Some(&self.star),
-            _ => None,
-        }
+        let c = ["omega", "Omega", "theta_star"].iter().position(|&n| n == name)?;
+        let columns = self.columns.get_or_init(|| std::array::from_fn(|i| self.s.iter().map(|s| s[i]).collect()));
+        Some(&columns[c])
     }
 
     fn memory_bytes(&self) -> usize {
-        4 * (self.omega.capacity() + self.big_omega.capacity() + self.star.capacity() + self.start.capacity())
+        16 * self.s.capacity() + self.columns.get().map_or(0, |c| 4 * c.iter().map(Vec::capacity).sum::<usize>())
     }
 }
 
@@ -194,10 +188,9 @@ impl Update for SiUpdate {
 /// a settle, when no consolidation is pending (it ran at its tick).
 impl PlainState for SiUpdate {
     fn save(&self, out: &mut StateWriter) {
-        out.f32("omega", Axis::Synapse, &self.omega);
-        out.f32("Omega", Axis::Synapse, &self.big_omega);
-        out.f32("theta_star", Axis::Synapse, &self.star);
-        out.f32("theta_start", Axis::Synapse, &self.start);
+        for (i, name) in ["omega", "Omega", "theta_star", "theta_start"].iter().enumerate() {
+            out.f32(name, Axis::Synapse, &self.s.iter().map(|s| s[i]).collect::<Vec<_>>());
+        }
         out.scalar("scanned", self.scanned);
         out.scalar("last_value", self.last_value.to_bits());
         out.scalar("last_consolidation", self.last_consolidation);
@@ -211,8 +204,8 @@ impl PlainState for SiUpdate {
         let scanned = r.scalar("scanned")?;
         let last_value = f64::from_bits(r.scalar("last_value")?);
         let last_consolidation = r.scalar("last_consolidation")?;
-        let [omega, big_omega, star, start] = cols;
-        (self.omega, self.big_omega, self.star, self.start) = (omega, big_omega, star, start);
+        self.s = (0..self.n).map(|k| std::array::from_fn(|i| cols[i][k])).collect();
+        self.columns = std::sync::OnceLock::new();
         (self.scanned, self.last_value, self.last_consolidation, self.ready) = (scanned, last_value, last_consolidation, true);
         self.pending.clear();
         Ok(())
