@@ -25,6 +25,7 @@ pub use synfire_targets as targets;
 
 pub use synfire_runtime::networks;
 
+pub mod eprop;
 pub mod tasks;
 
 /// Everything a network program needs: the description DSL, the plasticity rules
@@ -32,8 +33,8 @@ pub mod tasks;
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
     pub use synfire_rules::{
-        BennaFusi, Catalog as RuleCatalog, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, SynapticIntelligence,
-        Triplet,
+        BennaFusi, Catalog as RuleCatalog, Eprop, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate,
+        SynapticIntelligence, Triplet,
     };
     pub use synfire_runtime::Runtime;
 }

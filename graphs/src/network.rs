@@ -218,6 +218,11 @@ impl Network {
         self.dt = dt;
     }
 
+    /// The seed of every random stream (what [`Network::seed`] set).
+    pub fn rng_seed(&self) -> u64 {
+        self.seed
+    }
+
     /// Sets the seed on a network already bound to a variable.
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;

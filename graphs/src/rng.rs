@@ -23,6 +23,9 @@ pub enum Domain {
     /// Stochastic neuron dynamics (escape noise, specs 1.6): id = global neuron id,
     /// counter = tick, through [`uniform_at`].
     Dynamics = 5,
+    /// Data of built-in training tasks (input patterns, targets, trial draws): id =
+    /// what the task draws, sub-id = its index (a trial, a neuron).
+    Task = 6,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

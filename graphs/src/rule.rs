@@ -58,6 +58,17 @@ pub struct WeightBounds {
     pub default_max: f64,
 }
 
+/// What [`RuleCatalog::graded_ends`] allows a rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GradedEnds {
+    /// The source population may be graded.
+    pub source: bool,
+    /// The target population may be graded.
+    pub target: bool,
+    /// The projection may be a feedback projection into a signal.
+    pub feedback: bool,
+}
+
 /// Checks rule specs by name. `synfire-rules` provides the catalogue of every
 /// rule it knows; `freeze()` without one checks only that numbers are not NaN
 /// (an infinite bound means none).
@@ -95,10 +106,11 @@ pub trait RuleCatalog {
         Vec::new()
     }
 
-    /// Whether the rule `spec` names learns on projections from spiking sources into
-    /// a graded population (e-prop's readout rule reads the readout's error).
-    fn graded_target(&self, _spec: &RuleSpec) -> bool {
-        false
+    /// Which graded ends the rule `spec` names learns with (e-prop's readout rule
+    /// reads a graded readout's error; its feedback rule sees a graded source's
+    /// values on a feedback projection into a signal). Nothing, by default.
+    fn graded_ends(&self, _spec: &RuleSpec) -> GradedEnds {
+        GradedEnds::default()
     }
 }
 

@@ -20,6 +20,7 @@ pub const RULES: &[&str] = &[
     signal_hebb::NAME,
     eprop::NAME,
     eprop::READOUT,
+    eprop::FEEDBACK,
     metaplastic::BENNA_FUSI,
     metaplastic::HIDDEN,
     metaplastic::SI,
@@ -42,6 +43,7 @@ impl RuleCatalog for Catalog {
         match spec.name.as_str() {
             crate::orchestrated::NAME => vec!["w_cons"],
             eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
+            eprop::FEEDBACK => vec!["g"],
             metaplastic::BENNA_FUSI => match parse(spec) {
                 Some(Ok(Parsed::Wrapped(_, Meta::BennaFusi(p)))) => metaplastic::chain::BEAKER_NAMES[..p.m].to_vec(),
                 _ => Vec::new(),
@@ -68,8 +70,12 @@ impl RuleCatalog for Catalog {
         Some(WeightBounds { min: b.min, max: b.max, default_min: d.min, default_max: d.max })
     }
 
-    fn graded_target(&self, spec: &RuleSpec) -> bool {
-        spec.name == eprop::READOUT
+    fn graded_ends(&self, spec: &RuleSpec) -> synfire_graphs::GradedEnds {
+        match spec.name.as_str() {
+            eprop::READOUT => synfire_graphs::GradedEnds { target: true, ..Default::default() },
+            eprop::FEEDBACK => synfire_graphs::GradedEnds { source: true, feedback: true, ..Default::default() },
+            _ => Default::default(),
+        }
     }
 
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
@@ -93,6 +99,7 @@ enum Parsed {
     Rstdp(rstdp::RewardStdp),
     SignalHebb(signal_hebb::SignalHebb),
     Eprop(eprop::Eprop),
+    Feedback(eprop::EpropFeedback),
     /// A metaplastic wrapper and its base rule (one of [`metaplastic::BASES`]).
     Wrapped(Box<Parsed>, Meta),
 }
@@ -109,6 +116,7 @@ impl Parsed {
             Parsed::Rstdp(p) => p.check(),
             Parsed::SignalHebb(p) => p.check(),
             Parsed::Eprop(p) => p.check(),
+            Parsed::Feedback(p) => p.check(),
             Parsed::Wrapped(base, meta) => {
                 let mut problems = meta.check();
                 problems.extend(base.check().into_iter().map(|q| crate::error::problem(&format!("base.{}", q.param), q.message)));
@@ -132,6 +140,7 @@ impl Parsed {
             Parsed::Rstdp(p) => p.to_spec(),
             Parsed::SignalHebb(p) => p.to_spec(),
             Parsed::Eprop(p) => p.to_spec(),
+            Parsed::Feedback(p) => p.to_spec(),
             Parsed::Wrapped(base, meta) => {
                 let mut spec = meta.to_spec();
                 spec.base = Some(Box::new(base.to_spec()));
@@ -152,7 +161,7 @@ impl Parsed {
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
             // Gradient descent keeps no bounds.
-            Parsed::Eprop(_) => None,
+            Parsed::Eprop(_) | Parsed::Feedback(_) => None,
             Parsed::Wrapped(base, _) => base.bounds(),
         }
     }
@@ -206,6 +215,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
         eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
+        eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
         name if Meta::is_wrapper(name) => return Some(parse_wrapped(spec)),
         _ => return None,
     })
@@ -250,6 +260,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Wrapped(base, meta) => match base.as_ref() {
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),

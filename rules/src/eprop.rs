@@ -87,10 +87,12 @@
 //! Bellec, Scherr, Subramoney, Hajek, Salaj, Legenstein & Maass (2020) Nat. Commun.
 //! 11:3625; NEST's `eprop_synapse_bsshslm_2020` for the replay between events.
 
+mod feedback;
 mod optimizer;
 mod rule;
 mod state;
 
+pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};
 pub use rule::EpropRule;
 
 use crate::error::{RuleError, problem};

@@ -175,12 +175,12 @@ pub(crate) fn prefetch_ptr<T>(p: *const T) {
 pub use bounds::Bounds;
 pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
 pub use driver::Engine;
-pub use eprop::{Eprop, EpropRule};
+pub use eprop::{Eprop, EpropFeedback, EpropRule};
 pub use error::RuleError;
 pub use istdp::{Istdp, Vogels};
 pub use metaplastic::{BennaFusi, HiddenWeights, Meta, Metaplastic, SynapticIntelligence, Wrapped};
 pub use orchestrated::Orchestrated;
-pub use plasticity::{Needs, Plasticity, ProjectionInfo, TargetConstants};
+pub use plasticity::{Needs, Plasticity, ProjectionInfo, TargetConstants, TrialEnds};
 pub use rstdp::{RewardStdp, RstdpRule};
 pub use scaling::Scaling;
 pub use signal_hebb::{SignalHebb, SignalHebbRule};

@@ -17,6 +17,8 @@ pub struct Needs {
     /// [`Plasticity::on_tick`] reads the target neurons' state through
     /// [`Context::post`](crate::Context) (e-prop's pseudo-derivative, a readout's error).
     pub post_state: bool,
+    /// [`Plasticity::begin_trial`] matters to the rule though it has no per-tick work.
+    pub trials: bool,
 }
 
 /// Constants of the target population's model that rules derive their own from
@@ -36,6 +38,15 @@ pub struct TargetConstants {
     pub v_th: Option<f64>,
     /// Input gain (a readout's).
     pub gain: Option<f64>,
+}
+
+/// Which ends of a rule's projection a trial reset reaches ([`Plasticity::begin_trial`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrialEnds {
+    /// The source population was reset.
+    pub source: bool,
+    /// The target population was reset.
+    pub target: bool,
 }
 
 /// What a rule instance is told about its projection in its shard.
@@ -99,6 +110,15 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// never with `t` below the `now` of an earlier `advance` or `settle`.
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32;
 
+    /// Processes a graded event of value `value` of source `source` at tick `t` (a
+    /// rule on a projection from a graded population; e-prop's feedback rule sees
+    /// each readout error), like [`Plasticity::on_pre`] with the value; returns the
+    /// efficacy the value is transmitted with. Rules that never learn from graded
+    /// sources take it as a spike.
+    fn on_graded(&mut self, source: u32, t: Tick, _value: f32, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+        self.on_pre(source, t, syn, ctx)
+    }
+
     /// Tells the rule that every presynaptic spike emitted before `now` has been
     /// processed and every postsynaptic spike before `now` recorded. The rule runs its
     /// slow clocks that are due and bounds its memory. Call it once per window, after
@@ -116,12 +136,13 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// with `t_pre > t`. Rules that do not set `per_tick` are never called.
     fn on_tick(&mut self, _t: Tick, _syn: &mut Synapses<'_>, _ctx: &Context<'_>) {}
 
-    /// A trial begins at tick `at` (the runtime's `begin_trial`, at a window
-    /// boundary, after `settle(at)`): rules whose traces belong to a trial (e-prop's
-    /// eligibility) start them from zero at `at`; rules whose traces span trials
-    /// (every classic STDP rule) are not told, since the runtime calls only rules
-    /// with [`Needs::per_tick`].
-    fn begin_trial(&mut self, _at: Tick) {}
+    /// A trial begins at tick `at` in the source or target population, or both (the
+    /// runtime's `begin_trial`, at a window boundary): rules whose traces belong to a
+    /// trial (e-prop's eligibility) start them from zero at `at`; the engine has
+    /// dropped the events on their way into a reset target. Rules whose traces span
+    /// trials (every classic STDP rule) are not told: the runtime calls only rules
+    /// with [`Needs::per_tick`] or [`Needs::trials`].
+    fn begin_trial(&mut self, _at: Tick, _ends: TrialEnds) {}
 
     /// The third factors the rule reads, by slot: slot `s` of
     /// [`ThirdFactors`](crate::ThirdFactors) is the graph node that the projection's

@@ -43,6 +43,9 @@ pub(crate) struct Currents {
     user: Vec<f32>,
     /// Whether `ext` must be rebuilt before the next tick.
     dirty: bool,
+    /// User currents planned for later ticks: `(tick, local neuron, value)`, sorted
+    /// by tick then neuron; each becomes the neuron's user current from its tick on.
+    planned: Vec<(u64, u32, f32)>,
 }
 
 impl Currents {
@@ -80,12 +83,25 @@ impl Currents {
         }
         changes.sort_unstable();
         changes.dedup();
-        Currents { applied, changes, next: 0, user: Vec::new(), dirty: false }
+        Currents { applied, changes, next: 0, user: Vec::new(), dirty: false, planned: Vec::new() }
     }
 
     /// Whether the slice ever gets a current (else `ext` stays empty).
     pub(crate) fn is_empty(&self) -> bool {
-        self.applied.is_empty() && self.user.is_empty()
+        self.applied.is_empty() && self.user.is_empty() && self.planned.is_empty()
+    }
+
+    /// Plans user currents of local neuron `i`: `values[k]` from tick `from + k` on
+    /// (the last value holds afterwards, as a set current does). Replaces what was
+    /// planned for that neuron at those ticks.
+    pub(crate) fn plan(&mut self, i: usize, from: u64, values: &[f32], len: usize) {
+        if self.user.is_empty() {
+            self.user = vec![0.0; len];
+        }
+        let end = from + values.len() as u64;
+        self.planned.retain(|&(t, j, _)| !(j as usize == i && t >= from && t < end));
+        self.planned.extend(values.iter().enumerate().map(|(k, &v)| (from + k as u64, i as u32, v)));
+        self.planned.sort_by_key(|&(t, j, _)| (t, j));
     }
 
     /// Sets the user current of local neuron `i` (slice of `len` neurons).
@@ -105,6 +121,13 @@ impl Currents {
             g.f32("user", synfire_graphs::Axis::Neuron, &user);
             // Per neuron, since only the owner's shard allocates user currents.
             g.u32("user_set", synfire_graphs::Axis::Neuron, &vec![u32::from(!self.user.is_empty()); len]);
+            // Planned currents as entries by neuron, then tick.
+            let mut by_neuron = self.planned.clone();
+            by_neuron.sort_by_key(|&(t, j, _)| (j, t));
+            let entries = synfire_graphs::Axis::Entries("planned_target".into());
+            g.u32("planned_target", entries.clone(), &by_neuron.iter().map(|p| p.1).collect::<Vec<_>>());
+            g.u64("planned_tick", entries.clone(), &by_neuron.iter().map(|p| p.0).collect::<Vec<_>>());
+            g.f32("planned_value", entries, &by_neuron.iter().map(|p| p.2).collect::<Vec<_>>());
         });
     }
 
@@ -115,7 +138,13 @@ impl Currents {
             g.f32_into("user", &mut user)?;
             let mut set = vec![0u32; len];
             g.u32_into("user_set", &mut set)?;
-            self.user = if set.iter().any(|&s| s != 0) { user } else { Vec::new() };
+            let target = g.values::<u32>("planned_target", None, 1)?.1.to_vec();
+            let ticks = g.values::<u64>("planned_tick", Some(target.len()), 1)?.1.to_vec();
+            let values = g.values::<f32>("planned_value", Some(target.len()), 1)?.1.to_vec();
+            let mut planned: Vec<(u64, u32, f32)> = ticks.into_iter().zip(target).zip(values).map(|((t, j), v)| (t, j, v)).collect();
+            planned.sort_by_key(|&(t, j, _)| (t, j));
+            self.user = if set.iter().any(|&s| s != 0) || !planned.is_empty() { user } else { Vec::new() };
+            self.planned = planned;
             self.next = 0;
             self.dirty = true;
             Ok(())
@@ -125,6 +154,14 @@ impl Currents {
     /// Rebuilds `ext` if the currents change at tick `t`.
     pub(crate) fn update(&mut self, t: u64, ext: &mut Vec<f32>, len: usize) {
         let mut changed = self.dirty;
+        let due = self.planned.partition_point(|p| p.0 <= t);
+        if due > 0 {
+            for &(_, j, v) in &self.planned[..due] {
+                self.user[j as usize] = v;
+            }
+            self.planned.drain(..due);
+            changed = true;
+        }
         while self.next < self.changes.len() && self.changes[self.next] <= t {
             self.next += 1;
             changed = true;

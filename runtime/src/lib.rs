@@ -40,6 +40,7 @@ mod shard_state;
 mod sources;
 mod sync;
 mod transport;
+mod trials;
 mod window;
 mod worker;
 

@@ -154,7 +154,7 @@ pub struct Runtime {
     window: u64,
     pub(crate) now: u64,
     failed: bool,
-    /// Spikes injected for the next window, not yet run (a checkpoint keeps them).
+    /// Spikes injected for later ticks, not yet run (a checkpoint keeps them).
     pub(crate) injected: Vec<Spike>,
     build_secs: f64,
     /// Serialises request/reply exchanges with the workers.
@@ -262,16 +262,17 @@ impl Runtime {
         }
         if let Some((e, reached)) = guard {
             self.now = reached;
-            self.injected.clear();
+            self.injected.retain(|s| s.tick >= reached);
             self.stopped = Some(e.clone());
             return Err(e);
         }
         self.now = until;
-        self.injected.clear();
+        // Spikes planned for later ticks stay (a checkpoint keeps them).
+        self.injected.retain(|s| s.tick >= until);
         Ok(())
     }
 
-    fn alive(&self) -> Result<(), RunError> {
+    pub(crate) fn alive(&self) -> Result<(), RunError> {
         if let Some(e) = &self.stopped {
             return Err(e.clone());
         }
@@ -358,7 +359,7 @@ impl Runtime {
         Ok(total)
     }
 
-    fn probe_kind<T>(&self, probe: Probe<T>) -> Result<&ProbeKind, RunError> {
+    pub(crate) fn probe_kind<T>(&self, probe: Probe<T>) -> Result<&ProbeKind, RunError> {
         if !self.graph.owns(probe) {
             return Err(RunError::BadHandle { what: "probe", message: format!("probe {} does not belong to this graph", probe.index()) });
         }
@@ -539,8 +540,8 @@ impl Runtime {
         WeightTrace { dt_ms: self.graph.dt.0, synapses: cols.into_iter().map(|c| c.0).collect(), ticks, values }
     }
 
-    /// Makes neurons `indices` of population `pop` spike at model time `at`, which
-    /// must lie in the window that starts now (closed-loop input between runs). The
+    /// Makes neurons `indices` of population `pop` spike at model time `at`, now or
+    /// later (closed-loop input between runs, a trial's frozen input pattern). The
     /// spike is a spike like any other: delivered to the neurons' targets, seen by
     /// pre- and post-triggered plasticity, logged by spike probes and counted; the
     /// neuron's own state (membrane, refractoriness) is not touched. A neuron that
@@ -552,11 +553,8 @@ impl Runtime {
             return Err(RunError::BadHandle { what: "population", message: format!("population {} does not belong to this graph", pop.index()) });
         }
         let tick = self.graph.ticks(at).0;
-        if tick < self.now || tick >= self.now + self.window {
-            return Err(RunError::BadInput {
-                field: "at",
-                message: format!("{at} is outside the next window [{}, {})", self.now(), Time((self.now + self.window) as f64 * self.graph.dt.0)),
-            });
+        if tick < self.now {
+            return Err(RunError::BadInput { field: "at", message: format!("{at} lies before now ({})", self.now()) });
         }
         let size = self.graph.populations[pop.index()].size;
         if let Some(&bad) = indices.iter().find(|&&i| u64::from(i) >= size) {
@@ -624,7 +622,7 @@ impl Runtime {
         Ok(index)
     }
 
-    fn neuron_check(&self, pop: PopId, index: u64) -> Result<(), RunError> {
+    pub(crate) fn neuron_check(&self, pop: PopId, index: u64) -> Result<(), RunError> {
         if !self.graph.owns_pop(pop) || self.graph.model(pop.index()).is_none() {
             return Err(RunError::BadHandle { what: "population", message: format!("population {} is not a neuron population of this graph", pop.index()) });
         }

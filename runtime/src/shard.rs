@@ -123,6 +123,8 @@ pub(crate) struct Incoming {
     pub csr: Csr,
     /// The plasticity rule's state for these synapses, if they learn.
     pub rule: Option<Box<dyn Plasticity>>,
+    /// The source population is graded (its rule sees values through `on_graded`).
+    pub graded_source: bool,
 }
 
 impl Incoming {
@@ -265,7 +267,8 @@ impl Shard {
                 bound.push(Vec::new());
             }
             by_source[p.source].push(incoming.len());
-            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule });
+            let graded_source = graph.graded(p.source);
+            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule, graded_source });
         }
         let weight_intervals = graph
             .probes
@@ -349,6 +352,15 @@ impl Shard {
     }
 
     /// Sets the injected current of neuron `index` of population `pop` if this shard owns it.
+    /// Plans the injected current of neuron `index` of `pop`, `values[k]` from tick
+    /// `from + k`, if this shard owns it.
+    pub(crate) fn plan_current(&mut self, pop: usize, index: u64, from: u64, values: &[f32]) {
+        if let Some(s) = self.slices.iter_mut().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64) {
+            let len = s.len;
+            s.currents.plan((index - s.start) as usize, from, values, len);
+        }
+    }
+
     pub(crate) fn set_current(&mut self, pop: usize, index: u64, value: f32) {
         if let Some(s) = self.slices.iter_mut().find(|s| s.pop == pop && index >= s.start && index < s.start + s.len as u64) {
             let len = s.len;

@@ -143,7 +143,7 @@ impl Shard {
         self.counters.ticks = t + 1;
     }
 
-    /// Queues spikes injected from the API (sorted, at ticks of the next window) for
+    /// Queues spikes injected from the API (sorted, at this tick or later) for
     /// the neurons this shard owns: each is emitted at its tick as if the neuron had
     /// fired (outbox, spike log, post-triggered plasticity, and on delivery
     /// pre-triggered plasticity), without touching the neuron's own state.

@@ -19,11 +19,18 @@ use synfire_graphs::Graph;
 pub(crate) enum Command {
     /// Run windows of `window` ticks from `from` until tick `until` (exclusive).
     Run { from: u64, until: u64, window: u64 },
-    /// Emit these spikes at their ticks as if their neurons fired (sorted; ticks in
-    /// the next window).
+    /// Emit these spikes at their ticks as if their neurons fired (sorted; now or
+    /// later).
     Inject(Arc<Vec<Spike>>),
     /// Set the injected current of one neuron (ignored by shards that do not own it).
     SetCurrent { pop: usize, index: u64, value: f32 },
+    /// Send back and forget the samples state probe `probe` recorded.
+    TakeStates(usize),
+    /// Plan the injected current of one neuron, `values[k]` from tick `from + k`.
+    PlanCurrent { pop: usize, index: u64, from: u64, values: Arc<Vec<f32>> },
+    /// Start a trial at tick `now` in these populations: kernels rebuilt in their
+    /// initial state, input in flight dropped, trial traces of their rules zeroed.
+    BeginTrial { pops: Arc<Vec<usize>>, now: u64 },
     /// Set scalar modulator `index` to `value` from tick `from` on.
     SetModulator { index: usize, from: u64, value: f64 },
     /// Send back a copy of recorded data.
@@ -94,6 +101,8 @@ pub(crate) enum Reply {
     Saved(Box<crate::shard_state::ShardState>),
     Shapes(crate::shard_state::Parts, crate::shard_state::Parts),
     Restored(Result<(), crate::checkpoint::CheckpointError>),
+    /// A command that may fail (beginning a trial).
+    Outcome(Result<(), RunError>),
     Done,
 }
 
@@ -153,6 +162,21 @@ pub(crate) fn run(init: WorkerInit) {
                 shard.set_current(pop, index, value);
                 Reply::Done
             }
+            Command::TakeStates(probe) => {
+                let mut taken = Vec::new();
+                for rec in shard.recorders.states.iter_mut().filter(|r| r.probe == probe) {
+                    let mut part = rec.clone();
+                    (rec.ticks, rec.values) = (Vec::new(), Vec::new());
+                    part.cols.clone_from(&rec.cols);
+                    taken.push(part);
+                }
+                Reply::States(taken)
+            }
+            Command::PlanCurrent { pop, index, from, values } => {
+                shard.plan_current(pop, index, from, &values);
+                Reply::Done
+            }
+            Command::BeginTrial { pops, now } => Reply::Outcome(shard.begin_trial(&graph, factory.as_ref(), &pops, now)),
             Command::Query(q) => match q {
                 Query::Spikes => Reply::Spikes(shard.recorders.spikes.clone()),
                 Query::States => Reply::States(shard.recorders.states.clone()),

@@ -116,12 +116,16 @@ fn bad_runtime_settings_and_inputs_are_typed_errors() {
     let mut sim = Runtime::builder().build(&graph).expect("builds");
     assert!(sim.run_for(Time(f64::NAN)).is_err());
     let e = graph.pop("E").expect("E");
-    assert!(sim.inject_spikes(e, &[0], Time(5.0)).is_err(), "outside the next window");
-    assert!(sim.inject_spikes(e, &[1_000_000], Time(0.0)).is_err(), "index out of range");
+    sim.run_for(Time(2.0)).expect("runs");
+    assert!(sim.inject_spikes(e, &[0], Time(1.0)).is_err(), "in the past");
+    assert!(sim.schedule_current(e, 0, Time(1.0), &[1.0]).is_err(), "in the past");
+    assert!(sim.schedule_current(e, 0, Time(3.0), &[f64::NAN]).is_err(), "not finite");
+    assert!(sim.inject_spikes(e, &[1_000_000], Time(3.0)).is_err(), "index out of range");
     assert!(sim.read_state(e, "w", 0).is_err(), "unknown variable");
     assert!(sim.set_current(e, 0, f64::INFINITY).is_err());
     let other = Network::new().population("X", 1, Lif::cuba());
-    assert!(sim.inject_spikes(other, &[0], Time(0.0)).is_err(), "foreign handle");
+    assert!(sim.inject_spikes(other, &[0], Time(3.0)).is_err(), "foreign handle");
+    assert!(sim.begin_trial(&[other]).is_err(), "foreign handle");
 }
 
 /// A random small network: 1-3 LIF CUBA populations with heterogeneous thresholds,

@@ -11,7 +11,7 @@ mod eprop_reference;
 
 use eprop_reference::{EpropNet, Matrix};
 use synfire_graphs::prelude::*;
-use synfire_graphs::{Graph, Number, ProjId, Time};
+use synfire_graphs::{Graph, Number, PopId, ProjId, Time};
 use synfire_rules::Eprop;
 use synfire_runtime::Runtime;
 
@@ -42,11 +42,13 @@ struct Cfg {
     adam_readout: bool,
     /// Every delay, in ticks.
     delay: u64,
+    /// Poisson inputs at 200 Hz, else inputs that fire only when injected.
+    poisson: bool,
 }
 
 impl Cfg {
     fn new(beta: f64, normalised: bool) -> Cfg {
-        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, adam_readout: false, delay: 1 }
+        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, adam_readout: false, delay: 1, poisson: true }
     }
 }
 
@@ -59,12 +61,16 @@ fn network(seed: u64, cfg: Cfg, targets: &[Vec<f64>]) -> Net {
     let kappa = (-1.0f64 / tau_out).exp();
     let d = (cfg.delay as f64).ms();
     let mut net = Network::new().dt(1.0.ms()).seed(seed);
-    let x = net.poisson("X", N_IN as u64, 200.0.hz());
+    let x = if cfg.poisson {
+        net.poisson("X", N_IN as u64, 200.0.hz())
+    } else {
+        net.source("X", N_IN as u64, synfire_graphs::SourceSpec::SpikeTimes { times: vec![Vec::new(); N_IN] })
+    };
     let model = Alif::new().tau_m(tau_m.ms()).tau_a(200.0.ms()).set("v_th", v_th.one()).beta(cfg.beta.one()).t_ref(2.0.ms());
     let h = net.population("H", N_REC as u64, model);
     let gain = if cfg.normalised { 1.0 - kappa } else { 1.0 };
     let y = net.population("Y", N_OUT as u64, RateUnit::readout().tau(tau_out.ms()).gain(gain.one()));
-    for (k, series) in (0..N_OUT).map(|k| (k, targets.iter().map(move |t| t[k]))) {
+    for (k, series) in (0..N_OUT).filter(|_| !targets.is_empty()).map(|k| (k, targets.iter().map(move |t| t[k]))) {
         let steps: Vec<(Time, Number)> = series.enumerate().map(|(t, v)| (((t as u64 + cfg.delay) as f64).ms(), Number(v))).collect();
         net.inject(y, &format!("target{k}"), Stim::steps(steps).neurons(k as u32..k as u32 + 1));
     }
@@ -84,7 +90,7 @@ fn network(seed: u64, cfg: Cfg, targets: &[Vec<f64>]) -> Net {
     let rec = net.connect(h, h, Conn::all_to_all().autapses(false).weight(w(0.5)).delay(d).plastic(hidden));
     let out = net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(d).plastic(readout));
     let fb = net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(d).into_signal("L"));
-    let x_spikes = net.record_spikes([x]);
+    let x_spikes = net.record_spikes([x, h]);
     let g = [input, rec, out].map(|p| net.record_synapse_state(p, "g", 1.0.ms(), None));
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
     Net { graph, input, rec, out, fb, x_spikes, g }
@@ -144,8 +150,8 @@ fn sample(trace: &synfire_runtime::WeightTrace, k: usize, rows: usize, cols: usi
 fn inputs(sim: &Runtime, net: &Net, ticks: usize) -> Vec<Vec<f64>> {
     let mut x = vec![vec![0.0; N_IN]; ticks];
     let xs = sim.spikes(net.x_spikes).expect("spikes");
-    for (&t, &i) in xs.ticks.iter().zip(&xs.index) {
-        if (t as usize) + 1 < ticks {
+    for ((&t, &i), &p) in xs.ticks.iter().zip(&xs.index).zip(&xs.pops) {
+        if p == 0 && (t as usize) + 1 < ticks {
             x[t as usize + 1][i as usize] = 1.0;
         }
     }
@@ -268,4 +274,107 @@ fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
     b.run_ticks(300 - 141).expect("runs");
     let got: Vec<Vec<u32>> = [net.input, net.rec, net.out].iter().map(|&p| support::weight_bits(&b, p)).collect();
     assert!(got == want, "weights differ after the resume");
+}
+
+const T: usize = 30;
+const GAP: usize = 4;
+const P: usize = T + GAP;
+const LAG: usize = 2;
+const TRIALS: usize = 3;
+
+/// A frozen input: input `i` fires at trial tick `t` when `(3 i + 5 t) % 7 == 0`.
+fn fires(i: usize, t: usize) -> bool {
+    (3 * i + 5 * t).is_multiple_of(7)
+}
+
+/// Runs `TRIALS` trials: trial `k` occupies ticks `k P + LAG .. k P + LAG + T` (so
+/// the step of tick `k P`, acting from `k P + LAG`, is in place when it begins); its
+/// input is injected and its target planned before it, and every population is
+/// reset one tick after it (the readout's last error is of that tick). With
+/// `pause_at`, the run is checkpointed at that tick and resumed on `resume_workers`.
+fn run_trials(net: &Net, tg: &[Vec<f64>], workers: usize, pause_at: Option<(u64, usize)>) -> Runtime {
+    let all: Vec<PopId> = ["X", "H", "Y"].iter().map(|n| net.graph.pop(n).expect("pop")).collect();
+    let (x_pop, y_pop) = (all[0], all[2]);
+    let mut sim = Runtime::builder().workers(workers).build(&net.graph).expect("builds");
+    let advance = |sim: &mut Runtime, to: u64| {
+        if let Some((at, w)) = pause_at
+            && sim.tick() <= at
+            && at < to
+        {
+            sim.run_ticks(at - sim.tick()).expect("runs");
+            *sim = support::round_trip(&net.graph, sim, w);
+        }
+        sim.run_ticks(to - sim.tick()).expect("runs");
+    };
+    for trial in 0..TRIALS {
+        let start = trial * P + LAG;
+        advance(&mut sim, start as u64);
+        for t in 0..T - 1 {
+            let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
+            sim.inject_spikes(x_pop, &idx, ((start + t) as f64).ms()).expect("injects");
+        }
+        for k in 0..N_OUT {
+            let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
+            values.push(0.0);
+            sim.schedule_current(y_pop, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
+        }
+        advance(&mut sim, (start + T + 1) as u64);
+        sim.begin_trial(&all).expect("resets");
+    }
+    advance(&mut sim, (TRIALS * P + LAG) as u64);
+    sim
+}
+
+/// Trials: a frozen input pattern and target each trial, a reset after each. With
+/// the steps of `update_every = T + gap` acting just as a trial begins, the engine's
+/// weights after three trials equal the reference trained trial by trial with SGD
+/// (`W -= eta g` after each, every trial from rest): so the reset returns neurons,
+/// readouts and traces to rest, keeps the last learning signals of a trial, and
+/// scheduled currents and spikes arrive at their ticks.
+#[test]
+fn trials_train_like_the_reference_trial_by_trial() {
+    let tg = targets(T);
+    let cfg = Cfg { update_every: (P as f64).ms(), poisson: false, ..Cfg::new(0.3, false) };
+    let net = network(21, cfg, &[]);
+    let sim = run_trials(&net, &tg, 2, None);
+    let mut reference = reference_of(&Runtime::builder().build(&net.graph).expect("builds"), &net, 0.3, false);
+    let mut x = vec![vec![0.0; N_IN]; T];
+    for (t, row) in x.iter_mut().enumerate().skip(1) {
+        for (i, v) in row.iter_mut().enumerate() {
+            *v = if fires(i, t - 1) { 1.0 } else { 0.0 };
+        }
+    }
+    for _ in 0..TRIALS {
+        let run = reference.eprop(&x, &tg);
+        let sgd = |w: &mut Matrix, g: &Matrix| w.iter_mut().flatten().zip(g.iter().flatten()).for_each(|(w, g)| *w -= 0.01 * g);
+        sgd(&mut reference.w_in, &run.g_in);
+        sgd(&mut reference.w_rec, &run.g_rec);
+        sgd(&mut reference.w_out, &run.g_out);
+    }
+    for (what, p, rows, cols, want) in [
+        ("w_in", net.input, N_REC, N_IN, &reference.w_in),
+        ("w_rec", net.rec, N_REC, N_REC, &reference.w_rec),
+        ("w_out", net.out, N_OUT, N_REC, &reference.w_out),
+    ] {
+        let got = dense(&sim, p, rows, cols);
+        for (r, (a, b)) in got.iter().zip(want).enumerate() {
+            for (c, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!((x - y).abs() <= 1e-5 * y.abs().max(1.0), "{what}[{r}][{c}] after {TRIALS} trials: engine {x}, reference {y}");
+            }
+        }
+    }
+}
+
+/// A checkpoint in the middle of a trial, with the trial's input spikes and target
+/// currents still ahead, resumes bit-identically on another worker count.
+#[test]
+fn a_checkpoint_mid_trial_keeps_planned_inputs_and_targets() {
+    let tg = targets(T);
+    let cfg = Cfg { update_every: (P as f64).ms(), poisson: false, adam_readout: true, ..Cfg::new(0.3, true) };
+    let net = network(22, cfg, &[]);
+    let bits = |sim: &Runtime| -> Vec<Vec<u32>> { [net.input, net.rec, net.out].iter().map(|&p| support::weight_bits(sim, p)).collect() };
+    let want = bits(&run_trials(&net, &tg, 1, None));
+    for (at, w) in [((P + LAG + 10) as u64, 3), ((2 * P + LAG + T) as u64, 2)] {
+        assert!(bits(&run_trials(&net, &tg, 2, Some((at, w)))) == want, "checkpoint at tick {at}, resumed on {w} workers");
+    }
 }

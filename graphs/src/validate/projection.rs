@@ -87,7 +87,7 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
         let receptor = match &conn.signal {
             None if weight_ok => receptor(c, &path, &conn.receptor, m, weight.range()),
             None => 0,
-            Some(sig) => signal_slot(c, &path, net, tgt, sig, conn),
+            Some(sig) => signal_slot(c, &path, net, tgt, sig, conn, rules),
         };
         let list_delays = match &conn.connector {
             Connector::List { delays: Some(d), .. } => Some(Value { unit: Unit::Ms, dist: Dist::Array(d.clone()) }),
@@ -101,11 +101,12 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             let rpath = format!("{path}.rule");
             // Wire it or refuse it: the rules are spike-timing rules; a rate unit
             // neither spikes nor sends spikes.
-            // (A rule the catalogue says is made for a graded target, e-prop's readout
-            // rule, may have one.)
-            let graded_target_ok = rules.is_some_and(|cat| cat.graded_target(rule));
+            // (A rule the catalogue says is made for a graded end, e-prop's readout
+            // and feedback rules, may have one.)
+            let ok = rules.map(|cat| cat.graded_ends(rule)).unwrap_or_default();
             let graded = |p: usize| neuron_model(p).is_some_and(|m| m.kind.graded());
-            if let Some(end) = [src, tgt].into_iter().find(|&p| graded(p) && !(p == tgt && p != src && graded_target_ok)) {
+            let allowed = |p: usize| if p == src { ok.source } else { ok.target };
+            if let Some(end) = [src, tgt].into_iter().find(|&p| graded(p) && !allowed(p)) {
                 c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: this rule does not learn on graded events", pops[end].name));
             }
             // An input bound to the wrong kind of node would read nothing and the rule
@@ -180,7 +181,7 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
 /// of `Graph::signal_ring`, which the engine reads with; computed here on the
 /// network because the graph does not exist yet). Feedback
 /// weights are dimensionless, carry no rule and name no receptor.
-fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str, conn: &Conn) -> usize {
+fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str, conn: &Conn, rules: Option<&dyn RuleCatalog>) -> usize {
     let receptors = match &net.populations[tgt].kind {
         PopKind::Neurons(m) => m.kind.receptors().len(),
         PopKind::Source(_) => 0,
@@ -195,8 +196,14 @@ fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str
         c.err(K::Malformed, format!("{path}.signal"), why);
         return 0;
     };
-    if conn.rule.is_some() {
-        c.err(K::InvalidRule, format!("{path}.rule"), "feedback weights into a signal do not learn");
+    if let Some(rule) = &conn.rule
+        && !rules.is_some_and(|cat| cat.graded_ends(rule).feedback)
+    {
+        c.err(
+            K::InvalidRule,
+            format!("{path}.rule"),
+            format!("feedback weights into a signal learn only with a feedback rule (`eprop_feedback`), not `{}`", rule.name),
+        );
     }
     if conn.receptor != Receptor::Auto {
         c.err(K::Malformed, format!("{path}.receptor"), "feedback weights into a signal name no receptor");

@@ -3,7 +3,7 @@
 
 use super::Role;
 use super::optimizer::Optimizer;
-use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
+use crate::plasticity::{Needs, Plasticity, ProjectionInfo, TrialEnds};
 use crate::synapses::{Context, Synapses};
 use std::collections::VecDeque;
 use synfire_graphs::Tick;
@@ -214,7 +214,7 @@ impl Plasticity for EpropRule {
     }
 
     fn needs(&self) -> Needs {
-        Needs { per_tick: true, post_state: true, post_spikes: self.reg.is_some(), efficacy: false }
+        Needs { per_tick: true, post_state: true, post_spikes: self.reg.is_some(), efficacy: false, trials: true }
     }
 
     fn on_post(&mut self, target: u32, _t: Tick) {
@@ -266,9 +266,16 @@ impl Plasticity for EpropRule {
         self.spiked.iter_mut().for_each(|z| *z = 0.0);
     }
 
-    fn begin_trial(&mut self, at: Tick) {
+    fn begin_trial(&mut self, at: Tick, ends: TrialEnds) {
+        if !ends.target {
+            return;
+        }
         if self.resets.back().is_none_or(|&r| r < at.0) {
             self.resets.push_back(at.0.max(self.pos));
+        }
+        // The engine dropped the input on its way into the reset targets.
+        for q in &mut self.pending {
+            q.retain(|&a| a < at.0);
         }
     }
 
