@@ -310,12 +310,21 @@ impl ChainSynapses {
 
     /// Pours `delta` into synapse `k` at tick `t` (ticks never decrease); returns its
     /// efficacy `u_1` after it.
+    ///
+    /// # Panics
+    ///
+    /// If `t` is before the tick of an earlier call, or `k` is not a synapse.
     pub fn add(&mut self, k: usize, t: synfire_graphs::Tick, delta: f64) -> f32 {
         self.go_to(t.0);
         self.chain.apply(k, t.0, 0.0, delta)
     }
 
-    /// Every synapse's efficacy at tick `t` (ticks never decrease) into `out`.
+    /// Every synapse's efficacy at tick `t` (ticks never decrease) into `out`, which
+    /// holds one value per synapse.
+    ///
+    /// # Panics
+    ///
+    /// If `t` is before the tick of an earlier call.
     pub fn efficacies(&mut self, t: synfire_graphs::Tick, out: &mut [f32]) {
         self.go_to(t.0);
         self.chain.settle(t.0, out, 1.0);
