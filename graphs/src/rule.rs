@@ -21,6 +21,10 @@ pub struct RuleSpec {
     /// node `dopamine` (checked at freeze).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inputs: BTreeMap<String, String>,
+    /// The rule this one wraps (a metaplastic wrapper's base rule, which proposes
+    /// the updates the wrapper applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Box<RuleSpec>>,
 }
 
 /// A problem found in a rule's parameters: the parameter and what is wrong.

@@ -374,3 +374,26 @@ fn scheduled_and_computed_modulators_round_trip_and_are_checked() {
         "modulator[0].activity.population: no population or source is called `X`",
     );
 }
+
+#[test]
+fn a_wrappers_base_rule_round_trips_as_a_name_or_a_table() {
+    let proj = |rule: &str| format!("[[projection]]\nsource = \"E\"\ntarget = \"I\"\np = 0.5\nweight = \"1 mV\"\nrule = {rule}\n");
+    let table = proj("{ name = \"benna_fusi\", m = 6, base = { name = \"stdp_pair\", a_plus = 0.01, inputs = { x = \"y\" } } }");
+    let scenario = Scenario::parse(&format!("{RUN}{POPS}{table}")).unwrap();
+    let graph = scenario.freeze().unwrap();
+    let rule = graph.projections[0].conn.rule.as_ref().unwrap();
+    let base = rule.base.as_deref().unwrap();
+    assert_eq!(
+        (rule.name.as_str(), base.name.as_str(), base.params["a_plus"].as_const(), base.inputs["x"].as_str()),
+        ("benna_fusi", "stdp_pair", Some(0.01), "y")
+    );
+    assert!(!rule.params.contains_key("base"));
+    let back = to_toml(&graph, &scenario.run);
+    assert!(back.contains("[projection.rule.base]"), "{back}");
+    assert_eq!(Scenario::parse(&back).and_then(|s| s.freeze()).unwrap(), graph, "{back}");
+    // The name alone, and what is not a rule.
+    let named = Scenario::parse(&format!("{RUN}{POPS}{}", proj("{ name = \"meta_hidden\", base = \"triplet\" }"))).unwrap().freeze().unwrap();
+    assert_eq!(named.projections[0].conn.rule.as_ref().unwrap().base.as_ref().unwrap().name, "triplet");
+    let err = Scenario::parse(&format!("{RUN}{POPS}{}", proj("{ name = \"meta_hidden\", base = 3 }"))).unwrap_err().to_string();
+    assert!(err.contains("projection[0].rule.base"), "{err}");
+}

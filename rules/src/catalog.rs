@@ -3,6 +3,7 @@
 use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
+use crate::metaplastic::{self, Meta};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
@@ -20,6 +21,9 @@ pub const RULES: &[&str] = &[
     eprop::NAME,
     eprop::READOUT,
     eprop::FEEDBACK,
+    metaplastic::BENNA_FUSI,
+    metaplastic::HIDDEN,
+    metaplastic::SI,
 ];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
@@ -40,6 +44,12 @@ impl RuleCatalog for Catalog {
             crate::orchestrated::NAME => vec!["w_cons"],
             eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
             eprop::FEEDBACK => vec!["g"],
+            metaplastic::BENNA_FUSI => match parse(spec) {
+                Some(Ok(Parsed::Wrapped(_, Meta::BennaFusi(p)))) => metaplastic::chain::BEAKER_NAMES[..p.m].to_vec(),
+                _ => Vec::new(),
+            },
+            metaplastic::HIDDEN => vec!["w_h"],
+            metaplastic::SI => vec!["omega", "Omega", "theta_star"],
             _ => Vec::new(),
         }
     }
@@ -90,6 +100,8 @@ enum Parsed {
     SignalHebb(signal_hebb::SignalHebb),
     Eprop(eprop::Eprop),
     Feedback(eprop::EpropFeedback),
+    /// A metaplastic wrapper and its base rule (one of [`metaplastic::BASES`]).
+    Wrapped(Box<Parsed>, Meta),
 }
 
 impl Parsed {
@@ -105,6 +117,14 @@ impl Parsed {
             Parsed::SignalHebb(p) => p.check(),
             Parsed::Eprop(p) => p.check(),
             Parsed::Feedback(p) => p.check(),
+            Parsed::Wrapped(base, meta) => {
+                let mut problems = meta.check();
+                problems.extend(base.check().into_iter().map(|q| crate::error::problem(&format!("base.{}", q.param), q.message)));
+                if let Some(b) = base.bounds() {
+                    problems.extend(meta.check_base(&b));
+                }
+                problems
+            }
         }
     }
 
@@ -121,6 +141,11 @@ impl Parsed {
             Parsed::SignalHebb(p) => p.to_spec(),
             Parsed::Eprop(p) => p.to_spec(),
             Parsed::Feedback(p) => p.to_spec(),
+            Parsed::Wrapped(base, meta) => {
+                let mut spec = meta.to_spec();
+                spec.base = Some(Box::new(base.to_spec()));
+                spec
+            }
         }
     }
 
@@ -137,6 +162,7 @@ impl Parsed {
             Parsed::SignalHebb(p) => Some(p.bounds),
             // Gradient descent keeps no bounds.
             Parsed::Eprop(_) | Parsed::Feedback(_) => None,
+            Parsed::Wrapped(base, _) => base.bounds(),
         }
     }
 }
@@ -148,6 +174,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
         rstdp::NAME => &[rstdp::INPUT],
         signal_hebb::NAME => &[signal_hebb::INPUT],
         eprop::NAME => &[eprop::INPUT],
+        name if Meta::is_wrapper(name) => Meta::inputs(name),
         _ => &[],
     }
 }
@@ -189,6 +216,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
         eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
         eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
+        name if Meta::is_wrapper(name) => return Some(parse_wrapped(spec)),
         _ => return None,
     })
 }
@@ -223,9 +251,9 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         return Err(RuleError::Projection { rule: rule(), message: format!("dt {} must be positive", info.dt) });
     }
     match &parsed {
-        Parsed::Pair(p) => p.build(info, engine),
-        Parsed::Triplet(p) => p.build(info, engine),
-        Parsed::Vogels(p) => p.build(info, engine),
+        Parsed::Pair(p) => p.build(info, engine, None),
+        Parsed::Triplet(p) => p.build(info, engine, None),
+        Parsed::Vogels(p) => p.build(info, engine, None),
         Parsed::Stp(_) => Ok(Box::new(stp::StpRule::build(spec, info)?)),
         Parsed::Scaling(p) => p.build(info, engine),
         Parsed::Orchestrated(p) => p.build(info, engine),
@@ -233,6 +261,34 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Wrapped(base, meta) => match base.as_ref() {
+            Parsed::Pair(p) => p.build(info, engine, Some(meta)),
+            Parsed::Triplet(p) => p.build(info, engine, Some(meta)),
+            Parsed::Vogels(p) => p.build(info, engine, Some(meta)),
+            // `parse_wrapped` takes no other base.
+            _ => Err(RuleError::Unknown { name: base.to_spec().name }),
+        },
+    }
+}
+
+/// A wrapper's parameters and its base rule (`base.*` problems for the base).
+fn parse_wrapped(spec: &RuleSpec) -> Result<Parsed, Vec<RuleProblem>> {
+    let meta = Meta::from_spec(spec);
+    let base = match spec.base.as_deref() {
+        None => Err(vec![crate::error::problem("base", format!("a wrapper needs a base rule (one of {})", metaplastic::BASES.join(", ")))]),
+        Some(b) if !metaplastic::BASES.contains(&b.name.as_str()) => Err(vec![crate::error::problem(
+            "base.name",
+            format!("`{}` cannot be wrapped: the wrappers take a rule whose events propose updates ({})", b.name, metaplastic::BASES.join(", ")),
+        )]),
+        Some(b) => match parse(b) {
+            Some(Ok(p)) => Ok(p),
+            Some(Err(problems)) => Err(problems.into_iter().map(|q| crate::error::problem(&format!("base.{}", q.param), q.message)).collect()),
+            None => Err(vec![crate::error::problem("base.name", format!("no rule is called `{}`", b.name))]),
+        },
+    };
+    match (meta, base) {
+        (Ok(m), Ok(b)) => Ok(Parsed::Wrapped(Box::new(b), m)),
+        (m, b) => Err(m.err().unwrap_or_default().into_iter().chain(b.err().unwrap_or_default()).collect()),
     }
 }
 

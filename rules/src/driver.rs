@@ -91,18 +91,73 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
 }
 
 /// How a proposed change becomes the new weight of synapse `k`. [`Bounds`] is the
-/// plain case; the metaplastic wrappers of spec 7 (Benna–Fusi, metaplastic hidden
-/// weights, synaptic intelligence) are meant to implement it with their own
+/// plain case; the metaplastic wrappers of spec 7 (`crate::metaplastic`: Benna–Fusi,
+/// metaplastic hidden weights, synaptic intelligence) implement it with their own
 /// per-synapse state, returning the efficacy to store in the engine's weight; that
 /// state is their [`PlainState`], saved under `update.`.
+///
+/// Both engines call it the same way: `apply` at every event of a synapse in that
+/// synapse's synaptic-time order, `clock` at its ticks (after every event before the
+/// tick, before every event at or after it), `observe(t)` before events at `t`.
 pub(crate) trait Update: Send + std::fmt::Debug + Clone + PlainState {
-    /// The weight after `delta` is proposed for synapse `k` at weight `w`.
-    fn apply(&mut self, k: usize, w: f32, delta: f64) -> f32;
+    /// The weight after `delta` is proposed for synapse `k` at weight `w`, at
+    /// synaptic time `t`.
+    fn apply(&mut self, k: usize, t: u64, w: f32, delta: f64) -> f32;
+
+    /// Hints the cache to load synapse `k`'s state (the engines call it where they
+    /// prefetch the weight of a synapse they will visit out of order). No effect on
+    /// results.
+    #[inline(always)]
+    fn prefetch(&self, _k: usize) {}
+
+    /// Reads the third factors of ticks up to `t` (inclusive); may schedule clocks.
+    #[inline(always)]
+    fn observe(&mut self, _t: u64, _ctx: &Context<'_>) {}
+
+    /// The tick of the next clock (`u64::MAX`: none).
+    #[inline(always)]
+    fn next_clock(&self) -> u64 {
+        u64::MAX
+    }
+
+    /// The clock at tick `t` (`t == next_clock()`); `weights` as the engine stores
+    /// them (`sign`: -1 for a negated projection).
+    fn clock(&mut self, _t: u64, _weights: &mut [f32], _sign: f32) {}
+
+    /// Called before every call's events with the weights; takes the initial
+    /// weights the first time (never after a restore, which brings its own state)
+    /// and may write the initial efficacies.
+    #[inline(always)]
+    fn prepare(&mut self, _weights: &mut [f32], _sign: f32) {}
+
+    /// Writes the efficacies as of tick `now` into `weights` without changing the
+    /// state (a wrapper whose efficacy moves between events), for readers.
+    fn settle(&mut self, _now: u64, _weights: &mut [f32], _sign: f32) {}
+
+    /// The third-factor inputs the update reads (slots after the kernel's).
+    fn inputs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Bytes of per-synapse state.
+    fn bytes_per_synapse(&self) -> usize {
+        0
+    }
+
+    /// Per-synapse state by name, valid after `settle`.
+    fn synapse_state(&self, _name: &str) -> Option<&[f32]> {
+        None
+    }
+
+    /// Bytes of the update's own arrays.
+    fn memory_bytes(&self) -> usize {
+        0
+    }
 }
 
 impl Update for Bounds {
     #[inline]
-    fn apply(&mut self, _k: usize, w: f32, delta: f64) -> f32 {
+    fn apply(&mut self, _k: usize, _t: u64, w: f32, delta: f64) -> f32 {
         Bounds::apply(self, w, delta)
     }
 }
@@ -129,7 +184,7 @@ pub(crate) struct Hard {
 
 impl Update for Hard {
     #[inline(always)]
-    fn apply(&mut self, _k: usize, w: f32, delta: f64) -> f32 {
+    fn apply(&mut self, _k: usize, _t: u64, w: f32, delta: f64) -> f32 {
         (f64::from(w) + delta).clamp(self.min, self.max) as f32
     }
 }
@@ -162,7 +217,24 @@ pub(crate) fn build<K: Kernel<P, Q> + 'static, const P: usize, const Q: usize>(
     }
 }
 
-fn build_with<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
+/// [`build`], or with a metaplastic wrapper's update when `meta` is given.
+pub(crate) fn build_meta<K: Kernel<P, Q> + 'static, const P: usize, const Q: usize>(
+    parts: Parts<K, P, Q>,
+    bounds: Bounds,
+    meta: Option<&crate::metaplastic::Meta>,
+    info: &ProjectionInfo,
+    engine: Engine,
+) -> Result<Box<dyn Plasticity>, crate::RuleError> {
+    match meta {
+        None => Ok(build(parts, bounds, info, engine)),
+        Some(m) => {
+            let name = parts.name;
+            m.build(parts, bounds, info, engine).map_err(|message| crate::RuleError::Projection { rule: name.to_string(), message })
+        }
+    }
+}
+
+pub(crate) fn build_with<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
     parts: Parts<K, P, Q>,
     update: U,
     info: &ProjectionInfo,
@@ -256,7 +328,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P,
             let mut w = *sign * syn.weights[k];
             for e in post.between(i, lo.saturating_sub(d), hi - d) {
                 let x = pre.at(j, e.t + d);
-                w = update.apply(k, w, kernel.post(k, w, &x, &e.before));
+                w = update.apply(k, e.t + d, w, kernel.post(k, w, &x, &e.before));
             }
             syn.weights[k] = *sign * w;
         }
@@ -278,14 +350,30 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P,
         }
     }
 
-    /// Runs every clock due at or before `t`.
+    /// Runs every clock due at or before `t`, the kernel's and the update's (the
+    /// kernel's first at a common tick).
     fn run_clocks(&mut self, t: u64, syn: &mut Synapses<'_>) {
-        while self.next_clock <= t {
-            let tc = self.next_clock;
+        loop {
+            let tc = self.next_clock.min(self.update.next_clock());
+            if tc > t {
+                break;
+            }
             self.settle_all(tc, syn);
-            self.kernel.clock(tc, syn, &self.post);
-            self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
+            if self.next_clock == tc {
+                self.kernel.clock(tc, syn, &self.post);
+                self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
+            }
+            if self.update.next_clock() == tc {
+                self.update.clock(tc, syn.weights, self.sign);
+            }
         }
+    }
+
+    /// What every call does first: the update's initial state and third factors.
+    #[inline]
+    fn begin(&mut self, t: u64, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.update.prepare(syn.weights, self.sign);
+        self.update.observe(t, ctx);
     }
 
     fn maintain(&mut self, now: u64, syn: &mut Synapses<'_>, force: bool) {
@@ -318,9 +406,10 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
         self.post.record(target as usize, t.0);
     }
 
-    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
         self.check_shape(syn);
         let (j, t) = (source as usize, t.0);
+        self.begin(t, syn, ctx);
         debug_assert!(t >= self.seen[j] && self.pre.last_spike(j).is_none_or(|l| l < t), "presynaptic spikes out of order at tick {t}");
         self.floor = self.floor.max(t);
         self.run_clocks(t, syn);
@@ -349,10 +438,10 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
                 if K::POST_EVENTS && t >= d {
                     for e in events {
                         let xe = pre.at(j, e.t + d);
-                        w = update.apply(k, w, kernel.post(k, w, &xe, &e.before));
+                        w = update.apply(k, e.t + d, w, kernel.post(k, w, &xe, &e.before));
                     }
                 }
-                syn.weights[k] = *sign * update.apply(k, w, kernel.pre(k, w, &x, &y));
+                syn.weights[k] = *sign * update.apply(k, t, w, kernel.pre(k, w, &x, &y));
             }
         } else if K::POST_EVENTS {
             self.post_events(j, lo, t, syn);
@@ -362,31 +451,38 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
         efficacy as f32
     }
 
-    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
         self.check_shape(syn);
+        self.begin(now.0, syn, ctx);
         self.floor = self.floor.max(now.0);
         self.run_clocks(now.0, syn);
         self.maintain(now.0, syn, false);
     }
 
-    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
         self.check_shape(syn);
+        self.begin(now.0, syn, ctx);
         self.floor = self.floor.max(now.0);
         self.run_clocks(now.0, syn);
         self.settle_all(now.0, syn);
         self.maintain(now.0, syn, true);
+        self.update.settle(now.0, syn.weights, self.sign);
+    }
+
+    fn inputs(&self) -> &'static [&'static str] {
+        self.update.inputs()
     }
 
     fn bytes_per_synapse(&self) -> usize {
-        self.kernel.bytes_per_synapse()
+        self.kernel.bytes_per_synapse() + self.update.bytes_per_synapse()
     }
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
-        self.kernel.synapse_state(name)
+        self.kernel.synapse_state(name).or_else(|| self.update.synapse_state(name))
     }
 
     fn memory_bytes(&self) -> usize {
         let per_source = PreTraces::<P>::bytes_per_source() + 8 + if self.stp.is_some() { 24 } else { 0 };
-        self.seen.len() * per_source + self.post.memory_bytes() + self.kernel.memory_bytes()
+        self.seen.len() * per_source + self.post.memory_bytes() + self.kernel.memory_bytes() + self.update.memory_bytes()
     }
 }

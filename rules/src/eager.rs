@@ -122,11 +122,13 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
                     crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
+                    self.update.prefetch(k as usize);
                     crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(j as usize));
                 }
                 for (n, &(k, j)) in entries.iter().enumerate() {
                     if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
                         crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
+                        self.update.prefetch(ka as usize);
                         crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(ja as usize));
                     }
                     let k = k as usize;
@@ -134,21 +136,37 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                     let x = times(unsafe { self.traces.pre.x.get_unchecked(j as usize) }, &x_down);
                     let slot = unsafe { weights.get_unchecked_mut(k) };
                     let w = self.sign * *slot;
-                    *slot = self.sign * self.update.apply(k, w, self.kernel.post(k, w, &x, &y));
+                    *slot = self.sign * self.update.apply(k, t, w, self.kernel.post(k, w, &x, &y));
                 }
             }
             self.traces.post_jump(i, t, y);
         }
     }
 
-    /// Runs every clock due at or before `t`, each after the events before its tick.
+    /// Runs every clock due at or before `t`, each after the events before its tick:
+    /// the kernel's and the update's (the kernel's first at a common tick).
     fn run_clocks(&mut self, t: u64, syn: &mut Synapses<'_>) {
-        while self.next_clock <= t {
-            let tc = self.next_clock;
+        loop {
+            let tc = self.next_clock.min(self.update.next_clock());
+            if tc > t {
+                break;
+            }
             self.flush(tc - 1, syn);
-            self.kernel.clock(tc, syn, &self.traces);
-            self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
+            if self.next_clock == tc {
+                self.kernel.clock(tc, syn, &self.traces);
+                self.next_clock = self.kernel.clock_period().map_or(u64::MAX, |p| tc + p);
+            }
+            if self.update.next_clock() == tc {
+                self.update.clock(tc, syn.weights, self.sign);
+            }
         }
+    }
+
+    /// What every call does first: the update's initial state and third factors.
+    #[inline]
+    fn begin(&mut self, t: u64, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.update.prepare(syn.weights, self.sign);
+        self.update.observe(t, ctx);
     }
 
     /// Brings everything up to synaptic time `now` (exclusive).
@@ -181,8 +199,9 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
         }
     }
 
-    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
         let (j, t) = (source as usize, t.0);
+        self.begin(t, syn, ctx);
         debug_assert!(self.traces.pre.last[j] == u64::MAX || self.traces.pre.last[j] < t, "presynaptic spikes out of order at tick {t}");
         self.run_clocks(t, syn);
         self.flush(t, syn);
@@ -205,31 +224,38 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
                 let k = row.start + n;
                 let y = post.at(i as usize, t, &y_down);
                 let v = *sign * *w;
-                *w = *sign * update.apply(k, v, kernel.pre(k, v, &x, &y));
+                *w = *sign * update.apply(k, t, v, kernel.pre(k, v, &x, &y));
             }
         }
         self.traces.pre_spike(j, t, x);
         efficacy as f32
     }
 
-    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.begin(now.0, syn, ctx);
         self.catch_up(now.0, syn);
     }
 
-    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.begin(now.0, syn, ctx);
         self.catch_up(now.0, syn);
+        self.update.settle(now.0, syn.weights, self.sign);
         // The next event (at `now` or later) would move the epoch as far: moving it now
         // changes no result, and a saved table then holds the epoch of `now` whatever
         // events this shard saw.
         self.traces.rebase_to(now.0);
     }
 
+    fn inputs(&self) -> &'static [&'static str] {
+        self.update.inputs()
+    }
+
     fn bytes_per_synapse(&self) -> usize {
-        self.kernel.bytes_per_synapse() + if K::POST_EVENTS { 8 } else { 0 }
+        self.kernel.bytes_per_synapse() + self.update.bytes_per_synapse() + if K::POST_EVENTS { 8 } else { 0 }
     }
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
-        self.kernel.synapse_state(name)
+        self.kernel.synapse_state(name).or_else(|| self.update.synapse_state(name))
     }
 
     fn memory_bytes(&self) -> usize {
@@ -238,6 +264,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
             + self.index.as_ref().map_or(0, Transposed::memory_bytes)
             + self.pending.capacity() * 16
             + self.kernel.memory_bytes()
+            + self.update.memory_bytes()
     }
 }
 

@@ -102,13 +102,13 @@ impl Vogels {
         r.result(p)
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine, meta: Option<&crate::metaplastic::Meta>) -> Result<Box<dyn Plasticity>, RuleError> {
         let kernel = VogelsKernel { eta: info.weight_scale * self.eta, alpha: 2.0 * self.rho_0.0 * 1e-3 * self.tau.0 };
         let spec = TraceSpec::new(self.tau, info.dt, Interaction::AllToAll);
         let pre = [spec];
         let post = [spec];
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
-        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
+        crate::driver::build_meta(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, meta, info, engine)
     }
 }
 

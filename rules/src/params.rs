@@ -134,7 +134,7 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub(crate) fn new(name: &str) -> Self {
-        Writer { spec: RuleSpec { name: name.to_string(), params: BTreeMap::new(), inputs: BTreeMap::new() } }
+        Writer { spec: RuleSpec { name: name.to_string(), params: BTreeMap::new(), inputs: BTreeMap::new(), base: None } }
     }
 
     pub(crate) fn quantity<Q: Quantity>(mut self, name: &str, q: Q) -> Self {

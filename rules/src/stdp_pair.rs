@@ -153,13 +153,13 @@ impl StdpPair {
         r.result(p)
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine, meta: Option<&crate::metaplastic::Meta>) -> Result<Box<dyn Plasticity>, RuleError> {
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
         let r = bounds.range();
         let kernel = PairKernel { a_plus: r * self.a_plus, a_minus: r * self.a_minus };
         let pre = [TraceSpec::new(self.tau_plus, info.dt, self.interaction)];
         let post = [TraceSpec::new(self.tau_minus, info.dt, self.interaction)];
-        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
+        crate::driver::build_meta(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, meta, info, engine)
     }
 }
 

@@ -167,14 +167,14 @@ impl Triplet {
         r.result(p)
     }
 
-    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine) -> Result<Box<dyn Plasticity>, RuleError> {
+    pub(crate) fn build(&self, info: &ProjectionInfo, engine: Engine, meta: Option<&crate::metaplastic::Meta>) -> Result<Box<dyn Plasticity>, RuleError> {
         let s = info.weight_scale;
         let kernel = TripletKernel { a2_plus: s * self.a2_plus, a3_plus: s * self.a3_plus, a2_minus: s * self.a2_minus, a3_minus: s * self.a3_minus };
         let (dt, i) = (info.dt, self.interaction);
         let pre = [TraceSpec::new(self.tau_plus, dt, i), TraceSpec::new(self.tau_x, dt, i)];
         let post = [TraceSpec::new(self.tau_minus, dt, i), TraceSpec::new(self.tau_y, dt, i)];
         let bounds = crate::catalog::scale_bounds(self.bounds, s);
-        Ok(crate::driver::build(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, info, engine))
+        crate::driver::build_meta(Parts { name: NAME, kernel, pre, post, stp: None }, bounds, meta, info, engine)
     }
 }
 

@@ -85,18 +85,26 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
 fn print_rules(graph: &synfire_graphs::Graph, rules: &dyn RuleCatalog) {
     for p in &graph.projections {
         let Some(full) = p.conn.rule.as_ref().and_then(|r| rules.resolved(r)) else { continue };
-        let params: Vec<String> = full
-            .params
-            .iter()
-            .map(|(k, v)| match v.as_const() {
-                Some(x) => format!("{k} = {}", v.unit.format(x)),
-                None => format!("{k} = (varies)"),
-            })
-            .collect();
-        let inputs: Vec<String> = full.inputs.iter().map(|(k, node)| format!("{k} <- {node}")).collect();
-        let inputs = if inputs.is_empty() { String::new() } else { format!("; inputs {}", inputs.join(", ")) };
-        out!("  {}: {} ({}{inputs}; bounds in {})", p.name, full.name, params.join(", "), p.conn.weight.unit.symbol());
+        out!("  {}: {}; bounds in {})", p.name, rule_text(&full), p.conn.weight.unit.symbol());
     }
+}
+
+/// `name (p = v, ..; inputs ..)`, a wrapper's base inside as `base = name (..)`.
+fn rule_text(full: &synfire_graphs::RuleSpec) -> String {
+    let mut params: Vec<String> = full
+        .params
+        .iter()
+        .map(|(k, v)| match v.as_const() {
+            Some(x) => format!("{k} = {}", v.unit.format(x)),
+            None => format!("{k} = (varies)"),
+        })
+        .collect();
+    if let Some(base) = &full.base {
+        params.push(format!("base = {})", rule_text(base)));
+    }
+    let inputs: Vec<String> = full.inputs.iter().map(|(k, node)| format!("{k} <- {node}")).collect();
+    let inputs = if inputs.is_empty() { String::new() } else { format!("; inputs {}", inputs.join(", ")) };
+    format!("{} ({}{inputs}", full.name, params.join(", "))
 }
 
 /// A wall time as people say it: seconds, minutes, hours, days or years.

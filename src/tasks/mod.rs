@@ -17,6 +17,7 @@
 //! seeds that produced it.
 
 pub mod eprop_pattern;
+pub mod memory_stream;
 mod outcome;
 mod stats;
 
@@ -128,7 +129,7 @@ pub enum TaskError {
 }
 
 /// Every built-in task, in the order `synfire run --help` lists them.
-pub static ALL: &[&dyn Task] = &[&eprop_pattern::EpropPattern];
+pub static ALL: &[&dyn Task] = &[&eprop_pattern::EpropPattern, &memory_stream::MemoryStream];
 
 /// The task called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Task> {

@@ -255,10 +255,11 @@ fn every_table_documents_exactly_the_keys_the_parser_accepts() {
         };
         compare(heading, &r.keys(heading, "key", &mut errors), &parser, &mut errors);
     }
-    // A rule table: `name`, the `inputs` the reader takes apart
+    // A rule table: `name`, the `inputs` and `base` the reader takes apart
     // (scenario/read/projections.rs), and the rule's parameters (checked per rule).
     let mut rule = struct_fields("RuleTable");
     rule.insert("inputs".into());
+    rule.insert("base".into());
     compare("`rule`", &r.keys("`rule`", "key", &mut errors), &rule, &mut errors);
 
     let outputs: BTreeSet<String> = OutputFile::ALL.iter().map(|f| f.name().to_string()).collect();
@@ -465,6 +466,8 @@ fn every_rule_is_documented_with_its_parameters_units_defaults_and_inputs() {
             name: name.to_string(),
             params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             inputs: inputs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            // A metaplastic wrapper is checked around the default pair STDP.
+            base: synfire_rules::Meta::is_wrapper(name).then(|| Box::new(RuleSpec { name: "stdp_pair".into(), ..RuleSpec::default() })),
         };
         // Every parameter the rule reads: the list its unknown-parameter problem gives.
         let problems = rule_problems(&spec(&[(UNKNOWN, Value::constant(Unit::One, 0.0))], &[]));

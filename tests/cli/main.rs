@@ -316,3 +316,19 @@ fn a_file_named_like_a_built_in_is_not_shadowed_silently() {
     assert!(stderr(&out).contains("`cuba` is a built-in network, so the file `cuba` is not read (write `./cuba`"), "{}", stderr(&out));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn memory_stream_reports_its_exponent() {
+    let dir = scratch("memory-stream");
+    let out = synfire(&["run", "memory-stream", "--seeds", "2", "--iterations", "300", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let e = report["exponent"]["mean"].as_f64().unwrap();
+    assert!((e + 0.5).abs() < 0.08, "Benna-Fusi exponent {e}");
+    let tau = report["decay_time_plain_steps"]["mean"].as_f64().unwrap();
+    assert!((tau - 7.49).abs() < 0.5, "plain decay time {tau}");
+    for f in ["signal.csv", "signal.svg", "outputs.json"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -204,17 +204,25 @@ fn projection(o: &mut Out, c: &Conn, source: &str, target: &str) {
         o.set("multapses", true);
     }
     if let Some(rule) = &c.rule {
-        o.header("[projection.rule]");
-        o.set("name", quote(&rule.name));
-        for (k, v) in &rule.params {
-            o.set(k, value_text(v));
+        rule_table(o, rule, "projection.rule");
+    }
+}
+
+/// A rule as the table `[header]`, its inputs and its base (a wrapper's) as sub-tables.
+fn rule_table(o: &mut Out, rule: &crate::rule::RuleSpec, header: &str) {
+    o.header(&format!("[{header}]"));
+    o.set("name", quote(&rule.name));
+    for (k, v) in &rule.params {
+        o.set(k, value_text(v));
+    }
+    if !rule.inputs.is_empty() {
+        o.header(&format!("[{header}.inputs]"));
+        for (k, v) in &rule.inputs {
+            o.set(k, quote(v));
         }
-        if !rule.inputs.is_empty() {
-            o.header("[projection.rule.inputs]");
-            for (k, v) in &rule.inputs {
-                o.set(k, quote(v));
-            }
-        }
+    }
+    if let Some(base) = &rule.base {
+        rule_table(o, base, &format!("{header}.base"));
     }
 }
 

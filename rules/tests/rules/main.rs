@@ -9,6 +9,7 @@ mod engines;
 mod eprop_reference;
 mod harness;
 mod istdp;
+mod metaplastic;
 mod orchestrated;
 mod pair;
 mod reference;

@@ -98,30 +98,7 @@ impl Reader {
             Some("inh") => Receptor::Inh,
             Some(name) => Receptor::Named(name.to_string()),
         };
-        let rule = d.rule.as_ref().map(|r| {
-            let mut params = std::collections::BTreeMap::new();
-            let mut inputs = std::collections::BTreeMap::new();
-            for (k, v) in &r.params {
-                if k == "inputs" {
-                    match v {
-                        toml::Value::Table(t) => {
-                            for (name, node) in t {
-                                match node.as_str() {
-                                    Some(n) => {
-                                        inputs.insert(name.clone(), n.to_string());
-                                    }
-                                    None => self.err(K::Malformed, format!("{path}.rule.inputs.{name}"), format!("{node} is not the name of a modulator")),
-                                }
-                            }
-                        }
-                        _ => self.err(K::Malformed, format!("{path}.rule.inputs"), format!("{v} is not a table of input = \"modulator\"")),
-                    }
-                    continue;
-                }
-                params.extend(self.ok(&format!("{path}.rule.{k}"), values::value(v, None)).map(|value| (k.clone(), value)));
-            }
-            RuleSpec { name: r.name.clone(), params, inputs }
-        });
+        let rule = d.rule.as_ref().map(|r| self.rule_spec(&format!("{path}.rule"), &r.name, &r.params));
         let mut connector = connector?;
         if let Connector::List { weights: w, delays: dl, .. } = &mut connector {
             *w = weights.map(|(_, xs)| xs);
@@ -139,5 +116,47 @@ impl Reader {
             signal: d.signal.clone(),
             weight_init: init.flatten(),
         })
+    }
+
+    /// A rule's spec from its name and other keys: `inputs` binds third factors,
+    /// `base` (a name or a table like the rule's own) is a wrapper's base rule, and
+    /// every other key is a parameter.
+    fn rule_spec(&mut self, path: &str, name: &str, keys: &std::collections::BTreeMap<String, toml::Value>) -> RuleSpec {
+        let mut spec = RuleSpec { name: name.to_string(), ..RuleSpec::default() };
+        for (k, v) in keys {
+            match k.as_str() {
+                "inputs" => match v {
+                    toml::Value::Table(t) => {
+                        for (input, node) in t {
+                            match node.as_str() {
+                                Some(n) => {
+                                    spec.inputs.insert(input.clone(), n.to_string());
+                                }
+                                None => self.err(K::Malformed, format!("{path}.inputs.{input}"), format!("{node} is not the name of a modulator")),
+                            }
+                        }
+                    }
+                    _ => self.err(K::Malformed, format!("{path}.inputs"), format!("{v} is not a table of input = \"modulator\"")),
+                },
+                "base" => match v {
+                    toml::Value::String(n) => spec.base = Some(Box::new(RuleSpec { name: n.clone(), ..RuleSpec::default() })),
+                    toml::Value::Table(t) => match t.get("name").and_then(toml::Value::as_str) {
+                        Some(n) => {
+                            let rest: std::collections::BTreeMap<String, toml::Value> =
+                                t.iter().filter(|(k, _)| *k != "name").map(|(k, v)| (k.clone(), v.clone())).collect();
+                            spec.base = Some(Box::new(self.rule_spec(&format!("{path}.base"), n, &rest)));
+                        }
+                        None => self.err(K::Malformed, format!("{path}.base.name"), "a base rule needs its name"),
+                    },
+                    _ => self.err(K::Malformed, format!("{path}.base"), format!("{v} is not a rule (a name or a table with `name`)")),
+                },
+                _ => {
+                    if let Some(value) = self.ok(&format!("{path}.{k}"), values::value(v, None)) {
+                        spec.params.insert(k.clone(), value);
+                    }
+                }
+            }
+        }
+        spec
     }
 }
