@@ -223,3 +223,46 @@ impl Task for EpropPattern {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::tasks::Quiet;
+
+    /// A small network (20 inputs, 20 LIF, 200 ms trials, eta 1e-2) learns: nMSE
+    /// falls by a third within 30 iterations, with either feedback.
+    #[test]
+    fn a_small_network_learns_its_pattern() {
+        for (name, feedback) in modes() {
+            let spec = EpropSpec {
+                n_in: 20,
+                n_lif: 20,
+                trial_ticks: 200,
+                feedback,
+                optimiser: crate::eprop::Optimiser::Sgd { eta: 1e-2 },
+                ..EpropSpec::pattern_generation()
+            };
+            let c = train(&spec, 3, 30, 2, &mut Quiet, name).unwrap();
+            let (first, last) = (c.nmse[0], c.nmse[30]);
+            assert!(last < 0.67 * first, "{name}: nMSE {first} -> {last}");
+        }
+    }
+
+    /// The specs' network for 200 iterations (about a minute in release): both
+    /// feedback modes well on their way (the specs' table: 0.58/0.70 random and
+    /// 0.25/0.23 symmetric at 200), symmetric ahead. The full acceptance (1000
+    /// iterations, 2 seeds) is `synfire run eprop-pattern` (about 20 minutes).
+    #[test]
+    #[ignore = "a minute in release; CI runs it"]
+    fn pattern_generation_learns_in_200_iterations() {
+        let spec = |feedback| EpropSpec { feedback, ..EpropSpec::pattern_generation() };
+        let random = train(&spec(Feedback::Random { scale: 0.1 }), 0, 200, 2, &mut Quiet, "random").unwrap();
+        let symmetric = train(&spec(Feedback::Symmetric), 0, 200, 2, &mut Quiet, "symmetric").unwrap();
+        let (r, s) = (random.nmse[200], symmetric.nmse[200]);
+        assert!(r < 0.6 && s < 0.6, "nMSE at 200: random {r}, symmetric {s}");
+        assert!(s < r, "symmetric {s} ahead of random {r}");
+        let rate = random.rate_hz[200];
+        assert!((5.0..30.0).contains(&rate), "rate {rate} Hz");
+    }
+}
