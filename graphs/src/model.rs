@@ -33,7 +33,9 @@ pub enum ModelKind {
     /// Rate unit with a sigmoid output, `r = r_max / (1 + exp(-gain (u - theta)))`.
     RateSigmoid,
     /// Leaky readout of e-prop (specs 4.2): `y[t] = kappa y[t-1] + gain x[t]`, its
-    /// graded output the error `y - y*` against its injected current `y*` (the target).
+    /// graded output the error `y - y*` against its injected current `y*` (the
+    /// target), or with `softmax = 1` the classification error `pi - pi*` of
+    /// `pi = softmax(y)` over the population (only while a target is given).
     LeakyReadout,
 }
 
@@ -138,7 +140,7 @@ const RATE_LINEAR_PARAMS: &[ParamDef] = &[p("tau", Ms, 10.0, Positive), p("gain"
 /// The linear unit's parameters and the sigmoid's saturation.
 const RATE_SIGMOID_PARAMS: &[ParamDef] =
     &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("r_max", One, 1.0, Positive)];
-const READOUT_PARAMS: &[ParamDef] = &[p("tau", Ms, 20.0, Positive), p("gain", One, 1.0, Finite)];
+const READOUT_PARAMS: &[ParamDef] = &[p("tau", Ms, 20.0, Positive), p("gain", One, 1.0, Finite), p("softmax", One, 0.0, NonNegative)];
 const READOUT_STATE: &[StateDef] = &[s("y", One, Init::Number(0.0))];
 const RATE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("r", One, Init::Number(0.0))];
 
@@ -308,6 +310,12 @@ impl NeuronSpec {
     pub fn escape_noise(mut self, noise: EscapeNoise) -> Self {
         self.escape_noise = noise;
         self
+    }
+
+    /// Whether the population must live whole on one shard: its neurons are coupled
+    /// within a tick (a softmax readout normalises over all of them).
+    pub fn whole_population(&self) -> bool {
+        self.kind == ModelKind::LeakyReadout && self.param("softmax").and_then(|v| v.as_const()).is_some_and(|s| s != 0.0)
     }
 
     /// The value of a parameter: as set, or the model's default.

@@ -1,7 +1,8 @@
 //! Which shard owns which neurons.
 //!
 //! Every population is split into `shards` contiguous blocks of nearly equal size;
-//! shard `s` owns block `s` of every population. Contiguous blocks keep a shard's
+//! shard `s` owns block `s` of every population, except populations whose neurons are
+//! coupled within a tick (a softmax readout), which shard 0 owns whole. Contiguous blocks keep a shard's
 //! neurons of one population in one slice (one kernel, one ring buffer) and make
 //! the target range of a projection on a shard a plain range.
 
@@ -13,12 +14,15 @@ use synfire_graphs::Graph;
 pub struct Layout {
     shards: usize,
     sizes: Vec<u64>,
+    /// Populations kept whole on shard 0 (coupled within a tick: a softmax readout).
+    whole: Vec<bool>,
 }
 
 impl Layout {
     /// Splits every population of `graph` over `shards` shards.
     pub fn new(graph: &Graph, shards: usize) -> Self {
-        Layout { shards: shards.max(1), sizes: graph.populations.iter().map(|p| p.size).collect() }
+        let whole = graph.populations.iter().map(|p| matches!(&p.kind, synfire_graphs::PopKind::Neurons(m) if m.whole_population())).collect();
+        Layout { shards: shards.max(1), sizes: graph.populations.iter().map(|p| p.size).collect(), whole }
     }
 
     /// Number of shards.
@@ -28,6 +32,9 @@ impl Layout {
 
     /// The indices (within population `pop`) that shard `shard` owns.
     pub fn range(&self, pop: usize, shard: usize) -> Range<u64> {
+        if self.whole.get(pop).copied().unwrap_or(false) {
+            return if shard == 0 { 0..self.sizes[pop] } else { 0..0 };
+        }
         let n = self.sizes[pop] as u128;
         let s = self.shards as u128;
         let at = |k: u128| (n * k / s) as u64;
@@ -46,7 +53,7 @@ mod tests {
 
     #[test]
     fn blocks_cover_each_population_exactly_once() {
-        let layout = Layout { shards: 3, sizes: vec![10, 1, 0, 7] };
+        let layout = Layout { shards: 3, sizes: vec![10, 1, 0, 7], whole: vec![false, false, false, true] };
         for (pop, &n) in layout.sizes.iter().enumerate() {
             let mut next = 0;
             for s in 0..3 {

@@ -21,9 +21,16 @@
 //! `gain = 1` is the paper's sum, `gain = 1 - kappa` the normalised filter of the
 //! tutorials and NEST.
 //!
+//! With `softmax = 1` (classification, specs 4.2) the output is
+//! `out_k = (pi_k - y*_k) sum_j y*_j`, `pi = softmax(y)` over the population: the
+//! cross-entropy's error where a one-hot target is given, 0 where none is (the loss
+//! window is where the target current is on). The layout keeps such a population
+//! whole on one shard, so that the softmax sees every readout.
+//!
 //! # Parameters
 //!
-//! `tau` (ms, 20), `gain` (1, 1). Weights and the target are dimensionless.
+//! `tau` (ms, 20), `gain` (1, 1), `softmax` (0 or 1, 0). Weights and the target are
+//! dimensionless.
 //!
 //! # State
 //!
@@ -53,6 +60,9 @@ struct Coeffs {
 /// State and parameters of a slice of readouts.
 #[derive(Debug, Clone)]
 pub struct ReadoutKernel {
+    /// Classification: the output is `(pi - y*) sum(y*)`, `pi = softmax(y)` over the
+    /// slice (the whole population: the layout keeps it on one shard).
+    softmax: bool,
     y: Vec<f32>,
     /// `y - y*` after the last step.
     err: Vec<f32>,
@@ -66,11 +76,27 @@ impl ReadoutKernel {
             sample_param(init, name)
                 .ok_or_else(|| RunError::Unsupported { path: format!("populations[{}].model.{name}", init.pop_name), message: "missing parameter".into() })
         };
-        let (tau, gain) = (get("tau")?, get("gain")?);
+        let (tau, gain, softmax) = (get("tau")?, get("gain")?, get("softmax")?);
         let n = init.len();
+        let softmax = match softmax.first().copied() {
+            Some(s) if softmax.iter().any(|&x| x != s) => {
+                return Err(RunError::Unsupported {
+                    path: format!("populations[{}].model.softmax", init.pop_name),
+                    message: "must be the same for every readout".into(),
+                });
+            }
+            Some(s) if s == 0.0 || s == 1.0 => s == 1.0,
+            None => false,
+            Some(s) => {
+                return Err(RunError::Unsupported {
+                    path: format!("populations[{}].model.softmax", init.pop_name),
+                    message: format!("{s} is not a switch (0 or 1)"),
+                });
+            }
+        };
         let coeffs = PerNeuron::new((0..n).map(|k| Coeffs { kappa: (-init.dt.0 / tau[k]).exp() as f32, gain: gain[k] as f32 }).collect());
         let y: Vec<f32> = sample_init(init, "y").unwrap_or_else(|| vec![0.0; n]).into_iter().map(|x| x as f32).collect();
-        Ok(ReadoutKernel { err: y.clone(), y, coeffs })
+        Ok(ReadoutKernel { softmax, err: y.clone(), y, coeffs })
     }
 }
 
@@ -103,6 +129,16 @@ impl NeuronKernel for ReadoutKernel {
             self.y[k] = c.kappa * self.y[k] + c.gain * x[k];
             self.err[k] = self.y[k] - ext.get(k).copied().unwrap_or(0.0);
             x[k] = 0.0;
+        }
+        if self.softmax {
+            // The error of a cross-entropy loss, only where the target is given.
+            let mask: f32 = ext.iter().sum();
+            let top = self.y.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = self.y.iter().map(|&y| (y - top).exp()).sum();
+            for k in 0..self.y.len() {
+                let pi = (self.y[k] - top).exp() / sum;
+                self.err[k] = (pi - ext.get(k).copied().unwrap_or(0.0)) * mask;
+            }
         }
     }
 

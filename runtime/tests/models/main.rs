@@ -16,3 +16,4 @@ mod lif_cuba;
 mod lif_discrete;
 mod plain_state;
 mod rate;
+mod readout;
