@@ -32,6 +32,9 @@ pub enum ModelKind {
     RateLinear,
     /// Rate unit with a sigmoid output, `r = r_max / (1 + exp(-gain (u - theta)))`.
     RateSigmoid,
+    /// Rate unit with a soft-rectifier output, `r = scale * ln(1 + exp(gain (u - theta)))`
+    /// (the activation of the dis-inhibitory microcircuit, specs 5.1).
+    RateSoftplus,
 }
 
 /// What a parameter's numbers must satisfy.
@@ -135,6 +138,9 @@ const RATE_LINEAR_PARAMS: &[ParamDef] = &[p("tau", Ms, 10.0, Positive), p("gain"
 /// The linear unit's parameters and the sigmoid's saturation.
 const RATE_SIGMOID_PARAMS: &[ParamDef] =
     &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("r_max", One, 1.0, Positive)];
+/// The linear unit's parameters and the soft rectifier's scale.
+const RATE_SOFTPLUS_PARAMS: &[ParamDef] =
+    &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Positive), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("scale", One, 1.0, Positive)];
 const RATE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("r", One, Init::Number(0.0))];
 
 /// Receptor names of a model whose input is split by sign or kind.
@@ -143,13 +149,21 @@ const SINGLE: &[&str] = &["input"];
 
 impl ModelKind {
     /// Every model, for iteration in tests and files.
-    pub const ALL: [ModelKind; 7] =
-        [ModelKind::LifCuba, ModelKind::LifCoba, ModelKind::Alif, ModelKind::Izhikevich, ModelKind::LifDiscrete, ModelKind::RateLinear, ModelKind::RateSigmoid];
+    pub const ALL: [ModelKind; 8] = [
+        ModelKind::LifCuba,
+        ModelKind::LifCoba,
+        ModelKind::Alif,
+        ModelKind::Izhikevich,
+        ModelKind::LifDiscrete,
+        ModelKind::RateLinear,
+        ModelKind::RateSigmoid,
+        ModelKind::RateSoftplus,
+    ];
 
     /// Whether the model's output is a graded value each tick (rate units) rather
     /// than spikes.
     pub fn graded(self) -> bool {
-        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid)
+        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus)
     }
 
     /// The name used in scenario files (`lif_cuba`).
@@ -162,6 +176,7 @@ impl ModelKind {
             ModelKind::LifDiscrete => "lif_discrete",
             ModelKind::RateLinear => "rate_linear",
             ModelKind::RateSigmoid => "rate_sigmoid",
+            ModelKind::RateSoftplus => "rate_softplus",
         }
     }
 
@@ -175,6 +190,7 @@ impl ModelKind {
             ModelKind::LifDiscrete => LIF_DISCRETE_PARAMS,
             ModelKind::RateLinear => RATE_LINEAR_PARAMS,
             ModelKind::RateSigmoid => RATE_SIGMOID_PARAMS,
+            ModelKind::RateSoftplus => RATE_SOFTPLUS_PARAMS,
         }
     }
 
@@ -186,7 +202,7 @@ impl ModelKind {
             ModelKind::Alif => ALIF_STATE,
             ModelKind::Izhikevich => IZHIKEVICH_STATE,
             ModelKind::LifDiscrete => LIF_DISCRETE_STATE,
-            ModelKind::RateLinear | ModelKind::RateSigmoid => RATE_STATE,
+            ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus => RATE_STATE,
         }
     }
 
@@ -195,7 +211,9 @@ impl ModelKind {
     pub fn receptors(self) -> &'static [&'static str] {
         match self {
             ModelKind::LifCuba | ModelKind::LifCoba => EXC_INH,
-            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete | ModelKind::RateLinear | ModelKind::RateSigmoid => SINGLE,
+            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete | ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus => {
+                SINGLE
+            }
         }
     }
 
@@ -453,6 +471,10 @@ impl RateUnit {
     /// Sigmoid unit: `tau du/dt = -u + I + bias`, `r = r_max / (1 + exp(-gain (u - theta)))`.
     pub fn sigmoid() -> NeuronSpec {
         NeuronSpec::new(ModelKind::RateSigmoid)
+    }
+    /// Soft-rectifier unit: `tau du/dt = -u + I + bias`, `r = scale * ln(1 + exp(gain (u - theta)))`.
+    pub fn softplus() -> NeuronSpec {
+        NeuronSpec::new(ModelKind::RateSoftplus)
     }
 }
 

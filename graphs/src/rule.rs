@@ -90,6 +90,13 @@ pub trait RuleCatalog {
     fn per_neuron_inputs(&self, _spec: &RuleSpec) -> Vec<&'static str> {
         Vec::new()
     }
+
+    /// Whether the rule `spec` names learns on projections from and onto rate
+    /// populations (it reads the graded value of a presynaptic event); spike-timing
+    /// rules do not, and `freeze` refuses them there.
+    fn graded(&self, _spec: &RuleSpec) -> bool {
+        false
+    }
 }
 
 impl<T: PlasticityRule> From<T> for RuleSpec {

@@ -4,11 +4,11 @@ use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
+use crate::{disinhibition, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
-pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME];
+pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME, disinhibition::NAME];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,8 +49,13 @@ impl RuleCatalog for Catalog {
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
         match spec.name.as_str() {
             signal_hebb::NAME => vec![signal_hebb::INPUT],
+            disinhibition::NAME => disinhibition::per_neuron_inputs().to_vec(),
             _ => Vec::new(),
         }
+    }
+
+    fn graded(&self, spec: &RuleSpec) -> bool {
+        spec.name == disinhibition::NAME
     }
 }
 
@@ -65,6 +70,7 @@ enum Parsed {
     Orchestrated(orchestrated::Orchestrated),
     Rstdp(rstdp::RewardStdp),
     SignalHebb(signal_hebb::SignalHebb),
+    Disinhibition(disinhibition::Disinhibition),
 }
 
 impl Parsed {
@@ -78,6 +84,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.check(),
             Parsed::Rstdp(p) => p.check(),
             Parsed::SignalHebb(p) => p.check(),
+            Parsed::Disinhibition(p) => p.check(),
         }
     }
 
@@ -92,6 +99,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => p.to_spec(),
             Parsed::Rstdp(p) => p.to_spec(),
             Parsed::SignalHebb(p) => p.to_spec(),
+            Parsed::Disinhibition(p) => p.to_spec(),
         }
     }
 
@@ -106,6 +114,7 @@ impl Parsed {
             Parsed::Orchestrated(p) => Some(p.bounds),
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
+            Parsed::Disinhibition(p) => Some(p.bounds),
         }
     }
 }
@@ -116,6 +125,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
     match name {
         rstdp::NAME => &[rstdp::INPUT],
         signal_hebb::NAME => &[signal_hebb::INPUT],
+        disinhibition::NAME => disinhibition::INPUTS,
         _ => &[],
     }
 }
@@ -155,6 +165,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         orchestrated::NAME => orchestrated::Orchestrated::from_spec(spec).map(Parsed::Orchestrated),
         rstdp::NAME => rstdp::RewardStdp::from_spec(spec).map(Parsed::Rstdp),
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
+        disinhibition::NAME => disinhibition::Disinhibition::from_spec(spec).map(Parsed::Disinhibition),
         _ => return None,
     })
 }
@@ -197,6 +208,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Orchestrated(p) => p.build(info, engine),
         Parsed::Rstdp(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Disinhibition(p) => Ok(Box::new(p.build(info)?)),
     }
 }
 

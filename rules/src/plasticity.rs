@@ -75,6 +75,17 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// never with `t` below the `now` of an earlier `advance` or `settle`.
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32;
 
+    /// Processes a presynaptic event that carries a value: the engine calls this for
+    /// every event, with `value` the output of a rate unit (a graded event) or 1 for
+    /// a spike, and transmits `weights[k] * value * efficacy`. Rules whose trace is
+    /// the presynaptic value (the rate form of dis-inhibitory learning) read it here;
+    /// every other rule sees the event as a spike ([`Plasticity::on_pre`]). The same
+    /// order and conditions as `on_pre` hold.
+    fn on_pre_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+        let _ = value;
+        self.on_pre(source, t, syn, ctx)
+    }
+
     /// Tells the rule that every presynaptic spike emitted before `now` has been
     /// processed and every postsynaptic spike before `now` recorded. The rule runs its
     /// slow clocks that are due and bounds its memory. Call it once per window, after

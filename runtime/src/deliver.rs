@@ -134,7 +134,7 @@ impl Shard {
             let efficacy = match inc.plastic() {
                 Some((rule, mut syn)) => {
                     let third = crate::modulators::Bound::scalars(&self.modulators, &self.slots[r.incoming as usize]);
-                    r.scale * rule.on_pre(src as u32, Tick(tick), &mut syn, &third.ctx())
+                    r.scale * rule.on_pre_graded(src as u32, Tick(tick), r.scale, &mut syn, &third.ctx())
                 }
                 None => r.scale,
             };

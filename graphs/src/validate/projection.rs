@@ -99,10 +99,12 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             if dt_ok && delay_ok { delay(c, &dpath, list_delays.as_ref().unwrap_or(&conn.delay), dt, if sizes_ok { arrays } else { None }) } else { None };
         if let Some(rule) = &conn.rule {
             let rpath = format!("{path}.rule");
-            // Wire it or refuse it: the rules are spike-timing rules; a rate unit
-            // neither spikes nor sends spikes.
-            if let Some(end) = [src, tgt].into_iter().find(|&p| neuron_model(p).is_some_and(|m| m.kind.graded())) {
-                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: no plasticity rule learns on graded events yet", pops[end].name));
+            // Wire it or refuse it: spike-timing rules need spikes, and a rate unit
+            // neither spikes nor sends spikes; only a rule the catalogue says reads
+            // graded values learns there.
+            let graded_ok = rules.is_some_and(|cat| cat.graded(rule));
+            if let Some(end) = [src, tgt].into_iter().find(|&p| neuron_model(p).is_some_and(|m| m.kind.graded())).filter(|_| !graded_ok) {
+                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: `{}` is a spike-timing rule and does not learn on graded events", pops[end].name, rule.name));
             }
             // An input bound to the wrong kind of node would read nothing and the rule
             // would never learn: the catalogue says which inputs are per neuron.
