@@ -47,3 +47,12 @@ pub struct Interrupted {
     /// Model time reached.
     pub at: synfire_graphs::Time,
 }
+
+/// The error of a training task stopped by a signal: a task's results are whole or
+/// not at all, so nothing is written and earlier outputs stay.
+#[derive(Debug, thiserror::Error)]
+#[error("{task} was stopped by the user: nothing was written, earlier outputs are kept")]
+pub struct TaskStopped {
+    /// The task.
+    pub task: &'static str,
+}

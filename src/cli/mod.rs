@@ -19,6 +19,7 @@ mod process;
 mod resume;
 mod run;
 mod simulate;
+mod task;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -72,7 +73,7 @@ fn report(result: anyhow::Result<()>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.is::<interrupt::Interrupted>() { ExitCode::from(interrupt::EXIT_STATUS) } else { ExitCode::FAILURE }
+            if e.is::<interrupt::Interrupted>() || e.is::<interrupt::TaskStopped>() { ExitCode::from(interrupt::EXIT_STATUS) } else { ExitCode::FAILURE }
         }
     }
 }

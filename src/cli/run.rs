@@ -16,7 +16,8 @@ use synfire_runtime::{RunError, Runtime};
 /// Arguments of `synfire run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// A built-in network (cuba, coba, cuba-stdp) or a scenario file.
+    /// A built-in network (cuba, coba, cuba-stdp), a built-in training task (see
+    /// `synfire::tasks`) or a scenario file.
     pub scenario: String,
     /// Worker threads [default: the scenario's, else 1].
     #[arg(long)]
@@ -24,9 +25,16 @@ pub struct RunArgs {
     /// Model time to simulate, with a unit: 10s, 500ms [default: the scenario's, else 1s].
     #[arg(long, value_parser = super::parse_duration)]
     pub duration: Option<Time>,
-    /// Seed of every random stream [default: the scenario's, else 0].
+    /// Seed of every random stream [default: the scenario's, else 0]; a task's first seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Seeds a training task runs, from --seed on; its figures are mean and spread
+    /// over them [default: the task's].
+    #[arg(long)]
+    pub seeds: Option<u64>,
+    /// Iterations of a training task [default: the task's].
+    #[arg(long)]
+    pub iterations: Option<u64>,
     /// Output directory [default: out/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -120,7 +128,9 @@ fn resolve(args: &RunArgs) -> anyhow::Result<(String, Graph, RunSettings)> {
     let path = Path::new(&args.scenario);
     if !path.exists() {
         let names: Vec<&str> = BuiltIn::ALL.iter().map(|b| b.name()).collect();
-        anyhow::bail!("`{}` is neither a built-in network ({}) nor a file", args.scenario, names.join(", "));
+        let tasks: Vec<&str> = synfire::tasks::ALL.iter().map(|t| t.name()).collect();
+        let tasks = if tasks.is_empty() { String::new() } else { format!(", a built-in task ({})", tasks.join(", ")) };
+        anyhow::bail!("`{}` is neither a built-in network ({}){tasks} nor a file", args.scenario, names.join(", "));
     }
     if args.neurons.is_some() {
         anyhow::bail!("--neurons sets the size of a built-in network; `{}` is a scenario file", args.scenario);
@@ -161,6 +171,15 @@ pub const CHECKPOINT_FILE: &str = "checkpoint.synfire";
 
 /// Runs `synfire run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    if let Some(task) = synfire::tasks::find(&args.scenario) {
+        if Path::new(&args.scenario).exists() {
+            eprintln!("warning: `{0}` is a built-in task, so the file `{0}` is not read (write `./{0}` to run the file)", args.scenario);
+        }
+        return super::task::run(task, args);
+    }
+    if args.seeds.is_some() || args.iterations.is_some() {
+        anyhow::bail!("--seeds and --iterations apply to training tasks; `{}` is a network run", args.scenario);
+    }
     let (name, graph, settings) = resolve(args)?;
     let duration = args.duration.or(settings.duration).unwrap_or(Time(DEFAULT_DURATION_MS));
     let workers = args.workers.or(settings.workers).unwrap_or(1);

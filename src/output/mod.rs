@@ -5,6 +5,7 @@
 //! outputs. Every file but `timing.json` is a pure function of the scenario and seed.
 
 mod csv;
+mod curves;
 pub mod manifest;
 mod npy;
 mod plan;
@@ -17,6 +18,7 @@ mod staging;
 mod state_plot;
 mod weights;
 
+pub use curves::write_figure;
 pub use manifest::{Entry, Manifest};
 pub use plan::Plan;
 pub use probes::{Binned, ProbeData, write_probes};
@@ -28,7 +30,7 @@ pub use staging::Staging;
 pub use weights::{WeightSummary, write_weight_evolution, write_weight_histogram};
 
 /// Writes `value` as pretty-printed JSON and a final line break.
-fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     use anyhow::Context;
     let text = serde_json::to_string_pretty(value)?;
     std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
