@@ -16,6 +16,7 @@
 //! Every figure a task reports over seeds is a [`Stats`]: mean and spread, with the
 //! seeds that produced it.
 
+pub mod disinhibition_train;
 mod outcome;
 mod stats;
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalog;
+mod disinhibition;
 mod checkpointed;
 mod engines;
 mod eprop_reference;
