@@ -16,11 +16,16 @@
 //! Every figure a task reports over seeds is a [`Stats`]: mean and spread, with the
 //! seeds that produced it.
 
+pub mod disinhibition_bp;
+pub mod disinhibition_data;
+pub mod disinhibition_sign;
+mod disinhibition_task;
 pub mod disinhibition_train;
 mod outcome;
 mod stats;
 
 pub use outcome::{Figure, Outcome, Series, Table};
+pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionXor, backprop};
 pub use stats::Stats;
 
 use synfire_graphs::{BuildError, Time};
@@ -128,7 +133,7 @@ pub enum TaskError {
 }
 
 /// Every built-in task, in the order `synfire run --help` lists them.
-pub static ALL: &[&dyn Task] = &[];
+pub static ALL: &[&dyn Task] = &[&disinhibition_task::DisinhibitionXor, &disinhibition_task::DisinhibitionRandman];
 
 /// The task called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Task> {
