@@ -277,3 +277,6 @@ fn gaussian(seed: u64, id: u64) -> f64 {
     let u2 = uniform_at(seed, Domain::SynapseValues, id, 1);
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
+
+#[cfg(test)]
+mod tests;
