@@ -200,8 +200,8 @@ impl Microcircuit {
         let last = sizes.len() - 1;
         let mut layers = Vec::new();
         let mut below = input;
-        for l in 1..=last {
-            let n = u64::from(sizes[l]);
+        for (l, &size) in sizes.iter().enumerate().skip(1) {
+            let n = u64::from(size);
             let e = net.population(&format!("E{l}"), n, RateUnit::softplus().tau(self.tau_e));
             let i = net.population(&format!("I{l}"), n, RateUnit::softplus().tau(self.tau_i));
             let (re, ri) = (format!("rE{l}"), format!("rI{l}"));

@@ -8,7 +8,8 @@ use crate::{disinhibition, istdp, orchestrated, rstdp, scaling, signal_hebb, std
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
-pub const RULES: &[&str] = &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME, disinhibition::NAME];
+pub const RULES: &[&str] =
+    &[stdp_pair::NAME, triplet::NAME, istdp::NAME, stp::NAME, scaling::NAME, orchestrated::NAME, rstdp::NAME, signal_hebb::NAME, disinhibition::NAME];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -25,7 +25,11 @@ fn circuit(seed: u64, linear: bool, delay: f64, gate_at: f64) -> (Graph, [ProjId
     let base = if linear { Disinhibition::linear_threshold() } else { Disinhibition::exact() };
     let rule = base.eta(2e-3).signals("rE", "rI").gate("gate").bounds(-3.0..=3.0);
     let ff = net.connect(x, e, Conn::all_to_all().weight(uniform((-0.5).one(), 1.0.one())).delay(delay.ms()).plastic(rule.clone()).named("X->E"));
-    let rec = net.connect(e, e, Conn::prob(0.3).autapses(false).weight(uniform((-0.3).one(), 0.3.one())).delay(delay.ms()).plastic(rule.tau_pre(5.0.ms())).named("E->E"));
+    let rec = net.connect(
+        e,
+        e,
+        Conn::prob(0.3).autapses(false).weight(uniform((-0.3).one(), 0.3.one())).delay(delay.ms()).plastic(rule.tau_pre(5.0.ms())).named("E->E"),
+    );
     net.connect(e, i, Conn::one_to_one().weight(1.0.one()).delay(1.0.ms()));
     net.connect(i, e, Conn::one_to_one().weight((-1.0).one()).delay(1.0.ms()));
     net.connect(c, i, Conn::all_to_all().weight(uniform((-1.0).one(), 1.0.one())).delay(1.0.ms()));

@@ -22,7 +22,12 @@ fn train_some(g: &Graph, c: &Circuit, sim: &mut Runtime, from: usize, to: usize)
         c.learn(sim, n % 2 == 0).unwrap();
         sim.run_ticks(37).unwrap();
     }
-    c.layers.iter().flat_map(|l| [l.w, l.b]).map(|p| sim.projection_weights(p).unwrap().values.iter().map(|w| w.to_bits()).collect()).chain(std::iter::once(vec![g.projections.len() as u32])).collect()
+    c.layers
+        .iter()
+        .flat_map(|l| [l.w, l.b])
+        .map(|p| sim.projection_weights(p).unwrap().values.iter().map(|w| w.to_bits()).collect())
+        .chain(std::iter::once(vec![g.projections.len() as u32]))
+        .collect()
 }
 
 #[test]

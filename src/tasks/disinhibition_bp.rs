@@ -120,6 +120,7 @@ mod tests {
     /// The steady state solves the layer's equations, and the gradient equals finite
     /// differences of the loss.
     #[test]
+    #[allow(clippy::needless_range_loop)] // (l, i, j) index the weights, the copies and the gradient alike
     fn the_gradient_matches_finite_differences() {
         let mc = Microcircuit::new(&[3, 4, 2]).seed(5).scales(2.0, 1.0);
         let mut net = Dense::of(&mc);

@@ -70,7 +70,8 @@ impl Manifold {
         let u = |d: usize, k: usize, which: u64| uniform_at(seed, Domain::Stimulus, 10_000 * (class + 1) + (d * 100 + k) as u64, which);
         let terms: Vec<Vec<(f64, f64)>> =
             (0..dims).map(|d| (1..=freqs).map(|k| (u(d, k, 0) / k as f64, std::f64::consts::TAU * u(d, k, 1))).collect()).collect();
-        let raw = |terms: &[(f64, f64)], t: f64| terms.iter().enumerate().map(|(k, (a, p))| a * (std::f64::consts::TAU * (k + 1) as f64 * t + p).sin()).sum::<f64>();
+        let raw =
+            |terms: &[(f64, f64)], t: f64| terms.iter().enumerate().map(|(k, (a, p))| a * (std::f64::consts::TAU * (k + 1) as f64 * t + p).sin()).sum::<f64>();
         let range = terms
             .iter()
             .map(|tm| (0..=1000).map(|i| raw(tm, f64::from(i) / 1000.0)).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v))))

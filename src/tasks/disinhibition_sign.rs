@@ -30,8 +30,11 @@ const ETA: f64 = 1e-4;
 /// The Figure-3 activation.
 pub const PHI: Softplus = Softplus { scale: 1.0, gain: 1.0, theta: 3.0 };
 
-/// `(r^I, [(r^E, dW per tick)])` for every clamped inhibition, from the engine.
-pub fn measure(workers: usize) -> Result<Vec<(f64, Vec<(f64, f64)>)>, RunError> {
+/// One curve: the partner's rate and `(r^E, dW per tick)` points.
+pub type Curve = (f64, Vec<(f64, f64)>);
+
+/// The curve of every clamped inhibition, from the engine.
+pub fn measure(workers: usize) -> Result<Vec<Curve>, RunError> {
     let n = (INHIBITION.len() * STEPS) as u64;
     let mc = Microcircuit::new(&[1, 1]);
     let mut net = Network::new().dt(mc.dt).seed(1);
@@ -83,7 +86,10 @@ pub fn sign_flip(workers: usize) -> Result<(Figure, Table), RunError> {
     };
     let rows = curves.iter().flat_map(|(r_i, pts)| pts.iter().map(move |(r, dw)| vec![format!("{r_i}"), format!("{r:.5}"), format!("{dw:.6e}")])).collect();
     let header = ["r_i", "r_e", "dw_per_tick"].map(String::from).to_vec();
-    Ok((figure, Table { file: "sign_flip.csv".into(), what: "weight change per tick against the postsynaptic rate, per clamped inhibition".into(), header, rows }))
+    Ok((
+        figure,
+        Table { file: "sign_flip.csv".into(), what: "weight change per tick against the postsynaptic rate, per clamped inhibition".into(), header, rows },
+    ))
 }
 
 #[cfg(test)]

@@ -46,7 +46,17 @@ pub const LOW: f64 = 0.1;
 pub type Curve = Vec<(u64, f64, f64)>;
 
 /// Trains `mc` on `train`, returning the curve and the final test accuracy.
-pub fn train(task: &'static str, mc: &Microcircuit, train: &Data, test: &Data, s: Schedule, workers: usize, seed: u64, progress: &mut dyn Progress) -> Result<Curve, TaskError> {
+#[allow(clippy::too_many_arguments)] // the task, the circuit, both data sets, the schedule and the run's settings
+pub fn train(
+    task: &'static str,
+    mc: &Microcircuit,
+    train: &Data,
+    test: &Data,
+    s: Schedule,
+    workers: usize,
+    seed: u64,
+    progress: &mut dyn Progress,
+) -> Result<Curve, TaskError> {
     let run = |source| TaskError::Run { task, source };
     let mut net = Network::new().dt(mc.dt).seed(seed);
     let c = mc.build(&mut net).map_err(|e| TaskError::Setting { task, setting: "circuit", value: format!("{:?}", mc.sizes), why: e.to_string() })?;

@@ -24,8 +24,8 @@ pub mod disinhibition_train;
 mod outcome;
 mod stats;
 
-pub use outcome::{Figure, Outcome, Series, Table};
 pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionXor, backprop};
+pub use outcome::{Figure, Outcome, Series, Table};
 pub use stats::Stats;
 
 use synfire_graphs::{BuildError, Time};

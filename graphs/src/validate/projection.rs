@@ -104,7 +104,11 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             // graded values learns there.
             let graded_ok = rules.is_some_and(|cat| cat.graded(rule));
             if let Some(end) = [src, tgt].into_iter().find(|&p| neuron_model(p).is_some_and(|m| m.kind.graded())).filter(|_| !graded_ok) {
-                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: `{}` is a spike-timing rule and does not learn on graded events", pops[end].name, rule.name));
+                c.err(
+                    K::InvalidRule,
+                    rpath.clone(),
+                    format!("`{}` is a rate population: `{}` is a spike-timing rule and does not learn on graded events", pops[end].name, rule.name),
+                );
             }
             // An input bound to the wrong kind of node would read nothing and the rule
             // would never learn: the catalogue says which inputs are per neuron.

@@ -71,7 +71,9 @@ fn world(seed: u64) -> World {
             }
         }
     }
-    let mut rates = || (0..TICKS).map(|_| (0..n_tgt).map(|_| if rng.random::<f64>() < 0.1 { 0.0 } else { rng.random_range(0.01..2.0) }).collect()).collect::<Vec<Vec<f32>>>();
+    let mut rates = || {
+        (0..TICKS).map(|_| (0..n_tgt).map(|_| if rng.random::<f64>() < 0.1 { 0.0 } else { rng.random_range(0.01..2.0) }).collect()).collect::<Vec<Vec<f32>>>()
+    };
     let (r_e, r_i) = (rates(), rates());
     let gate = (0..TICKS).map(|t| if (t / 40) % 2 == 1 { 0.0 } else { 1.0 }).collect();
     World { net: Net::new(n_src, n_tgt, syns), events, r_e, r_i, gate }
@@ -177,7 +179,10 @@ fn every_schedule_equals_the_equations() {
                 drive(&mut r, &w, &mut weights, &mut sent, 0, TICKS, len, settle);
                 let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-5 * y.abs().max(1.0));
                 assert!(close(&weights, &want), "linear {linear}, seed {seed}, windows of {len}, settle {settle:?}: final weights");
-                assert!(sent.len() == want_sent.len() && sent.iter().zip(&want_sent).all(|(a, b)| close(a, b)), "linear {linear}, seed {seed}, windows {len}: transmitted weights");
+                assert!(
+                    sent.len() == want_sent.len() && sent.iter().zip(&want_sent).all(|(a, b)| close(a, b)),
+                    "linear {linear}, seed {seed}, windows {len}: transmitted weights"
+                );
             }
         }
     }

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalog;
-mod disinhibition;
 mod checkpointed;
+mod disinhibition;
 mod engines;
 mod eprop_reference;
 mod harness;
