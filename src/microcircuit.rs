@@ -14,8 +14,9 @@
 //! Every layer, the output included, is a layer of E-I pairs (`y = r^E` of the last
 //! one), so one rule learns every weight; the control reaches the output's I cells
 //! one-to-one (`Q_L = 1`) and hidden layer `l`'s through `Q_l = (W_L ... W_{l+1})^T`
-//! of the initial weights, normalised to Frobenius norm 1 (fixed: feedback
-//! alignment keeps the later weights near it). The controller is proportional: its two
+//! of the initial weights, normalised to Frobenius norm `q_gain` (fixed while the
+//! circuit runs; a trainer recomputes it from the learned weights by rebuilding the
+//! circuit from them, [`Microcircuit::start`]). The controller is proportional: its two
 //! halves are linear-threshold units with opposite inputs, so `c+ - c-` is exactly the
 //! low-passed `k_p e`; the target `y*` enters as a current on them (`±k_p y*`, set
 //! with [`Circuit::set_target`]), and [`Circuit::open_loop`] silences them.
@@ -87,6 +88,10 @@ pub struct Microcircuit {
     pub w_scale: f64,
     /// Gain of the hidden feedback `Q_l` (the Frobenius norm it is normalised to).
     pub q_gain: f64,
+    /// Weights and biases to start from instead of drawing them (`[layer] = (W[post][pre],
+    /// b[post])`): a trainer that recomputes `Q` from the learned weights rebuilds
+    /// the circuit with them.
+    pub start: Option<Vec<(Vec<Vec<f64>>, Vec<f64>)>>,
 }
 
 /// One layer of E-I pairs and the projections into it.
@@ -136,6 +141,7 @@ impl Microcircuit {
             dt: 1.0.ms(),
             w_scale: 1.0,
             q_gain: 1.0,
+            start: None,
         }
     }
     /// Sets the rule (exact or linear-threshold, learning rate, bounds).
@@ -159,8 +165,12 @@ impl Microcircuit {
         self
     }
 
-    /// The initial weights of layer `l` (`[post][pre]`), `N(0, 1/n_pre)`.
+    /// The initial weights into layer `l + 1` (`[post][pre]`): the start weights if
+    /// set, else `N(0, w_scale^2 / n_pre)`.
     pub fn initial_weights(&self, l: usize) -> Vec<Vec<f64>> {
+        if let Some(w) = self.start.as_ref().and_then(|s| s.get(l)) {
+            return w.0.clone();
+        }
         let (n_pre, n_post) = (self.sizes[l] as usize, self.sizes[l + 1] as usize);
         let sd = self.w_scale / (n_pre as f64).sqrt();
         (0..n_post).map(|i| (0..n_pre).map(|j| sd * gaussian(self.seed, (l * 1_000_003 + i * 1009 + j) as u64)).collect()).collect()
@@ -179,6 +189,12 @@ impl Microcircuit {
         (0..m[0].len()).map(|i| m.iter().map(|row| self.q_gain * row[i] / norm).collect()).collect()
     }
 
+    /// Starts from `weights` (`[layer] = (W[post][pre], b[post])`) instead of drawing them.
+    pub fn start_from(mut self, weights: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Self {
+        self.start = Some(weights);
+        self
+    }
+
     /// Adds the circuit to `net`.
     pub fn build(&self, net: &mut Network) -> Result<Circuit, CircuitError> {
         let sizes = &self.sizes;
@@ -187,6 +203,15 @@ impl Microcircuit {
         }
         if sizes.contains(&0) {
             return Err(CircuitError::Sizes { sizes: sizes.clone(), why: "every layer needs at least one unit" });
+        }
+        if let Some(start) = &self.start {
+            let fits = start.len() == sizes.len() - 1
+                && start.iter().enumerate().all(|(l, (w, b))| {
+                    w.len() == sizes[l + 1] as usize && b.len() == w.len() && w.iter().all(|row| row.len() == sizes[l] as usize && row.iter().all(|x| x.is_finite()))
+                });
+            if !fits {
+                return Err(CircuitError::Sizes { sizes: sizes.clone(), why: "the start weights do not have the layers' shapes (or are not finite)" });
+            }
         }
         for (field, value) in [("dt", self.dt.0), ("tau_e", self.tau_e.0), ("tau_i", self.tau_i.0), ("tau_c", self.tau_c.0), ("k_p", self.k_p)] {
             if !(value.is_finite() && value > 0.0) {
@@ -211,7 +236,9 @@ impl Microcircuit {
             let w0 = self.initial_weights(l - 1);
             let triples = w0.iter().enumerate().flat_map(|(i, row)| row.iter().enumerate().map(move |(j, &w)| (j as u32, i as u32, w.one())));
             let w = net.connect(below, e, Conn::weighted_list(triples).delay(d).plastic(rule.clone()).named(&format!("W{l}")));
-            let b = net.connect(one, e, Conn::all_to_all().weight(0.0.one()).delay(d).plastic(rule).named(&format!("b{l}")));
+            let b0: Vec<f64> = self.start.as_ref().and_then(|s| s.get(l - 1)).map_or_else(|| vec![0.0; size as usize], |s| s.1.clone());
+            let biases = b0.iter().enumerate().map(|(i, &b)| (0, i as u32, b.one()));
+            let b = net.connect(one, e, Conn::weighted_list(biases).delay(d).plastic(rule).named(&format!("b{l}")));
             net.connect(e, i, Conn::one_to_one().weight(1.0.one()).delay(d));
             net.connect(i, e, Conn::one_to_one().weight((-1.0).one()).delay(d));
             net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&re));
@@ -263,6 +290,28 @@ impl Circuit {
     /// Turns learning on or off.
     pub fn learn(&self, sim: &mut Runtime, on: bool) -> Result<(), RunError> {
         sim.set_modulator(self.gate, if on { 1.0 } else { 0.0 })
+    }
+    /// The learned weights and biases now, `[layer] = (W[post][pre], b[post])`, the
+    /// form [`Microcircuit::start_from`] takes.
+    pub fn weights(&self, sim: &Runtime) -> Result<Vec<(Vec<Vec<f64>>, Vec<f64>)>, RunError> {
+        let mut out = Vec::new();
+        let mut n_pre = sim.graph().populations[self.input.index()].size as usize;
+        for l in &self.layers {
+            let n_post = sim.graph().populations[l.e.index()].size as usize;
+            let mut w = vec![vec![0.0; n_pre]; n_post];
+            let t = sim.projection_weights(l.w)?;
+            for (&(j, i), &x) in t.synapses.iter().zip(t.last()) {
+                w[i as usize][j as usize] = f64::from(x);
+            }
+            let mut b = vec![0.0; n_post];
+            let t = sim.projection_weights(l.b)?;
+            for (&(_, i), &x) in t.synapses.iter().zip(t.last()) {
+                b[i as usize] = f64::from(x);
+            }
+            out.push((w, b));
+            n_pre = n_post;
+        }
+        Ok(out)
     }
     /// The outputs `y = r^E` of the last layer now.
     pub fn output(&self, sim: &Runtime) -> Result<Vec<f64>, RunError> {

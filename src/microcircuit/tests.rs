@@ -109,3 +109,22 @@ fn the_scenario_file_is_the_block() {
     let g = Scenario::parse(&text).unwrap().freeze_with(&synfire_rules::Catalog).unwrap();
     assert!(g.projections.iter().any(|p| p.conn.rule.as_ref().is_some_and(|r| r.name == "disinhibition")));
 }
+
+/// The learned weights read back are the engine's, and a circuit rebuilt from them
+/// starts with exactly them (the trainer's recomputation of `Q`).
+#[test]
+fn a_circuit_rebuilt_from_its_learned_weights_starts_with_them() {
+    let mc = Microcircuit::new(&[2, 5, 3]).seed(6).scales(2.0, 1.0);
+    let (g, c) = graph(&mc);
+    let mut sim = Runtime::builder().workers(2).build(&g).unwrap();
+    train_some(&g, &c, &mut sim, 0, 6);
+    let learned = c.weights(&sim).unwrap();
+    assert!(learned[1].1.iter().any(|&b| b != 0.0), "the biases learned");
+    let again = mc.clone().start_from(learned.clone());
+    let (g2, c2) = graph(&again);
+    let sim2 = Runtime::builder().workers(1).build(&g2).unwrap();
+    let round = |w: &[(Vec<Vec<f64>>, Vec<f64>)]| -> Vec<Vec<f32>> { w.iter().flat_map(|(w, b)| w.iter().flatten().chain(b).map(|&x| x as f32).collect::<Vec<_>>()).map(|x| vec![x]).collect() };
+    assert_eq!(round(&c2.weights(&sim2).unwrap()), round(&learned));
+    let bad = mc.start_from(vec![(vec![vec![0.0; 2]; 5], vec![0.0; 5])]);
+    assert!(matches!(bad.build(&mut Network::new()), Err(CircuitError::Sizes { .. })), "a start of the wrong shape is refused");
+}

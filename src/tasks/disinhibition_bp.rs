@@ -30,11 +30,11 @@ pub struct Dense {
 type Layer = (Vec<f64>, Vec<f64>);
 
 impl Dense {
-    /// The circuit's initial weights, biases 0.
+    /// The circuit's initial weights and biases.
     pub fn of(mc: &Microcircuit) -> Dense {
         let n = mc.sizes.len() - 1;
         let w: Vec<_> = (0..n).map(|l| mc.initial_weights(l)).collect();
-        let b = (0..n).map(|l| vec![0.0; mc.sizes[l + 1] as usize]).collect();
+        let b = (0..n).map(|l| mc.start.as_ref().and_then(|s| s.get(l)).map_or_else(|| vec![0.0; mc.sizes[l + 1] as usize], |s| s.1.clone())).collect();
         Dense { w, b, phi: Softplus::UNIT }
     }
 

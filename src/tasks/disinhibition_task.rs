@@ -112,7 +112,7 @@ impl Task for DisinhibitionXor {
         5
     }
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 1000, eval_every: 50 };
+        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 1000, eval_every: 50, q_every: 0 };
         let plan = Plan { name: self.name(), sizes: vec![2, 16, 2], data: |_| (xor(), xor()), schedule, eta: 1e-3, bp_lr: 0.1 };
         run(&plan, setup, progress)
     }
@@ -133,7 +133,7 @@ impl Task for DisinhibitionRandman {
         5
     }
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 30, eval_every: 5 };
+        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 30, eval_every: 5, q_every: 1 };
         let plan = Plan { name: self.name(), sizes: vec![10, 16, 3], data: |seed| Randman::THREE.generate(seed), schedule, eta: 5e-4, bp_lr: 0.1 };
         run(&plan, setup, progress)
     }

@@ -6,7 +6,7 @@
 //! largest output.
 
 use super::{Progress, TaskError};
-use crate::microcircuit::Microcircuit;
+use crate::microcircuit::{Circuit, Microcircuit};
 use synfire_graphs::Network;
 use synfire_graphs::rng::{Domain, uniform_at};
 use synfire_runtime::Runtime;
@@ -35,6 +35,10 @@ pub struct Schedule {
     pub epochs: u64,
     /// Evaluate every this many epochs.
     pub eval_every: u64,
+    /// Recompute the feedback `Q` from the learned weights every this many epochs
+    /// (0: never), by rebuilding the circuit from them (the units start again from
+    /// rest; the next presentation settles them).
+    pub q_every: u64,
 }
 
 /// Output targets: `HIGH` for the class, `LOW` for the others.
@@ -58,11 +62,14 @@ pub fn train(
     progress: &mut dyn Progress,
 ) -> Result<Curve, TaskError> {
     let run = |source| TaskError::Run { task, source };
-    let mut net = Network::new().dt(mc.dt).seed(seed);
-    let c = mc.build(&mut net).map_err(|e| TaskError::Setting { task, setting: "circuit", value: format!("{:?}", mc.sizes), why: e.to_string() })?;
-    let graph = net.freeze_with(&synfire_rules::Catalog).map_err(|source| TaskError::Build { task, source })?;
-    let mut sim = Runtime::builder().workers(workers).build(&graph).map_err(run)?;
-    let accuracy = |sim: &mut Runtime, data: &Data| -> Result<f64, TaskError> {
+    let build = |mc: &Microcircuit| -> Result<(Circuit, Runtime), TaskError> {
+        let mut net = Network::new().dt(mc.dt).seed(seed);
+        let c = mc.build(&mut net).map_err(|e| TaskError::Setting { task, setting: "circuit", value: format!("{:?}", mc.sizes), why: e.to_string() })?;
+        let graph = net.freeze_with(&synfire_rules::Catalog).map_err(|source| TaskError::Build { task, source })?;
+        Ok((c, Runtime::builder().workers(workers).build(&graph).map_err(run)?))
+    };
+    let (mut c, mut sim) = build(mc)?;
+    let accuracy = |c: &Circuit, sim: &mut Runtime, data: &Data| -> Result<f64, TaskError> {
         c.open_loop(sim).map_err(run)?;
         c.learn(sim, false).map_err(run)?;
         let mut right = 0;
@@ -74,7 +81,7 @@ pub fn train(
         }
         Ok(right as f64 / data.x.len() as f64)
     };
-    let mut curve = vec![(0, accuracy(&mut sim, train)?, accuracy(&mut sim, test)?)];
+    let mut curve = vec![(0, accuracy(&c, &mut sim, train)?, accuracy(&c, &mut sim, test)?)];
     progress.stage(&format!("seed {seed}, training"), s.epochs);
     let mut order: Vec<usize> = (0..train.x.len()).collect();
     for epoch in 1..=s.epochs {
@@ -92,11 +99,16 @@ pub fn train(
             sim.run_ticks(s.learn).map_err(run)?;
         }
         if epoch % s.eval_every == 0 || epoch == s.epochs {
-            let point = (epoch, accuracy(&mut sim, train)?, accuracy(&mut sim, test)?);
+            let point = (epoch, accuracy(&c, &mut sim, train)?, accuracy(&c, &mut sim, test)?);
             progress.advance(0, &format!("train {:.2} test {:.2}", point.1, point.2));
             curve.push(point);
         }
         progress.advance(1, "");
+        if s.q_every > 0 && epoch % s.q_every == 0 && epoch < s.epochs {
+            let learned = c.weights(&sim).map_err(run)?;
+            drop(sim);
+            (c, sim) = build(&mc.clone().start_from(learned))?;
+        }
     }
     Ok(curve)
 }
