@@ -207,7 +207,9 @@ impl Microcircuit {
         if let Some(start) = &self.start {
             let fits = start.len() == sizes.len() - 1
                 && start.iter().enumerate().all(|(l, (w, b))| {
-                    w.len() == sizes[l + 1] as usize && b.len() == w.len() && w.iter().all(|row| row.len() == sizes[l] as usize && row.iter().all(|x| x.is_finite()))
+                    w.len() == sizes[l + 1] as usize
+                        && b.len() == w.len()
+                        && w.iter().all(|row| row.len() == sizes[l] as usize && row.iter().all(|x| x.is_finite()))
                 });
             if !fits {
                 return Err(CircuitError::Sizes { sizes: sizes.clone(), why: "the start weights do not have the layers' shapes (or are not finite)" });
@@ -289,7 +291,12 @@ impl Circuit {
     }
     /// Turns learning on or off.
     pub fn learn(&self, sim: &mut Runtime, on: bool) -> Result<(), RunError> {
-        sim.set_modulator(self.gate, if on { 1.0 } else { 0.0 })
+        self.learn_at(sim, if on { 1.0 } else { 0.0 })
+    }
+    /// Learns at `factor` times the rule's `eta` (the gate's value: a schedule of the
+    /// learning rate).
+    pub fn learn_at(&self, sim: &mut Runtime, factor: f64) -> Result<(), RunError> {
+        sim.set_modulator(self.gate, factor)
     }
     /// The learned weights and biases now, `[layer] = (W[post][pre], b[post])`, the
     /// form [`Microcircuit::start_from`] takes.

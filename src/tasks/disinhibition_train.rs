@@ -39,6 +39,16 @@ pub struct Schedule {
     /// (0: never), by rebuilding the circuit from them (the units start again from
     /// rest; the next presentation settles them).
     pub q_every: u64,
+    /// Learning-rate decay: epoch `e` learns at `1 / (1 + (e - 1) / decay)` of the
+    /// rule's rate (0: no decay).
+    pub decay: f64,
+}
+
+impl Schedule {
+    /// The learning-rate factor of epoch `epoch` (from 1).
+    pub fn rate(&self, epoch: u64) -> f64 {
+        if self.decay > 0.0 { 1.0 / (1.0 + (epoch - 1) as f64 / self.decay) } else { 1.0 }
+    }
 }
 
 /// Output targets: `HIGH` for the class, `LOW` for the others.
@@ -95,7 +105,7 @@ pub fn train(
             c.set_target(&mut sim, &target).map_err(run)?;
             c.learn(&mut sim, false).map_err(run)?;
             sim.run_ticks(s.settle).map_err(run)?;
-            c.learn(&mut sim, true).map_err(run)?;
+            c.learn_at(&mut sim, s.rate(epoch)).map_err(run)?;
             sim.run_ticks(s.learn).map_err(run)?;
         }
         if epoch % s.eval_every == 0 || epoch == s.epochs {
