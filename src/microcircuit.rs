@@ -40,6 +40,9 @@ use synfire_graphs::{ModId, PopId, ProjId, Time};
 use synfire_rules::Disinhibition;
 use synfire_runtime::{RunError, Runtime};
 
+/// One layer's weights and biases: `(W[post][pre], b[post])`.
+pub type LayerWeights = (Vec<Vec<f64>>, Vec<f64>);
+
 /// Why a circuit cannot be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -91,7 +94,7 @@ pub struct Microcircuit {
     /// Weights and biases to start from instead of drawing them (`[layer] = (W[post][pre],
     /// b[post])`): a trainer that recomputes `Q` from the learned weights rebuilds
     /// the circuit with them.
-    pub start: Option<Vec<(Vec<Vec<f64>>, Vec<f64>)>>,
+    pub start: Option<Vec<LayerWeights>>,
 }
 
 /// One layer of E-I pairs and the projections into it.
@@ -190,7 +193,7 @@ impl Microcircuit {
     }
 
     /// Starts from `weights` (`[layer] = (W[post][pre], b[post])`) instead of drawing them.
-    pub fn start_from(mut self, weights: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Self {
+    pub fn start_from(mut self, weights: Vec<LayerWeights>) -> Self {
         self.start = Some(weights);
         self
     }
@@ -300,7 +303,7 @@ impl Circuit {
     }
     /// The learned weights and biases now, `[layer] = (W[post][pre], b[post])`, the
     /// form [`Microcircuit::start_from`] takes.
-    pub fn weights(&self, sim: &Runtime) -> Result<Vec<(Vec<Vec<f64>>, Vec<f64>)>, RunError> {
+    pub fn weights(&self, sim: &Runtime) -> Result<Vec<LayerWeights>, RunError> {
         let mut out = Vec::new();
         let mut n_pre = sim.graph().populations[self.input.index()].size as usize;
         for l in &self.layers {

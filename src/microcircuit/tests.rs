@@ -123,7 +123,7 @@ fn a_circuit_rebuilt_from_its_learned_weights_starts_with_them() {
     let again = mc.clone().start_from(learned.clone());
     let (g2, c2) = graph(&again);
     let sim2 = Runtime::builder().workers(1).build(&g2).unwrap();
-    let round = |w: &[(Vec<Vec<f64>>, Vec<f64>)]| -> Vec<Vec<f32>> {
+    let round = |w: &[LayerWeights]| -> Vec<Vec<f32>> {
         w.iter().flat_map(|(w, b)| w.iter().flatten().chain(b).map(|&x| x as f32).collect::<Vec<_>>()).map(|x| vec![x]).collect()
     };
     assert_eq!(round(&c2.weights(&sim2).unwrap()), round(&learned));
