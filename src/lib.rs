@@ -26,6 +26,7 @@ pub use synfire_targets as targets;
 pub use synfire_runtime::networks;
 
 pub mod eprop;
+pub mod microcircuit;
 pub mod tasks;
 
 /// Everything a network program needs: the description DSL, the plasticity rules

@@ -37,6 +37,9 @@ pub enum ModelKind {
     /// target), or with `softmax = 1` the classification error `pi - pi*` of
     /// `pi = softmax(y)` over the population (only while a target is given).
     LeakyReadout,
+    /// Rate unit with a soft-rectifier output, `r = scale * ln(1 + exp(gain (u - theta)))`
+    /// (the activation of the dis-inhibitory microcircuit, specs 5.1).
+    RateSoftplus,
 }
 
 /// What a parameter's numbers must satisfy.
@@ -142,6 +145,9 @@ const RATE_SIGMOID_PARAMS: &[ParamDef] =
     &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Finite), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("r_max", One, 1.0, Positive)];
 const READOUT_PARAMS: &[ParamDef] = &[p("tau", Ms, 20.0, Positive), p("gain", One, 1.0, Finite), p("softmax", One, 0.0, NonNegative)];
 const READOUT_STATE: &[StateDef] = &[s("y", One, Init::Number(0.0))];
+/// The linear unit's parameters and the soft rectifier's scale.
+const RATE_SOFTPLUS_PARAMS: &[ParamDef] =
+    &[p("tau", Ms, 10.0, Positive), p("gain", One, 1.0, Positive), p("theta", One, 0.0, Finite), p("bias", One, 0.0, Finite), p("scale", One, 1.0, Positive)];
 const RATE_STATE: &[StateDef] = &[s("u", One, Init::Number(0.0)), s("r", One, Init::Number(0.0))];
 
 /// Receptor names of a model whose input is split by sign or kind.
@@ -150,7 +156,7 @@ const SINGLE: &[&str] = &["input"];
 
 impl ModelKind {
     /// Every model, for iteration in tests and files.
-    pub const ALL: [ModelKind; 8] = [
+    pub const ALL: [ModelKind; 9] = [
         ModelKind::LifCuba,
         ModelKind::LifCoba,
         ModelKind::Alif,
@@ -159,12 +165,13 @@ impl ModelKind {
         ModelKind::RateLinear,
         ModelKind::RateSigmoid,
         ModelKind::LeakyReadout,
+        ModelKind::RateSoftplus,
     ];
 
     /// Whether the model's output is a graded value each tick (rate units) rather
     /// than spikes.
     pub fn graded(self) -> bool {
-        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout)
+        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout | ModelKind::RateSoftplus)
     }
 
     /// The name used in scenario files (`lif_cuba`).
@@ -178,6 +185,7 @@ impl ModelKind {
             ModelKind::RateLinear => "rate_linear",
             ModelKind::RateSigmoid => "rate_sigmoid",
             ModelKind::LeakyReadout => "leaky_readout",
+            ModelKind::RateSoftplus => "rate_softplus",
         }
     }
 
@@ -192,6 +200,7 @@ impl ModelKind {
             ModelKind::RateLinear => RATE_LINEAR_PARAMS,
             ModelKind::RateSigmoid => RATE_SIGMOID_PARAMS,
             ModelKind::LeakyReadout => READOUT_PARAMS,
+            ModelKind::RateSoftplus => RATE_SOFTPLUS_PARAMS,
         }
     }
 
@@ -203,7 +212,7 @@ impl ModelKind {
             ModelKind::Alif => ALIF_STATE,
             ModelKind::Izhikevich => IZHIKEVICH_STATE,
             ModelKind::LifDiscrete => LIF_DISCRETE_STATE,
-            ModelKind::RateLinear | ModelKind::RateSigmoid => RATE_STATE,
+            ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus => RATE_STATE,
             ModelKind::LeakyReadout => READOUT_STATE,
         }
     }
@@ -213,9 +222,13 @@ impl ModelKind {
     pub fn receptors(self) -> &'static [&'static str] {
         match self {
             ModelKind::LifCuba | ModelKind::LifCoba => EXC_INH,
-            ModelKind::Alif | ModelKind::Izhikevich | ModelKind::LifDiscrete | ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout => {
-                SINGLE
-            }
+            ModelKind::Alif
+            | ModelKind::Izhikevich
+            | ModelKind::LifDiscrete
+            | ModelKind::RateLinear
+            | ModelKind::RateSigmoid
+            | ModelKind::LeakyReadout
+            | ModelKind::RateSoftplus => SINGLE,
         }
     }
 
@@ -485,6 +498,10 @@ impl RateUnit {
     /// is the normalised form of the e-prop tutorials and NEST).
     pub fn readout() -> NeuronSpec {
         NeuronSpec::new(ModelKind::LeakyReadout)
+    }
+    /// Soft-rectifier unit: `tau du/dt = -u + I + bias`, `r = scale * ln(1 + exp(gain (u - theta)))`.
+    pub fn softplus() -> NeuronSpec {
+        NeuronSpec::new(ModelKind::RateSoftplus)
     }
 }
 

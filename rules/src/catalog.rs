@@ -5,7 +5,7 @@ use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::metaplastic::{self, Meta};
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
+use crate::{disinhibition, eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
@@ -24,6 +24,7 @@ pub const RULES: &[&str] = &[
     metaplastic::BENNA_FUSI,
     metaplastic::HIDDEN,
     metaplastic::SI,
+    disinhibition::NAME,
 ];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
@@ -74,6 +75,7 @@ impl RuleCatalog for Catalog {
         match spec.name.as_str() {
             eprop::READOUT => synfire_graphs::GradedEnds { target: true, ..Default::default() },
             eprop::FEEDBACK => synfire_graphs::GradedEnds { source: true, feedback: true, ..Default::default() },
+            disinhibition::NAME => synfire_graphs::GradedEnds { source: true, target: true, ..Default::default() },
             _ => Default::default(),
         }
     }
@@ -82,6 +84,7 @@ impl RuleCatalog for Catalog {
         match spec.name.as_str() {
             signal_hebb::NAME => vec![signal_hebb::INPUT],
             eprop::NAME => vec![eprop::INPUT],
+            disinhibition::NAME => disinhibition::per_neuron_inputs().to_vec(),
             _ => Vec::new(),
         }
     }
@@ -102,6 +105,7 @@ enum Parsed {
     Feedback(eprop::EpropFeedback),
     /// A metaplastic wrapper and its base rule (one of [`metaplastic::BASES`]).
     Wrapped(Box<Parsed>, Meta),
+    Disinhibition(disinhibition::Disinhibition),
 }
 
 impl Parsed {
@@ -125,6 +129,7 @@ impl Parsed {
                 }
                 problems
             }
+            Parsed::Disinhibition(p) => p.check(),
         }
     }
 
@@ -146,6 +151,7 @@ impl Parsed {
                 spec.base = Some(Box::new(base.to_spec()));
                 spec
             }
+            Parsed::Disinhibition(p) => p.to_spec(),
         }
     }
 
@@ -163,6 +169,7 @@ impl Parsed {
             // Gradient descent keeps no bounds.
             Parsed::Eprop(_) | Parsed::Feedback(_) => None,
             Parsed::Wrapped(base, _) => base.bounds(),
+            Parsed::Disinhibition(p) => Some(p.bounds),
         }
     }
 }
@@ -175,6 +182,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
         signal_hebb::NAME => &[signal_hebb::INPUT],
         eprop::NAME => &[eprop::INPUT],
         name if Meta::is_wrapper(name) => Meta::inputs(name),
+        disinhibition::NAME => disinhibition::INPUTS,
         _ => &[],
     }
 }
@@ -217,6 +225,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
         eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
         name if Meta::is_wrapper(name) => return Some(parse_wrapped(spec)),
+        disinhibition::NAME => disinhibition::Disinhibition::from_spec(spec).map(Parsed::Disinhibition),
         _ => return None,
     })
 }
@@ -261,6 +270,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::Disinhibition(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Wrapped(base, meta) => match base.as_ref() {
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),

@@ -53,7 +53,10 @@
 //!    spike of every source `j` whose row is not empty in this shard, in non-decreasing
 //!    `t_pre` (canonical order: tick, then source id). `t_pre` is the *emission* tick.
 //!    Transmit `weights[k] * efficacy` (the return value) for each `k` of the row, with
-//!    the weights as they are after the call, to arrive at `t_pre + delay(k)`.
+//!    the weights as they are after the call, to arrive at `t_pre + delay(k)`. A
+//!    graded event (a rate unit's output) goes through
+//!    [`Plasticity::on_pre_graded`] with its value (the runtime calls that for every
+//!    event, 1 for a spike; by default it is `on_pre`).
 //! 2. **Post spikes before they are needed.** Call [`Plasticity::on_post`]`(i, t_post)`
 //!    (when [`Needs::post_spikes`]) for every spike of local target `i`, in increasing
 //!    tick per target, before any `on_pre` with `t_pre > t_post` and before any
@@ -122,6 +125,7 @@
 
 pub mod bounds;
 mod catalog;
+pub mod disinhibition;
 mod driver;
 mod eager;
 mod eager_state;
@@ -174,6 +178,7 @@ pub(crate) fn prefetch_ptr<T>(p: *const T) {
 
 pub use bounds::Bounds;
 pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
+pub use disinhibition::{Disinhibition, DisinhibitionRule, Softplus};
 pub use driver::Engine;
 pub use eprop::{Eprop, EpropFeedback, EpropRule};
 pub use error::RuleError;

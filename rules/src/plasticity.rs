@@ -110,12 +110,14 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// never with `t` below the `now` of an earlier `advance` or `settle`.
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32;
 
-    /// Processes a graded event of value `value` of source `source` at tick `t` (a
-    /// rule on a projection from a graded population; e-prop's feedback rule sees
-    /// each readout error), like [`Plasticity::on_pre`] with the value; returns the
-    /// efficacy the value is transmitted with. Rules that never learn from graded
-    /// sources take it as a spike.
-    fn on_graded(&mut self, source: u32, t: Tick, _value: f32, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+    /// Processes a presynaptic event that carries a value: the engine calls this for
+    /// every event, with `value` the output of a rate unit (a graded event) or 1 for
+    /// a spike, and transmits `weights[k] * value * efficacy`. Rules whose trace is
+    /// the presynaptic value (the rate form of dis-inhibitory learning) read it here;
+    /// every other rule sees the event as a spike ([`Plasticity::on_pre`]). The same
+    /// order and conditions as `on_pre` hold.
+    fn on_pre_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+        let _ = value;
         self.on_pre(source, t, syn, ctx)
     }
 

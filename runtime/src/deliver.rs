@@ -131,15 +131,10 @@ impl Shard {
         {
             let (src, row, tick) = (r.source as usize, r.row(), r.tick);
             let inc = &mut self.incoming[r.incoming as usize];
-            let graded = inc.graded_source;
             let efficacy = match inc.plastic() {
                 Some((rule, mut syn)) => {
                     let third = crate::modulators::Bound::scalars(&self.modulators, &self.slots[r.incoming as usize]);
-                    if graded {
-                        r.scale * rule.on_graded(src as u32, Tick(tick), r.scale, &mut syn, &third.ctx())
-                    } else {
-                        r.scale * rule.on_pre(src as u32, Tick(tick), &mut syn, &third.ctx())
-                    }
+                    r.scale * rule.on_pre_graded(src as u32, Tick(tick), r.scale, &mut syn, &third.ctx())
                 }
                 None => r.scale,
             };

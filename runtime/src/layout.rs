@@ -33,7 +33,8 @@ impl Layout {
     /// The indices (within population `pop`) that shard `shard` owns.
     pub fn range(&self, pop: usize, shard: usize) -> Range<u64> {
         if self.whole.get(pop).copied().unwrap_or(false) {
-            return if shard == 0 { 0..self.sizes[pop] } else { 0..0 };
+            let n = self.sizes[pop];
+            return if shard == 0 { 0..n } else { n..n };
         }
         let n = self.sizes[pop] as u128;
         let s = self.shards as u128;

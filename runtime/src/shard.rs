@@ -123,8 +123,6 @@ pub(crate) struct Incoming {
     pub csr: Csr,
     /// The plasticity rule's state for these synapses, if they learn.
     pub rule: Option<Box<dyn Plasticity>>,
-    /// The source population is graded (its rule sees values through `on_graded`).
-    pub graded_source: bool,
 }
 
 impl Incoming {
@@ -271,8 +269,7 @@ impl Shard {
                 bound.push(Vec::new());
             }
             by_source[p.source].push(incoming.len());
-            let graded_source = graph.graded(p.source);
-            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule, graded_source });
+            incoming.push(Incoming { proj, src_gid0: graph.offsets[p.source], slice, receptor: p.receptor, delay: p.delay, csr, rule });
         }
         let weight_intervals = graph
             .probes

@@ -16,11 +16,17 @@
 //! Every figure a task reports over seeds is a [`Stats`]: mean and spread, with the
 //! seeds that produced it.
 
+pub mod disinhibition_bp;
+pub mod disinhibition_data;
+pub mod disinhibition_sign;
+mod disinhibition_task;
+pub mod disinhibition_train;
 pub mod eprop_pattern;
 pub mod memory_stream;
 mod outcome;
 mod stats;
 
+pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionXor, backprop};
 pub use outcome::{Figure, Outcome, Series, Table};
 pub use stats::Stats;
 
@@ -129,7 +135,8 @@ pub enum TaskError {
 }
 
 /// Every built-in task, in the order `synfire run --help` lists them.
-pub static ALL: &[&dyn Task] = &[&eprop_pattern::EpropPattern, &memory_stream::MemoryStream];
+pub static ALL: &[&dyn Task] =
+    &[&eprop_pattern::EpropPattern, &memory_stream::MemoryStream, &disinhibition_task::DisinhibitionXor, &disinhibition_task::DisinhibitionRandman];
 
 /// The task called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Task> {

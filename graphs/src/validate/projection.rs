@@ -99,15 +99,19 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             if dt_ok && delay_ok { delay(c, &dpath, list_delays.as_ref().unwrap_or(&conn.delay), dt, if sizes_ok { arrays } else { None }) } else { None };
         if let Some(rule) = &conn.rule {
             let rpath = format!("{path}.rule");
-            // Wire it or refuse it: the rules are spike-timing rules; a rate unit
-            // neither spikes nor sends spikes.
-            // (A rule the catalogue says is made for a graded end, e-prop's readout
-            // and feedback rules, may have one.)
+            // Wire it or refuse it: spike-timing rules need spikes, and a rate unit
+            // neither spikes nor sends spikes; only a rule the catalogue says reads
+            // graded values at that end (e-prop's readout and feedback rules,
+            // dis-inhibitory learning) learns there.
             let ok = rules.map(|cat| cat.graded_ends(rule)).unwrap_or_default();
             let graded = |p: usize| neuron_model(p).is_some_and(|m| m.kind.graded());
             let allowed = |p: usize| if p == src { ok.source } else { ok.target };
             if let Some(end) = [src, tgt].into_iter().find(|&p| graded(p) && !allowed(p)) {
-                c.err(K::InvalidRule, rpath.clone(), format!("`{}` is a rate population: this rule does not learn on graded events", pops[end].name));
+                c.err(
+                    K::InvalidRule,
+                    rpath.clone(),
+                    format!("`{}` is a rate population: `{}` is a spike-timing rule and does not learn on graded events", pops[end].name, rule.name),
+                );
             }
             // An input bound to the wrong kind of node would read nothing and the rule
             // would never learn: the catalogue says which inputs are per neuron.

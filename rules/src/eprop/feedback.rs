@@ -33,7 +33,7 @@
 //!
 //! # Events
 //!
-//! `on_post(j, t)`: queues the arrival `t + d_out`. `on_graded(k, t, err)`: takes the
+//! `on_post(j, t)`: queues the arrival `t + d_out`. `on_pre_graded(k, t, err)`: takes the
 //! steps due by `t`, brings every `zbar` to tick `t`, accumulates the row of `k`.
 //! `advance`/`settle(now)`: the steps due by `now`, the traces to `now - 1`.
 //! `begin_trial` when the readout (the source) is reset at `at`: `zbar = 0` and
@@ -268,10 +268,10 @@ impl Plasticity for EpropFeedbackRule {
 
     fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
         // A spike is an error of 1 (the sources of this rule are graded).
-        self.on_graded(source, t, 1.0, syn, ctx)
+        self.on_pre_graded(source, t, 1.0, syn, ctx)
     }
 
-    fn on_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+    fn on_pre_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
         self.steps_through(t.0, syn);
         self.integrate(t.0 + 1);
         if (source as usize) < syn.n_sources() {

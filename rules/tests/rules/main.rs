@@ -5,6 +5,7 @@
 
 mod catalog;
 mod checkpointed;
+mod disinhibition;
 mod engines;
 mod eprop_reference;
 mod harness;

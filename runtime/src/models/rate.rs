@@ -6,6 +6,7 @@
 //! tau du/dt = -u + I(t) + bias        r = phi(u)
 //! linear-threshold:  phi(u) = gain * max(0, u - theta)
 //! sigmoid:           phi(u) = r_max / (1 + exp(-gain (u - theta)))
+//! soft rectifier:    phi(u) = scale * ln(1 + exp(gain (u - theta)))
 //! ```
 //!
 //! `I(t)` is the input of tick `t`: the summed `w * value` of the graded events
@@ -23,7 +24,8 @@
 //!
 //! # Parameters
 //!
-//! `tau` (ms), `gain` (1), `theta` (1), `bias` (1); the sigmoid also `r_max` (1).
+//! `tau` (ms), `gain` (1), `theta` (1), `bias` (1); the sigmoid also `r_max` (1), the
+//! soft rectifier `scale` (1).
 //! Weights and the injected current are dimensionless.
 //!
 //! # State
@@ -46,6 +48,7 @@ use synfire_graphs::{Axis, ModelKind, PlainState, StateError, StateReader, State
 enum Activation {
     LinearThreshold,
     Sigmoid,
+    Softplus,
 }
 
 /// Constants of one unit (or of all, when homogeneous).
@@ -56,6 +59,7 @@ struct Coeffs {
     gain: f32,
     theta: f32,
     bias: f32,
+    /// The sigmoid's saturation, or the soft rectifier's scale.
     r_max: f32,
 }
 
@@ -65,6 +69,12 @@ impl Coeffs {
         match act {
             Activation::LinearThreshold => self.gain * (u - self.theta).max(0.0),
             Activation::Sigmoid => self.r_max / (1.0 + (-self.gain * (u - self.theta)).exp()),
+            // `max(z, 0) + ln(1 + exp(-|z|))`: no overflow for large `z`, and the
+            // `ln_1p` keeps the tail exact for very negative `z`.
+            Activation::Softplus => {
+                let z = self.gain * (u - self.theta);
+                self.r_max * (z.max(0.0) + (-z.abs()).exp().ln_1p())
+            }
         }
     }
 }
@@ -84,6 +94,7 @@ impl RateKernel {
         let act = match init.model.kind {
             ModelKind::RateLinear => Activation::LinearThreshold,
             ModelKind::RateSigmoid => Activation::Sigmoid,
+            ModelKind::RateSoftplus => Activation::Softplus,
             other => {
                 return Err(RunError::Unsupported {
                     path: format!("populations[{}].model", init.pop_name),
@@ -96,8 +107,13 @@ impl RateKernel {
                 .ok_or_else(|| RunError::Unsupported { path: format!("populations[{}].model.{name}", init.pop_name), message: "missing parameter".into() })
         };
         let (tau, gain, theta, bias) = (get("tau")?, get("gain")?, get("theta")?, get("bias")?);
-        // Only the sigmoid saturates; the linear unit has no `r_max` to set.
-        let r_max = if act == Activation::Sigmoid { get("r_max")? } else { vec![1.0; init.len()] };
+        // Only the sigmoid saturates and only the soft rectifier scales (`r_max` holds
+        // either); the linear unit has neither.
+        let r_max = match act {
+            Activation::Sigmoid => get("r_max")?,
+            Activation::Softplus => get("scale")?,
+            Activation::LinearThreshold => vec![1.0; init.len()],
+        };
         let h = init.dt.0;
         let n = init.len();
         let coeffs = PerNeuron::new(

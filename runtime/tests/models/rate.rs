@@ -15,11 +15,19 @@ fn one_unit(spec: NeuronSpec) -> Box<dyn synfire_runtime::NeuronKernel> {
 #[test]
 fn constant_drive_relaxes_exponentially_and_the_output_follows_the_activation() {
     let (tau, gain, theta, bias, u0, ext) = (5.0, 2.0, 0.3, 0.25, -0.5f64, 0.5f64);
-    for sigmoid in [false, true] {
-        let base = if sigmoid { RateUnit::sigmoid().set("r_max", 3.0.one()) } else { RateUnit::linear() };
+    for shape in ["linear", "sigmoid", "softplus"] {
+        let base = match shape {
+            "sigmoid" => RateUnit::sigmoid().set("r_max", 3.0.one()),
+            "softplus" => RateUnit::softplus().set("scale", 1.5.one()),
+            _ => RateUnit::linear(),
+        };
         let spec = base.tau(tau.ms()).gain(gain.one()).theta(theta.one()).bias(bias.one()).init("u", u0.one());
         let mut k = one_unit(spec);
-        let phi = |u: f64| if sigmoid { 3.0 / (1.0 + (-gain * (u - theta)).exp()) } else { gain * (u - theta).max(0.0) };
+        let phi = |u: f64| match shape {
+            "sigmoid" => 3.0 / (1.0 + (-gain * (u - theta)).exp()),
+            "softplus" => 1.5 * (1.0 + (gain * (u - theta)).exp()).ln(),
+            _ => gain * (u - theta).max(0.0),
+        };
         assert!((f64::from(k.state(1, 0)) - phi(u0)).abs() < 1e-6, "initial r = phi(u0)");
         let x = ext + bias;
         for t in 0..2000u64 {
@@ -27,11 +35,11 @@ fn constant_drive_relaxes_exponentially_and_the_output_follows_the_activation() 
             assert!(fired.is_empty());
             let want = x + (u0 - x) * (-(t as f64 + 1.0) * 0.1 / tau).exp();
             let (u, r) = (f64::from(k.state(0, 0)), f64::from(k.state(1, 0)));
-            assert!((u - want).abs() < 1e-5, "sigmoid {sigmoid} tick {t}: u {u} vs {want}");
-            assert!((r - phi(u)).abs() < 1e-5 * phi(u).abs().max(1.0), "sigmoid {sigmoid} tick {t}: r {r} vs phi(u) {}", phi(u));
+            assert!((u - want).abs() < 1e-5, "{shape} tick {t}: u {u} vs {want}");
+            assert!((r - phi(u)).abs() < 1e-5 * phi(u).abs().max(1.0), "{shape} tick {t}: r {r} vs phi(u) {}", phi(u));
             // The output the engine sends is the activation of u, not only the probe's `r`.
             let sent = f64::from(k.output().unwrap()[0]);
-            assert!((sent - phi(u)).abs() < 1e-5 * phi(u).abs().max(1.0), "sigmoid {sigmoid} tick {t}: output {sent} vs phi(u) {}", phi(u));
+            assert!((sent - phi(u)).abs() < 1e-5 * phi(u).abs().max(1.0), "{shape} tick {t}: output {sent} vs phi(u) {}", phi(u));
         }
     }
 }
@@ -64,4 +72,17 @@ fn r_max_belongs_to_the_sigmoid_only() {
     net.population("r", 1, RateUnit::linear().set("r_max", 2.0.one()));
     let err = net.freeze().expect_err("refused").to_string();
     assert!(err.contains("rate_linear has no parameter `r_max`"), "{err}");
+}
+
+/// The soft rectifier stays finite and exact far out on both sides: `z` for large
+/// `z` (no overflow of `exp`), `exp(z)` for very negative `z` (no rounding to 0 early).
+#[test]
+fn the_soft_rectifier_is_stable_far_from_its_knee() {
+    for (u, want) in [(60.0f64, 60.0 + (-60.0f64).exp().ln_1p()), (-30.0, (-30.0f64).exp().ln_1p()), (0.0, 2.0f64.ln())] {
+        let mut k = one_unit(RateUnit::softplus().init("u", u.one()));
+        let r = f64::from(k.output().unwrap()[0]);
+        assert!((r - want).abs() <= 1e-6 * want, "u {u}: r {r} vs {want}");
+        step(k.as_mut(), 0, &mut [vec![0.0]], &[]);
+        assert!(k.output().unwrap()[0].is_finite());
+    }
 }

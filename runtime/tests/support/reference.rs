@@ -215,7 +215,7 @@ pub fn simulate_all(graph: &Graph, ticks: u64) -> Outcome {
                     }
                     let delays = csr.delays.as_deref().map_or(Delays::Const(proj.delay.min()), Delays::PerSynapse);
                     let mut syn = Synapses { offsets: &csr.offsets, targets: &csr.targets, delays, weights: &mut csr.weights };
-                    efficacy = factor * rule.on_pre(idx as u32, Tick(t), &mut syn, &ctx_of!(k));
+                    efficacy = factor * rule.on_pre_graded(idx as u32, Tick(t), factor, &mut syn, &ctx_of!(k));
                 }
                 for j in csr.row(idx as usize) {
                     let d = match (&csr.delays, proj.delay) {

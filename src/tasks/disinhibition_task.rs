@@ -1,0 +1,197 @@
+//! The two built-in dis-inhibitory tasks, `disinhibition-xor` and
+//! `disinhibition-randman`: per seed, the microcircuit trained in the engine by the
+//! dis-inhibitory rule and the same architecture trained by exact backpropagation
+//! ([`super::disinhibition_bp`]); the report holds `accuracy` and `bp_accuracy` (test
+//! accuracy at the end, mean and spread over seeds), the learning curves, and the
+//! sign-flip prediction ([`super::disinhibition_sign`]).
+
+use super::disinhibition_bp::Dense;
+use super::disinhibition_data::{Randman, xor};
+use super::disinhibition_train::{Curve, Data, HIGH, LOW, Schedule, argmax, shuffle, train};
+use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
+use crate::microcircuit::Microcircuit;
+use synfire_rules::Disinhibition;
+
+/// What one task trains on and how.
+struct Plan {
+    name: &'static str,
+    sizes: Vec<u32>,
+    data: fn(u64) -> (Data, Data),
+    schedule: Schedule,
+    eta: f64,
+    k_p: f64,
+    q_gain: f64,
+    bp_lr: f64,
+}
+
+/// The circuit of a plan for one seed.
+fn circuit(p: &Plan, seed: u64) -> Microcircuit {
+    Microcircuit::new(&p.sizes).seed(seed).k_p(p.k_p).scales(2.0, p.q_gain).rule(Disinhibition::exact().eta(p.eta).bounds(-20.0..=20.0))
+}
+
+/// Backpropagation on the same architecture, the same initial weights, targets,
+/// example order and epochs, at a constant learning rate (its better schedule here:
+/// the rule's decay cost it 10 points on randman): its curve.
+pub fn backprop(mc: &Microcircuit, train: &Data, test: &Data, s: Schedule, lr: f64, seed: u64) -> Curve {
+    let mut net = Dense::of(mc);
+    let acc = |net: &Dense, d: &Data| d.x.iter().zip(&d.label).filter(|(x, l)| argmax(&net.output(x)) == **l).count() as f64 / d.x.len() as f64;
+    let mut curve = vec![(0, acc(&net, train), acc(&net, test))];
+    let mut order: Vec<usize> = (0..train.x.len()).collect();
+    for epoch in 1..=s.epochs {
+        shuffle(&mut order, seed, epoch);
+        for &n in &order {
+            let target: Vec<f64> = (0..train.classes).map(|k| if k == train.label[n] { HIGH } else { LOW }).collect();
+            net.step(&train.x[n], &target, lr);
+        }
+        if epoch % s.eval_every == 0 || epoch == s.epochs {
+            curve.push((epoch, acc(&net, train), acc(&net, test)));
+        }
+    }
+    curve
+}
+
+/// Runs a plan over the setup's seeds.
+fn run(p: &Plan, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+    let s = Schedule { epochs: setup.iterations_or(p.schedule.epochs), ..p.schedule };
+    if s.epochs == 0 {
+        return Err(TaskError::Setting { task: p.name, setting: "iterations", value: "0".into(), why: "at least one epoch".into() });
+    }
+    let (mut curves, mut bp_curves) = (Vec::new(), Vec::new());
+    for &seed in &setup.seeds {
+        let (tr, te) = (p.data)(seed);
+        let mc = circuit(p, seed);
+        curves.push(train(p.name, &mc, &tr, &te, s, setup.workers, seed, progress)?);
+        bp_curves.push(backprop(&mc, &tr, &te, s, p.bp_lr, seed));
+    }
+    let last = |cs: &[Curve]| Stats::of(&cs.iter().map(|c| c.last().map_or(f64::NAN, |x| x.2)).collect::<Vec<_>>());
+    let (acc, bp) = (last(&curves), last(&bp_curves));
+    let mut out = Outcome::default();
+    out.set("accuracy", &acc);
+    out.set("bp_accuracy", &bp);
+    out.set("train_accuracy", Stats::of(&curves.iter().map(|c| c.last().map_or(f64::NAN, |x| x.1)).collect::<Vec<_>>()));
+    out.set("epochs", s.epochs);
+    out.set("rule", "disinhibition (exact), rate form, in the engine");
+    out.set("baseline", format!("exact backpropagation at the open-loop steady state, SGD lr {} constant", p.bp_lr));
+    out.set("learning_rate_decay", s.decay);
+    let series = |name: &str, cs: &[Curve]| {
+        let n = cs[0].len();
+        let at = |i: usize| Stats::of(&cs.iter().map(|c| c[i].2).collect::<Vec<_>>());
+        Series { name: name.into(), points: (0..n).map(|i| (cs[0][i].0 as f64, at(i).mean)).collect(), spread: (0..n).map(|i| at(i).std).collect() }
+    };
+    out.figures.push(Figure {
+        file: "learning_curve.svg".into(),
+        title: format!("{}: test accuracy over {} seeds", p.name, setup.seeds.len()),
+        x_label: "epoch".into(),
+        y_label: "accuracy".into(),
+        series: vec![series("dis-inhibitory rule (engine)", &curves), series("backpropagation", &bp_curves)],
+        ..Figure::default()
+    });
+    let mut rows = Vec::new();
+    for (k, &seed) in setup.seeds.iter().enumerate() {
+        for ((e, tr, te), (_, btr, bte)) in curves[k].iter().zip(&bp_curves[k]) {
+            rows.push([seed.to_string(), e.to_string(), format!("{tr:.4}"), format!("{te:.4}"), format!("{btr:.4}"), format!("{bte:.4}")].to_vec());
+        }
+    }
+    let header = ["seed", "epoch", "train", "test", "bp_train", "bp_test"].map(String::from).to_vec();
+    out.tables.push(Table { file: "learning_curve.csv".into(), what: "accuracy per seed and epoch, rule and backpropagation".into(), header, rows });
+    let (figure, table) = super::disinhibition_sign::sign_flip(setup.workers).map_err(|source| TaskError::Run { task: p.name, source })?;
+    out.figures.push(figure);
+    out.tables.push(table);
+    out.summary = format!("{}: accuracy {}, backpropagation {}\n", p.name, acc.show(3), bp.show(3));
+    Ok(out)
+}
+
+/// `synfire run disinhibition-xor`.
+#[derive(Debug, Clone, Copy)]
+pub struct DisinhibitionXor;
+
+impl Task for DisinhibitionXor {
+    fn name(&self) -> &'static str {
+        "disinhibition-xor"
+    }
+    fn about(&self) -> &'static str {
+        "XOR learned by a 2-16-2 dis-inhibitory microcircuit in the engine, beside backpropagation; reports accuracy and bp_accuracy"
+    }
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 1000, eval_every: 50, q_every: 0, decay: 0.0 };
+        let plan = Plan { name: self.name(), sizes: vec![2, 16, 2], data: |_| (xor(), xor()), schedule, eta: 1e-3, k_p: 2.0, q_gain: 1.0, bp_lr: 0.1 };
+        run(&plan, setup, progress)
+    }
+}
+
+/// `synfire run disinhibition-randman`.
+#[derive(Debug, Clone, Copy)]
+pub struct DisinhibitionRandman;
+
+impl Task for DisinhibitionRandman {
+    fn name(&self) -> &'static str {
+        "disinhibition-randman"
+    }
+    fn about(&self) -> &'static str {
+        "3-class synthetic manifolds (randman) learned by a 10-16-3 dis-inhibitory microcircuit in the engine, beside backpropagation"
+    }
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 30, eval_every: 5, q_every: 1, decay: 10.0 };
+        let plan = Plan {
+            name: self.name(),
+            sizes: vec![10, 16, 3],
+            data: |seed| Randman::THREE.generate(seed),
+            schedule,
+            eta: 2e-3,
+            k_p: 1.0,
+            q_gain: 2.0,
+            bp_lr: 0.1,
+        };
+        run(&plan, setup, progress)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasks::Quiet;
+
+    fn setup(seeds: u64, epochs: u64) -> Setup {
+        Setup { iterations: Some(epochs), ..Setup::seeds(0, seeds, 2) }
+    }
+
+    /// A short run writes every field and figure the task promises, with accuracies
+    /// in range, and the same report for one and two workers.
+    #[test]
+    fn a_short_xor_run_reports_accuracy_and_bp_accuracy() {
+        let out = DisinhibitionXor.run(&setup(1, 20), &mut Quiet).unwrap();
+        for key in ["accuracy", "bp_accuracy", "train_accuracy"] {
+            let mean = out.report[key]["mean"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&mean), "{key} = {mean}");
+        }
+        let files: Vec<&str> = out.figures.iter().map(|f| f.file.as_str()).collect();
+        assert_eq!(files, ["learning_curve.svg", "sign_flip.svg"]);
+        let one = DisinhibitionXor.run(&Setup { workers: 1, ..setup(1, 20) }, &mut Quiet).unwrap();
+        assert_eq!(one.report, out.report, "the report does not depend on the worker count");
+    }
+
+    /// One epoch of randman runs end to end (rule, recomputed feedback, baseline).
+    #[test]
+    fn a_short_randman_run_reports_both_accuracies() {
+        let out = DisinhibitionRandman.run(&setup(1, 1), &mut Quiet).unwrap();
+        let acc = out.report["accuracy"]["mean"].as_f64().unwrap();
+        let bp = out.report["bp_accuracy"]["mean"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc) && (0.0..=1.0).contains(&bp), "{acc} {bp}");
+        assert_eq!(out.tables[0].header[..2], ["seed".to_string(), "epoch".to_string()]);
+    }
+
+    /// Specs 5.5: XOR reaches at least 95%, mean over 5 seeds (release: about 15 s).
+    #[test]
+    #[ignore = "acceptance: cargo test --release -- --ignored"]
+    fn xor_reaches_95_percent_over_five_seeds() {
+        let out = DisinhibitionXor.run(&Setup::seeds(0, 5, 2), &mut Quiet).unwrap();
+        let (acc, bp) = (out.report["accuracy"]["mean"].as_f64().unwrap(), out.report["bp_accuracy"]["mean"].as_f64().unwrap());
+        assert!(acc >= 0.95, "accuracy {acc} (backpropagation {bp})");
+    }
+}
