@@ -112,6 +112,9 @@ pub struct EpropSpec {
     pub batch: u64,
     /// Connection probability of the recurrent synapses (1: all to all, no autapses).
     pub p_rec: f64,
+    /// Classification: softmax readouts learning a cross-entropy loss where a
+    /// one-hot target is given (the loss window), instead of regression.
+    pub softmax: bool,
 }
 
 impl EpropSpec {
@@ -140,6 +143,37 @@ impl EpropSpec {
             trial_ticks: 1000,
             batch: 1,
             p_rec: 1.0,
+            softmax: false,
+        }
+    }
+
+    /// The evidence-accumulation network of specs 4.2: 40 inputs, 50 LIF and 50 ALIF
+    /// neurons (tau_m = 20 ms, tau_a = 2 s, beta = 0.0174, v_th = 0.6, refractory 4
+    /// ticks: the tutorials' counter of 5), two softmax readouts (tau_out = 20 ms),
+    /// random feedback `N(0, 1)`, Adam with eta = 5e-3 over batches of 64 trials of
+    /// 2250 ms, c_reg = 1 at 10 Hz, the paper's un-normalised filters.
+    pub fn evidence_accumulation() -> EpropSpec {
+        EpropSpec {
+            n_in: 40,
+            n_lif: 50,
+            n_alif: 50,
+            n_out: 2,
+            tau_m: 20.0,
+            tau_out: 20.0,
+            tau_a: 2000.0,
+            beta: 0.0174,
+            v_th: 0.6,
+            n_ref: 4,
+            gamma: 0.3,
+            normalised: false,
+            feedback: Feedback::Random { scale: 1.0 },
+            optimiser: Optimiser::Adam { eta: 5e-3 },
+            c_reg: 1.0,
+            f_target: 10.0,
+            trial_ticks: 2250,
+            batch: 64,
+            p_rec: 1.0,
+            softmax: true,
         }
     }
 
@@ -176,7 +210,8 @@ impl EpropSpec {
             }
         }
         let gain = if self.normalised { 1.0 - kappa } else { 1.0 };
-        let y = net.population("readout", self.n_out, RateUnit::readout().tau(self.tau_out.ms()).gain(gain.one()));
+        let softmax = if self.softmax { 1.0 } else { 0.0 };
+        let y = net.population("readout", self.n_out, RateUnit::readout().tau(self.tau_out.ms()).gain(gain.one()).set("softmax", softmax.one()));
         let every = ((self.period() * self.batch.max(1)) as f64).ms();
         let (eta, adam) = match self.optimiser {
             Optimiser::Sgd { eta } => (eta, false),

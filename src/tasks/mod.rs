@@ -21,6 +21,7 @@ pub mod disinhibition_data;
 pub mod disinhibition_sign;
 mod disinhibition_task;
 pub mod disinhibition_train;
+pub mod eprop_evidence;
 pub mod eprop_pattern;
 pub mod memory_stream;
 mod outcome;
