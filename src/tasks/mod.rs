@@ -136,8 +136,13 @@ pub enum TaskError {
 }
 
 /// Every built-in task, in the order `synfire run --help` lists them.
-pub static ALL: &[&dyn Task] =
-    &[&eprop_pattern::EpropPattern, &memory_stream::MemoryStream, &disinhibition_task::DisinhibitionXor, &disinhibition_task::DisinhibitionRandman];
+pub static ALL: &[&dyn Task] = &[
+    &eprop_pattern::EpropPattern,
+    &eprop_evidence::EpropEvidence,
+    &memory_stream::MemoryStream,
+    &disinhibition_task::DisinhibitionXor,
+    &disinhibition_task::DisinhibitionRandman,
+];
 
 /// The task called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Task> {
