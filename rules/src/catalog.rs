@@ -4,7 +4,7 @@ use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
+use crate::{eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, superspike, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
@@ -20,6 +20,7 @@ pub const RULES: &[&str] = &[
     eprop::NAME,
     eprop::READOUT,
     eprop::FEEDBACK,
+    superspike::NAME,
 ];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
@@ -40,6 +41,7 @@ impl RuleCatalog for Catalog {
             crate::orchestrated::NAME => vec!["w_cons"],
             eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
             eprop::FEEDBACK => vec!["g"],
+            superspike::NAME => vec!["el", "el_flt", "m", "v"],
             _ => Vec::new(),
         }
     }
@@ -72,6 +74,7 @@ impl RuleCatalog for Catalog {
         match spec.name.as_str() {
             signal_hebb::NAME => vec![signal_hebb::INPUT],
             eprop::NAME => vec![eprop::INPUT],
+            superspike::NAME => vec![superspike::INPUT],
             _ => Vec::new(),
         }
     }
@@ -90,6 +93,7 @@ enum Parsed {
     SignalHebb(signal_hebb::SignalHebb),
     Eprop(eprop::Eprop),
     Feedback(eprop::EpropFeedback),
+    SuperSpike(superspike::SuperSpike),
 }
 
 impl Parsed {
@@ -105,6 +109,7 @@ impl Parsed {
             Parsed::SignalHebb(p) => p.check(),
             Parsed::Eprop(p) => p.check(),
             Parsed::Feedback(p) => p.check(),
+            Parsed::SuperSpike(p) => p.check(),
         }
     }
 
@@ -121,6 +126,7 @@ impl Parsed {
             Parsed::SignalHebb(p) => p.to_spec(),
             Parsed::Eprop(p) => p.to_spec(),
             Parsed::Feedback(p) => p.to_spec(),
+            Parsed::SuperSpike(p) => p.to_spec(),
         }
     }
 
@@ -136,7 +142,8 @@ impl Parsed {
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
             // Gradient descent keeps no bounds.
-            Parsed::Eprop(_) | Parsed::Feedback(_) => None,
+            // Gradient rules: SuperSpike clips to its own signed `w_min..w_max`.
+            Parsed::Eprop(_) | Parsed::Feedback(_) | Parsed::SuperSpike(_) => None,
         }
     }
 }
@@ -148,6 +155,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
         rstdp::NAME => &[rstdp::INPUT],
         signal_hebb::NAME => &[signal_hebb::INPUT],
         eprop::NAME => &[eprop::INPUT],
+        superspike::NAME => &[superspike::INPUT],
         _ => &[],
     }
 }
@@ -189,6 +197,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         signal_hebb::NAME => signal_hebb::SignalHebb::from_spec(spec).map(Parsed::SignalHebb),
         eprop::NAME | eprop::READOUT => eprop::Eprop::from_spec(spec).map(Parsed::Eprop),
         eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
+        superspike::NAME => superspike::SuperSpike::from_spec(spec).map(Parsed::SuperSpike),
         _ => return None,
     })
 }
@@ -233,6 +242,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::SignalHebb(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::SuperSpike(p) => Ok(Box::new(p.build(info)?)),
     }
 }
 
