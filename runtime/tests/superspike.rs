@@ -32,8 +32,10 @@ struct Net {
 }
 
 /// Input `i` fires every `3 + i` ms from `0.3 i` ms; the target raster of output `k`
-/// has a spike every 4 ms from `1 + k` ms.
-fn network() -> Net {
+/// has a spike every 4 ms from `1 + k` ms. Every delay (and the error's lag) is
+/// `delay` ticks.
+fn network(delay: u64) -> Net {
+    let d = (delay as f64 * DT).ms();
     let mut net = Network::new().dt(DT.ms()).seed(5);
     let times = |n: usize, f: &dyn Fn(usize) -> (f64, f64)| -> Vec<Vec<Time>> {
         (0..n)
@@ -57,8 +59,7 @@ fn network() -> Net {
     let o = net.population("O", N_O as u64, lif);
     net.learning_signal("EH", h);
     net.learning_signal("EO", o);
-    let rule = |sig: &str| SuperSpike::new().eta(0.5).update_every(((EVERY as f64) * DT).ms()).clip(-20.0, 20.0).signal_delay(DT.ms()).signal(sig);
-    let d = DT.ms();
+    let rule = |sig: &str| SuperSpike::new().eta(0.5).update_every(((EVERY as f64) * DT).ms()).clip(-20.0, 20.0).signal_delay(d).signal(sig);
     let hid = net.connect(x, h, Conn::all_to_all().weight(uniform(2.0.mv(), 9.0.mv())).delay(d).plastic(rule("EH")));
     let out = net.connect(h, o, Conn::all_to_all().weight(uniform(4.0.mv(), 12.0.mv())).delay(d).plastic(rule("EO")));
     // The output error S* - S, and its random feedback onto the hidden layer.
@@ -295,7 +296,7 @@ const TICKS: u64 = 300;
 
 #[test]
 fn gradients_and_updates_equal_the_serial_reference_tick_by_tick() {
-    let net = network();
+    let net = network(1);
     let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
     sim.run_ticks(0).expect("runs");
     let w0 = [dense(&sim, net.hid, N_H, N_IN), dense(&sim, net.out, N_O, N_H)];
@@ -326,5 +327,39 @@ fn gradients_and_updates_equal_the_serial_reference_tick_by_tick() {
         let moved = got.iter().flatten().zip(w0[layer].iter().flatten()).filter(|(a, b)| a != b).count();
         assert!(moved > rows * cols / 2, "layer {layer}: the updates moved {moved} weights");
         assert_close(&format!("layer {layer} weights"), &got, &run.w[layer], max_abs(&run.w[layer]));
+    }
+}
+
+/// The weights of both layers after `ticks`, as bits.
+fn trained(net: &Net, workers: usize, window: Option<u64>, ticks: u64) -> Vec<Vec<u32>> {
+    let mut sim = support::runtime(&net.graph, workers, window);
+    sim.run_ticks(ticks).expect("runs");
+    [net.hid, net.out].iter().map(|&p| support::weight_bits(&sim, p)).collect()
+}
+
+/// Training with updates every 2 ms and delays of 3 ticks: bit-identical for 1 to 4
+/// workers and windows of 1 to 3 ticks, and across a checkpoint taken between an update's tick
+/// and the tick it acts on, and one mid-interval.
+#[test]
+fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
+    let net = network(3);
+    let want = trained(&net, 1, None, TICKS);
+    let mut start = support::runtime(&net.graph, 1, None);
+    start.run_ticks(0).expect("runs");
+    let w0 = support::weight_bits(&start, net.hid);
+    let moved = want[0].iter().zip(&w0).filter(|(a, b)| a != b).count();
+    assert!(moved >= 8, "training moved {moved} of {} hidden weights", w0.len());
+    for (workers, window) in [(2, None), (3, Some(1)), (4, Some(2)), (2, Some(1)), (1, Some(1))] {
+        assert!(trained(&net, workers, window, TICKS) == want, "{workers} workers, window {window:?}");
+    }
+    // Tick 80 is an update's tick; it acts from 83 on.
+    for at in [81, 93] {
+        let mut a = support::runtime(&net.graph, 3, None);
+        a.run_ticks(at).expect("runs");
+        let mut b = support::round_trip(&net.graph, &mut a, 2);
+        drop(a);
+        b.run_ticks(TICKS - at).expect("runs");
+        let got: Vec<Vec<u32>> = [net.hid, net.out].iter().map(|&p| support::weight_bits(&b, p)).collect();
+        assert!(got == want, "weights differ after a resume at tick {at}");
     }
 }
