@@ -32,7 +32,7 @@ pub mod tasks;
 /// and the runtime.
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
-    pub use synfire_rules::{Catalog as RuleCatalog, Eprop, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, Surrogate, Triplet};
+    pub use synfire_rules::{Catalog as RuleCatalog, Eprop, Istdp, Orchestrated, RewardStdp, Scaling, Stdp, Stp, SuperSpike, Surrogate, Triplet};
     pub use synfire_runtime::Runtime;
 }
 

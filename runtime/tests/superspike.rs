@@ -363,3 +363,93 @@ fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
         assert!(got == want, "weights differ after a resume at tick {at}");
     }
 }
+
+/// A reproducible uniform number in `[0, 1)` (splitmix64 of `k`).
+fn unit(k: u64) -> f64 {
+    let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The 4.3 behaviour task, scaled down: `N` frozen Poisson inputs at 10 Hz looped
+/// every `LOOP_MS`, 16 hidden and 2 output `lif_cuba` neurons, a target raster of 2
+/// spikes per output and loop; output error `S* - S`, hidden error through fixed
+/// random feedback `b` (`+b` from the target, `-b` from the output). Returns the
+/// squared alpha-filtered output error summed over each loop.
+fn behaviour(hidden_learns: bool, loops: usize) -> Vec<f64> {
+    const N: usize = 100;
+    const NH: usize = 16;
+    const LOOP_MS: f64 = 200.0;
+    let mut net = Network::new().dt(DT.ms()).seed(3);
+    let pattern: Vec<Vec<f64>> = (0..N)
+        .map(|i| {
+            let mut t = 0.0;
+            let mut v = Vec::new();
+            for k in 0.. {
+                // Exponential intervals of mean 100 ms, on the tick grid.
+                t += -100.0 * (1.0 - unit((i * 1000 + k) as u64)).ln();
+                if t >= LOOP_MS {
+                    break;
+                }
+                v.push((t / DT).floor() * DT);
+            }
+            v
+        })
+        .collect();
+    let looped = |p: &[f64]| -> Vec<Time> { (0..loops).flat_map(|l| p.iter().map(move |&t| Time(t + l as f64 * LOOP_MS))).collect() };
+    let x = net.source("X", N as u64, SourceSpec::SpikeTimes { times: pattern.iter().map(|p| looped(p)).collect() });
+    let raster = [vec![50.0, 130.0], vec![90.0, 160.0]];
+    let tg = net.source("T", 2, SourceSpec::SpikeTimes { times: raster.iter().map(|p| looped(p)).collect() });
+    let lif = Lif::cuba().tau_m(10.0.ms()).v_th((-50.0).mv()).v_reset((-60.0).mv()).e_l((-60.0).mv()).t_ref(5.0.ms()).tau_syn_e(5.0.ms()).tau_syn_i(5.0.ms());
+    let h = net.population("H", NH as u64, lif.clone());
+    let o = net.population("O", 2, lif);
+    net.learning_signal("EH", h);
+    net.learning_signal("EO", o);
+    let d = 0.8.ms();
+    let rule = |sig: &str, eta: f64| SuperSpike::new().eta(eta).update_every(20.0.ms()).clip(-20.0, 20.0).signal_delay(d).signal(sig);
+    net.connect(x, h, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).plastic(rule("EH", if hidden_learns { 0.05 } else { 0.0 })));
+    net.connect(h, o, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).plastic(rule("EO", 0.05)));
+    net.connect(tg, o, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal("EO"));
+    net.connect(o, o, Conn::one_to_one().weight((-1.0).one()).delay(d).into_signal("EO"));
+    let b: Vec<(u32, u32, f64)> = (0..2).flat_map(|k| (0..NH).map(move |i| (k as u32, i as u32, 2.0 * unit(7_000_000 + (k * NH + i) as u64) - 1.0))).collect();
+    net.connect(tg, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, w.one()))).delay(d).into_signal("EH"));
+    net.connect(o, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, (-w).one()))).delay(d).into_signal("EH"));
+    let spikes = net.record_spikes([tg, o]);
+    let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
+    let mut sim = Runtime::builder().workers(2).build(&graph).expect("builds");
+    let loop_ticks = (LOOP_MS / DT).round() as u64;
+    sim.run_ticks(loop_ticks * loops as u64).expect("runs");
+    let rec = sim.spikes(spikes).expect("spikes");
+    let ticks = loop_ticks as usize * loops;
+    let mut err = vec![vec![0.0f64; ticks]; 2];
+    for ((&t, &p), &i) in rec.ticks.iter().zip(&rec.pops).zip(&rec.index) {
+        err[i as usize][t as usize] += if p == 0 { 1.0 } else { -1.0 };
+    }
+    let (a_rise, k_dec) = ((-DT / 5.0).exp(), DT / 10.0);
+    let mut loss = vec![0.0; loops];
+    for e in &err {
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for (t, &x) in e.iter().enumerate() {
+            s1 += x;
+            s2 += k_dec * (s1 - s2);
+            s1 *= a_rise;
+            loss[t / loop_ticks as usize] += s2 * s2;
+        }
+    }
+    loss
+}
+
+/// Mean of the first and the last `k` loops.
+fn ends(loss: &[f64], k: usize) -> (f64, f64) {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    (mean(&loss[..k]), mean(&loss[loss.len() - k..]))
+}
+
+#[test]
+fn behaviour_short() {
+    let loss = behaviour(true, 30);
+    eprintln!("{loss:?}");
+    let (first, last) = ends(&loss, 5);
+    assert!(last < first, "the filtered error falls ({first} -> {last})");
+}
