@@ -4,6 +4,9 @@
 //! updates; and the same training bit for bit on any worker count and window, and
 //! across a checkpoint.
 
+// The reference indexes its matrices like the equations do.
+#![allow(clippy::needless_range_loop)]
+
 mod support;
 
 use synfire_graphs::prelude::*;
@@ -207,6 +210,9 @@ struct Run {
 
 /// The reference from the initial weights `w0`, with the engine's recorded source
 /// spikes and feedback weights.
+/// A tick's hidden arrivals and `U - theta`, output arrivals and `U - theta`.
+type Pending = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
 fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
     let mut hid = Layer::new(w0[0].clone());
     let mut out = Layer::new(w0[1].clone());
@@ -224,7 +230,7 @@ fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
     let (mut h_prev, mut o_prev) = (vec![0.0; N_H], vec![0.0; N_O]);
     let mut run = Run { m: Vec::new(), spikes: Vec::new(), w: [Vec::new(), Vec::new()] };
     // The rule ticks wait for their error (one tick of lag).
-    let mut pending: Option<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> = None;
+    let mut pending: Option<Pending> = None;
     for t in 0..ticks {
         // The update of tick n T_u (taken once that tick's last error arrived, at
         // n T_u + 1) acts on spikes sent from n T_u + 1 on, which arrive at n T_u + 2.
