@@ -7,7 +7,7 @@
 //!
 //! `cargo run --release --example superspike`
 
-use synfire::graphs::SourceSpec;
+use synfire::graphs::{SourceSpec, Time};
 use synfire::prelude::*;
 
 /// A reproducible uniform number in `[0, 1)` (splitmix64 of `k`).
