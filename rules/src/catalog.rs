@@ -5,7 +5,7 @@ use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::metaplastic::{self, Meta};
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{disinhibition, eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, triplet};
+use crate::{disinhibition, eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, superspike, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
@@ -25,6 +25,7 @@ pub const RULES: &[&str] = &[
     metaplastic::HIDDEN,
     metaplastic::SI,
     disinhibition::NAME,
+    superspike::NAME,
 ];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
@@ -51,6 +52,7 @@ impl RuleCatalog for Catalog {
             },
             metaplastic::HIDDEN => vec!["w_h"],
             metaplastic::SI => vec!["omega", "Omega", "theta_star"],
+            superspike::NAME => vec!["el", "el_flt", "m", "v"],
             _ => Vec::new(),
         }
     }
@@ -85,6 +87,7 @@ impl RuleCatalog for Catalog {
             signal_hebb::NAME => vec![signal_hebb::INPUT],
             eprop::NAME => vec![eprop::INPUT],
             disinhibition::NAME => disinhibition::per_neuron_inputs().to_vec(),
+            superspike::NAME => vec![superspike::INPUT],
             _ => Vec::new(),
         }
     }
@@ -106,6 +109,7 @@ enum Parsed {
     /// A metaplastic wrapper and its base rule (one of [`metaplastic::BASES`]).
     Wrapped(Box<Parsed>, Meta),
     Disinhibition(disinhibition::Disinhibition),
+    SuperSpike(superspike::SuperSpike),
 }
 
 impl Parsed {
@@ -130,6 +134,7 @@ impl Parsed {
                 problems
             }
             Parsed::Disinhibition(p) => p.check(),
+            Parsed::SuperSpike(p) => p.check(),
         }
     }
 
@@ -152,6 +157,7 @@ impl Parsed {
                 spec
             }
             Parsed::Disinhibition(p) => p.to_spec(),
+            Parsed::SuperSpike(p) => p.to_spec(),
         }
     }
 
@@ -167,7 +173,7 @@ impl Parsed {
             Parsed::Rstdp(p) => Some(p.bounds),
             Parsed::SignalHebb(p) => Some(p.bounds),
             // Gradient descent keeps no bounds.
-            Parsed::Eprop(_) | Parsed::Feedback(_) => None,
+            Parsed::Eprop(_) | Parsed::Feedback(_) | Parsed::SuperSpike(_) => None,
             Parsed::Wrapped(base, _) => base.bounds(),
             Parsed::Disinhibition(p) => Some(p.bounds),
         }
@@ -183,6 +189,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
         eprop::NAME => &[eprop::INPUT],
         name if Meta::is_wrapper(name) => Meta::inputs(name),
         disinhibition::NAME => disinhibition::INPUTS,
+        superspike::NAME => &[superspike::INPUT],
         _ => &[],
     }
 }
@@ -226,6 +233,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
         name if Meta::is_wrapper(name) => return Some(parse_wrapped(spec)),
         disinhibition::NAME => disinhibition::Disinhibition::from_spec(spec).map(Parsed::Disinhibition),
+        superspike::NAME => superspike::SuperSpike::from_spec(spec).map(Parsed::SuperSpike),
         _ => return None,
     })
 }
@@ -271,6 +279,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Disinhibition(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::SuperSpike(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Wrapped(base, meta) => match base.as_ref() {
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),

@@ -84,6 +84,10 @@ pub struct LifCubaKernel {
     refractory: RefractoryEnds,
     /// One entry when homogeneous, else one per neuron.
     coeffs: PerNeuron<Coeffs>,
+    /// `V - V_th` after the last step (before a spike's reset), `+inf` for neurons
+    /// refractory in it; kept only once a per-tick rule asked for it
+    /// (`track_threshold`, SuperSpike's surrogate), else empty.
+    distance: Vec<f32>,
 }
 
 impl LifCubaKernel {
@@ -117,7 +121,7 @@ impl LifCubaKernel {
         let v0 = sample_init(init, "v").unwrap_or_else(|| e_l.clone());
         let v = v0.iter().zip(&e_l).map(|(v, e)| (v - e) as f32).collect();
         let column = |name| sample_init(init, name).map_or_else(|| vec![0.0; n], |x| x.into_iter().map(|x| x as f32).collect());
-        Ok(LifCubaKernel { v, i_e: column("i_syn_e"), i_i: column("i_syn_i"), refractory: RefractoryEnds::new(n), coeffs })
+        Ok(LifCubaKernel { v, i_e: column("i_syn_e"), i_i: column("i_syn_i"), refractory: RefractoryEnds::new(n), coeffs, distance: Vec::new() })
     }
 }
 
@@ -151,6 +155,13 @@ impl LifCubaKernel {
                 ini[i] = 0.0;
                 crossed += u32::from(x >= c.th);
             }
+            if !self.distance.is_empty() {
+                // Before the spike pass: a neuron that crosses reports its value
+                // above the threshold, not the reset.
+                for i in start..end {
+                    self.distance[i] = if held(free_at[i], now) { f32::INFINITY } else { v[i] - c.th };
+                }
+            }
             if crossed > 0 {
                 for i in start..end {
                     if v[i] >= c.th {
@@ -177,6 +188,9 @@ impl LifCubaKernel {
             self.i_i[i] = c.p11i * self.i_i[i] + in_i[i];
             in_e[i] = 0.0;
             in_i[i] = 0.0;
+            if let Some(d) = self.distance.get_mut(i) {
+                *d = if held(self.refractory.end(i), now) { f32::INFINITY } else { v - c.th };
+            }
             if v >= c.th {
                 v = c.reset;
                 self.refractory.ends_mut()[i] = end_after(now, c.n_ref);
@@ -220,6 +234,17 @@ impl NeuronKernel for LifCubaKernel {
         } else {
             self.step_general(tick, in_e, in_i, ext, spiked);
         }
+    }
+
+    fn track_threshold(&mut self) -> bool {
+        if self.distance.is_empty() {
+            self.distance = vec![0.0; self.v.len()];
+        }
+        true
+    }
+
+    fn threshold_distance(&self) -> Option<&[f32]> {
+        (!self.distance.is_empty()).then_some(&self.distance[..])
     }
 
     fn state(&self, var: usize, i: usize) -> f32 {
