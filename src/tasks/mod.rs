@@ -16,6 +16,7 @@
 //! Every figure a task reports over seeds is a [`Stats`]: mean and spread, with the
 //! seeds that produced it.
 
+pub mod continual_patterns;
 pub mod eprop_pattern;
 pub mod memory_stream;
 mod outcome;
@@ -129,7 +130,7 @@ pub enum TaskError {
 }
 
 /// Every built-in task, in the order `synfire run --help` lists them.
-pub static ALL: &[&dyn Task] = &[&eprop_pattern::EpropPattern, &memory_stream::MemoryStream];
+pub static ALL: &[&dyn Task] = &[&continual_patterns::ContinualPatterns, &eprop_pattern::EpropPattern, &memory_stream::MemoryStream];
 
 /// The task called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Task> {
