@@ -36,7 +36,7 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     out.set("seeds", seeds);
     let mut entries = Vec::new();
     let mut summary = format!(
-        "continual-patterns (spec 10.1, rate): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>14} {:>14} {:>14} {:>14}\n",
+        "continual-patterns (spec 10.1, rate): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
         scenario.protocol.inputs,
         scenario.protocol.patterns,
         t,
@@ -56,7 +56,7 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
         let metrics = |f: fn(&crate::continual::Metrics) -> f64| stat(&|r: &Run| f(&r.matrix.metrics()));
         let (a_a, a_last, last) = (stat(&|r| r.matrix.r[0][0]), stat(&|r| r.matrix.r[t - 1][0]), stat(&|r| r.matrix.r[t - 1][t - 1]));
         let forgetting = metrics(|m| m.forgetting_best_past);
-        summary += &format!("{:<18} {:>14} {:>14} {:>14} {:>14}\n", v.label(), a_a.show(3), a_last.show(3), last.show(3), forgetting.show(3));
+        summary += &format!("{:<18} {:>22} {:>22} {:>22} {:>22}\n", v.label(), a_a.show(3), a_last.show(3), last.show(3), forgetting.show(3));
         entries.push(serde_json::json!({
             "variant": v.label(),
             "parameters": v,
