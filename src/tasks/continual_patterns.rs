@@ -33,7 +33,6 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     let t = scenario.protocol.tasks;
     let mut out = Outcome::default();
     out.set("protocol", scenario.protocol);
-    out.set("seeds", seeds);
     let mut entries = Vec::new();
     let mut summary = format!(
         "continual-patterns (spec 10.1, rate): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
