@@ -148,7 +148,10 @@ impl Learner {
         let chain = match variant {
             Variant::BennaFusi { m } => {
                 let init: Vec<f32> = w0.iter().map(|&w| w as f32).collect();
-                Some(ChainSynapses::new(&BennaFusi::geometric(m), 1.0.ms(), &init).map_err(|e| super::ContinualError::Variant { variant: variant.label(), why: e.to_string() })?)
+                Some(
+                    ChainSynapses::new(&BennaFusi::geometric(m), 1.0.ms(), &init)
+                        .map_err(|e| super::ContinualError::Variant { variant: variant.label(), why: e.to_string() })?,
+                )
             }
             _ => None,
         };

@@ -75,10 +75,13 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
             file: format!("matrix_{}.csv", file.trim_end_matches('_')),
             what: format!("{}: accuracy on task j (columns) after training task i (rows), mean over seeds; row `init` is untrained", v.label()),
             header: std::iter::once("after".to_string()).chain((0..t).map(|j| format!("task_{j}"))).collect(),
-            rows: std::iter::once(("init".to_string(), (0..t).map(|j| rs.iter().map(|r| r.matrix.baseline[j]).sum::<f64>() / rs.len() as f64).collect::<Vec<_>>()))
-                .chain(mean_matrix.iter().enumerate().map(|(i, row)| (format!("task_{i}"), row.clone())))
-                .map(|(name, row)| std::iter::once(name).chain(row.iter().map(|x| format!("{x:.4}"))).collect())
-                .collect(),
+            rows: std::iter::once((
+                "init".to_string(),
+                (0..t).map(|j| rs.iter().map(|r| r.matrix.baseline[j]).sum::<f64>() / rs.len() as f64).collect::<Vec<_>>(),
+            ))
+            .chain(mean_matrix.iter().enumerate().map(|(i, row)| (format!("task_{i}"), row.clone())))
+            .map(|(name, row)| std::iter::once(name).chain(row.iter().map(|x| format!("{x:.4}"))).collect())
+            .collect(),
         });
         if matches!(v, Variant::Plain | Variant::Metaplastic { m: 1.0 } | Variant::Si { c: 0.01, .. }) {
             for j in 0..t {
@@ -135,7 +138,12 @@ impl Task for ContinualPatterns {
 
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
         let scenario = scenario(setup.iterations);
-        let setting = |e: crate::continual::ContinualError| TaskError::Setting { task: NAME, setting: "iterations", value: scenario.protocol.epochs.to_string(), why: e.to_string() };
+        let setting = |e: crate::continual::ContinualError| TaskError::Setting {
+            task: NAME,
+            setting: "iterations",
+            value: scenario.protocol.epochs.to_string(),
+            why: e.to_string(),
+        };
         scenario.check().map_err(setting)?;
         progress.stage("continual patterns", (scenario.variants.len() * setup.seeds.len()) as u64);
         let mut runs = Vec::new();
