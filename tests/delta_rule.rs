@@ -68,7 +68,7 @@ fn the_delta_rule_is_deterministic_and_equals_its_serial_reference() {
     let (on, r, t_pop) = (pop(&n, "on"), pop(&n, "R"), pop(&n, "T"));
     let mut e_at = vec![0.0f64; ticks as usize + FB_TICKS as usize + 1];
     let lambda = (-DT_MS / TAU_MS).exp();
-    let mut x = vec![0.0f64; 10];
+    let mut x = [0.0f64; 10];
     let mut wr = vec![W0; 10];
     let mut arrivals = vec![Vec::new(); ticks as usize + DELAY_TICKS as usize + 1];
     for &(t, p, i) in &spikes {

@@ -38,7 +38,7 @@
 //! Widrow & Hoff 1960; spec 10.1 (sequential pattern association).
 
 use crate::signal_hebb::SignalHebb;
-use synfire_graphs::{Conn, ModId, Network, PopId, PlasticityRule, RuleProblem, RuleSpec, Time, UnitExt};
+use synfire_graphs::{Conn, ModId, Network, PlasticityRule, PopId, RuleProblem, RuleSpec, Time, UnitExt};
 
 /// Parameters of the delta rule.
 #[derive(Debug, Clone, PartialEq)]

@@ -122,10 +122,10 @@
 
 pub mod bounds;
 mod catalog;
+pub mod delta;
 mod driver;
 mod eager;
 mod eager_state;
-pub mod delta;
 pub mod eprop;
 pub mod error;
 pub mod history;
@@ -175,8 +175,8 @@ pub(crate) fn prefetch_ptr<T>(p: *const T) {
 
 pub use bounds::Bounds;
 pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
-pub use driver::Engine;
 pub use delta::Delta;
+pub use driver::Engine;
 pub use eprop::{Eprop, EpropFeedback, EpropRule};
 pub use error::RuleError;
 pub use istdp::{Istdp, Vogels};

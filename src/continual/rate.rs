@@ -242,8 +242,8 @@ mod tests {
             for mu in order(&p, 3, 0, e) {
                 let a: f64 = w.iter().zip(&data.x[mu]).map(|(w, x)| w * x).sum();
                 let out = 1.0 / (1.0 + (-a).exp());
-                for j in 0..w.len() {
-                    w[j] += 0.02 * (data.y[mu] - out) * data.x[mu][j];
+                for (wj, xj) in w.iter_mut().zip(&data.x[mu]) {
+                    *wj += 0.02 * (data.y[mu] - out) * xj;
                 }
                 learner.train(&data.x[mu], data.y[mu]);
             }
