@@ -113,3 +113,26 @@ pub fn error_signal(net: &mut Network, name: &str, output: PopId, target: PopId,
     net.connect(output, output, Conn::one_to_one().weight((-1.0).one()).delay(delay).into_signal(name));
     id
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delta_rule_is_signal_gated_learning_on_its_error() {
+        let d = Delta::new().eta(0.5).tau(10.0.ms()).bounds(0.0..=8.0).error("E");
+        let spec = d.to_spec();
+        assert_eq!(spec.name, crate::signal_hebb::NAME);
+        assert_eq!(spec.inputs.get("signal").map(String::as_str), Some("E"));
+        assert_eq!(spec, SignalHebb::new().eta(0.5).tau(10.0.ms()).bounds(0.0..=8.0).signal("E").to_spec());
+        assert!(d.check().is_empty());
+    }
+
+    #[test]
+    fn a_delta_rule_without_its_error_or_with_a_bad_rate_is_refused() {
+        let unbound = Delta::new().check();
+        assert!(unbound.iter().any(|p| p.param == "inputs.signal"), "{unbound:?}");
+        let nan = Delta::new().eta(f64::NAN).error("E").check();
+        assert!(nan.iter().any(|p| p.param == "eta"), "{nan:?}");
+    }
+}
