@@ -137,6 +137,14 @@ impl Task for ContinualPatterns {
     }
 
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        if setup.duration.is_some() {
+            return Err(TaskError::Setting {
+                task: NAME,
+                setting: "duration",
+                value: format!("{:?}", setup.duration),
+                why: "the rate protocol has no model time: its length is --iterations epochs per task".into(),
+            });
+        }
         let scenario = scenario(setup.iterations);
         let setting = |e: crate::continual::ContinualError| TaskError::Setting {
             task: NAME,
@@ -176,6 +184,13 @@ mod tests {
     #[test]
     fn a_short_scenario_summary_is_stable() {
         insta::assert_snapshot!(summary_of(5, 2).summary);
+    }
+
+    #[test]
+    fn a_duration_is_refused_by_name() {
+        let setup = Setup { duration: Some(synfire_graphs::UnitExt::ms(1.0)), ..Setup::seeds(1, 1, 1) };
+        let e = ContinualPatterns.run(&setup, &mut super::super::Quiet).unwrap_err();
+        assert!(matches!(e, TaskError::Setting { setting: "duration", .. }), "{e}");
     }
 
     #[test]
