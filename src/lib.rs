@@ -25,6 +25,7 @@ pub use synfire_targets as targets;
 
 pub use synfire_runtime::networks;
 
+pub mod continual;
 pub mod eprop;
 pub mod microcircuit;
 pub mod tasks;

@@ -125,6 +125,7 @@
 
 pub mod bounds;
 mod catalog;
+pub mod delta;
 pub mod disinhibition;
 mod driver;
 mod eager;
@@ -179,6 +180,7 @@ pub(crate) fn prefetch_ptr<T>(p: *const T) {
 
 pub use bounds::Bounds;
 pub use catalog::{Catalog, RULES, instantiate, instantiate_with};
+pub use delta::Delta;
 pub use disinhibition::{Disinhibition, DisinhibitionRule, Softplus};
 pub use driver::Engine;
 pub use eprop::{Eprop, EpropFeedback, EpropRule};

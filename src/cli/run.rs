@@ -17,7 +17,9 @@ use synfire_runtime::{RunError, Runtime};
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// A built-in network (cuba, coba, cuba-stdp), a built-in training task (see
-    /// `synfire::tasks`) or a scenario file.
+    /// `synfire::tasks`) or a scenario file; without one, the flagship task
+    /// `continual-patterns` (spec 10.1: plain vs metaplastic vs SI synapses).
+    #[arg(default_value = "continual-patterns")]
     pub scenario: String,
     /// Worker threads [default: the scenario's, else 1].
     #[arg(long)]

@@ -16,6 +16,7 @@
 //! Every figure a task reports over seeds is a [`Stats`]: mean and spread, with the
 //! seeds that produced it.
 
+pub mod continual_patterns;
 pub mod disinhibition_bp;
 pub mod disinhibition_data;
 pub mod disinhibition_sign;
@@ -137,6 +138,7 @@ pub enum TaskError {
 
 /// Every built-in task, in the order `synfire run --help` lists them.
 pub static ALL: &[&dyn Task] = &[
+    &continual_patterns::ContinualPatterns,
     &eprop_pattern::EpropPattern,
     &eprop_evidence::EpropEvidence,
     &memory_stream::MemoryStream,

@@ -332,3 +332,21 @@ fn memory_stream_reports_its_exponent() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn run_without_a_scenario_runs_the_flagship_continual_patterns() {
+    let dir = scratch("flagship");
+    let out = synfire(&["run", "--seeds", "2", "--iterations", "20", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["task"], "continual-patterns");
+    let variants = report["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 8);
+    assert_eq!(variants[0]["variant"], "plain");
+    let a_after_a = variants[0]["matrix_mean"][0][0].as_f64().unwrap();
+    assert!(a_after_a > 0.9, "plain learns task A in 20 epochs: {a_after_a}");
+    for f in ["matrix_plain.csv", "matrix_meta_m_1.csv", "learning_curves.svg", "retention.svg", "summary.txt"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

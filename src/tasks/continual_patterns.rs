@@ -1,0 +1,237 @@
+//! `continual-patterns` (spec 10.1): sequential pattern association, task A then
+//! task B, on one logistic unit trained by the delta rule, with the synapse variants
+//! of spec 7 side by side (plain, metaplastic `m ∈ {0.5, 1, 2}`, SI
+//! `c ∈ {0.01, 0.1, 1}`, Benna–Fusi `m = 8`) over seeds.
+//!
+//! Reports per variant the accuracy matrix (mean over seeds) and every metric of
+//! spec 10.6 (mean and spread), learning curves (anytime evaluations on A and B) and
+//! a plain-text table: retention of A after B, accuracy on B.
+//!
+//! This is the rate abstraction of the protocol; the spiking version (Poisson-coded
+//! patterns onto an output neuron in the engine) is not built yet.
+
+use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
+use crate::continual::{Protocol, Run, Scenario, Variant};
+
+const NAME: &str = "continual-patterns";
+
+/// The task.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContinualPatterns;
+
+/// The scenario `synfire run continual-patterns` runs (`--iterations` sets the epochs
+/// per task).
+pub fn scenario(epochs: Option<u64>) -> Scenario {
+    let d = Protocol::default();
+    let epochs = epochs.map_or(d.epochs, |e| e as usize);
+    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1() }
+}
+
+/// Every variant's runs, over the seeds, as `report.json` fields, tables, figures and
+/// the summary.
+pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome {
+    let t = scenario.protocol.tasks;
+    let mut out = Outcome::default();
+    out.set("protocol", scenario.protocol);
+    let mut entries = Vec::new();
+    let mut summary = format!(
+        "continual-patterns (spec 10.1, rate): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
+        scenario.protocol.inputs,
+        scenario.protocol.patterns,
+        t,
+        scenario.protocol.eta,
+        scenario.protocol.epochs,
+        seeds.len(),
+        "variant",
+        "A after A",
+        "A after last",
+        "last task",
+        "forgetting",
+    );
+    let mut curves = Vec::new();
+    for (v, rs) in scenario.variants.iter().zip(runs) {
+        let stat = |f: &dyn Fn(&Run) -> f64| Stats::of(&rs.iter().map(f).collect::<Vec<_>>());
+        let mean_matrix: Vec<Vec<f64>> = (0..t).map(|i| (0..t).map(|j| rs.iter().map(|r| r.matrix.r[i][j]).sum::<f64>() / rs.len() as f64).collect()).collect();
+        let metrics = |f: fn(&crate::continual::Metrics) -> f64| stat(&|r: &Run| f(&r.matrix.metrics()));
+        let (a_a, a_last, last) = (stat(&|r| r.matrix.r[0][0]), stat(&|r| r.matrix.r[t - 1][0]), stat(&|r| r.matrix.r[t - 1][t - 1]));
+        let forgetting = metrics(|m| m.forgetting_best_past);
+        summary += &format!("{:<18} {:>22} {:>22} {:>22} {:>22}\n", v.label(), a_a.show(3), a_last.show(3), last.show(3), forgetting.show(3));
+        entries.push(serde_json::json!({
+            "variant": v.label(),
+            "parameters": v,
+            "matrix_mean": mean_matrix,
+            "matrices": rs.iter().map(|r| &r.matrix.r).collect::<Vec<_>>(),
+            "retention_first_task": a_last,
+            "accuracy_last_task": last,
+            "average_accuracy": metrics(|m| m.average_accuracy),
+            "learning_accuracy": metrics(|m| m.learning_accuracy),
+            "backward_transfer": metrics(|m| m.backward_transfer),
+            "forward_transfer": metrics(|m| m.forward_transfer),
+            "forgetting_best_past": forgetting,
+            "forgetting_after_training": metrics(|m| m.forgetting_after_training),
+        }));
+        let file = v.label().replace(['(', ')', '='], "_").replace("__", "_");
+        out.tables.push(Table {
+            file: format!("matrix_{}.csv", file.trim_end_matches('_')),
+            what: format!("{}: accuracy on task j (columns) after training task i (rows), mean over seeds; row `init` is untrained", v.label()),
+            header: std::iter::once("after".to_string()).chain((0..t).map(|j| format!("task_{j}"))).collect(),
+            rows: std::iter::once((
+                "init".to_string(),
+                (0..t).map(|j| rs.iter().map(|r| r.matrix.baseline[j]).sum::<f64>() / rs.len() as f64).collect::<Vec<_>>(),
+            ))
+            .chain(mean_matrix.iter().enumerate().map(|(i, row)| (format!("task_{i}"), row.clone())))
+            .map(|(name, row)| std::iter::once(name).chain(row.iter().map(|x| format!("{x:.4}"))).collect())
+            .collect(),
+        });
+        if matches!(v, Variant::Plain | Variant::Metaplastic { m: 1.0 } | Variant::Si { c: 0.01, .. }) {
+            for j in 0..t {
+                let points: Vec<(f64, f64)> =
+                    (0..rs[0].curve.len()).map(|c| (rs[0].curve[c].0, rs.iter().map(|r| r.curve[c].1[j]).sum::<f64>() / rs.len() as f64)).collect();
+                curves.push(Series { name: format!("{} task {j}", v.label()), points, spread: Vec::new() });
+            }
+        }
+    }
+    out.set("variants", entries);
+    out.figures.push(Figure {
+        file: "learning_curves.svg".into(),
+        title: "accuracy on each task while training tasks in sequence".into(),
+        x_label: "epochs trained".into(),
+        y_label: "accuracy".into(),
+        log_x: false,
+        log_y: false,
+        series: curves,
+    });
+    out.figures.push(Figure {
+        file: "retention.svg".into(),
+        title: "accuracy on the first task after each task, by variant".into(),
+        x_label: "tasks trained".into(),
+        y_label: "accuracy on task 0".into(),
+        log_x: false,
+        log_y: false,
+        series: scenario
+            .variants
+            .iter()
+            .zip(runs)
+            .map(|(v, rs)| Series {
+                name: v.label(),
+                points: (0..t).map(|i| ((i + 1) as f64, rs.iter().map(|r| r.matrix.r[i][0]).sum::<f64>() / rs.len() as f64)).collect(),
+                spread: Vec::new(),
+            })
+            .collect(),
+    });
+    out.summary = summary;
+    out
+}
+
+impl Task for ContinualPatterns {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn about(&self) -> &'static str {
+        "sequential pattern association (spec 10.1, rate abstraction): tasks A then B on a delta-rule unit, plain vs metaplastic vs SI vs Benna-Fusi, accuracy matrices and forgetting"
+    }
+
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        if setup.duration.is_some() {
+            return Err(TaskError::Setting {
+                task: NAME,
+                setting: "duration",
+                value: format!("{:?}", setup.duration),
+                why: "the rate protocol has no model time: its length is --iterations epochs per task".into(),
+            });
+        }
+        let scenario = scenario(setup.iterations);
+        let setting = |e: crate::continual::ContinualError| TaskError::Setting {
+            task: NAME,
+            setting: "iterations",
+            value: scenario.protocol.epochs.to_string(),
+            why: e.to_string(),
+        };
+        scenario.check().map_err(setting)?;
+        progress.stage("continual patterns", (scenario.variants.len() * setup.seeds.len()) as u64);
+        let mut runs = Vec::new();
+        for v in &scenario.variants {
+            let mut rs = Vec::new();
+            for &seed in &setup.seeds {
+                if progress.stop_requested() {
+                    return Err(TaskError::Interrupted { task: NAME });
+                }
+                let run = scenario.run_one(*v, seed).map_err(setting)?;
+                let t = scenario.protocol.tasks - 1;
+                progress.advance(1, &format!("{} seed {seed}: A {:.2}, last {:.2}", v.label(), run.matrix.r[t][0], run.matrix.r[t][t]));
+                rs.push(run);
+            }
+            runs.push(rs);
+        }
+        Ok(outcome(&scenario, &setup.seeds, &runs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary_of(epochs: u64, seeds: u64) -> Outcome {
+        let setup = Setup { iterations: Some(epochs), ..Setup::seeds(1, seeds, 1) };
+        ContinualPatterns.run(&setup, &mut super::super::Quiet).unwrap()
+    }
+
+    #[test]
+    fn a_short_scenario_summary_is_stable() {
+        insta::assert_snapshot!(summary_of(5, 2).summary);
+    }
+
+    #[test]
+    fn a_duration_is_refused_by_name() {
+        let setup = Setup { duration: Some(synfire_graphs::UnitExt::ms(1.0)), ..Setup::seeds(1, 1, 1) };
+        let e = ContinualPatterns.run(&setup, &mut super::super::Quiet).unwrap_err();
+        assert!(matches!(e, TaskError::Setting { setting: "duration", .. }), "{e}");
+    }
+
+    #[test]
+    fn results_are_determined_by_the_seeds() {
+        let (a, b) = (summary_of(5, 2), summary_of(5, 2));
+        assert_eq!(a.report, b.report);
+        assert_ne!(summary_of(5, 1).report.get("variants"), a.report.get("variants"));
+    }
+}
+
+/// Spec 7.2 and 7.3 acceptance on protocol 10.1 (rate, 5 seeds, full 60 epochs).
+#[cfg(test)]
+mod acceptance {
+    use crate::continual::{Scenario, Variant};
+
+    /// Mean over seeds 1..=5 of (A after B, B after B).
+    fn retention(v: Variant) -> (f64, f64) {
+        let s = Scenario { variants: vec![v], ..super::scenario(None) };
+        let runs: Vec<_> = (1..=5).map(|seed| s.run_one(v, seed).unwrap().matrix).collect();
+        let n = runs.len() as f64;
+        (runs.iter().map(|m| m.r[1][0]).sum::<f64>() / n, runs.iter().map(|m| m.r[1][1]).sum::<f64>() / n)
+    }
+
+    #[test]
+    fn metaplasticity_retains_task_a_monotonically_in_m() {
+        let plain = retention(Variant::Plain);
+        let meta: Vec<(f64, f64)> = [0.5, 1.0, 2.0].iter().map(|&m| retention(Variant::Metaplastic { m })).collect();
+        eprintln!("plain {plain:?}, meta 0.5/1/2 {meta:?}");
+        assert!(meta[1].0 >= plain.0 + 0.10, "m = 1 retains A {} vs plain {}", meta[1].0, plain.0);
+        assert!(meta[1].1 >= 0.95, "m = 1 learns B: {}", meta[1].1);
+        let all: Vec<(f64, f64)> = std::iter::once(plain).chain(meta).collect();
+        assert!(all.windows(2).all(|w| w[1].0 >= w[0].0), "retention grows with m: {all:?}");
+        assert!(all.windows(2).all(|w| w[1].1 <= w[0].1), "B accuracy falls with m: {all:?}");
+    }
+
+    #[test]
+    fn synaptic_intelligence_has_a_good_c_and_freezes_for_large_c() {
+        let si: Vec<(f64, (f64, f64))> = [0.01, 0.1, 1.0, 100.0].iter().map(|&c| (c, retention(Variant::Si { c, xi: 0.1 }))).collect();
+        eprintln!("plain {:?}, si {si:?}", retention(Variant::Plain));
+        assert!(si.iter().any(|(_, (a, b))| *a >= 0.85 && *b >= 0.95), "some c retains A >= 0.85 with B >= 0.95: {si:?}");
+        let frozen = si.last().map_or(1.0, |s| s.1.1);
+        assert!(frozen < 0.8, "c = 100 freezes learning of B: {frozen}");
+    }
+}
