@@ -90,7 +90,7 @@
 mod feedback;
 mod optimizer;
 mod rule;
-mod state;
+pub(crate) mod state;
 
 pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};
 pub use rule::EpropRule;

@@ -21,8 +21,9 @@ impl EpropRule {
     }
 }
 
-/// `values` (ticks x n, by tick) as rows by target of width `max(ticks, 1)`.
-fn by_target(values: &[f32], n: usize, ticks: usize) -> Vec<f32> {
+/// `values` (ticks x n, by tick) as rows by target of width `max(ticks, 1)` (the
+/// per-target histories of the per-tick rules, e-prop's and SuperSpike's).
+pub(crate) fn by_target(values: &[f32], n: usize, ticks: usize) -> Vec<f32> {
     let w = ticks.max(1);
     let mut out = vec![0.0; n * w];
     for t in 0..ticks {
@@ -34,7 +35,7 @@ fn by_target(values: &[f32], n: usize, ticks: usize) -> Vec<f32> {
 }
 
 /// The inverse of [`by_target`].
-fn by_tick(rows: &[f32], n: usize, ticks: usize) -> Vec<f32> {
+pub(crate) fn by_tick(rows: &[f32], n: usize, ticks: usize) -> Vec<f32> {
     let w = ticks.max(1);
     let mut out = vec![0.0; n * ticks];
     for t in 0..ticks {

@@ -8,34 +8,11 @@
 //! at least 1, padded, so that an empty history is still a column).
 
 use super::rule::SuperSpikeRule;
+use crate::eprop::state::{by_target, by_tick};
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Values};
 
 /// Pads empty places in integer columns.
 const NONE: u64 = u64::MAX;
-
-/// `values` (ticks x n, by tick) as rows by target of width `max(ticks, 1)`.
-fn by_target(values: &[f32], n: usize, ticks: usize) -> Vec<f32> {
-    let w = ticks.max(1);
-    let mut out = vec![0.0; n * w];
-    for t in 0..ticks {
-        for j in 0..n {
-            out[j * w + t] = values[t * n + j];
-        }
-    }
-    out
-}
-
-/// The inverse of [`by_target`].
-fn by_tick(rows: &[f32], n: usize, ticks: usize) -> Vec<f32> {
-    let w = ticks.max(1);
-    let mut out = vec![0.0; n * ticks];
-    for t in 0..ticks {
-        for j in 0..n {
-            out[t * n + j] = rows[j * w + t];
-        }
-    }
-    out
-}
 
 impl PlainState for SuperSpikeRule {
     fn save(&self, out: &mut StateWriter) {
