@@ -68,19 +68,29 @@
 //!
 //! The learning signal of tick `t` arrives after it, so the rule integrates lazily:
 //! `on_tick(t)` records `psi_j(t)` and the signal that arrived (the `L` of
-//! `t - signal_delay`); `on_pre` queues an arrival; rows are replayed over the ticks
-//! whose `L` is known, in row order, at every window's `advance` and `settle`. The
-//! step of tick `n * update_every` acts on the weights from tick
-//! `n * update_every + signal_delay` on (the first tick at which its last learning
-//! signal is known): a spike of an earlier tick transmits the weight before it.
-//! Results never depend on the window length or the worker count.
+//! `t - signal_delay`); `on_pre` queues an arrival. The hidden rule integrates
+//! whole segments of ticks whose `L` is known: a segment ends at each optimiser
+//! step, each trial reset and each multiple of 128 ticks, so where segments lie
+//! depends only on the ticks, never on the window, the worker count or when the
+//! engine calls the rule. The readout rule replays its rows tick by tick at every
+//! `advance` and `settle`. The step of tick `n * update_every` acts on the weights
+//! from tick `n * update_every + signal_delay` on (the first tick at which its last
+//! learning signal is known): a spike of an earlier tick transmits the weight before
+//! it. `settle` also brings the probe values of `g`, `ebar`, `eps` to the last known
+//! tick, on copies (the committed state stays at its segment boundary).
 //!
 //! [`EpropRule::begin_trial`](crate::Plasticity::begin_trial) zeroes `zbar`, `eps`
 //! and `ebar` as of a tick (trials start from rest).
 //!
-//! Per synapse and tick stay: `e`, `eps` and `ebar` over the replayed ticks (there is
-//! no closed form between presynaptic spikes once `psi` changes every tick); per
-//! source and tick, `zbar`; per target and tick, `psi` and `L`.
+//! # Cost
+//!
+//! Over a segment every per-synapse quantity is linear in the segment's start and
+//! its source's arrivals, with coefficients of the target alone (`segment.rs`
+//! derives the adjoint recurrences). So per target and tick: `psi`, `L` and one
+//! backward pass; per source and tick: `zbar`; per synapse: one term per
+//! presynaptic arrival and four per segment. Nothing stays per synapse and tick in
+//! the hidden rule. The readout rule (one synapse per hidden neuron and output)
+//! keeps its tick-by-tick replay, which the feedback rule repeats bit for bit.
 //!
 //! # References
 //!
@@ -90,6 +100,7 @@
 mod feedback;
 mod optimizer;
 mod rule;
+mod segment;
 pub(crate) mod state;
 
 pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};

@@ -96,6 +96,20 @@ impl Runtime {
         Ok(trace)
     }
 
+    /// The spikes spike probe `probe` recorded since the start or the last call. The
+    /// spike probes share one record, which is forgotten: afterwards every spike
+    /// probe (and [`Runtime::spikes`]) starts from the spikes after this call. A
+    /// training loop counts each trial's spikes this way without the record of every
+    /// earlier trial growing in memory and in the time of reading it.
+    pub fn take_spikes(&mut self, probe: synfire_graphs::Probe<synfire_graphs::probe_kind::Spikes>) -> Result<crate::records::SpikeList, RunError> {
+        self.alive()?;
+        let list = self.spikes(probe)?;
+        // Each shard answers with the spikes it forgot (read above in canonical order).
+        self.broadcast(|| Command::TakeSpikes)?;
+        self.prior.spikes.clear();
+        Ok(list)
+    }
+
     /// Plans the injected current of neuron `index` of `pop`: `values[k]` during
     /// tick `from + k dt` (model's current unit); the last value holds afterwards, as
     /// with [`Runtime::set_current`]. `from` must not lie before now.

@@ -26,6 +26,8 @@ pub(crate) enum Command {
     SetCurrent { pop: usize, index: u64, value: f32 },
     /// Send back and forget the samples state probe `probe` recorded.
     TakeStates(usize),
+    /// Send back and forget the recorded spikes (of every spike probe).
+    TakeSpikes,
     /// Plan the injected current of one neuron, `values[k]` from tick `from + k`.
     PlanCurrent { pop: usize, index: u64, from: u64, values: Arc<Vec<f32>> },
     /// Start a trial at tick `now` in these populations: kernels rebuilt in their
@@ -172,6 +174,7 @@ pub(crate) fn run(init: WorkerInit) {
                 }
                 Reply::States(taken)
             }
+            Command::TakeSpikes => Reply::Spikes(std::mem::take(&mut shard.recorders.spikes)),
             Command::PlanCurrent { pop, index, from, values } => {
                 shard.plan_current(pop, index, from, &values);
                 Reply::Done

@@ -197,3 +197,23 @@ fn state_samples_hold_the_state_at_their_label() {
         assert!((f64::from(got) - want).abs() < 1e-4, "sample {k} at {} ms: {got} mV, closed form {want} mV", tick as f64 * 0.1);
     }
 }
+
+/// `take_spikes` hands out each spike once, in canonical order: the lists taken at
+/// 50 ms and at 120 ms together are the list of an untaken run, and the record is
+/// forgotten (it does not grow with the trials of a training loop).
+#[test]
+fn taken_spikes_are_the_run_in_pieces_and_are_forgotten() {
+    let (graph, probe) = support::cuba(500, 0.1, 3);
+    let mut whole = Runtime::builder().workers(2).build(&graph).expect("builds");
+    whole.run_for(Time(120.0)).expect("runs");
+    let want = support::pairs(&whole.spikes(probe).expect("probe"));
+    let mut sim = Runtime::builder().workers(2).build(&graph).expect("builds");
+    sim.run_for(Time(50.0)).expect("runs");
+    let mut got = support::pairs(&sim.take_spikes(probe).expect("takes"));
+    let first = got.len();
+    assert!(first > 0 && sim.spikes(probe).expect("probe").is_empty(), "taken spikes are forgotten");
+    sim.run_for(Time(70.0)).expect("runs");
+    got.extend(support::pairs(&sim.take_spikes(probe).expect("takes")));
+    assert!(got.len() > first, "the second piece has spikes");
+    assert_eq!(got, want);
+}

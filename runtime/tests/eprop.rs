@@ -173,8 +173,11 @@ fn assert_close(what: &str, got: &Matrix, want: &Matrix) {
 
 #[test]
 fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
-    const TICKS: usize = 60;
-    for (beta, normalised) in [(0.0, false), (0.0, true), (0.3, false), (0.3, true)] {
+    // LIF runs across the hidden rule's segment boundaries (every 128 ticks); ALIF
+    // for fewer ticks: beyond about 70 its f32 adaptation drifts from the f64
+    // reference by more than the tolerance (with the tick-by-tick replay as well).
+    for (beta, normalised, ticks) in [(0.0, false, 300), (0.0, true, 300), (0.3, false, 60), (0.3, true, 60)] {
+        const TICKS: usize = 300;
         let tg = targets(TICKS);
         let net = network(11, Cfg::new(beta, normalised), &tg);
         let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
@@ -189,7 +192,7 @@ fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
         // Sample k holds g after every tick before k (engine ticks). Hidden gradients
         // of engine tick t are known at t + 2; the readout's of reference tick t is
         // engine tick t + 1 and known at once.
-        for k in 3..TICKS {
+        for k in 3..ticks {
             // Sample `k - 1` is taken at tick `k`, after ticks `0..k`.
             let (ri, rr, _) = &run.g_trace[k - 3];
             assert_close(&format!("beta {beta} norm {normalised} g_in after {k}"), &sample(&gi, k - 1, N_REC, N_IN), ri);

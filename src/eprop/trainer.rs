@@ -30,8 +30,6 @@ pub struct Trainer {
     trial_ticks: u64,
     period: u64,
     trials: u64,
-    /// Hidden spikes counted so far (the spike probe is read incrementally).
-    spikes_seen: usize,
 }
 
 impl Trainer {
@@ -42,7 +40,7 @@ impl Trainer {
             return Err(RunError::BadInput { field: "dt", message: format!("e-prop networks run at dt = 1 ms, not {}", graph.dt) });
         }
         let sim = Runtime::builder().workers(workers).build(graph)?;
-        Ok(Trainer { sim, handles: h.clone(), trial_ticks: spec.trial_ticks, period: spec.period(), trials: 0, spikes_seen: 0 })
+        Ok(Trainer { sim, handles: h.clone(), trial_ticks: spec.trial_ticks, period: spec.period(), trials: 0 })
     }
 
     /// The runtime (weights, probes, checkpoints).
@@ -99,9 +97,8 @@ impl Trainer {
         if let Some(out) = y.last_mut() {
             out.clone_from(&last);
         }
-        let spikes = self.sim.spikes(self.handles.spikes)?;
-        let count = spikes.ticks[self.spikes_seen..].iter().filter(|&&t| t >= start && t < start + t_len).count() as u64;
-        self.spikes_seen = spikes.ticks.len();
+        let spikes = self.sim.take_spikes(self.handles.spikes)?;
+        let count = spikes.ticks.iter().filter(|&&t| t >= start && t < start + t_len).count() as u64;
         self.trials += 1;
         Ok(TrialOutput { y, spikes: count })
     }
