@@ -33,7 +33,9 @@
 //! Every `update_every`, at ticks `n * update_every`, the accumulated `g` of the
 //! interval (plus the firing-rate regulariser
 //! `c_reg (fbar_j - f_target) / T * sum_t e_ji(t)`, `fbar_j` the spikes of `j` per
-//! tick over the interval of `T` ticks) becomes a step: SGD `w -= eta g`, or Adam
+//! tick over the interval of `T` ticks; in the online form
+//! `c_reg / T * sum_t (fbar_j(t) - f_target) e_ji(t)`, `fbar_j(t)` the spikes of `j`
+//! per tick from tick 0 through `t`) becomes a step: SGD `w -= eta g`, or Adam
 //! (`adam = 1`: `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`,
 //! `w -= eta m_hat / (sqrt(v_hat) + eps)`); then `g = 0`. Arithmetic is f32 in this
 //! order, Adam's bias corrections in f64.
@@ -52,6 +54,7 @@
 //! | `normalise_trace`, `normalise_eligibility` | switch | 0, 0 | the `s_in`, `s_out` choices |
 //! | `c_reg` | 1 | 0 | firing-rate regulariser strength |
 //! | `f_target` | Hz | 10 | its target rate |
+//! | `regularise_online` | switch | 0 | the online form: `fbar_j(t)`, the rate from the start of training through `t`, weights each tick's `e` |
 //!
 //! `alpha`, `rho`, `beta` and `v_th` come from the target population (`alif`, every
 //! neuron the same); `eprop_readout` reads `tau` and `gain` of its `leaky_readout`.
@@ -158,6 +161,9 @@ pub struct Eprop {
     pub c_reg: f64,
     /// Regulariser target.
     pub f_target: Rate,
+    /// The regulariser's online form: each tick's `e` weighted by the target's
+    /// rate since the start of training, instead of the interval's rate.
+    pub regularise_online: bool,
     /// The learning-signal node bound to `signal` (hidden role).
     pub signal: Option<String>,
 }
@@ -182,6 +188,7 @@ impl Eprop {
             normalise_eligibility: false,
             c_reg: 0.0,
             f_target: Rate(10.0),
+            regularise_online: false,
             signal: None,
         }
     }
@@ -224,9 +231,16 @@ impl Eprop {
         (self.normalise_trace, self.normalise_eligibility) = (trace, eligibility);
         self
     }
-    /// Sets the firing-rate regulariser.
+    /// Sets the firing-rate regulariser (trial form: the interval's rate).
     pub fn regularise(mut self, c_reg: f64, f_target: Rate) -> Self {
-        (self.c_reg, self.f_target) = (c_reg, f_target);
+        (self.c_reg, self.f_target, self.regularise_online) = (c_reg, f_target, false);
+        self
+    }
+    /// Sets the firing-rate regulariser in its online form (specs 4.2): each tick's
+    /// unfiltered eligibility weighted by `c_reg (fbar_j(t) - f_target) / T`, with
+    /// `fbar_j(t)` the rate of `j` from the start of training through tick `t`.
+    pub fn regularise_online(mut self, c_reg: f64, f_target: Rate) -> Self {
+        (self.c_reg, self.f_target, self.regularise_online) = (c_reg, f_target, true);
         self
     }
     /// Binds the learning signal.
@@ -256,6 +270,7 @@ impl Eprop {
             normalise_eligibility: if hidden { r.flag("normalise_eligibility", false) } else { false },
             c_reg: if hidden { r.number("c_reg", 0.0) } else { 0.0 },
             f_target: if hidden { r.rate("f_target", d.f_target) } else { d.f_target },
+            regularise_online: if hidden { r.flag("regularise_online", false) } else { false },
             signal: spec.inputs.get(INPUT).cloned(),
         };
         r.result(p)
@@ -322,7 +337,8 @@ impl Eprop {
         };
         let optimizer = optimizer::Optimizer::new(self.adam, self.eta, self.adam_beta1, self.adam_beta2, self.adam_eps);
         let f_target = (self.f_target.0 * dt * 1e-3) as f32;
-        Ok(EpropRule::new(self.role, coeffs, optimizer, every, u64::from(d), (self.c_reg > 0.0).then_some((self.c_reg as f32, f_target)), info))
+        let reg = (self.c_reg > 0.0).then_some(rule::Regulariser { c_reg: self.c_reg as f32, f_target, online: self.regularise_online });
+        Ok(EpropRule::new(self.role, coeffs, optimizer, every, u64::from(d), reg, info))
     }
 
     fn name(&self) -> &'static str {
@@ -352,7 +368,8 @@ impl PlasticityRule for Eprop {
                 .flag("normalise_trace", self.normalise_trace)
                 .flag("normalise_eligibility", self.normalise_eligibility)
                 .number("c_reg", self.c_reg)
-                .quantity("f_target", self.f_target);
+                .quantity("f_target", self.f_target)
+                .flag("regularise_online", self.regularise_online);
         }
         let mut spec = w.done();
         if let Some(node) = &self.signal {

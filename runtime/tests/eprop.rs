@@ -40,6 +40,8 @@ struct Cfg {
     c_reg: f64,
     /// Adam (instead of SGD) for the readout weights.
     adam_readout: bool,
+    /// The regulariser's online form.
+    online: bool,
     /// Every delay, in ticks.
     delay: u64,
     /// Poisson inputs at 200 Hz, else inputs that fire only when injected.
@@ -48,7 +50,7 @@ struct Cfg {
 
 impl Cfg {
     fn new(beta: f64, normalised: bool) -> Cfg {
-        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, adam_readout: false, delay: 1, poisson: true }
+        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, online: false, adam_readout: false, delay: 1, poisson: true }
     }
 }
 
@@ -81,8 +83,8 @@ fn network(seed: u64, cfg: Cfg, targets: &[Vec<f64>]) -> Net {
         .tau_out(tau_out.ms())
         .signal_delay(((2 * cfg.delay) as f64).ms())
         .normalised(false, cfg.normalised)
-        .regularise(cfg.c_reg, 10.0.hz())
         .signal("L");
+    let hidden = if cfg.online { hidden.regularise_online(cfg.c_reg, 10.0.hz()) } else { hidden.regularise(cfg.c_reg, 10.0.hz()) };
     let readout = Eprop::readout().eta(0.01).update_every(cfg.update_every);
     let readout = if cfg.adam_readout { readout.adam() } else { readout };
     let w = |s: f64| uniform((-s).one(), s.one());
@@ -209,9 +211,17 @@ fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
 /// weights, Adam's first step `w - eta g / (|g| + eps)` on the readout's.
 #[test]
 fn a_step_applies_the_intervals_gradient_with_the_regulariser_and_adam() {
+    // The trial form, then the online form (each tick's e weighted by the rate
+    // since tick 0 through that tick).
+    for online in [false, true] {
+        step_with_regulariser(online);
+    }
+}
+
+fn step_with_regulariser(online: bool) {
     const T: usize = 30;
     let tg = targets(T + 10);
-    let cfg = Cfg { update_every: (T as f64).ms(), c_reg: 50.0, adam_readout: true, ..Cfg::new(0.3, false) };
+    let cfg = Cfg { update_every: (T as f64).ms(), c_reg: 50.0, online, adam_readout: true, ..Cfg::new(0.3, false) };
     let net = network(4, cfg, &tg);
     let mut sim = Runtime::builder().workers(3).build(&net.graph).expect("builds");
     let reference = reference_of(&sim, &net, 0.3, false);
@@ -221,12 +231,17 @@ fn a_step_applies_the_intervals_gradient_with_the_regulariser_and_adam() {
     // Spikes per tick over the interval, and the target rate per tick (10 Hz at 1 ms).
     let fbar: Vec<f64> = (0..N_REC).map(|j| run.z.iter().map(|z| z[j]).sum::<f64>() / T as f64).collect();
     let (eta, c_reg, f_target, t) = (0.01, 50.0, 0.01, T as f64);
-    let hidden = |w0: &Matrix, g: &Matrix, sum_e: &Matrix| -> Matrix {
-        (0..w0.len()).map(|j| (0..w0[j].len()).map(|i| w0[j][i] - eta * (g[j][i] + c_reg * (fbar[j] - f_target) / t * sum_e[j][i])).collect()).collect()
+    let hidden = |w0: &Matrix, g: &Matrix, sum_e: &Matrix, sum_fe: &Matrix| -> Matrix {
+        let reg = |j: usize, i: usize| if online { sum_fe[j][i] - f_target * sum_e[j][i] } else { (fbar[j] - f_target) * sum_e[j][i] };
+        (0..w0.len()).map(|j| (0..w0[j].len()).map(|i| w0[j][i] - eta * (g[j][i] + c_reg / t * reg(j, i))).collect()).collect()
     };
-    let want_in = hidden(&reference.w_in, &run.g_in, &run.sum_e_in);
-    let mut want_rec = hidden(&reference.w_rec, &run.g_rec, &run.sum_e_rec);
+    let want_in = hidden(&reference.w_in, &run.g_in, &run.sum_e_in, &run.sum_fe_in);
+    let mut want_rec = hidden(&reference.w_rec, &run.g_rec, &run.sum_e_rec, &run.sum_fe_rec);
     (0..N_REC).for_each(|j| want_rec[j][j] = 0.0);
+    // The two forms differ here (the rates are not constant over the interval).
+    let gap =
+        (0..N_REC).flat_map(|j| (0..N_IN).map(move |i| (j, i))).map(|(j, i)| (run.sum_fe_in[j][i] - fbar[j] * run.sum_e_in[j][i]).abs()).fold(0.0f64, f64::max);
+    assert!(gap > 1e-3, "the online and trial forms differ on this run ({gap})");
     // The readout's interval is its engine ticks 0..30: reference ticks up to 28.
     let g_out = &run.g_trace[T - 2].2;
     let want_out: Matrix = (0..N_OUT).map(|k| (0..N_REC).map(|j| reference.w_out[k][j] - eta * g_out[k][j] / (g_out[k][j].abs() + 1e-8)).collect()).collect();
@@ -257,8 +272,15 @@ fn trained(net: &Net, workers: usize, window: Option<u64>, ticks: u64) -> Vec<Ve
 /// window, and across a checkpoint taken between a step's tick and the tick it acts.
 #[test]
 fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
+    for online in [false, true] {
+        bit_identical_training(online);
+    }
+}
+
+/// The determinism checks with the regulariser in its trial or its online form.
+fn bit_identical_training(online: bool) {
     let tg = targets(400);
-    let cfg = Cfg { update_every: 20.0.ms(), c_reg: 10.0, adam_readout: true, delay: 2, ..Cfg::new(0.2, true) };
+    let cfg = Cfg { update_every: 20.0.ms(), c_reg: 10.0, online, adam_readout: true, delay: 2, ..Cfg::new(0.2, true) };
     let net = network(8, cfg, &tg);
     let want = trained(&net, 1, None, 300);
     let mut start = support::runtime(&net.graph, 1, None);

@@ -29,6 +29,15 @@ pub(crate) struct Coeffs {
     pub lag: u64,
 }
 
+/// The firing-rate regulariser (rates in spikes per tick).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Regulariser {
+    pub c_reg: f32,
+    pub f_target: f32,
+    /// The online form (the rate since the start of training at each tick).
+    pub online: bool,
+}
+
 /// e-prop on one projection in one shard.
 #[derive(Debug, Clone)]
 pub struct EpropRule {
@@ -38,8 +47,7 @@ pub struct EpropRule {
     /// Optimiser interval in ticks.
     pub(crate) every: u64,
     pub(crate) delay: u64,
-    /// `(c_reg, f_target in spikes per tick)`.
-    pub(crate) reg: Option<(f32, f32)>,
+    pub(crate) reg: Option<Regulariser>,
     pub(crate) n_targets: usize,
     /// Every row is integrated through `pos - 1`; the histories start at `pos`.
     pub(crate) pos: u64,
@@ -59,8 +67,13 @@ pub struct EpropRule {
     pub(crate) psi: Vec<f32>,
     pub(crate) z: Vec<f32>,
     pub(crate) l: Vec<f32>,
-    /// Spikes of each target in the current interval before `pos` (regulariser).
+    /// Spikes of each target in the current interval before `pos` (trial-form
+    /// regulariser).
     pub(crate) counts: Vec<f32>,
+    /// Online regulariser: spikes of each target since tick 0 through the last
+    /// `on_tick`, and per tick from `pos` on the weight of that tick's `e` in `g`.
+    pub(crate) seen: Vec<f32>,
+    pub(crate) creg: Vec<f32>,
     /// Targets that spiked in the tick being integrated.
     pub(crate) spiked: Vec<f32>,
     /// Ticks at or after `pos` at which trial traces restart from zero.
@@ -85,9 +98,11 @@ struct View {
 pub(crate) const SEGMENT: u64 = 128;
 
 impl EpropRule {
-    pub(crate) fn new(role: Role, c: Coeffs, opt: Optimizer, every: u64, delay: u64, reg: Option<(f32, f32)>, info: &ProjectionInfo) -> EpropRule {
+    pub(crate) fn new(role: Role, c: Coeffs, opt: Optimizer, every: u64, delay: u64, reg: Option<Regulariser>, info: &ProjectionInfo) -> EpropRule {
         let n = info.n_synapses;
         let alif = c.beta != 0.0;
+        let trial_reg = reg.is_some_and(|r| !r.online);
+        let online_reg = reg.is_some_and(|r| r.online);
         EpropRule {
             role,
             c,
@@ -103,11 +118,13 @@ impl EpropRule {
             eps: if alif { vec![0.0; n] } else { Vec::new() },
             ebar: vec![0.0; n],
             g: vec![0.0; n],
-            sum_e: if reg.is_some() { vec![0.0; n] } else { Vec::new() },
+            sum_e: if trial_reg { vec![0.0; n] } else { Vec::new() },
             psi: Vec::new(),
             z: Vec::new(),
             l: Vec::new(),
-            counts: if reg.is_some() { vec![0.0; info.n_targets] } else { Vec::new() },
+            counts: if trial_reg { vec![0.0; info.n_targets] } else { Vec::new() },
+            seen: if online_reg { vec![0.0; info.n_targets] } else { Vec::new() },
+            creg: Vec::new(),
             spiked: vec![0.0; info.n_targets],
             resets: VecDeque::new(),
             adj: Adjoint::default(),
@@ -131,7 +148,8 @@ impl EpropRule {
             let b = self.segment_end(a, until);
             let fresh = self.resets.front() == Some(&a);
             let mut st = SynState { zbar: &mut self.zbar, eps: &mut self.eps, ebar: &mut self.ebar, g: &mut self.g, sum_e: &mut self.sum_e };
-            segment(&self.c, &mut self.adj, &self.psi, &self.l, &self.pending, self.n_targets, a, b, fresh, syn, &mut st);
+            let h = Histories { psi: &self.psi, l: &self.l, creg: &self.creg };
+            segment(&self.c, &mut self.adj, h, &self.pending, self.n_targets, a, b, fresh, syn, &mut st);
             self.forget(a, b);
             a = b;
         }
@@ -177,6 +195,7 @@ impl EpropRule {
         drop(&mut self.psi);
         drop(&mut self.z);
         drop(&mut self.l);
+        drop(&mut self.creg);
         for q in &mut self.pending {
             while q.front().is_some_and(|&t| t < b) {
                 q.pop_front();
@@ -274,9 +293,9 @@ impl EpropRule {
             let ticks = self.every as f32;
             for k in 0..self.g.len() {
                 let mut g = self.g[k];
-                if let Some((c_reg, f_target)) = self.reg {
+                if let Some(r) = self.reg.filter(|r| !r.online) {
                     let j = syn.targets[k] as usize;
-                    g += c_reg * (self.counts[j] / ticks - f_target) / ticks * self.sum_e[k];
+                    g += r.c_reg * (self.counts[j] / ticks - r.f_target) / ticks * self.sum_e[k];
                     self.sum_e[k] = 0.0;
                 }
                 syn.weights[k] = self.opt.apply(&step, k, syn.weights[k], g);
@@ -311,7 +330,9 @@ impl EpropRule {
             let fresh = self.resets.iter().any(|&r| r == a);
             let mut st = SynState { zbar: &mut zbar, eps: &mut eps, ebar: &mut ebar, g: &mut g, sum_e: &mut sum_e };
             let off = ((a - self.pos) as usize) * self.n_targets;
-            segment(&self.c, &mut self.adj, &self.psi[off..], &self.l[off..], &self.pending, self.n_targets, a, b, fresh, syn, &mut st);
+            let creg = self.creg.get(off..).unwrap_or_default();
+            let h = Histories { psi: &self.psi[off..], l: &self.l[off..], creg };
+            segment(&self.c, &mut self.adj, h, &self.pending, self.n_targets, a, b, fresh, syn, &mut st);
             a = b;
         }
         self.view = Some(View { g, ebar, eps });
@@ -365,8 +386,17 @@ impl Plasticity for EpropRule {
                     let x = d.get(j).copied().unwrap_or(f32::INFINITY);
                     c.psi_height * (1.0 - x.abs() * c.inv_v_th).max(0.0)
                 }));
-                if self.reg.is_some() {
-                    self.z.extend_from_slice(&self.spiked);
+                match self.reg {
+                    Some(r) if r.online => {
+                        // fbar_j(t): spikes per tick over ticks 0..=t.
+                        let (ticks, every) = ((t.0 + 1) as f32, self.every as f32);
+                        for (seen, &z) in self.seen.iter_mut().zip(&self.spiked) {
+                            *seen += z;
+                            self.creg.push(r.c_reg * (*seen / ticks - r.f_target) / every);
+                        }
+                    }
+                    Some(_) => self.z.extend_from_slice(&self.spiked),
+                    None => {}
                 }
                 // The signal arriving now belongs to tick `t - lag`.
                 if t.0 >= c.lag && t.0 - c.lag >= self.pos {
@@ -413,7 +443,7 @@ impl Plasticity for EpropRule {
         n_syn * self.bytes_per_synapse()
             + self.zbar.len() * 4
             + self.pending.iter().map(|q| q.capacity() * 8 + 32).sum::<usize>()
-            + (self.psi.capacity() + self.z.capacity() + self.l.capacity() + self.counts.len() + self.spiked.len()) * 4
+            + (self.psi.capacity() + self.z.capacity() + self.l.capacity() + self.creg.capacity() + self.counts.len() + self.seen.len() + self.spiked.len()) * 4
     }
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
@@ -436,15 +466,23 @@ struct SynState<'a> {
     sum_e: &'a mut [f32],
 }
 
-/// Integrates the hidden rule's rows over the segment `a..b` (histories `psi`, `l`
-/// start at tick `a`; `pending` holds each source's arrivals from `a` on, sorted):
-/// the adjoints per target, then per synapse one term per arrival.
+/// The per-target histories of a segment, from its first tick on (`creg` empty
+/// without the online regulariser).
+#[derive(Clone, Copy)]
+struct Histories<'a> {
+    psi: &'a [f32],
+    l: &'a [f32],
+    creg: &'a [f32],
+}
+
+/// Integrates the hidden rule's rows over the segment `a..b` (`pending` holds each
+/// source's arrivals from `a` on, sorted): the adjoints per target, then per synapse
+/// one term per arrival.
 #[allow(clippy::too_many_arguments)]
 fn segment(
     c: &Coeffs,
     adj: &mut Adjoint,
-    psi: &[f32],
-    l: &[f32],
+    h: Histories<'_>,
     pending: &[VecDeque<u64>],
     n: usize,
     a: u64,
@@ -455,7 +493,8 @@ fn segment(
 ) {
     let ticks = (b - a) as usize;
     let out = Outputs { sum_e: !st.sum_e.is_empty(), eps: !st.eps.is_empty() };
-    adj.compute(c, out, n, ticks, &psi[..ticks * n], &l[..ticks * n]);
+    let creg = (!h.creg.is_empty()).then(|| &h.creg[..ticks * n]);
+    adj.compute(c, out, n, ticks, &h.psi[..ticks * n], &h.l[..ticks * n], creg);
     let s_in = f64::from(c.s_in);
     let alpha = c.alpha;
     let mut arrivals = Vec::new();
@@ -583,7 +622,9 @@ mod tests {
             let cuts = [0usize, 50, 97, 128, 200, 256, 300];
             for w in cuts.windows(2) {
                 let mut st = SynState { zbar: &mut zbar, eps: &mut eps, ebar: &mut ebar, g: &mut g, sum_e: &mut se };
-                segment(&c, &mut adj, &flat(&psi, w[0]), &flat(&l, w[0]), &pending, n, w[0] as u64, w[1] as u64, resets.contains(&w[0]), &syn, &mut st);
+                let (p, lh) = (flat(&psi, w[0]), flat(&l, w[0]));
+                let h = Histories { psi: &p, l: &lh, creg: &[] };
+                segment(&c, &mut adj, h, &pending, n, w[0] as u64, w[1] as u64, resets.contains(&w[0]), &syn, &mut st);
             }
             let close = |what: &str, got: &[f32], want: &[f64]| {
                 let scale = want.iter().fold(1e-3f64, |a, &b| a.max(b.abs()));

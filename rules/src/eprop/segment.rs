@@ -11,7 +11,8 @@
 //! constants. So each output the rule needs at the segment's end,
 //!
 //! ```text
-//! G  = sum_s L_j(s) ebar(s)      (the gradient's increment)
+//! G  = sum_s L_j(s) ebar(s) [+ r_j(s) e(s)]   (the gradient's increment; r the
+//!                                            online regulariser's weights)
 //! SE = sum_s e(s)                (the regulariser's sum of e)
 //! EB = ebar(b-1),  EP = eps(b)   (the state the next segment starts from)
 //! ```
@@ -69,8 +70,10 @@ pub(crate) struct Adjoint {
 
 impl Adjoint {
     /// The adjoints of a segment of `ticks` ticks for `n` targets, from its per-tick
-    /// `psi` and `l` (`[s * n + j]`).
-    pub fn compute(&mut self, c: &Coeffs, out: Outputs, n: usize, ticks: usize, psi: &[f32], l: &[f32]) {
+    /// `psi` and `l` (`[s * n + j]`) and, with the online regulariser, the weight
+    /// `creg` of each tick's `e` in the gradient.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute(&mut self, c: &Coeffs, out: Outputs, n: usize, ticks: usize, psi: &[f32], l: &[f32], creg: Option<&[f32]>) {
         let f = out.count();
         (self.n, self.f) = (n, f);
         self.h.clear();
@@ -103,7 +106,7 @@ impl Adjoint {
                     big_h[k] = p * (a + m_next) + alpha * big_h[k];
                     row[k] = big_h[k];
                 };
-                step(0, f64::from(l[s * n + j]), 0.0);
+                step(0, f64::from(l[s * n + j]), creg.map_or(0.0, |r| f64::from(r[s * n + j])));
                 step(1, last, 0.0);
                 if let Some(q) = se {
                     step(q, 0.0, 1.0);

@@ -6,7 +6,8 @@
 //! per source `zbar` and `pending` (arrival ticks, `u64::MAX` padded); per synapse
 //! `ebar`, `g`, and where they exist `eps`, `sum_e`, `adam_m`, `adam_v`; per target
 //! (`Axis::Neuron`) the histories `psi` and `l` (and `z`, `counts` with the
-//! regulariser), one value per recorded tick. Widths are at least 1 (padded), so that
+//! trial-form regulariser, `creg`, `seen` with the online form), one value per
+//! recorded tick. Widths are at least 1 (padded), so that
 //! an empty history is still a column.
 
 use super::rule::EpropRule;
@@ -72,9 +73,16 @@ impl PlainState for EpropRule {
         }
         out.column("psi", Axis::Neuron, psi_ticks.max(1), Values::F32(by_target(&self.psi, n, if self.psi.is_empty() { 0 } else { psi_ticks })));
         out.column("l", Axis::Neuron, l_ticks.max(1), Values::F32(by_target(&self.l, n, l_ticks)));
-        if self.reg.is_some() {
-            out.column("z", Axis::Neuron, psi_ticks.max(1), Values::F32(by_target(&self.z, n, psi_ticks)));
-            out.f32("counts", Axis::Neuron, &self.counts);
+        match self.reg {
+            Some(r) if r.online => {
+                out.column("creg", Axis::Neuron, psi_ticks.max(1), Values::F32(by_target(&self.creg, n, psi_ticks)));
+                out.f32("seen", Axis::Neuron, &self.seen);
+            }
+            Some(_) => {
+                out.column("z", Axis::Neuron, psi_ticks.max(1), Values::F32(by_target(&self.z, n, psi_ticks)));
+                out.f32("counts", Axis::Neuron, &self.counts);
+            }
+            None => {}
         }
     }
 
@@ -104,17 +112,23 @@ impl PlainState for EpropRule {
         let psi = input.values::<f32>("psi", Some(n), psi_ticks.max(1))?.1;
         let psi = if hidden { by_tick(psi, n, psi_ticks) } else { Vec::new() };
         let l = by_tick(input.values::<f32>("l", Some(n), l_ticks.max(1))?.1, n, l_ticks);
-        let (z, counts) = if self.reg.is_some() {
-            let z = by_tick(input.values::<f32>("z", Some(n), psi_ticks.max(1))?.1, n, psi_ticks);
-            (z, input.values::<f32>("counts", Some(n), 1)?.1.to_vec())
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let (mut z, mut counts, mut creg, mut seen) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        match self.reg {
+            Some(r) if r.online => {
+                creg = by_tick(input.values::<f32>("creg", Some(n), psi_ticks.max(1))?.1, n, psi_ticks);
+                seen = input.values::<f32>("seen", Some(n), 1)?.1.to_vec();
+            }
+            Some(_) => {
+                z = by_tick(input.values::<f32>("z", Some(n), psi_ticks.max(1))?.1, n, psi_ticks);
+                counts = input.values::<f32>("counts", Some(n), 1)?.1.to_vec();
+            }
+            None => {}
+        }
         (self.pos, self.next_step, self.opt.steps) = (clock[0], clock[1], clock[2]);
         self.resets = resets.into();
         (self.zbar, self.pending) = (zbar, pending);
         (self.ebar, self.g, self.eps, self.sum_e, self.opt.m, self.opt.v) = (ebar, g, eps, sum_e, m, v);
-        (self.psi, self.l, self.z, self.counts) = (psi, l, z, counts);
+        (self.psi, self.l, self.z, self.counts, self.creg, self.seen) = (psi, l, z, counts, creg, seen);
         Ok(())
     }
 }

@@ -75,6 +75,11 @@ pub struct EpropRun {
     /// `[n_rec][n_rec]` (the firing-rate regulariser's factor).
     pub sum_e_in: Vec<Vec<f64>>,
     pub sum_e_rec: Vec<Vec<f64>>,
+    /// The same sums with each tick's `e` weighted by `fbar_j(t)`, the spikes of `j`
+    /// per tick over ticks `0..=t` (the online regulariser's factor is
+    /// `sum_fe - f_target sum_e`).
+    pub sum_fe_in: Vec<Vec<f64>>,
+    pub sum_fe_rec: Vec<Vec<f64>>,
 }
 
 fn zeros(r: usize, c: usize) -> Vec<Vec<f64>> {
@@ -94,9 +99,12 @@ impl EpropNet {
             g_out: zeros(no, nr),
             sum_e_in: zeros(nr, ni),
             sum_e_rec: zeros(nr, nr),
+            sum_fe_in: zeros(nr, ni),
+            sum_fe_rec: zeros(nr, nr),
             ..EpropRun::default()
         };
-        for (xt, yt) in x.iter().zip(target) {
+        let mut seen = vec![0.0; nr];
+        for (t, (xt, yt)) in x.iter().zip(target).enumerate() {
             // 1. neurons
             let mut z = vec![0.0; nr];
             let mut psi = vec![0.0; nr];
@@ -131,18 +139,21 @@ impl EpropNet {
             let l: Vec<f64> = (0..nr).map(|j| (0..no).map(|k| self.b[j][k] * err[k]).sum()).collect();
             // 3. eligibility and 6. filtered eligibility and accumulation
             for j in 0..nr {
-                let step = |eps: &mut f64, ebar: &mut f64, g: &mut f64, sum_e: &mut f64, zbar: f64| {
+                seen[j] += z[j];
+                let fbar = seen[j] / (t + 1) as f64;
+                let step = |eps: &mut f64, ebar: &mut f64, g: &mut f64, sums: (&mut f64, &mut f64), zbar: f64| {
                     let e = psi[j] * (zbar - self.beta * *eps);
                     *eps = psi[j] * zbar + (self.rho - psi[j] * self.beta) * *eps;
                     *ebar = self.kappa * *ebar + self.s_out * e;
                     *g += l[j] * *ebar;
-                    *sum_e += e;
+                    *sums.0 += e;
+                    *sums.1 += fbar * e;
                 };
                 for i in 0..ni {
-                    step(&mut eps_in[j][i], &mut ebar_in[j][i], &mut run.g_in[j][i], &mut run.sum_e_in[j][i], zbar_in[i]);
+                    step(&mut eps_in[j][i], &mut ebar_in[j][i], &mut run.g_in[j][i], (&mut run.sum_e_in[j][i], &mut run.sum_fe_in[j][i]), zbar_in[i]);
                 }
                 for i in (0..nr).filter(|&i| i != j) {
-                    step(&mut eps_rec[j][i], &mut ebar_rec[j][i], &mut run.g_rec[j][i], &mut run.sum_e_rec[j][i], zbar_rec[i]);
+                    step(&mut eps_rec[j][i], &mut ebar_rec[j][i], &mut run.g_rec[j][i], (&mut run.sum_e_rec[j][i], &mut run.sum_fe_rec[j][i]), zbar_rec[i]);
                 }
                 zbar_out[j] = self.kappa * zbar_out[j] + self.s_out * z[j];
             }
