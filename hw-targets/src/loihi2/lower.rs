@@ -129,7 +129,9 @@ pub fn projection(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLower
     let p = &graph.projections[proj];
     let tau = |n| graph.model(p.target).and_then(|m| m.param(n)).and_then(|v| v.as_const()).unwrap_or(1.0);
     let charge = if p.receptor == 1 { tau("tau_syn_i") / tau("tau_syn_e") } else { 1.0 };
-    let real = target.scale * target.g * charge / 64.0;
+    // A graded input's events carry `r · 2^8` (`graded.rs`): the weight is per payload unit.
+    let payload = if graph.graded(p.source) { 2f64.powi(-super::graded::PAYLOAD_FRAC) } else { 1.0 };
+    let real = target.scale * target.g * charge * payload / 64.0;
     let weights = &wiring.by_source[proj].weights;
     let max = weights.iter().fold(0f64, |m, &w| m.max((f64::from(w) * real).abs()));
     let Some(weight_exp) = (-8..=7).find(|&e| max / 2f64.powi(e) <= 254.0) else {
@@ -140,7 +142,11 @@ pub fn projection(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLower
         });
     };
     let per_unit = real / 2f64.powi(weight_exp);
-    let format = format!("even i9 x 2^{weight_exp} (MIXED)");
+    let format = if payload < 1.0 {
+        format!("even i9 x 2^{weight_exp} (MIXED) x payload r 2^{}", super::graded::PAYLOAD_FRAC)
+    } else {
+        format!("even i9 x 2^{weight_exp} (MIXED)")
+    };
     let error = WeightError::measure(
         &p.name,
         format,

@@ -3,6 +3,7 @@
 //! published per-operation energies (the report says so).
 
 pub mod cuba_lif;
+pub mod graded;
 mod kernel;
 pub mod lower;
 mod price;
@@ -86,7 +87,15 @@ impl Target for Loihi2 {
                         Support::Approximated("one synaptic current with tau_syn_e; inhibitory weights scaled to keep the charge".into())
                     }
                 }
-                Some(k) => Support::Unsupported(format!("model '{}' has no loihi2-like kernel (supported: lif_cuba)", k.name())),
+                Some(k) if k.graded() => match graded::refusal(graph, pop) {
+                    None => Support::Approximated(format!(
+                        "model '{}' runs on the host as a graded input (f32), its output sent as i24 payloads r 2^{} (round half to even, saturating)",
+                        k.name(),
+                        graded::PAYLOAD_FRAC
+                    )),
+                    Some(reason) => Support::Unsupported(reason),
+                },
+                Some(k) => Support::Unsupported(format!("model '{}' has no loihi2-like kernel (supported: lif_cuba; rate units as graded inputs)", k.name())),
             };
             out.push((Scope::Population(def.name.clone()), s));
         }
@@ -122,6 +131,13 @@ impl Target for Loihi2 {
         let mut reports = Vec::new();
         for pop in 0..graph.populations.len() {
             if graph.model_kind(pop) != Some(ModelKind::LifCuba) {
+                if graph.graded(pop) {
+                    warnings.push(format!(
+                        "population '{}': graded input computed by the host in f32; payload = sat24(round_even(r 2^{}))",
+                        graph.populations[pop].name,
+                        graded::PAYLOAD_FRAC
+                    ));
+                }
                 continue;
             }
             match lower::population(graph, pop, opts, &mut warnings) {
@@ -165,10 +181,15 @@ impl Target for Loihi2 {
         let mut weights = Vec::new();
         let mut errors = Vec::new();
         for (q, p) in graph.projections.iter().enumerate() {
-            let target = &pops[&graph.populations[p.target].name];
+            let Some(target) = pops.get(&graph.populations[p.target].name) else {
+                // Into a graded input: the host's own f32 arithmetic, off the chip.
+                projs.push(None);
+                warnings.push(format!("projection '{}': runs on the host into a graded input, in f32", p.name));
+                continue;
+            };
             match lower::projection(graph, &wiring, q, target) {
                 Ok(l) => {
-                    projs.push((l.per_unit, l.weight_exp));
+                    projs.push(Some((l.per_unit, l.weight_exp)));
                     weights.push(l.error);
                 }
                 Err(e) => errors.push(e),
@@ -177,15 +198,22 @@ impl Target for Loihi2 {
         if let Some(e) = LowerError::collect(errors) {
             return Err(e);
         }
+        let chip = |q: usize| projs[q].filter(|_| !graph.graded(graph.projections[q].source));
         warnings.extend(crate::exactness::check(
             graph,
             &wiring,
-            |q, w| f64::from(lower::mantissa(f64::from(w) * projs[q].0).0) * 2f64.powi(projs[q].1),
-            |q| 2f64.powi(projs[q].1 + 1),
+            |q, w| chip(q).map_or(0.0, |(u, e)| f64::from(lower::mantissa(f64::from(w) * u).0) * 2f64.powi(e)),
+            |q| chip(q).map_or(f64::INFINITY, |(_, e)| 2f64.powi(e + 1)),
         ));
+        for p in graph.projections.iter().filter(|p| graph.graded(p.source) && pops.contains_key(&graph.populations[p.target].name)) {
+            warnings.push(format!(
+                "projection '{}': graded: the engine's f32 ring sums are exact while |sum of w_int x payload| of one step stays below 2^24",
+                p.name
+            ));
+        }
         warnings.push("timing: u takes this step's input before v reads it, so an input moves v one step earlier than the reference kernel".into());
         let kernels = Arc::new(Loihi2Kernels { pops, projs });
-        let pricer = Loihi2Pricer::new(graph, &mapping);
+        let pricer = Loihi2Pricer::new(graph, &mapping, &wiring);
         Ok(Plan::new(ID, graph, Some(mapping), reports, weights, warnings, kernels, Box::new(pricer), &wiring))
     }
 }

@@ -247,6 +247,13 @@ impl Checkpoint {
         Checkpoint::from_bytes(&bytes, path)
     }
 
+    /// The global state table of population `pop` (its kernel's columns, neurons in
+    /// population order), or `None` for an empty population or an index out of range.
+    /// Targets read their kernels' work counters here (idle updates, graded events).
+    pub fn population_state(&self, pop: usize) -> Option<&StateTable> {
+        self.pops.get(pop).and_then(Option::as_ref)
+    }
+
     /// Checks that this checkpoint belongs to `graph`.
     pub fn check_graph(&self, graph: &Graph) -> Result<(), CheckpointError> {
         let (found, expected) = (graph_hash(&self.graph), graph_hash(graph));
