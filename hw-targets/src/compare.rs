@@ -44,6 +44,7 @@ pub fn record(graph: &Graph, kernels: Option<Arc<dyn KernelFactory>>, workers: u
         let ck = sim.checkpoint()?;
         activity.idle = kernel_counts(&g, &ck, IDLE_UPDATES);
         activity.graded = kernel_counts(&g, &ck, GRADED_EVENTS);
+        activity.learn = rule_counts(&g, &ck, LEARN_UPDATES);
     }
     Ok(Record { spikes, activity })
 }
@@ -52,6 +53,8 @@ pub fn record(graph: &Graph, kernels: Option<Arc<dyn KernelFactory>>, workers: u
 pub const IDLE_UPDATES: &str = "idle_updates";
 /// The per-neuron column a graded input keeps of its non-zero payloads.
 pub const GRADED_EVENTS: &str = "graded_events";
+/// The per-target column a target's learning engine keeps of its synapse updates.
+pub const LEARN_UPDATES: &str = "learn_updates";
 
 /// Per gid, the `u64` per-neuron column `name` of every population's kernel state in
 /// `ck` (zero where a population has none); empty when no population has it. The
@@ -65,6 +68,25 @@ pub fn kernel_counts(graph: &Graph, ck: &synfire_runtime::Checkpoint, name: &str
         if let synfire_graphs::Values::U64(v) = &col.values {
             let r = graph.gid_range(pop);
             out[r.start as usize..r.end as usize].copy_from_slice(&v[..(r.end - r.start) as usize]);
+            found = true;
+        }
+    }
+    if found { out } else { Vec::new() }
+}
+
+/// Per target gid, the `u64` per-target column `name` of every projection's rule
+/// state in `ck`, summed over projections; empty when no rule has it.
+pub fn rule_counts(graph: &Graph, ck: &synfire_runtime::Checkpoint, name: &str) -> Vec<u64> {
+    let mut out = vec![0u64; graph.num_neurons() as usize];
+    let mut found = false;
+    for (q, p) in graph.projections.iter().enumerate() {
+        // The shards write a rule's columns in the group `rule`.
+        let Some(col) = ck.projection_state(q).and_then(|t| t.get(&format!("rule.{name}"))) else { continue };
+        if let synfire_graphs::Values::U64(v) = &col.values {
+            let r = graph.gid_range(p.target);
+            for (o, &x) in out[r.start as usize..r.end as usize].iter_mut().zip(v) {
+                *o += x;
+            }
             found = true;
         }
     }

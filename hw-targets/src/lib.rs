@@ -84,6 +84,8 @@ pub struct CompileOptions {
     pub discretisation: Discretisation,
     /// Microcontrollers: keep the weights of static projections in flash.
     pub weights_in_flash: bool,
+    /// `loihi2-like`: steps per learning epoch, 1..=63 (default 2).
+    pub epoch_steps: Option<u16>,
 }
 
 /// A swappable model of one machine.

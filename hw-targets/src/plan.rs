@@ -25,6 +25,9 @@ pub struct Activity {
     pub idle: Vec<u64>,
     /// Graded events (non-zero payloads) of every gid; empty when there are none.
     pub graded: Vec<u64>,
+    /// Learning-engine synapse updates onto every gid (target neuron), summed over
+    /// projections; empty when nothing learned on the chip.
+    pub learn: Vec<u64>,
 }
 
 impl Activity {

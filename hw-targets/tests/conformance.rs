@@ -127,12 +127,9 @@ const CASES: &[Case] = &[
             net.connect(x, n, Conn::all_to_all().weight(5.0.mv()).delay(1.0.ms()).plastic(synfire_rules::Stdp::pair().bounds(0.0..=10.0)).named("learn"));
             net.freeze_with(&synfire_rules::Catalog).unwrap()
         },
-        refused: [
-            None,
-            Some("projection 'learn': rule 'stdp_pair'"),
-            Some("projection 'learn': rule 'stdp_pair'"),
-            Some("projection 'learn': rule 'stdp_pair'"),
-        ],
+        // loihi2-like learns on its learning engine (exact against the serial
+        // reference of tests/common/learning.rs); xylo-like has no learning.
+        refused: [None, None, Some("projection 'learn': rule 'stdp_pair': xylo-like has no on-chip learning"), Some("projection 'learn': rule 'stdp_pair'")],
     },
     Case {
         name: "alif",
@@ -164,21 +161,24 @@ fn wiring(graph: &Graph, weight: impl Fn(usize, f32) -> f64) -> Vec<(Csr, Vec<f6
 /// A serial network stepper: delivery into `ring[t + delay][gid][receptor]` in
 /// canonical order, then `update(gid, inputs) -> spiked` for every neuron in gid order.
 fn serial(graph: &Graph, sources: &[(u64, u64)], syn: &[(Csr, Vec<f64>)], update: impl FnMut(usize, [f64; 2]) -> bool) -> Vec<(u64, u64)> {
-    serial_graded(graph, sources, &[], syn, update)
+    serial_graded(graph, sources, &[], &mut syn.to_vec(), &mut [], update)
 }
 
-/// [`serial`] with graded events `(tick, gid, payload)` besides the spikes: each adds
-/// `payload` times the stored weight of every synapse of its row.
+/// [`serial`] with graded events `(tick, gid, payload)` besides the spikes (each
+/// adds `payload` times the stored weight of every synapse of its row), and learning
+/// engines that change their projection's stored weights: before step `t` they
+/// apply every epoch that ended by `t`, after it they record its spikes.
 fn serial_graded(
     graph: &Graph,
     sources: &[(u64, u64)],
     graded: &[(u64, u64, i64)],
-    syn: &[(Csr, Vec<f64>)],
+    syn: &mut [(Csr, Vec<f64>)],
+    learners: &mut [common::learning::Learner],
     mut update: impl FnMut(usize, [f64; 2]) -> bool,
 ) -> Vec<(u64, u64)> {
     let n = graph.num_neurons() as usize;
     let mut ring = vec![vec![[0f64; 2]; n]; TICKS as usize + 70];
-    let deliver = |ring: &mut Vec<Vec<[f64; 2]>>, t: u64, g: u64, payload: f64| {
+    let deliver = |ring: &mut Vec<Vec<[f64; 2]>>, syn: &[(Csr, Vec<f64>)], t: u64, g: u64, payload: f64| {
         for (q, p) in graph.projections.iter().enumerate() {
             let r = graph.gid_range(p.source);
             if !r.contains(&g) {
@@ -197,23 +197,33 @@ fn serial_graded(
     let mut src = sources.iter().peekable();
     let mut grd = graded.iter().peekable();
     for t in 0..TICKS {
+        for l in learners.iter_mut() {
+            let (csr, w) = &mut syn[l.proj];
+            l.catch_up(t, csr, w);
+        }
+        let mut emitted = Vec::new();
         while let Some(&&(ts, g)) = src.peek() {
             if ts > t {
                 break;
             }
-            deliver(&mut ring, ts, g, 1.0);
+            deliver(&mut ring, syn, ts, g, 1.0);
+            emitted.push(g);
             src.next();
         }
         while let Some(&&(ts, g, q)) = grd.peek() {
             if ts > t {
                 break;
             }
-            deliver(&mut ring, ts, g, q as f64);
+            deliver(&mut ring, syn, ts, g, q as f64);
             grd.next();
         }
         let fired: Vec<(u64, u64)> = (0..n).filter(|&g| neuron(g)).filter(|&g| update(g, ring[t as usize][g])).map(|g| (t, g as u64)).collect();
         for &(ts, g) in &fired {
-            deliver(&mut ring, ts, g, 1.0);
+            deliver(&mut ring, syn, ts, g, 1.0);
+            emitted.push(g);
+        }
+        for l in learners.iter_mut() {
+            emitted.iter().for_each(|&g| l.spike(g, t));
         }
         out.extend(fired);
     }
@@ -256,7 +266,7 @@ fn host_payloads(graph: &Graph) -> Vec<(u64, u64, i64)> {
 type Serial = (Vec<(u64, u64)>, u64, Vec<u64>);
 
 fn loihi2_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
-    use synfire_targets::loihi2::lower;
+    use synfire_targets::loihi2::{learning, lower};
     let opts = CompileOptions::default();
     let wires = synfire_targets::wiring::Wiring::new(graph);
     let mut pops = vec![None; graph.populations.len()];
@@ -267,13 +277,29 @@ fn loihi2_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
     }
     // Projections into the host's graded inputs are not the chip's (the serial
     // stepper never updates their targets).
+    // A plastic projection stores EXCITATORY integers 0..=255 with room for w_max.
+    let plastic = |q: usize| graph.projections[q].conn.rule.as_ref().and(learning::w_max(graph, q));
     let projs: Vec<_> = (0..graph.projections.len())
-        .map(|q| pops[graph.projections[q].target].as_ref().map(|target| lower::projection(graph, &wires, q, target).unwrap()))
+        .map(|q| {
+            pops[graph.projections[q].target].as_ref().map(|target| match plastic(q) {
+                Some(w_max) => lower::projection_in(graph, &wires, q, target, lower::SignMode::Excitatory, w_max).unwrap(),
+                None => lower::projection(graph, &wires, q, target).unwrap(),
+            })
+        })
         .collect();
-    let syn = wiring(graph, |q, w| match &projs[q] {
+    let mut syn = wiring(graph, |q, w| match &projs[q] {
+        Some(l) if plastic(q).is_some() => (f64::from(w) * l.per_unit).round_ties_even().clamp(0.0, 255.0) * 2f64.powi(l.weight_exp),
         Some(l) => (2.0 * (f64::from(w) * l.per_unit / 2.0).round_ties_even()).clamp(-256.0, 254.0) * 2f64.powi(l.weight_exp),
         None => 0.0,
     });
+    let mut learners: Vec<_> = (0..graph.projections.len())
+        .filter(|&q| plastic(q).is_some())
+        .map(|q| {
+            let l = projs[q].as_ref().unwrap();
+            let rule = learning::lower(graph, q, l.per_unit, l.weight_exp, learning::DEFAULT_EPOCH).unwrap();
+            common::learning::Learner::new(graph, q, rule)
+        })
+        .collect();
     let mut state: Vec<(i128, i128, u8)> = (0..graph.num_neurons())
         .map(|g| match graph.locate(g).and_then(|(p, _)| pops[p].as_ref().map(|l| (p, l))) {
             Some((p, l)) => (0, ((graph.model(p).unwrap().param("e_l").unwrap().as_const().unwrap() - l.v_reset) * l.scale).round_ties_even() as i128, 0),
@@ -283,7 +309,7 @@ fn loihi2_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
     let mut wraps = 0;
     let mut idle = vec![0u64; graph.num_neurons() as usize];
     let graded = host_payloads(graph);
-    let spikes = serial_graded(graph, sources, &graded, &syn, |g, input| {
+    let spikes = serial_graded(graph, sources, &graded, &mut syn, &mut learners, |g, input| {
         let l = pops[graph.locate(g as u64).unwrap().0].as_ref().unwrap();
         let p = l.params;
         let a: i128 = input.iter().map(|x| x.floor() as i128).sum();

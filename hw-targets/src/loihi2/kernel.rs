@@ -10,15 +10,18 @@
 
 use super::cuba_lif::{Params, State, step};
 use super::graded::GradedInput;
-use super::lower::{PopLowering, mantissa};
+use super::learning::{LearningRule, LoihiLearning};
+use super::lower::{PopLowering, SignMode};
 use crate::compare::IDLE_UPDATES;
 use crate::error::Scope;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
+use synfire_rules::Plasticity;
 use synfire_runtime::error::RunError;
 use synfire_runtime::models::ReferenceKernels;
 use synfire_runtime::models::sample_init;
-use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel};
+use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel, RuleInit};
 
 /// Builds `loihi2-like` kernels for the populations a plan lowered.
 #[derive(Debug, Clone)]
@@ -27,7 +30,9 @@ pub struct Loihi2Kernels {
     pub(crate) pops: BTreeMap<String, PopLowering>,
     /// (per-unit mantissa factor, weight exponent) per projection onto the chip;
     /// `None` for a host projection (into a graded input), whose weights stay f32.
-    pub(crate) projs: Vec<Option<(f64, i32)>>,
+    pub(crate) projs: Vec<Option<(f64, i32, SignMode)>>,
+    /// The learning engine's rule of every plastic projection.
+    pub(crate) learning: Vec<Option<Arc<LearningRule>>>,
 }
 
 impl KernelFactory for Loihi2Kernels {
@@ -61,9 +66,15 @@ impl KernelFactory for Loihi2Kernels {
 
     fn weight(&self, proj: usize, w: f32) -> f32 {
         match self.projs.get(proj).copied().flatten() {
-            Some((per_unit, e)) => (f64::from(mantissa(f64::from(w) * per_unit).0) * 2f64.powi(e)) as f32,
+            Some((per_unit, e, sign)) => (f64::from(sign.mantissa(f64::from(w) * per_unit).0) * 2f64.powi(e)) as f32,
             None => w,
         }
+    }
+
+    fn rule(&self, init: &RuleInit<'_>) -> Option<Result<Box<dyn Plasticity>, RunError>> {
+        let rule = self.learning.get(init.proj)?.clone()?;
+        let engine = LoihiLearning::new(rule, init.proj, init.seed, init.source_gid0, init.target_gid0, init.info.n_sources, init.info.n_targets);
+        Some(Ok(Box::new(engine)))
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod cuba_lif;
 pub mod graded;
 mod kernel;
+pub mod learning;
 pub mod lower;
 mod price;
 
@@ -99,13 +100,19 @@ impl Target for Loihi2 {
             };
             out.push((Scope::Population(def.name.clone()), s));
         }
-        for p in &graph.projections {
+        for (q, p) in graph.projections.iter().enumerate() {
             let s = match &p.conn.rule {
                 None => Support::Native,
-                Some(rule) => Support::Unsupported(format!(
-                    "rule '{}' is not lowered to the learning engine's sum-of-products form in this version (no silent fallback to host learning)",
-                    rule.name
-                )),
+                Some(rule) if graph.graded(p.source) => {
+                    Support::Unsupported(format!("rule '{}' on graded presynaptic events: the learning engine's x0 is a spike", rule.name))
+                }
+                Some(rule) => match learning::refusal(graph, q) {
+                    None => Support::Approximated(format!(
+                        "rule '{}' runs on the learning engine: 7-bit traces, epochs, stochastic rounding, the EXCITATORY sign mode's bound 255",
+                        rule.name
+                    )),
+                    Some(reason) => Support::Unsupported(reason),
+                },
             };
             out.push((Scope::Projection(p.name.clone()), s));
         }
@@ -180,6 +187,8 @@ impl Target for Loihi2 {
         let mut projs = Vec::new();
         let mut weights = Vec::new();
         let mut errors = Vec::new();
+        let epoch = opts.epoch_steps.unwrap_or(learning::DEFAULT_EPOCH);
+        let mut rules = vec![None; graph.projections.len()];
         for (q, p) in graph.projections.iter().enumerate() {
             let Some(target) = pops.get(&graph.populations[p.target].name) else {
                 // Into a graded input: the host's own f32 arithmetic, off the chip.
@@ -187,9 +196,29 @@ impl Target for Loihi2 {
                 warnings.push(format!("projection '{}': runs on the host into a graded input, in f32", p.name));
                 continue;
             };
-            match lower::projection(graph, &wiring, q, target) {
+            let lowered = match learning::w_max(graph, q).filter(|_| p.conn.rule.is_some()) {
+                Some(w_max) => lower::projection_in(graph, &wiring, q, target, lower::SignMode::Excitatory, w_max).and_then(|l| {
+                    let rule = learning::lower(graph, q, l.per_unit, l.weight_exp, epoch)?;
+                    let chip_max = 255.0 / l.per_unit / p.weight_scale;
+                    warnings.push(format!(
+                        "projection '{}': learns on the chip: {} (x1 impulse {}/256, y1 impulse {}/256, epoch {} steps); the weights stay in 0..=255 x 2^{}, so w_max {} becomes {:.6}",
+                        p.name,
+                        rule.text(),
+                        rule.x1.impulse,
+                        rule.y1.impulse,
+                        rule.epoch,
+                        l.weight_exp,
+                        w_max / p.weight_scale,
+                        chip_max
+                    ));
+                    rules[q] = Some(Arc::new(rule));
+                    Ok(l)
+                }),
+                None => lower::projection(graph, &wiring, q, target),
+            };
+            match lowered {
                 Ok(l) => {
-                    projs.push(Some((l.per_unit, l.weight_exp)));
+                    projs.push(Some((l.per_unit, l.weight_exp, l.sign)));
                     weights.push(l.error);
                 }
                 Err(e) => errors.push(e),
@@ -202,8 +231,8 @@ impl Target for Loihi2 {
         warnings.extend(crate::exactness::check(
             graph,
             &wiring,
-            |q, w| chip(q).map_or(0.0, |(u, e)| f64::from(lower::mantissa(f64::from(w) * u).0) * 2f64.powi(e)),
-            |q| chip(q).map_or(f64::INFINITY, |(_, e)| 2f64.powi(e + 1)),
+            |q, w| chip(q).map_or(0.0, |(u, e, sign)| f64::from(sign.mantissa(f64::from(w) * u).0) * 2f64.powi(e)),
+            |q| chip(q).map_or(f64::INFINITY, |(_, e, sign)| 2f64.powi(e + i32::from(sign == lower::SignMode::Mixed))),
         ));
         for p in graph.projections.iter().filter(|p| graph.graded(p.source) && pops.contains_key(&graph.populations[p.target].name)) {
             warnings.push(format!(
@@ -212,7 +241,7 @@ impl Target for Loihi2 {
             ));
         }
         warnings.push("timing: u takes this step's input before v reads it, so an input moves v one step earlier than the reference kernel".into());
-        let kernels = Arc::new(Loihi2Kernels { pops, projs });
+        let kernels = Arc::new(Loihi2Kernels { pops, projs, learning: rules });
         let pricer = Loihi2Pricer::new(graph, &mapping, &wiring);
         Ok(Plan::new(ID, graph, Some(mapping), reports, weights, warnings, kernels, Box::new(pricer), &wiring))
     }

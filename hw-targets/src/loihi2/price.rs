@@ -83,7 +83,9 @@ impl Pricer for Loihi2Pricer {
                 let g0 = (self.offsets[c.pop] + c.neurons.start) as usize;
                 let n = c.neurons.end - c.neurons.start;
                 let idle = activity.idle.get(g0..g0 + n as usize).map_or(0, |v| v.iter().sum());
-                CoreLedger { neuron_updates_active: n * activity.steps - idle, neuron_updates_idle: idle, ..CoreLedger::default() }
+                // Learning updates belong to the core of the synapse's target neuron.
+                let learn = activity.learn.get(g0..g0 + n as usize).map_or(0, |v| v.iter().sum());
+                CoreLedger { neuron_updates_active: n * activity.steps - idle, neuron_updates_idle: idle, learn_syn_updates: learn, ..CoreLedger::default() }
             })
             .collect();
         let mut host = 0;
@@ -117,6 +119,7 @@ impl Pricer for Loihi2Pricer {
         l.syn_events_graded = l.per_core.iter().map(|c| c.syn_events_graded).sum();
         l.neuron_updates_active = l.per_core.iter().map(|c| c.neuron_updates_active).sum();
         l.neuron_updates_idle = l.per_core.iter().map(|c| c.neuron_updates_idle).sum();
+        l.learn_syn_updates = l.per_core.iter().map(|c| c.learn_syn_updates).sum();
         l
     }
 
