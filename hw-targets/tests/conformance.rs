@@ -375,6 +375,10 @@ fn every_case_on_every_target() -> anyhow::Result<()> {
         let plain = record(&graph, None, 1, TICKS)?;
         for (t, target) in targets.iter().enumerate() {
             let what = format!("{} on {}", case.name, target.id());
+            if case.name == "plastic" {
+                // The plastic case compiles exactly where the target claims to learn.
+                assert_eq!(case.refused[t].is_none(), target.learning() != synfire_targets::LearningCaps::None, "{what}: learning caps");
+            }
             match (target.compile(&graph, &CompileOptions::default()), case.refused[t]) {
                 (Err(e), Some(fragment)) => assert!(e.to_string().contains(fragment), "{what}: {e}"),
                 (Err(e), None) => panic!("{what}: refused: {e}"),

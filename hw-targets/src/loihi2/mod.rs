@@ -103,6 +103,10 @@ impl Target for Loihi2 {
         for (q, p) in graph.projections.iter().enumerate() {
             let s = match &p.conn.rule {
                 None => Support::Native,
+                Some(rule) if graph.graded(p.target) => Support::Unsupported(format!(
+                    "rule '{}' onto a graded input: the host computes graded inputs, and host learning is no fallback for the chip's",
+                    rule.name
+                )),
                 Some(rule) if graph.graded(p.source) => {
                     Support::Unsupported(format!("rule '{}' on graded presynaptic events: the learning engine's x0 is a spike", rule.name))
                 }
@@ -119,6 +123,10 @@ impl Target for Loihi2 {
         out
     }
 
+    fn learning(&self) -> crate::LearningCaps {
+        learning::CAPS
+    }
+
     fn compile(&self, graph: &Graph, opts: &CompileOptions) -> Result<Plan, LowerError> {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
@@ -131,7 +139,10 @@ impl Target for Loihi2 {
             errors.push(LowerError::Unsupported {
                 target: ID,
                 item: Scope::Chip,
-                reason: format!("modulator '{}' (third factors need on-chip learning)", m.name),
+                reason: format!(
+                    "modulator '{}': third factors are not lowered to Loihi 2's post-synaptic traces in this version (the learning engine runs stdp_pair)",
+                    m.name
+                ),
             });
         }
         let mut pops = BTreeMap::new();

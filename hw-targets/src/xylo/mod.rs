@@ -113,6 +113,10 @@ impl Target for Xylo {
         out
     }
 
+    fn learning(&self) -> crate::LearningCaps {
+        crate::LearningCaps::None
+    }
+
     fn compile(&self, graph: &Graph, _opts: &CompileOptions) -> Result<Plan, LowerError> {
         let layers = layers(graph);
         let count = |l: Layer| (0..layers.len()).filter(|&p| layers[p] == l).map(|p| graph.populations[p].size).sum::<u64>();

@@ -51,35 +51,12 @@ mod plastic;
 
 pub use plastic::LoihiLearning;
 
+use crate::LearningCaps;
 use crate::error::{LowerError, Scope};
 use synfire_graphs::{DelayTicks, Graph};
 use synfire_rules::{Interaction, StdpPair};
 
 use super::ID;
-
-/// Learning capabilities of a target (specs/targets.md 9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LearningCaps {
-    /// Inference only.
-    None,
-    /// Any rule, computed in software.
-    Any,
-    /// The `loihi2-like` learning engine's trace products.
-    TraceProducts {
-        /// Presynaptic traces.
-        traces_pre: u8,
-        /// Postsynaptic traces.
-        traces_post: u8,
-        /// Trace bits.
-        trace_bits: u8,
-        /// Weight bits (one more signed).
-        weight_bits: u8,
-        /// Longest epoch in steps.
-        epoch_max: u16,
-        /// Whether post-synaptic traces may come from a third factor.
-        third_factor: bool,
-    },
-}
 
 /// `loihi2-like`'s learning engine [src]/[pub].
 pub const CAPS: LearningCaps = LearningCaps::TraceProducts { traces_pre: 2, traces_post: 3, trace_bits: 7, weight_bits: 8, epoch_max: 63, third_factor: true };
