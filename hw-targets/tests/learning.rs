@@ -165,7 +165,12 @@ fn learning_resumes_from_a_checkpoint_on_another_worker_count() -> anyhow::Resul
 fn learning_updates_are_counted_per_core_and_priced() -> anyhow::Result<()> {
     let graph = network(rule());
     let plan = Loihi2.compile(&graph, &CompileOptions::default())?;
-    assert!(plan.warnings.iter().any(|w| w.contains("projection 'learn': learns on the chip: dw = 15*2^")), "{:?}", plan.warnings);
+    let learns = plan.warnings.iter().find(|w| w.contains("projection 'learn': learns on the chip: dw = 15*2^")).unwrap();
+    // The chip's bound is 255 weight steps; the hinted state scale puts w_max there.
+    let hint: f64 = learns.split("a state_scale of ").nth(1).unwrap().split(' ').next().unwrap().parse()?;
+    let exact = Loihi2.compile(&graph, &CompileOptions { state_scale: Some(hint), ..CompileOptions::default() })?;
+    let w = exact.warnings.iter().find(|w| w.contains("learns on the chip")).unwrap();
+    assert!(w.contains("so w_max 8 becomes 8.00"), "{w}");
     let rec = synfire_targets::compare::record(&graph, Some(plan.kernels()), 2, 300)?;
     let ledger = plan.ledger(&rec.activity);
     let total: u64 = rec.activity.learn.iter().sum();

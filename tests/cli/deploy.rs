@@ -104,6 +104,9 @@ fn deploy_stdp_on_loihi2_learns_on_the_chip_and_counts_it() {
     assert_eq!(j["ledger"]["neuron_updates_active"].as_u64().unwrap() + j["ledger"]["neuron_updates_idle"].as_u64().unwrap(), 100 * 200);
     // Learning, idle counts and all: the same file on 1 and 2 workers.
     assert_eq!(std::fs::read_to_string(a.join("deploy.json")).unwrap(), std::fs::read_to_string(b.join("deploy.json")).unwrap());
+    let out = synfire(&["deploy", file, "--target", "loihi2", "--run", "20ms", "--epoch-steps", "4", "--out", a.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("epoch 4 steps"), "{}", String::from_utf8_lossy(&out.stdout));
     let out = synfire(&["deploy", file, "--target", "xylo", "--out", a.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(

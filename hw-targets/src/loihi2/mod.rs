@@ -212,7 +212,7 @@ impl Target for Loihi2 {
                     let rule = learning::lower(graph, q, l.per_unit, l.weight_exp, epoch)?;
                     let chip_max = 255.0 / l.per_unit / p.weight_scale;
                     warnings.push(format!(
-                        "projection '{}': learns on the chip: {} (x1 impulse {}/256, y1 impulse {}/256, epoch {} steps); the weights stay in 0..=255 x 2^{}, so w_max {} becomes {:.6}",
+                        "projection '{}': learns on the chip: {} (x1 impulse {}/256, y1 impulse {}/256, epoch {} steps); the weights stay in 0..=255 x 2^{}, so w_max {} becomes {:.6} (a state_scale of {:.0} units/mV puts w_max at 255 steps)",
                         p.name,
                         rule.text(),
                         rule.x1.impulse,
@@ -220,7 +220,9 @@ impl Target for Loihi2 {
                         rule.epoch,
                         l.weight_exp,
                         w_max / p.weight_scale,
-                        chip_max
+                        chip_max,
+                        // Rounded down, so that w_max stays within 255 steps at this exponent.
+                        (target.scale * chip_max / (w_max / p.weight_scale)).floor()
                     ));
                     rules[q] = Some(Arc::new(rule));
                     Ok(l)
