@@ -26,6 +26,10 @@ pub enum Domain {
     /// Data of built-in training tasks (input patterns, targets, trial draws): id =
     /// what the task draws, sub-id = its index (a trial, a neuron).
     Task = 6,
+    /// A hardware target's own stochastic arithmetic (the `loihi2-like` learning
+    /// engine's stochastic rounding): id = what is rounded (a trace of a neuron, a
+    /// synapse), counter = its epoch and slot, through [`uniform_at`].
+    Chip = 7,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

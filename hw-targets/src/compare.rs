@@ -19,13 +19,15 @@ pub struct Record {
 }
 
 /// Runs `graph` for `ticks` on `workers` threads with `kernels` (the reference
-/// kernels when `None`), recording every spike.
+/// kernels when `None`), recording every spike; with a target's kernels, also the
+/// work they counted per neuron (read from the run's final state).
 pub fn record(graph: &Graph, kernels: Option<Arc<dyn KernelFactory>>, workers: usize, ticks: u64) -> Result<Record, RunError> {
     let mut g = graph.clone();
     let name = "deploy:spikes".to_string();
     g.probes.push(ProbeDef { name: name.clone(), kind: ProbeKind::Spikes { pops: (0..g.populations.len()).collect() }, window: None });
     let probe = g.probe::<probe_kind::Spikes>(&name).ok_or_else(|| RunError::Setting { field: "probes", message: "the deploy probe is missing".into() })?;
     let mut b = Runtime::builder().workers(workers);
+    let kernels_count = kernels.is_some();
     if let Some(k) = kernels {
         b = b.kernels(k);
     }
@@ -37,7 +39,58 @@ pub fn record(graph: &Graph, kernels: Option<Arc<dyn KernelFactory>>, workers: u
         counts[gid as usize] += 1;
     }
     let spikes = list.ticks.iter().copied().zip(list.gids.iter().copied()).collect();
-    Ok(Record { spikes, activity: Activity { steps: ticks, spikes: counts, syn_events: sim.counters()?.syn_events } })
+    let mut activity = Activity::new(ticks, counts, sim.counters()?.syn_events);
+    if kernels_count {
+        let ck = sim.checkpoint()?;
+        activity.idle = kernel_counts(&g, &ck, IDLE_UPDATES);
+        activity.graded = kernel_counts(&g, &ck, GRADED_EVENTS);
+        activity.learn = rule_counts(&g, &ck, LEARN_UPDATES);
+    }
+    Ok(Record { spikes, activity })
+}
+
+/// The per-neuron column a target's kernel keeps of its idle updates.
+pub const IDLE_UPDATES: &str = "idle_updates";
+/// The per-neuron column a graded input keeps of its non-zero payloads.
+pub const GRADED_EVENTS: &str = "graded_events";
+/// The per-target column a target's learning engine keeps of its synapse updates.
+pub const LEARN_UPDATES: &str = "learn_updates";
+
+/// Per gid, the `u64` per-neuron column `name` of every population's kernel state in
+/// `ck` (zero where a population has none); empty when no population has it. The
+/// counts are the kernels' own, per neuron, so they do not depend on the workers.
+pub fn kernel_counts(graph: &Graph, ck: &synfire_runtime::Checkpoint, name: &str) -> Vec<u64> {
+    let mut out = vec![0u64; graph.num_neurons() as usize];
+    let mut found = false;
+    for pop in 0..graph.populations.len() {
+        // The shards write a kernel's columns in the group `kernel`.
+        let Some(col) = ck.population_state(pop).and_then(|t| t.get(&format!("kernel.{name}"))) else { continue };
+        if let synfire_graphs::Values::U64(v) = &col.values {
+            let r = graph.gid_range(pop);
+            out[r.start as usize..r.end as usize].copy_from_slice(&v[..(r.end - r.start) as usize]);
+            found = true;
+        }
+    }
+    if found { out } else { Vec::new() }
+}
+
+/// Per target gid, the `u64` per-target column `name` of every projection's rule
+/// state in `ck`, summed over projections; empty when no rule has it.
+pub fn rule_counts(graph: &Graph, ck: &synfire_runtime::Checkpoint, name: &str) -> Vec<u64> {
+    let mut out = vec![0u64; graph.num_neurons() as usize];
+    let mut found = false;
+    for (q, p) in graph.projections.iter().enumerate() {
+        // The shards write a rule's columns in the group `rule`.
+        let Some(col) = ck.projection_state(q).and_then(|t| t.get(&format!("rule.{name}"))) else { continue };
+        if let synfire_graphs::Values::U64(v) = &col.values {
+            let r = graph.gid_range(p.target);
+            for (o, &x) in out[r.start as usize..r.end as usize].iter_mut().zip(v) {
+                *o += x;
+            }
+            found = true;
+        }
+    }
+    if found { out } else { Vec::new() }
 }
 
 /// One population's comparison.

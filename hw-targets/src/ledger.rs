@@ -11,6 +11,8 @@ use serde::Serialize;
 pub struct CoreLedger {
     /// Synaptic events delivered onto the core's neurons.
     pub syn_events: u64,
+    /// The subset of `syn_events` that carried a graded payload (multiply-adds).
+    pub syn_events_graded: u64,
     /// Synapse updates of a learning engine.
     pub learn_syn_updates: u64,
     /// Neuron updates with non-zero state or input.
@@ -26,6 +28,8 @@ pub struct Ledger {
     pub steps: u64,
     /// Synaptic events (one per synapse per arriving spike or input event).
     pub syn_events: u64,
+    /// The subset of `syn_events` that carried a graded payload (multiply-adds).
+    pub syn_events_graded: u64,
     /// Synapse updates of a learning engine or kernel.
     pub learn_syn_updates: u64,
     /// Neuron updates with non-zero state or input.

@@ -84,6 +84,32 @@ pub struct CompileOptions {
     pub discretisation: Discretisation,
     /// Microcontrollers: keep the weights of static projections in flash.
     pub weights_in_flash: bool,
+    /// `loihi2-like`: steps per learning epoch, 1..=63 (default 2).
+    pub epoch_steps: Option<u16>,
+}
+
+/// Learning capabilities of a target (specs/targets.md 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LearningCaps {
+    /// Inference only.
+    None,
+    /// Any rule, computed in software.
+    Any,
+    /// The `loihi2-like` learning engine's trace products.
+    TraceProducts {
+        /// Presynaptic traces.
+        traces_pre: u8,
+        /// Postsynaptic traces.
+        traces_post: u8,
+        /// Trace bits.
+        trace_bits: u8,
+        /// Weight bits (one more signed).
+        weight_bits: u8,
+        /// Longest epoch in steps.
+        epoch_max: u16,
+        /// Whether post-synaptic traces may come from a third factor.
+        third_factor: bool,
+    },
 }
 
 /// A swappable model of one machine.
@@ -94,6 +120,8 @@ pub trait Target: Send + Sync + std::fmt::Debug {
     fn support(&self, graph: &Graph) -> Vec<(Scope, Support)>;
     /// Quantise, place and prepare the kernels; every problem at once.
     fn compile(&self, graph: &Graph, opts: &CompileOptions) -> Result<Plan, LowerError>;
+    /// What the target can learn on the chip (its `support` names each refusal).
+    fn learning(&self) -> LearningCaps;
 }
 
 /// The target called `name` (`reference`, `loihi2` or `loihi2-like`, `xylo` or

@@ -155,7 +155,8 @@ pub fn place(graph: &Graph, wiring: &Wiring, limits: &CoreLimits, mem: &dyn Memo
         let mut cores = Vec::new();
         let mut core_of = vec![u32::MAX; n];
         for (pop, def) in graph.populations.iter().enumerate() {
-            let Some(kind) = graph.model_kind(pop) else { continue };
+            // Sources and rate units (graded inputs computed by the host) take no core.
+            let Some(kind) = graph.model_kind(pop).filter(|_| !graph.graded(pop)) else { continue };
             let delays = graph.projections.iter().any(|p| p.target == pop && p.delay.max() > 1);
             let state = mem.neuron_state_bytes(kind);
             let mut start = 0;

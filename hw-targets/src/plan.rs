@@ -19,6 +19,23 @@ pub struct Activity {
     pub spikes: Vec<u64>,
     /// Synaptic events the runtime delivered.
     pub syn_events: u64,
+    /// Idle neuron updates of every gid, as the target's kernels counted them in the
+    /// run (`u = v = a = 0`, no spike); empty when unknown (a hand-made activity),
+    /// and then every update is priced as active, as the spec's worked examples do.
+    pub idle: Vec<u64>,
+    /// Graded events (non-zero payloads) of every gid; empty when there are none.
+    pub graded: Vec<u64>,
+    /// Learning-engine synapse updates onto every gid (target neuron), summed over
+    /// projections; empty when nothing learned on the chip.
+    pub learn: Vec<u64>,
+}
+
+impl Activity {
+    /// A hand-made activity: steps, spikes per gid and delivered events, nothing
+    /// counted by kernels.
+    pub fn new(steps: u64, spikes: Vec<u64>, syn_events: u64) -> Activity {
+        Activity { steps, spikes, syn_events, ..Activity::default() }
+    }
 }
 
 /// Turns activity into a ledger and a ledger into a cost report.

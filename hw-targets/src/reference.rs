@@ -45,6 +45,10 @@ impl Target for Reference {
         pops.chain(graph.projections.iter().map(|p| (Scope::Projection(p.name.clone()), Support::Native))).collect()
     }
 
+    fn learning(&self) -> crate::LearningCaps {
+        crate::LearningCaps::Any
+    }
+
     fn compile(&self, graph: &Graph, _opts: &CompileOptions) -> Result<Plan, LowerError> {
         let wiring = Wiring::new(graph);
         let weights = graph

@@ -8,7 +8,7 @@
 
 mod common;
 
-use synfire_graphs::connectivity::{Csr, instantiate};
+use common::serial::{host_payloads, serial, serial_graded, wiring};
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, NeuronSpec};
 use synfire_targets::compare::record;
@@ -28,6 +28,26 @@ fn feedforward(rate: f64, w_max: f64, delay: f64, recurrent: bool, tau_i: f64) -
         net.connect(n, n, Conn::prob(0.2).weight(0.5.mv()).delay(delay.ms()).named("exc"));
         net.connect(n, n, Conn::prob(0.2).weight((-1.5).mv()).delay(delay.ms()).named("inh"));
     }
+    net.freeze().unwrap()
+}
+
+/// Poisson spikes drive 8 rate units on the host; their graded outputs (payloads) and
+/// the spikes drive 20 LIF neurons through both receptors. With `saturate`, the
+/// units' rates reach far beyond the i24 payload range (sat24 is exercised).
+fn graded_inputs(saturate: bool) -> Graph {
+    let mut net = Network::new().dt(1.0.ms()).seed(9);
+    let x = net.poisson("x", 16, 60.0.hz());
+    let r = net.population("r", if saturate { 1 } else { 8 }, RateUnit::linear().tau(5.0.ms()).gain(if saturate { 1e6 } else { 1.0 }.one()));
+    let n = net.population("n", 20, lif(-60.0, 2.0, 5.0));
+    net.connect(x, r, Conn::all_to_all().weight(uniform(0.0.one(), 0.3.one())).delay(1.0.ms()).named("x->r"));
+    // Saturating: one unit, payloads at the i24 bound, weights of mantissa 2 at 2^-8
+    // (so the engine's f32 sums stay exact) that make u wrap.
+    let w = if saturate { 0.04.mv().into() } else { uniform(0.0.mv(), 3.0.mv()) };
+    net.connect(r, n, Conn::all_to_all().weight(w).delay(1.0.ms()).named("r->n"));
+    if !saturate {
+        net.connect(r, n, Conn::prob(0.5).weight((-1.0).mv()).delay(1.0.ms()).named("r-|n"));
+    }
+    net.connect(x, n, Conn::prob(0.3).weight(1.0.mv()).delay(2.0.ms()).named("x->n"));
     net.freeze().unwrap()
 }
 
@@ -65,10 +85,35 @@ const CASES: &[Case] = &[
             net.connect(x, r, Conn::all_to_all().weight(0.1.one()).delay(1.0.ms()));
             net.freeze().unwrap()
         },
+        // On loihi2-like the rate units are a graded input computed by the host
+        // (nothing on the chip); xylo-like has no graded spikes at all.
+        refused: [None, None, Some("population 'r': graded input: model 'rate_linear'"), Some("model 'rate_linear' has no cortex-m4 kernel")],
+    },
+    Case {
+        name: "graded_inputs",
+        graph: || graded_inputs(false),
+        refused: [None, None, Some("population 'r': graded input: model 'rate_linear'"), Some("model 'rate_linear' has no cortex-m4 kernel")],
+    },
+    Case {
+        name: "graded_payload_saturation",
+        graph: || graded_inputs(true),
+        refused: [None, None, Some("population 'r': graded input: model 'rate_linear'"), Some("model 'rate_linear' has no cortex-m4 kernel")],
+    },
+    Case {
+        name: "graded_from_the_chip",
+        graph: || {
+            let mut net = Network::new().dt(1.0.ms()).seed(9);
+            let x = net.poisson("x", 16, 80.0.hz());
+            let n = net.population("n", 20, lif(-60.0, 0.0, 5.0));
+            let r = net.population("r", 4, RateUnit::linear().tau(5.0.ms()));
+            net.connect(x, n, Conn::all_to_all().weight(uniform(0.0.mv(), 5.0.mv())).delay(1.0.ms()));
+            net.connect(n, r, Conn::all_to_all().weight(0.1.one()).delay(1.0.ms()).named("n->r"));
+            net.freeze().unwrap()
+        },
         refused: [
             None,
-            Some("model 'rate_linear' has no loihi2-like kernel"),
-            Some("model 'rate_linear' has no xylo-like kernel"),
+            Some("population 'r': model 'rate_linear' runs on the host as a graded input, but projection 'n->r' feeds it from the chip's neurons"),
+            Some("population 'r': graded input"),
             Some("model 'rate_linear' has no cortex-m4 kernel"),
         ],
     },
@@ -81,12 +126,9 @@ const CASES: &[Case] = &[
             net.connect(x, n, Conn::all_to_all().weight(5.0.mv()).delay(1.0.ms()).plastic(synfire_rules::Stdp::pair().bounds(0.0..=10.0)).named("learn"));
             net.freeze_with(&synfire_rules::Catalog).unwrap()
         },
-        refused: [
-            None,
-            Some("projection 'learn': rule 'stdp_pair'"),
-            Some("projection 'learn': rule 'stdp_pair'"),
-            Some("projection 'learn': rule 'stdp_pair'"),
-        ],
+        // loihi2-like learns on its learning engine (exact against the serial
+        // reference of tests/common/learning.rs); xylo-like has no learning.
+        refused: [None, None, Some("projection 'learn': rule 'stdp_pair': xylo-like has no on-chip learning"), Some("projection 'learn': rule 'stdp_pair'")],
     },
     Case {
         name: "alif",
@@ -103,75 +145,45 @@ const CASES: &[Case] = &[
 
 const TICKS: u64 = 300;
 
-/// Spikes `(tick, gid)` of the sources in a record, and the stored integer weight of
-/// every synapse (by projection, in CSR order) under `weight`.
-fn wiring(graph: &Graph, weight: impl Fn(usize, f32) -> f64) -> Vec<(Csr, Vec<f64>)> {
-    (0..graph.projections.len())
-        .map(|q| {
-            let csr = instantiate(graph, q);
-            let w = csr.weights.iter().map(|&x| weight(q, x)).collect();
-            (csr, w)
-        })
-        .collect()
-}
-
-/// A serial network stepper: delivery into `ring[t + delay][gid][receptor]` in
-/// canonical order, then `update(gid, inputs) -> spiked` for every neuron in gid order.
-fn serial(graph: &Graph, sources: &[(u64, u64)], syn: &[(Csr, Vec<f64>)], mut update: impl FnMut(usize, [f64; 2]) -> bool) -> Vec<(u64, u64)> {
-    let n = graph.num_neurons() as usize;
-    let mut ring = vec![vec![[0f64; 2]; n]; TICKS as usize + 70];
-    let deliver = |ring: &mut Vec<Vec<[f64; 2]>>, t: u64, g: u64| {
-        for (q, p) in graph.projections.iter().enumerate() {
-            let r = graph.gid_range(p.source);
-            if !r.contains(&g) {
-                continue;
-            }
-            let t0 = graph.offsets[p.target] as usize;
-            let at = (t + u64::from(p.delay.min())) as usize;
-            for k in syn[q].0.row((g - r.start) as usize) {
-                ring[at][t0 + syn[q].0.targets[k] as usize][p.receptor] += syn[q].1[k];
-            }
-        }
-    };
-    let neuron = |g: usize| graph.locate(g as u64).is_some_and(|(p, _)| graph.model_kind(p).is_some());
-    let mut out = Vec::new();
-    let mut src = sources.iter().peekable();
-    for t in 0..TICKS {
-        while let Some(&&(ts, g)) = src.peek() {
-            if ts > t {
-                break;
-            }
-            deliver(&mut ring, ts, g);
-            src.next();
-        }
-        let fired: Vec<(u64, u64)> = (0..n).filter(|&g| neuron(g)).filter(|&g| update(g, ring[t as usize][g])).map(|g| (t, g as u64)).collect();
-        for &(ts, g) in &fired {
-            deliver(&mut ring, ts, g);
-        }
-        out.extend(fired);
-    }
-    out
-}
-
-/// The spikes, and how many steps wrapped `u` (Loihi) or saturated an accumulator (M4).
-type Serial = (Vec<(u64, u64)>, u64);
+/// The spikes, how many steps wrapped `u` (Loihi) or saturated an accumulator (M4),
+/// and the idle updates of every gid (Loihi: `u = v = a = 0`, no spike; else empty).
+type Serial = (Vec<(u64, u64)>, u64, Vec<u64>);
 
 fn loihi2_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
-    use synfire_targets::loihi2::lower;
+    use synfire_targets::loihi2::{learning, lower};
     let opts = CompileOptions::default();
     let wires = synfire_targets::wiring::Wiring::new(graph);
     let mut pops = vec![None; graph.populations.len()];
     for p in 0..graph.populations.len() {
-        if graph.model_kind(p).is_some() {
+        if graph.model_kind(p).is_some() && !graph.graded(p) {
             pops[p] = Some(lower::population(graph, p, &opts, &mut Vec::new()).unwrap());
         }
     }
-    let projs: Vec<_> =
-        (0..graph.projections.len()).map(|q| lower::projection(graph, &wires, q, pops[graph.projections[q].target].as_ref().unwrap()).unwrap()).collect();
-    let syn = wiring(graph, |q, w| {
-        let m = (2.0 * (f64::from(w) * projs[q].per_unit / 2.0).round_ties_even()).clamp(-256.0, 254.0);
-        m * 2f64.powi(projs[q].weight_exp)
+    // Projections into the host's graded inputs are not the chip's (the serial
+    // stepper never updates their targets).
+    // A plastic projection stores EXCITATORY integers 0..=255 with room for w_max.
+    let plastic = |q: usize| graph.projections[q].conn.rule.as_ref().and(learning::w_max(graph, q));
+    let projs: Vec<_> = (0..graph.projections.len())
+        .map(|q| {
+            pops[graph.projections[q].target].as_ref().map(|target| match plastic(q) {
+                Some(w_max) => lower::projection_in(graph, &wires, q, target, lower::SignMode::Excitatory, w_max).unwrap(),
+                None => lower::projection(graph, &wires, q, target).unwrap(),
+            })
+        })
+        .collect();
+    let mut syn = wiring(graph, |q, w| match &projs[q] {
+        Some(l) if plastic(q).is_some() => (f64::from(w) * l.per_unit).round_ties_even().clamp(0.0, 255.0) * 2f64.powi(l.weight_exp),
+        Some(l) => (2.0 * (f64::from(w) * l.per_unit / 2.0).round_ties_even()).clamp(-256.0, 254.0) * 2f64.powi(l.weight_exp),
+        None => 0.0,
     });
+    let mut learners: Vec<_> = (0..graph.projections.len())
+        .filter(|&q| plastic(q).is_some())
+        .map(|q| {
+            let l = projs[q].as_ref().unwrap();
+            let rule = learning::lower(graph, q, l.per_unit, l.weight_exp, learning::DEFAULT_EPOCH).unwrap();
+            common::learning::Learner::new(graph, q, rule)
+        })
+        .collect();
     let mut state: Vec<(i128, i128, u8)> = (0..graph.num_neurons())
         .map(|g| match graph.locate(g).and_then(|(p, _)| pops[p].as_ref().map(|l| (p, l))) {
             Some((p, l)) => (0, ((graph.model(p).unwrap().param("e_l").unwrap().as_const().unwrap() - l.v_reset) * l.scale).round_ties_even() as i128, 0),
@@ -179,24 +191,28 @@ fn loihi2_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
         })
         .collect();
     let mut wraps = 0;
-    let spikes = serial(graph, sources, &syn, |g, input| {
+    let mut idle = vec![0u64; graph.num_neurons() as usize];
+    let graded = host_payloads(graph, TICKS);
+    let spikes = serial_graded(graph, TICKS, sources, &graded, &mut syn, &mut learners, |g, input| {
         let l = pops[graph.locate(g as u64).unwrap().0].as_ref().unwrap();
         let p = l.params;
         let a: i128 = input.iter().map(|x| x.floor() as i128).sum();
         let before = state[g].0;
+        let quiet = a == 0 && state[g] == (0, 0, 0);
         let fired = common::reference_step(p.du.into(), p.dv.into(), p.vth_mant.into(), i128::from(p.bias_mant) << p.bias_exp, p.refractory, &mut state[g], a);
+        idle[g] += u64::from(quiet && !fired && state[g] == (0, 0, 0));
         // A wrap leaves u on the other side of what its decay and input give.
         wraps += u64::from((state[g].0 - before).signum() * a.signum() < 0 && a.abs() > 1 << 16);
         fired
     });
-    (spikes, wraps)
+    (spikes, wraps, idle)
 }
 
 fn xylo_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
     let (factors, pops) = synfire_targets::xylo::lowering(graph).unwrap();
     let syn = wiring(graph, |q, w| (f64::from(w) * factors[q]).round_ties_even().clamp(-128.0, 127.0));
     let mut state = vec![([0i64; 2], 0i64); graph.num_neurons() as usize];
-    let spikes = serial(graph, sources, &syn, |g, input| {
+    let spikes = serial(graph, TICKS, sources, &syn, |g, input| {
         let pop = graph.locate(g as u64).unwrap().0;
         let &(_, p, one) = pops.iter().find(|x| x.0 == pop).unwrap();
         let (isyn, vmem) = &mut state[g];
@@ -206,7 +222,7 @@ fn xylo_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
         }
         common::xylo_evolve(&p, isyn, vmem) > 0
     });
-    (spikes, 0)
+    (spikes, 0, Vec::new())
 }
 
 fn m4_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
@@ -224,7 +240,7 @@ fn m4_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
         })
         .collect();
     let mut saturated = 0;
-    let spikes = serial(graph, sources, &syn, |g, input| {
+    let spikes = serial(graph, TICKS, sources, &syn, |g, input| {
         let pop = graph.locate(g as u64).unwrap().0;
         let &(_, p, _, _) = pops.iter().find(|x| x.0 == pop).unwrap();
         saturated += u64::from(input.iter().sum::<f64>().abs() > f64::from(i32::MAX));
@@ -232,7 +248,7 @@ fn m4_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
         let acc = if p.alpha_s[0] == p.alpha_s[1] { [sat(input[0] as i128 + input[1] as i128), 0] } else { [sat(input[0] as i128), sat(input[1] as i128)] };
         common::m4_step(&p, &mut state[g], acc)
     });
-    (spikes, saturated)
+    (spikes, saturated, Vec::new())
 }
 
 #[test]
@@ -243,6 +259,10 @@ fn every_case_on_every_target() -> anyhow::Result<()> {
         let plain = record(&graph, None, 1, TICKS)?;
         for (t, target) in targets.iter().enumerate() {
             let what = format!("{} on {}", case.name, target.id());
+            if case.name == "plastic" {
+                // The plastic case compiles exactly where the target claims to learn.
+                assert_eq!(case.refused[t].is_none(), target.learning() != synfire_targets::LearningCaps::None, "{what}: learning caps");
+            }
             match (target.compile(&graph, &CompileOptions::default()), case.refused[t]) {
                 (Err(e), Some(fragment)) => assert!(e.to_string().contains(fragment), "{what}: {e}"),
                 (Err(e), None) => panic!("{what}: refused: {e}"),
@@ -255,8 +275,8 @@ fn every_case_on_every_target() -> anyhow::Result<()> {
                     let sources: Vec<_> =
                         one.spikes.iter().copied().filter(|&(_, g)| graph.locate(g).is_some_and(|(p, _)| graph.model_kind(p).is_none())).collect();
                     let neurons: Vec<_> = one.spikes.iter().copied().filter(|s| !sources.contains(s)).collect();
-                    let (expect, overflows) = match target.id() {
-                        "reference" => (plain.spikes.iter().copied().filter(|s| !sources.contains(s)).collect(), 0),
+                    let (expect, overflows, idle) = match target.id() {
+                        "reference" => (plain.spikes.iter().copied().filter(|s| !sources.contains(s)).collect(), 0, Vec::new()),
                         "loihi2-like" => loihi2_serial(&graph, &sources),
                         "xylo-like" => xylo_serial(&graph, &sources),
                         _ => m4_serial(&graph, &sources),
@@ -264,6 +284,25 @@ fn every_case_on_every_target() -> anyhow::Result<()> {
                     // Rate units emit graded values, not spikes; every other case must spike.
                     assert!(case.name == "graded" || !neurons.is_empty(), "{what}: no spikes, the case tests nothing");
                     assert_eq!(neurons, expect, "{what}: engine vs serial reference");
+                    if target.id() == "loihi2-like" {
+                        // Idle updates: the kernels' counts equal the serial reference's,
+                        // neuron by neuron (the chip's neurons; zero elsewhere).
+                        let counted = if one.activity.idle.is_empty() { vec![0; idle.len()] } else { one.activity.idle.clone() };
+                        assert_eq!(counted, idle, "{what}: idle updates per neuron");
+                        for workers in [2, 4] {
+                            assert_eq!(record(&graph, Some(plan.kernels()), workers, TICKS)?.activity, one.activity, "{what}: activity on {workers} workers");
+                        }
+                    }
+                    if case.name.starts_with("graded_") && target.id() == "loihi2-like" {
+                        let payloads = host_payloads(&graph, TICKS);
+                        let mut per_gid = vec![0u64; graph.num_neurons() as usize];
+                        payloads.iter().for_each(|&(_, g, _)| per_gid[g as usize] += 1);
+                        assert!(!payloads.is_empty(), "{what}: no graded events");
+                        assert_eq!(one.activity.graded, per_gid, "{what}: graded events per unit");
+                        if case.name == "graded_payload_saturation" {
+                            assert!(payloads.iter().any(|e| e.2 == 8_388_607), "{what}: the payloads must saturate");
+                        }
+                    }
                     if case.name == "saturation_and_wrap" && matches!(target.id(), "loihi2-like" | "cortex-m4") {
                         assert!(overflows > 0, "{what}: the case must wrap or saturate");
                     }

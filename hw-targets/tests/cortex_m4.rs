@@ -35,7 +35,7 @@ fn m1_tiny_rsnn_fits_with_its_memory_and_cycles() -> anyhow::Result<()> {
     let mut spikes = vec![0u64; graph.num_neurons() as usize];
     spikes[..8].fill(250);
     spikes[96] = 250;
-    let l = plan.ledger(&Activity { steps: 250, spikes, syn_events: 578 * 250 });
+    let l = plan.ledger(&Activity::new(250, spikes, 578 * 250));
     assert_eq!(l.cycles, 6324 * 250);
     let r = plan.price(&Ledger { steps: 250, cycles: 6324 * 250, ..Ledger::default() }, 4e-3);
     assert!((r.dynamic_joules() - 1_581_000.0 * 64.35e-12).abs() < 1e-15);
@@ -55,7 +55,7 @@ fn m2_cuba_overflows_sram_then_misses_real_time_from_flash() -> anyhow::Result<(
     // 1.92 M events x 10 (flash) + 4 M updates x 26 + 24,000 events x 20 + 1000 x 200.
     let mut spikes = vec![0u64; graph.num_neurons() as usize];
     spikes[..4000].fill(6);
-    let l = plan.ledger(&Activity { steps: 1000, spikes, syn_events: 1_920_000 });
+    let l = plan.ledger(&Activity::new(1000, spikes, 1_920_000));
     assert_eq!(l.cycles, 123_880_000);
     let r = plan.price(&l, 1e-3);
     assert!((r.dynamic_joules() - 123.88e6 * 64.35e-12).abs() < 1e-12, "{}", r.dynamic_joules());

@@ -149,7 +149,7 @@ fn t5_delivered_events_are_spikes_times_out_degree() -> anyhow::Result<()> {
     assert_eq!(delivered, expect);
     // The ledger's per-core events are counted from the mapping: they agree with the
     // plan's out-degrees over every spike.
-    let ledger = plan.ledger(&Activity { steps: ticks, spikes: counts.clone(), syn_events: delivered });
+    let ledger = plan.ledger(&Activity::new(ticks, counts.clone(), delivered));
     let all: u64 = counts.iter().zip(&plan.out_degree).map(|(k, d)| k * d).sum();
     assert_eq!(ledger.per_core.iter().map(|c| c.syn_events).sum::<u64>(), all);
     assert_eq!(ledger.spikes + ledger.input_events, spikes.len() as u64);

@@ -103,13 +103,13 @@ fn unsupported_models_and_rules_are_named() -> anyhow::Result<()> {
     let mut net = Network::new().dt(1.0.ms()).seed(1);
     let a = net.population("adaptive", 10, Alif::new());
     let b = net.population("b", 10, common::cuba_neuron());
-    net.connect(b, b, Conn::prob(0.5).weight(0.5.mv()).delay(1.0.ms()).plastic(synfire_rules::Stdp::pair()).named("b->b"));
+    net.connect(b, b, Conn::prob(0.5).weight(0.5.mv()).delay(1.0.ms()).plastic(synfire_rules::Stdp::pair().nearest()).named("b->b"));
     let _ = a;
     let graph = net.freeze_with(&synfire_rules::Catalog)?;
     let e = Loihi2.compile(&graph, &CompileOptions::default()).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("hw-targets: loihi2-like: unsupported: population 'adaptive': model 'alif' has no loihi2-like kernel"), "{text}");
-    assert!(text.contains("projection 'b->b': rule 'stdp_pair'"), "{text}");
+    assert!(text.contains("projection 'b->b': rule 'stdp_pair' needs nearest-spike traces"), "{text}");
     Ok(())
 }
 

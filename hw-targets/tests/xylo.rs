@@ -134,7 +134,7 @@ fn x2_and_x3_tiny_rsnn() -> anyhow::Result<()> {
     let mut spikes = vec![0u64; graph.num_neurons() as usize];
     spikes[..8].fill(250); // 8 of 16 channels every step
     spikes[16] = 250; // one hidden spike a step
-    let l = plan.ledger(&synfire_targets::Activity { steps: 250, spikes, syn_events: 578 * 250 });
+    let l = plan.ledger(&synfire_targets::Activity::new(250, spikes, 578 * 250));
     assert_eq!(l.cycles, 3708 * 250);
     insta::assert_snapshot!(format!("{}\n{}", plan.quantisation_text(), r.text()));
     Ok(())

@@ -127,4 +127,29 @@ pub trait KernelFactory: Send + Sync + fmt::Debug {
         let _ = proj;
         w
     }
+
+    /// The plasticity of projection `init.proj` as the target's chip computes it (a
+    /// learning engine with its own number formats), or `None` to run the graph's
+    /// rule from the rule catalogue. Called where the catalogue's rule would be built,
+    /// once per (projection, shard), so a target's rule is built and restored like
+    /// any other; it must follow the [`synfire_rules::Plasticity`] contract.
+    fn rule(&self, init: &RuleInit<'_>) -> Option<Result<Box<dyn synfire_rules::Plasticity>, RunError>> {
+        let _ = init;
+        None
+    }
+}
+
+/// What a target's rule is built from ([`KernelFactory::rule`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInit<'a> {
+    /// The projection's index.
+    pub proj: usize,
+    /// The projection as the shard sees it.
+    pub info: &'a synfire_rules::ProjectionInfo,
+    /// The network seed (random streams are keyed by global ids, never by shard).
+    pub seed: u64,
+    /// Global id of the source population's first neuron (CSR row 0).
+    pub source_gid0: u64,
+    /// Global id of the shard's first target neuron (local target 0).
+    pub target_gid0: u64,
 }

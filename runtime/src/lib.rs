@@ -46,7 +46,7 @@ mod worker;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use error::RunError;
-pub use kernel::{KernelFactory, KernelInit, NeuronKernel};
+pub use kernel::{KernelFactory, KernelInit, NeuronKernel, RuleInit};
 pub use records::{Counters, Memory, RateTrace, SpikeList, StateTrace, WeightTrace};
 pub use runtime::{Runtime, RuntimeBuilder};
 pub use transport::{Batch, Graded, Spike};

@@ -245,8 +245,18 @@ impl Shard {
                         negative: p.conn.weight.mean() < 0.0,
                         target: target_constants(&graph.populations[p.target].kind),
                     };
-                    let rule = synfire_rules::instantiate(spec, &info)
-                        .map_err(|e| RunError::Unsupported { path: format!("projections[{proj}].rule"), message: e.to_string() })?;
+                    let init = crate::kernel::RuleInit {
+                        proj,
+                        info: &info,
+                        seed: graph.seed,
+                        source_gid0: graph.offsets[p.source],
+                        target_gid0: graph.offsets[p.target] + range.start,
+                    };
+                    let rule = match factory.rule(&init) {
+                        Some(rule) => rule?,
+                        None => synfire_rules::instantiate(spec, &info)
+                            .map_err(|e| RunError::Unsupported { path: format!("projections[{proj}].rule"), message: e.to_string() })?,
+                    };
                     if rule.needs().post_spikes {
                         post_hooks[slice].push(incoming.len());
                     }

@@ -47,6 +47,10 @@ pub struct DeployArgs {
     /// Microcontroller targets: keep the weights of static projections in flash.
     #[arg(long)]
     pub weights_in_flash: bool,
+    /// loihi2: steps per learning epoch of the on-chip learning engine, 1..=63
+    /// [default: 2].
+    #[arg(long)]
+    pub epoch_steps: Option<u16>,
 }
 
 /// What `deploy.json` holds.
@@ -74,7 +78,7 @@ pub fn deploy(args: &DeployArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let json_path = out_dir.join("deploy.json");
     out!("deploy: {name} on {}", target.id());
-    let opts = CompileOptions { weights_in_flash: args.weights_in_flash, ..CompileOptions::default() };
+    let opts = CompileOptions { weights_in_flash: args.weights_in_flash, epoch_steps: args.epoch_steps, ..CompileOptions::default() };
     let plan = match target.compile(&graph, &opts) {
         Ok(plan) => plan,
         Err(e) => {

@@ -86,3 +86,33 @@ fn an_unknown_target_is_named_with_the_known_ones() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no target is called `truenorth` (targets: reference, loihi2, xylo, cortex-m4)"), "{}", stderr(&out));
 }
+
+#[test]
+fn deploy_stdp_on_loihi2_learns_on_the_chip_and_counts_it() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/stdp_loihi2.toml");
+    let (a, b) = (scratch("deploy-stdp-2"), scratch("deploy-stdp-1"));
+    for (dir, workers) in [(&a, "2"), (&b, "1")] {
+        let out = synfire(&["deploy", file, "--target", "loihi2", "--run", "200ms", "--workers", workers, "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        for expect in ["projection 'XE': learns on the chip: dw = 15*2^", "u8 x 2^0 (EXCITATORY)", "learning updates", "neuron updates, idle"] {
+            assert!(text.contains(expect), "no `{expect}` in\n{text}");
+        }
+    }
+    let j = json(&a);
+    assert!(j["ledger"]["learn_syn_updates"].as_u64().unwrap() > 0);
+    assert_eq!(j["ledger"]["neuron_updates_active"].as_u64().unwrap() + j["ledger"]["neuron_updates_idle"].as_u64().unwrap(), 100 * 200);
+    // Learning, idle counts and all: the same file on 1 and 2 workers.
+    assert_eq!(std::fs::read_to_string(a.join("deploy.json")).unwrap(), std::fs::read_to_string(b.join("deploy.json")).unwrap());
+    let out = synfire(&["deploy", file, "--target", "loihi2", "--run", "20ms", "--epoch-steps", "4", "--out", a.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("epoch 4 steps"), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = synfire(&["deploy", file, "--target", "xylo", "--out", a.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("projection 'XE': rule 'stdp_pair': xylo-like has no on-chip learning")
+            || stderr(&out).contains("projection 'XE': rule 'stdp_pair': xylo-like has no on-chip learning")
+    );
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}

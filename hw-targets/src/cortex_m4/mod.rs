@@ -71,6 +71,12 @@ impl Target for CortexM4 {
         out
     }
 
+    /// The spec's `Any` (learning in software) is costed there but not emulated in
+    /// this version, so nothing is claimed.
+    fn learning(&self) -> crate::LearningCaps {
+        crate::LearningCaps::None
+    }
+
     fn compile(&self, graph: &Graph, opts: &CompileOptions) -> Result<Plan, LowerError> {
         let mut errors: Vec<LowerError> = self
             .support(graph)

@@ -44,6 +44,8 @@ pub struct ProjLowering {
     pub weight_exp: i32,
     /// Mantissa per model-unit weight: `S g c / (64 2^e)` (c: charge factor).
     pub per_unit: f64,
+    /// The sign mode of the stored mantissas.
+    pub sign: SignMode,
     /// The error of the stored weights.
     pub error: WeightError,
 }
@@ -126,30 +128,76 @@ pub fn population(graph: &Graph, pop: usize, opts: &CompileOptions, warnings: &m
 /// Lowers projection `proj` onto lowered population `target`; a weight too large
 /// for the mantissa at the largest exponent is a `Quantization` error.
 pub fn projection(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLowering) -> Result<ProjLowering, LowerError> {
+    projection_in(graph, wiring, proj, target, SignMode::Mixed, 0.0)
+}
+
+/// A weight's sign mode (Lava `SignMode`): which mantissas it can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SignMode {
+    /// Even integers in `[-256, 254]`.
+    Mixed,
+    /// Integers in `[0, 255]` (a learning projection's weights).
+    Excitatory,
+}
+
+impl SignMode {
+    /// The mantissa of a real weight `x` (in units of `2^e`), nearest (ties to even)
+    /// in this mode's values, and whether it was clipped.
+    pub fn mantissa(self, x: f64) -> (i32, bool) {
+        match self {
+            SignMode::Mixed => mantissa(x),
+            SignMode::Excitatory => {
+                let m = round_even(x);
+                (m.clamp(0.0, 255.0) as i32, !(0.0..=255.0).contains(&m))
+            }
+        }
+    }
+
+    fn largest(self) -> f64 {
+        match self {
+            SignMode::Mixed => 254.0,
+            SignMode::Excitatory => 255.0,
+        }
+    }
+}
+
+/// [`projection`] in sign mode `sign`, with the exponent chosen so that weights up
+/// to `w_cap` (engine units; a learning rule's `w_max`) fit as well.
+pub fn projection_in(graph: &Graph, wiring: &Wiring, proj: usize, target: &PopLowering, sign: SignMode, w_cap: f64) -> Result<ProjLowering, LowerError> {
     let p = &graph.projections[proj];
     let tau = |n| graph.model(p.target).and_then(|m| m.param(n)).and_then(|v| v.as_const()).unwrap_or(1.0);
     let charge = if p.receptor == 1 { tau("tau_syn_i") / tau("tau_syn_e") } else { 1.0 };
-    let real = target.scale * target.g * charge / 64.0;
+    // A graded input's events carry `r · 2^8` (`graded.rs`): the weight is per payload unit.
+    let payload = if graph.graded(p.source) { 2f64.powi(-super::graded::PAYLOAD_FRAC) } else { 1.0 };
+    let real = target.scale * target.g * charge * payload / 64.0;
     let weights = &wiring.by_source[proj].weights;
-    let max = weights.iter().fold(0f64, |m, &w| m.max((f64::from(w) * real).abs()));
-    let Some(weight_exp) = (-8..=7).find(|&e| max / 2f64.powi(e) <= 254.0) else {
+    let max = weights.iter().fold((w_cap * real).abs(), |m, &w| m.max((f64::from(w) * real).abs()));
+    let Some(weight_exp) = (-8..=7).find(|&e| max / 2f64.powi(e) <= sign.largest()) else {
         return Err(LowerError::Quantization {
             target: ID,
             item: Scope::Projection(p.name.clone()),
-            detail: format!("the largest weight needs a mantissa of {:.0} at weight_exp 7, above 254 (8-bit weights): scale the state down", max / 128.0),
+            detail: format!(
+                "the largest weight needs a mantissa of {:.0} at weight_exp 7, above {} (8-bit weights): scale the state down",
+                max / 128.0,
+                sign.largest()
+            ),
         });
     };
     let per_unit = real / 2f64.powi(weight_exp);
-    let format = format!("even i9 x 2^{weight_exp} (MIXED)");
+    let mode = match sign {
+        SignMode::Mixed => format!("even i9 x 2^{weight_exp} (MIXED)"),
+        SignMode::Excitatory => format!("u8 x 2^{weight_exp} (EXCITATORY)"),
+    };
+    let format = if payload < 1.0 { format!("{mode} x payload r 2^{}", super::graded::PAYLOAD_FRAC) } else { mode };
     let error = WeightError::measure(
         &p.name,
         format,
         weights.iter().map(|&w| {
-            let (m, clip) = mantissa(f64::from(w) * per_unit);
-            (f64::from(w), m as f64 / per_unit, clip)
+            let (m, clip) = sign.mantissa(f64::from(w) * per_unit);
+            (f64::from(w), f64::from(m) / per_unit, clip)
         }),
     );
-    Ok(ProjLowering { weight_exp, per_unit, error })
+    Ok(ProjLowering { weight_exp, per_unit, sign, error })
 }
 
 /// The MIXED-mode mantissa of a real weight `x` (in units of `2^e`): the even integer

@@ -3,7 +3,9 @@
 //! published per-operation energies (the report says so).
 
 pub mod cuba_lif;
+pub mod graded;
 mod kernel;
+pub mod learning;
 pub mod lower;
 mod price;
 
@@ -86,21 +88,43 @@ impl Target for Loihi2 {
                         Support::Approximated("one synaptic current with tau_syn_e; inhibitory weights scaled to keep the charge".into())
                     }
                 }
-                Some(k) => Support::Unsupported(format!("model '{}' has no loihi2-like kernel (supported: lif_cuba)", k.name())),
+                Some(k) if k.graded() => match graded::refusal(graph, pop) {
+                    None => Support::Approximated(format!(
+                        "model '{}' runs on the host as a graded input (f32), its output sent as i24 payloads r 2^{} (round half to even, saturating)",
+                        k.name(),
+                        graded::PAYLOAD_FRAC
+                    )),
+                    Some(reason) => Support::Unsupported(reason),
+                },
+                Some(k) => Support::Unsupported(format!("model '{}' has no loihi2-like kernel (supported: lif_cuba; rate units as graded inputs)", k.name())),
             };
             out.push((Scope::Population(def.name.clone()), s));
         }
-        for p in &graph.projections {
+        for (q, p) in graph.projections.iter().enumerate() {
             let s = match &p.conn.rule {
                 None => Support::Native,
-                Some(rule) => Support::Unsupported(format!(
-                    "rule '{}' is not lowered to the learning engine's sum-of-products form in this version (no silent fallback to host learning)",
+                Some(rule) if graph.graded(p.target) => Support::Unsupported(format!(
+                    "rule '{}' onto a graded input: the host computes graded inputs, and host learning is no fallback for the chip's",
                     rule.name
                 )),
+                Some(rule) if graph.graded(p.source) => {
+                    Support::Unsupported(format!("rule '{}' on graded presynaptic events: the learning engine's x0 is a spike", rule.name))
+                }
+                Some(rule) => match learning::refusal(graph, q) {
+                    None => Support::Approximated(format!(
+                        "rule '{}' runs on the learning engine: 7-bit traces, epochs, stochastic rounding, the EXCITATORY sign mode's bound 255",
+                        rule.name
+                    )),
+                    Some(reason) => Support::Unsupported(reason),
+                },
             };
             out.push((Scope::Projection(p.name.clone()), s));
         }
         out
+    }
+
+    fn learning(&self) -> crate::LearningCaps {
+        learning::CAPS
     }
 
     fn compile(&self, graph: &Graph, opts: &CompileOptions) -> Result<Plan, LowerError> {
@@ -115,13 +139,23 @@ impl Target for Loihi2 {
             errors.push(LowerError::Unsupported {
                 target: ID,
                 item: Scope::Chip,
-                reason: format!("modulator '{}' (third factors need on-chip learning)", m.name),
+                reason: format!(
+                    "modulator '{}': third factors are not lowered to Loihi 2's post-synaptic traces in this version (the learning engine runs stdp_pair)",
+                    m.name
+                ),
             });
         }
         let mut pops = BTreeMap::new();
         let mut reports = Vec::new();
         for pop in 0..graph.populations.len() {
             if graph.model_kind(pop) != Some(ModelKind::LifCuba) {
+                if graph.graded(pop) {
+                    warnings.push(format!(
+                        "population '{}': graded input computed by the host in f32; payload = sat24(round_even(r 2^{}))",
+                        graph.populations[pop].name,
+                        graded::PAYLOAD_FRAC
+                    ));
+                }
                 continue;
             }
             match lower::population(graph, pop, opts, &mut warnings) {
@@ -164,11 +198,40 @@ impl Target for Loihi2 {
         let mut projs = Vec::new();
         let mut weights = Vec::new();
         let mut errors = Vec::new();
+        let epoch = opts.epoch_steps.unwrap_or(learning::DEFAULT_EPOCH);
+        let mut rules = vec![None; graph.projections.len()];
         for (q, p) in graph.projections.iter().enumerate() {
-            let target = &pops[&graph.populations[p.target].name];
-            match lower::projection(graph, &wiring, q, target) {
+            let Some(target) = pops.get(&graph.populations[p.target].name) else {
+                // Into a graded input: the host's own f32 arithmetic, off the chip.
+                projs.push(None);
+                warnings.push(format!("projection '{}': runs on the host into a graded input, in f32", p.name));
+                continue;
+            };
+            let lowered = match learning::w_max(graph, q).filter(|_| p.conn.rule.is_some()) {
+                Some(w_max) => lower::projection_in(graph, &wiring, q, target, lower::SignMode::Excitatory, w_max).and_then(|l| {
+                    let rule = learning::lower(graph, q, l.per_unit, l.weight_exp, epoch)?;
+                    let chip_max = 255.0 / l.per_unit / p.weight_scale;
+                    warnings.push(format!(
+                        "projection '{}': learns on the chip: {} (x1 impulse {}/256, y1 impulse {}/256, epoch {} steps); the weights stay in 0..=255 x 2^{}, so w_max {} becomes {:.6} (a state_scale of {:.0} units/mV puts w_max at 255 steps)",
+                        p.name,
+                        rule.text(),
+                        rule.x1.impulse,
+                        rule.y1.impulse,
+                        rule.epoch,
+                        l.weight_exp,
+                        w_max / p.weight_scale,
+                        chip_max,
+                        // Rounded down, so that w_max stays within 255 steps at this exponent.
+                        (target.scale * chip_max / (w_max / p.weight_scale)).floor()
+                    ));
+                    rules[q] = Some(Arc::new(rule));
+                    Ok(l)
+                }),
+                None => lower::projection(graph, &wiring, q, target),
+            };
+            match lowered {
                 Ok(l) => {
-                    projs.push((l.per_unit, l.weight_exp));
+                    projs.push(Some((l.per_unit, l.weight_exp, l.sign)));
                     weights.push(l.error);
                 }
                 Err(e) => errors.push(e),
@@ -177,15 +240,22 @@ impl Target for Loihi2 {
         if let Some(e) = LowerError::collect(errors) {
             return Err(e);
         }
+        let chip = |q: usize| projs[q].filter(|_| !graph.graded(graph.projections[q].source));
         warnings.extend(crate::exactness::check(
             graph,
             &wiring,
-            |q, w| f64::from(lower::mantissa(f64::from(w) * projs[q].0).0) * 2f64.powi(projs[q].1),
-            |q| 2f64.powi(projs[q].1 + 1),
+            |q, w| chip(q).map_or(0.0, |(u, e, sign)| f64::from(sign.mantissa(f64::from(w) * u).0) * 2f64.powi(e)),
+            |q| chip(q).map_or(f64::INFINITY, |(_, e, sign)| 2f64.powi(e + i32::from(sign == lower::SignMode::Mixed))),
         ));
+        for p in graph.projections.iter().filter(|p| graph.graded(p.source) && pops.contains_key(&graph.populations[p.target].name)) {
+            warnings.push(format!(
+                "projection '{}': graded: the engine's f32 ring sums are exact while |sum of w_int x payload| of one step stays below 2^24",
+                p.name
+            ));
+        }
         warnings.push("timing: u takes this step's input before v reads it, so an input moves v one step earlier than the reference kernel".into());
-        let kernels = Arc::new(Loihi2Kernels { pops, projs });
-        let pricer = Loihi2Pricer::new(graph, &mapping);
+        let kernels = Arc::new(Loihi2Kernels { pops, projs, learning: rules });
+        let pricer = Loihi2Pricer::new(graph, &mapping, &wiring);
         Ok(Plan::new(ID, graph, Some(mapping), reports, weights, warnings, kernels, Box::new(pricer), &wiring))
     }
 }

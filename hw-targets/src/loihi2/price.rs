@@ -4,6 +4,7 @@
 use crate::cost::{CostReport, LatencyTerm, Price, Tag, term};
 use crate::ledger::{CoreLedger, Ledger};
 use crate::mapping::{Mapping, tile_xy};
+use crate::wiring::Wiring;
 use crate::{Activity, Pricer};
 use synfire_graphs::Graph;
 
@@ -44,43 +45,69 @@ fn barrier_ns(tiles: u32) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Loihi2Pricer {
     mapping: Mapping,
-    /// gid ranges of external sources (their events are input events).
+    /// Which gids are the chip's neurons (the others' events are input events).
     neuron_gid: Vec<bool>,
+    /// Synapses of every gid onto host-side populations (graded inputs), whose
+    /// deliveries the runtime counts but the chip never sees.
+    host_degree: Vec<u64>,
+    /// The first gid of every population.
+    offsets: Vec<u64>,
 }
 
 impl Loihi2Pricer {
-    /// A pricer for `mapping` of `graph`.
-    pub fn new(graph: &Graph, mapping: &Mapping) -> Self {
+    /// A pricer for `mapping` of `graph` with its instantiated `wiring`.
+    pub fn new(graph: &Graph, mapping: &Mapping, wiring: &Wiring) -> Self {
         let mut neuron_gid = vec![false; graph.num_neurons() as usize];
         for pop in 0..graph.populations.len() {
-            if graph.model_kind(pop).is_some() {
+            if graph.model_kind(pop).is_some() && !graph.graded(pop) {
                 let r = graph.gid_range(pop);
                 neuron_gid[r.start as usize..r.end as usize].fill(true);
             }
         }
-        Loihi2Pricer { mapping: mapping.clone(), neuron_gid }
+        let host_degree = (0..wiring.out_degree.len()).map(|g| wiring.out_degree[g] - mapping.dest_synapses[g].iter().sum::<u64>()).collect();
+        Loihi2Pricer { mapping: mapping.clone(), neuron_gid, host_degree, offsets: graph.offsets.clone() }
     }
 }
 
 impl Pricer for Loihi2Pricer {
+    /// Spikes and graded payloads route to their destination cores; neuron updates
+    /// are idle where the run's kernels counted them so (`activity.idle`), active
+    /// otherwise (all active for a hand-made activity, as in the spec's examples).
     fn ledger(&self, activity: &Activity) -> Ledger {
         let m = &self.mapping;
-        let mut l = Ledger { steps: activity.steps, syn_events: activity.syn_events, ..Ledger::default() };
-        l.per_core =
-            m.cores.iter().map(|c| CoreLedger { neuron_updates_active: (c.neurons.end - c.neurons.start) * activity.steps, ..CoreLedger::default() }).collect();
-        for (g, &k) in activity.spikes.iter().enumerate() {
+        let mut l = Ledger { steps: activity.steps, ..Ledger::default() };
+        l.per_core = m
+            .cores
+            .iter()
+            .map(|c| {
+                let g0 = (self.offsets[c.pop] + c.neurons.start) as usize;
+                let n = c.neurons.end - c.neurons.start;
+                let idle = activity.idle.get(g0..g0 + n as usize).map_or(0, |v| v.iter().sum());
+                // Learning updates belong to the core of the synapse's target neuron.
+                let learn = activity.learn.get(g0..g0 + n as usize).map_or(0, |v| v.iter().sum());
+                CoreLedger { neuron_updates_active: n * activity.steps - idle, neuron_updates_idle: idle, learn_syn_updates: learn, ..CoreLedger::default() }
+            })
+            .collect();
+        let mut host = 0;
+        for g in 0..activity.spikes.len().max(activity.graded.len()) {
+            let spikes = activity.spikes.get(g).copied().unwrap_or(0);
+            let graded = activity.graded.get(g).copied().unwrap_or(0);
+            let k = spikes + graded;
             if k == 0 {
                 continue;
             }
+            host += k * self.host_degree.get(g).copied().unwrap_or(0);
             if self.neuron_gid[g] {
-                l.spikes += k
+                l.spikes += spikes;
+                l.input_events += graded;
             } else {
-                l.input_events += k
+                l.input_events += k;
             }
             let from = m.core_of.get(g).copied().filter(|&c| c != u32::MAX).map(tile_xy);
             for (&c, &n) in m.dest[g].iter().zip(&m.dest_synapses[g]) {
                 l.messages += k;
                 l.per_core[c as usize].syn_events += k * n;
+                l.per_core[c as usize].syn_events_graded += graded * n;
                 if let Some((x1, y1)) = from {
                     let (x2, y2) = tile_xy(c);
                     l.hops_ew += k * u64::from(x1.abs_diff(x2));
@@ -88,7 +115,11 @@ impl Pricer for Loihi2Pricer {
                 }
             }
         }
+        l.syn_events = activity.syn_events.saturating_sub(host);
+        l.syn_events_graded = l.per_core.iter().map(|c| c.syn_events_graded).sum();
         l.neuron_updates_active = l.per_core.iter().map(|c| c.neuron_updates_active).sum();
+        l.neuron_updates_idle = l.per_core.iter().map(|c| c.neuron_updates_idle).sum();
+        l.learn_syn_updates = l.per_core.iter().map(|c| c.learn_syn_updates).sum();
         l
     }
 
@@ -138,6 +169,17 @@ impl Pricer for Loihi2Pricer {
                 source: "113..465 ns over 1..32 tiles, linear [pub]/[spec]".into(),
             },
         ];
+        let mut notes = vec![
+            "loihi2-like reuses Loihi 1 pre-silicon constants: Loihi 2 has no published per-operation energies".to_string(),
+            "23.6 pJ is the pre-silicon minimum of the synaptic op alone, not an all-in figure".into(),
+            "static power is an upper bound charged per used core".into(),
+        ];
+        if l.syn_events_graded > 0 {
+            notes.push(format!(
+                "{} of the synaptic events carried graded payloads (multiply-adds), priced as binary synaptic ops: Table 2 has no graded op",
+                l.syn_events_graded
+            ));
+        }
         CostReport {
             target: super::ID,
             steps: l.steps,
@@ -145,11 +187,7 @@ impl Pricer for Loihi2Pricer {
             dynamic,
             static_power: Some((format!("{cores} cores"), Price { value: P_STATIC_CORE.value * f64::from(cores), ..P_STATIC_CORE })),
             latency,
-            notes: vec![
-                "loihi2-like reuses Loihi 1 pre-silicon constants: Loihi 2 has no published per-operation energies".into(),
-                "23.6 pJ is the pre-silicon minimum of the synaptic op alone, not an all-in figure".into(),
-                "static power is an upper bound charged per used core".into(),
-            ],
+            notes,
         }
     }
 }

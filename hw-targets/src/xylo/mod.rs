@@ -89,6 +89,10 @@ impl Target for Xylo {
                     Support::Unsupported(format!("refractory period t_ref = {} ms: xylo-like neurons have none", param(graph, pop, "t_ref").unwrap_or(0.0)))
                 }
                 Some(ModelKind::LifCuba) => Support::Native,
+                Some(k) if k.graded() => Support::Unsupported(format!(
+                    "graded input: model '{}' emits graded values, and xylo-like input channels and synapses carry spike events only (no graded spikes)",
+                    k.name()
+                )),
                 Some(k) => Support::Unsupported(format!("model '{}' has no xylo-like kernel (supported: lif_cuba)", k.name())),
             };
             out.push((Scope::Population(def.name.clone()), s));
@@ -107,6 +111,10 @@ impl Target for Xylo {
             out.push((Scope::Projection(p.name.clone()), s));
         }
         out
+    }
+
+    fn learning(&self) -> crate::LearningCaps {
+        crate::LearningCaps::None
     }
 
     fn compile(&self, graph: &Graph, _opts: &CompileOptions) -> Result<Plan, LowerError> {

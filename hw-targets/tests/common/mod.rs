@@ -2,6 +2,9 @@
 //! `loihi2-like` compartment, shared by the target tests.
 #![allow(dead_code, clippy::needless_range_loop)]
 
+pub mod learning;
+pub mod serial;
+
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, NeuronSpec};
 

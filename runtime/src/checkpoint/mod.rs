@@ -247,6 +247,20 @@ impl Checkpoint {
         Checkpoint::from_bytes(&bytes, path)
     }
 
+    /// The global state table of population `pop` (its kernel's columns, neurons in
+    /// population order), or `None` for an empty population or an index out of range.
+    /// Targets read their kernels' work counters here (idle updates, graded events).
+    pub fn population_state(&self, pop: usize) -> Option<&StateTable> {
+        self.pops.get(pop).and_then(Option::as_ref)
+    }
+
+    /// The global state table of projection `proj` (weights and rule state, targets
+    /// in population order), or `None`. Targets read their learning engines'
+    /// counters here.
+    pub fn projection_state(&self, proj: usize) -> Option<&StateTable> {
+        self.projs.get(proj).and_then(Option::as_ref)
+    }
+
     /// Checks that this checkpoint belongs to `graph`.
     pub fn check_graph(&self, graph: &Graph) -> Result<(), CheckpointError> {
         let (found, expected) = (graph_hash(&self.graph), graph_hash(graph));
