@@ -66,6 +66,12 @@ pub struct FluctuationDriven {
     pub spread: Spread,
     /// Firing rate of the source population.
     pub nu: Rate,
+    /// Data-driven `nu`: measure the source's rate over `[0, window)` at freeze
+    /// (spike times counted, Poisson schedules and rate arrays averaged; a
+    /// population of neurons takes the fan-in-weighted rate of the measured sources
+    /// onto the same target), replacing `nu`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nu_from_data: Option<Time>,
     /// Share of the variance carried by feed-forward projections, in `[0, 1]`.
     pub alpha: f64,
     /// How the kernel integrals are computed.
@@ -78,7 +84,7 @@ pub const DEFAULT_ALPHA: f64 = 0.9;
 impl FluctuationDriven {
     /// Mean `mu_u` and standard deviation `sigma_u` of `U`, with sources firing at `nu`.
     pub fn new(mu_u: f64, sigma_u: f64, nu: Rate) -> Self {
-        FluctuationDriven { mu_u, spread: Spread::SigmaU(sigma_u), nu, alpha: DEFAULT_ALPHA, epsilons: Epsilons::Numerical }
+        FluctuationDriven { mu_u, spread: Spread::SigmaU(sigma_u), nu, nu_from_data: None, alpha: DEFAULT_ALPHA, epsilons: Epsilons::Numerical }
     }
     /// The centred variant: `mu_u = 0`, so `mu_w = 0`.
     pub fn centred(sigma_u: f64, nu: Rate) -> Self {
@@ -87,6 +93,12 @@ impl FluctuationDriven {
     /// Mean `mu_u`, the threshold `xi` standard deviations above it.
     pub fn xi(mu_u: f64, xi: f64, nu: Rate) -> Self {
         FluctuationDriven { spread: Spread::Xi(xi), ..Self::new(mu_u, 0.0, nu) }
+    }
+    /// Measures `nu` from the source's data over `[0, window)` when the graph is
+    /// frozen (stork's data-driven `nu`), instead of the given rate.
+    pub fn nu_from_data(mut self, window: Time) -> Self {
+        self.nu_from_data = Some(window);
+        self
     }
     /// Sets the feed-forward share of the variance.
     pub fn alpha(mut self, alpha: f64) -> Self {

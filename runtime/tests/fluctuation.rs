@@ -14,7 +14,7 @@
 
 use synfire_graphs::fluctuation::kernel;
 use synfire_graphs::prelude::*;
-use synfire_graphs::{Graph, Time};
+use synfire_graphs::{Graph, SourceSpec, Time};
 use synfire_runtime::Runtime;
 
 /// What a run measured and what the closed form predicts for it.
@@ -33,8 +33,17 @@ struct Moments {
 }
 
 fn measure(init: FluctuationDriven, neurons: u64, seconds: f64, seed: u64) -> Moments {
+    measure_from(init, None, 20.0, neurons, seconds, seed).0
+}
+
+/// [`measure`] with the inputs from `data` (spike times) instead of Poisson sources
+/// at 20 Hz, their rate `nu` in Hz; also the resolved weight distribution.
+fn measure_from(init: FluctuationDriven, data: Option<SourceSpec>, nu: f64, neurons: u64, seconds: f64, seed: u64) -> (Moments, synfire_graphs::Dist) {
     let mut net = Network::new().dt(1.0.ms()).seed(seed);
-    let x = net.poisson("X", 200, 20.0.hz());
+    let x = match data {
+        Some(spec) => net.source("X", 200, spec),
+        None => net.poisson("X", 200, 20.0.hz()),
+    };
     let l = net.population("L", neurons, LifDiscrete::new().theta(1e9.one()));
     net.connect(x, l, Conn::all_to_all().weight_fluctuation_driven(init).delay(1.0.ms()));
     let u = net.record_state(l, "u", 0..neurons as u32, 1.0.ms());
@@ -59,13 +68,35 @@ fn measure(init: FluctuationDriven, neurons: u64, seconds: f64, seed: u64) -> Mo
         sum[t as usize] += f64::from(w);
         sum_sq[t as usize] += f64::from(w).powi(2);
     }
-    let nu = 20.0;
     let pred_means: Vec<f64> = sum.iter().map(|s| nu * k.eps_bar * s).collect();
     let pred_mean = pred_means.iter().sum::<f64>() / n as f64;
     let pred_sd = sum_sq.iter().map(|s2| (nu * (1.0 - nu * 1e-3) * k.eps_hat * s2).sqrt()).sum::<f64>() / n as f64;
     let synfire_graphs::Dist::Normal { sd: sigma_w, .. } = graph.projections[0].conn.weight.dist else { panic!("not resolved") };
     let quenched = 200f64.sqrt() * sigma_w * nu * k.eps_bar / (n as f64).sqrt();
-    Moments { mean, sd, pred_mean, pred_sd, quenched }
+    (Moments { mean, sd, pred_mean, pred_sd, quenched }, graph.projections[0].conn.weight.dist.clone())
+}
+
+/// Data-driven `nu` (specs 3, stork's practice): the initialiser measures the rate of
+/// spike-time data (here Bernoulli trains at 14 Hz, a rate it is not told) and the
+/// membrane then has the requested std; its weights are those of the closed form
+/// given the measured rate.
+#[test]
+fn data_driven_nu_measures_the_inputs_and_meets_the_target() {
+    use rand::RngExt;
+    let seconds = 4.0;
+    let mut r = synfire_graphs::rng::stream(5, synfire_graphs::rng::Domain::Task, 0, 0);
+    let times: Vec<Vec<Time>> = (0..200).map(|_| (0..(seconds * 1e3) as u64).filter(|_| r.random_bool(0.014)).map(|t| Time(t as f64)).collect()).collect();
+    let count: usize = times.iter().map(Vec::len).sum();
+    let measured = count as f64 / (200.0 * seconds);
+    assert!((measured - 14.0).abs() < 0.5, "the data fire at about 14 Hz ({measured})");
+    let init = FluctuationDriven::centred(1.0, 20.0.hz()).nu_from_data(Time(seconds * 1e3));
+    let data = SourceSpec::SpikeTimes { times };
+    let (m, dist) = measure_from(init, Some(data.clone()), measured, 100, seconds, 3);
+    check(&m, 0.0, 1.0, 0.08);
+    // The same weights as the closed form told the measured rate.
+    let told = FluctuationDriven::centred(1.0, measured.hz());
+    let (_, want) = measure_from(told, Some(data), measured, 100, 0.6, 3);
+    assert_eq!(dist, want);
 }
 
 fn within(got: f64, want: f64, rel: f64) -> bool {

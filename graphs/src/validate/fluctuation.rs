@@ -12,7 +12,8 @@ use crate::error::ProblemKind as K;
 use crate::fluctuation::{Afferent, FluctError, FluctuationDriven, Spread, kernel, solve};
 use crate::model::ModelKind;
 use crate::network::{Network, PopKind};
-use crate::units::{Time, Unit};
+use crate::stimulus::SourceSpec;
+use crate::units::{Rate, Time, Unit};
 use std::collections::BTreeMap;
 
 /// The resolved weight of each projection that has a fluctuation-driven initialiser
@@ -64,7 +65,7 @@ pub(super) fn resolve(c: &mut Checker, net: &Network, dt_ok: bool) -> Vec<Option
                 c.err(K::WeightInit, path(i), here("feedback weights into a signal do not drive the membrane"));
             } else if let Connector::List { weights: Some(_), .. } = d.conn.connector {
                 c.err(K::WeightInit, path(i), here("the pairs already carry their weights"));
-            } else if i != first && (FluctuationDriven { nu: spec.nu, ..f }) != spec {
+            } else if i != first && (FluctuationDriven { nu: spec.nu, nu_from_data: spec.nu_from_data, ..f }) != spec {
                 // The target's moments are one budget: every projection onto it must ask for the same.
                 c.err(K::WeightInit, path(i), here(&format!("asks for {} but {} onto the same target asks for {}", show(&f), path(first), show(&spec))));
             } else {
@@ -73,6 +74,9 @@ pub(super) fn resolve(c: &mut Checker, net: &Network, dt_ok: bool) -> Vec<Option
                 let fan_in = super::expected_synapses(&d.conn, ns, nt, same) / nt as f64;
                 afferents.push((i, Afferent { fan_in, nu: f.nu, recurrent: same }));
             }
+        }
+        if !data_driven_rates(c, net, &mut afferents, &name, &path) {
+            continue;
         }
         let (Some(tau_m), Some(tau_syn), Some(theta)) = (tau_m, tau_syn, theta) else { continue };
         if !dt_ok || afferents.len() < members.len() {
@@ -106,6 +110,87 @@ pub(super) fn resolve(c: &mut Checker, net: &Network, dt_ok: bool) -> Vec<Option
         }
     }
     out
+}
+
+/// Replaces `nu` of the afferents whose initialiser asks for it from data: a spike
+/// source's rate measured over the window; a population of neurons (no data of its
+/// own) the fan-in-weighted rate of the measured sources onto the same target.
+/// `false` (with the problem reported) when a rate cannot be measured.
+fn data_driven_rates(
+    c: &mut Checker,
+    net: &Network,
+    afferents: &mut [(usize, Afferent)],
+    name: &dyn Fn(usize) -> String,
+    path: &dyn Fn(usize) -> String,
+) -> bool {
+    let window = |i: usize| match &net.projections[i].conn.weight_init {
+        Some(WeightInit::FluctuationDriven(f)) => f.nu_from_data,
+        None => None,
+    };
+    let mut ok = true;
+    let (mut drive, mut fan) = (0.0, 0.0);
+    let mut from_neurons = Vec::new();
+    for (i, a) in afferents.iter_mut() {
+        let Some(w) = window(*i) else { continue };
+        if !(w.0.is_finite() && w.0 > 0.0) {
+            c.err(K::NotPositive, format!("{}.nu_from_data", path(*i)), format!("projection `{}`: the window {w} is not a positive time", name(*i)));
+            ok = false;
+            continue;
+        }
+        match &net.populations[net.projections[*i].source.index()].kind {
+            PopKind::Source(spec) => {
+                a.nu = measured_rate(spec, net.populations[net.projections[*i].source.index()].size, w);
+                (drive, fan) = (drive + a.fan_in * a.nu.0, fan + a.fan_in);
+            }
+            PopKind::Neurons(_) => from_neurons.push(*i),
+        }
+    }
+    for (i, a) in afferents.iter_mut().filter(|(i, _)| from_neurons.contains(i)) {
+        if fan > 0.0 {
+            a.nu = Rate(drive / fan);
+        } else {
+            let why = format!(
+                "projection `{}`: a population of neurons has no data to measure nu from, and no spike source onto the same target measures it",
+                name(*i)
+            );
+            c.err(K::WeightInit, format!("{}.nu_from_data", path(*i)), why);
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// The mean rate per neuron of a spike source over `[0, window)`.
+fn measured_rate(spec: &SourceSpec, size: u64, window: Time) -> Rate {
+    let w = window.0;
+    let hz = match spec {
+        SourceSpec::Poisson { schedule } => {
+            // The schedule's steps, each holding until the next, averaged over the window.
+            let mut sum = 0.0;
+            for (k, (from, rate)) in schedule.iter().enumerate() {
+                let until = schedule.get(k + 1).map_or(w, |(t, _)| t.0.min(w));
+                sum += rate.0 * (until - from.0.min(w)).max(0.0);
+            }
+            sum / w
+        }
+        SourceSpec::RateArray { bin, rates, per_neuron } => {
+            let bins = if *per_neuron { rates.len() / size.max(1) as usize } else { rates.len() };
+            let mut sum = 0.0;
+            for k in 0..bins {
+                let (lo, hi) = (k as f64 * bin.0, (k + 1) as f64 * bin.0);
+                let overlap = (hi.min(w) - lo.min(w)).max(0.0);
+                let r = if *per_neuron { (0..size as usize).map(|n| rates[n * bins + k]).sum::<f64>() / size as f64 } else { rates[k] };
+                sum += r * overlap;
+            }
+            sum / w
+        }
+        SourceSpec::SpikeTimes { times } => {
+            let count: usize = times.iter().map(|t| t.iter().filter(|x| x.0 < w).count()).sum();
+            count as f64 / (size.max(1) as f64 * w * 1e-3)
+        }
+    };
+    // Poisson and rate-array rates are in Hz already; spike counts per ms became Hz.
+    Rate(hz)
 }
 
 /// Reports an initialiser without a solution at the field it is about.

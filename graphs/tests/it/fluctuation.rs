@@ -148,11 +148,21 @@ delay = "1 ms"
     assert_eq!(Scenario::parse(&written).unwrap().freeze().unwrap(), g);
     assert!(matches!(init.spread, Spread::Xi(_)));
 
+    // Data-driven nu: written back as it was read; a Poisson source at 20 Hz measures
+    // 20 Hz, so the weights are those of `nu = "20 Hz"`.
+    let data = text.replace("nu = \"20 Hz\", epsilons", "nu_from_data = \"500 ms\", epsilons");
+    let gd = Scenario::parse(&data).unwrap().freeze().unwrap();
+    assert_eq!(gd.projections[0].conn.weight, g.projections[0].conn.weight);
+    let written = to_toml(&gd, &run);
+    assert!(written.contains("nu_from_data = \"500 ms\""), "{written}");
+    assert_eq!(Scenario::parse(&written).unwrap().freeze().unwrap(), gd);
+
     for (bad, key) in [
         ("{ fluctuation_driven = { sigma_u = 1.0, nu = \"20 Hz\", beta = 2 } }", "`beta`"),
         ("{ fluctuation_driven = { sigma_u = 1.0, nu = \"20 Hz\" }, normal = [0, 1] }", "`normal`"),
         ("{ fluctuation_driven = { sigma_u = 1.0, xi = 1.0, nu = \"20 Hz\" } }", "exactly one"),
         ("{ fluctuation_driven = { sigma_u = 1.0, nu = \"20 ms\" } }", "nu"),
+        ("{ fluctuation_driven = { sigma_u = 1.0, nu = \"20 Hz\", nu_from_data = \"1 s\" } }", "not both"),
     ] {
         let t = text.replace("{ fluctuation_driven = { mu_u = 0.5, xi = 1.0, nu = \"20 Hz\", epsilons = \"analytic\" } }", bad);
         let e = Scenario::parse(&t).unwrap_err();
