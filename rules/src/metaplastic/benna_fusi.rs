@@ -21,7 +21,7 @@
 //! that the scaled values stay within f32 range (at most `e^40`). Every synapse sees the
 //! same operations in every shard and schedule: the results are bit-identical.
 //! `4 m` bytes per synapse (spec 11 counts `4 (m - 1)`: here `u_1` is kept in the
-//! chain and the engine's weight holds the clipped efficacy as of the last event or
+//! chain and the engine's weight holds the clipped efficacy as of the last presynaptic event or
 //! settle).
 //!
 //! # Events
@@ -158,20 +158,27 @@ impl BennaFusiUpdate {
 }
 
 impl Update for BennaFusiUpdate {
+    /// The efficacy decays between events anyway: readers settle first, and every
+    /// presynaptic event (the only transmission) reads it out and stores it.
+    const POST_STORES: bool = false;
+
     #[inline(always)]
     fn apply(&mut self, k: usize, t: u64, _w: f32, delta: f64) -> f32 {
         self.at_tick(t);
-        let m = self.m;
-        let (up, down) = (&self.up[..m], &self.down[..m]);
-        // One pass: inject (adding `0 * down` when there is nothing to inject leaves a
-        // level as it is, so the loop needs no branch) and read out.
         let delta = delta as f32;
-        let mut u1 = 0.0f32;
-        for ((z, &u), &d) in self.z[k * m..(k + 1) * m].iter_mut().zip(up).zip(down) {
-            let v = *z + delta * d;
-            *z = v;
-            u1 += u * v;
-        }
+        // A chain length known at compile time unrolls the pass into a few vector
+        // operations; the per-call branch is on a field that never changes.
+        let u1 = match self.m {
+            1 => pour::<1>(&mut self.z, k, &self.up, &self.down, delta),
+            2 => pour::<2>(&mut self.z, k, &self.up, &self.down, delta),
+            3 => pour::<3>(&mut self.z, k, &self.up, &self.down, delta),
+            4 => pour::<4>(&mut self.z, k, &self.up, &self.down, delta),
+            5 => pour::<5>(&mut self.z, k, &self.up, &self.down, delta),
+            6 => pour::<6>(&mut self.z, k, &self.up, &self.down, delta),
+            8 => pour::<8>(&mut self.z, k, &self.up, &self.down, delta),
+            10 => pour::<10>(&mut self.z, k, &self.up, &self.down, delta),
+            m => pour_any(&mut self.z[k * m..(k + 1) * m], &self.up[..m], &self.down[..m], delta),
+        };
         f64::from(u1).clamp(self.min, self.max) as f32
     }
 
@@ -187,11 +194,20 @@ impl Update for BennaFusiUpdate {
     }
 
     fn clock(&mut self, t: u64, _weights: &mut [f32], _sign: f32) {
+        // The factors repeated over a block of whole synapses (a multiple of 8 values), so
+        // that the loop is one of fixed length that vectorises; the same products as
+        // one synapse at a time.
         let m = self.m;
-        for z in self.z.chunks_exact_mut(m) {
-            for (i, z) in z.iter_mut().enumerate() {
-                *z = (f64::from(*z) * self.over_epoch[i]) as f32;
+        let per_block = RESCALE_BLOCK / m.max(1);
+        let pattern: Vec<f64> = (0..per_block * m).map(|v| self.over_epoch[v % m]).collect();
+        let mut blocks = self.z.chunks_exact_mut(per_block * m);
+        for z in &mut blocks {
+            for (z, f) in z.iter_mut().zip(&pattern) {
+                *z = (f64::from(*z) * f) as f32;
             }
+        }
+        for (z, f) in blocks.into_remainder().iter_mut().zip(&pattern) {
+            *z = (f64::from(*z) * f) as f32;
         }
         self.epoch = t;
         self.at = u64::MAX;
@@ -240,6 +256,29 @@ impl Update for BennaFusiUpdate {
     fn memory_bytes(&self) -> usize {
         4 * self.z.capacity() + self.levels.get().map_or(0, |l| 4 * l.capacity())
     }
+}
+
+/// Values per block of the epoch rescaling (at most [`MAX_BEAKERS`] per synapse).
+const RESCALE_BLOCK: usize = 8 * MAX_BEAKERS;
+
+/// Pours `delta` into the `M` scaled modes of synapse `k` and reads out `u_1`
+/// (`Σ up_i ẑ_i`, summed in mode order). Adding `0 * down` when there is nothing to
+/// inject leaves a level as it is, so the pass needs no branch.
+#[inline(always)]
+fn pour<const M: usize>(z: &mut [f32], k: usize, up: &[f32; MAX_BEAKERS], down: &[f32; MAX_BEAKERS], delta: f32) -> f32 {
+    pour_any(&mut z[k * M..k * M + M], &up[..M], &down[..M], delta)
+}
+
+/// [`pour`] for a chain length without its own instance.
+#[inline(always)]
+fn pour_any(z: &mut [f32], up: &[f32], down: &[f32], delta: f32) -> f32 {
+    let mut u1 = 0.0f32;
+    for ((z, &u), &d) in z.iter_mut().zip(up).zip(down) {
+        let v = *z + delta * d;
+        *z = v;
+        u1 += u * v;
+    }
+    u1
 }
 
 /// Columns: `z` ([`Axis::Synapse`], width `m`, f32): the scaled modal coordinates;

@@ -49,7 +49,6 @@ pub(crate) const INPUT: &str = "consolidate";
 /// Synaptic intelligence behind every synapse of a projection.
 #[derive(Debug, Clone)]
 pub(crate) struct SiUpdate {
-    c: f64,
     xi: f64,
     eta: f64,
     /// Task-free interval in ticks.
@@ -57,6 +56,12 @@ pub(crate) struct SiUpdate {
     /// `tau_omega` in ticks.
     tau: Option<f64>,
     bounds: Bounds,
+    /// `2 eta c`: the penalty's gain per unit of `Omega`.
+    penalty: f64,
+    /// `1 / eta` when `eta` is a power of two (dividing and multiplying then agree).
+    inv_eta: Option<f64>,
+    /// Hard bounds: [`Bounds::apply`] reduces to a clamp.
+    hard: bool,
     /// Whether the rule reads input `consolidate`.
     modulated: bool,
     n: usize,
@@ -78,12 +83,14 @@ impl SiUpdate {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(c: f64, xi: f64, eta: f64, every: Option<u64>, tau: Option<f64>, bounds: Bounds, modulated: bool, n: usize) -> Self {
         SiUpdate {
-            c,
             xi,
             eta,
             every,
             tau,
             bounds,
+            penalty: 2.0 * eta * c,
+            inv_eta: (eta.is_normal() && eta.to_bits() & ((1u64 << 52) - 1) == 0).then(|| 1.0 / eta).filter(|i| i.is_normal()),
+            hard: bounds.mu_plus == 0.0 && bounds.mu_minus == 0.0,
             modulated,
             n,
             s: Vec::new(),
@@ -106,10 +113,15 @@ impl Update for SiUpdate {
     fn apply(&mut self, k: usize, _t: u64, w: f32, delta: f64) -> f32 {
         let theta = f64::from(w);
         let s = &mut self.s[k];
-        let gain = (2.0 * self.eta * self.c * f64::from(s[1])).min(0.5);
+        // `2 eta c` is the product's first two factors, so the gain has the same bits.
+        let gain = (self.penalty * f64::from(s[1])).min(0.5);
         let total = delta - gain * (theta - f64::from(s[2]));
-        let next = self.bounds.apply(w, total);
-        let g = -delta / self.eta;
+        let next = if self.hard { (theta + total).clamp(self.bounds.min, self.bounds.max) as f32 } else { self.bounds.apply(w, total) };
+        // `-delta / eta`; a power-of-two `eta` has an exact reciprocal, the same bits.
+        let g = match self.inv_eta {
+            Some(inv) => -delta * inv,
+            None => -delta / self.eta,
+        };
         s[0] = (f64::from(s[0]) - g * (f64::from(next) - theta)) as f32;
         next
     }
