@@ -16,8 +16,8 @@
 //! absent). Per rule it prints the median ns per event over the rounds with the lowest
 //! and highest, and the median over the rounds of the ratio to plain STDP in the same
 //! round with its lowest and highest. `SYNFIRE_BENCH_ROUNDS` (default 7) sets the
-//! rounds, `SYNFIRE_BENCH_RULE` runs only the rules whose name contains it (for a
-//! profiler). A measurement, not a test: it asserts nothing. Results: `RESULTS.md`.
+//! rounds, `SYNFIRE_BENCH_RULE` runs only the rules whose name contains it or one of its
+//! `|`-separated parts (for a profiler). A measurement, not a test: it asserts nothing. Results: `RESULTS.md`.
 
 use rand::RngExt;
 use rand_pcg::Pcg32;
@@ -138,7 +138,7 @@ fn main() {
         ("meta_hidden m=1", base().hidden_weights(HiddenWeights::analog(1.0)).to_spec()),
         ("synaptic_intelligence", base().synaptic_intelligence(SynapticIntelligence::new(0.1).every(1.0.s())).to_spec()),
     ];
-    let rules: Vec<_> = rules.into_iter().filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o))).collect();
+    let rules: Vec<_> = rules.into_iter().filter(|(name, _)| only.as_deref().is_none_or(|o| o.split('|').any(|o| name.contains(o)))).collect();
     let origin = Instant::now();
     // ns per event, per rule and round.
     let mut per_event = vec![vec![0.0; rounds]; rules.len()];

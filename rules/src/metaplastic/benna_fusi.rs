@@ -64,8 +64,10 @@ pub(crate) struct BennaFusiUpdate {
     at: u64,
     up: [f32; MAX_BEAKERS],
     down: [f32; MAX_BEAKERS],
-    min: f64,
-    max: f64,
+    /// The base rule's bounds rounded to f32: clamping the f32 level to them gives the
+    /// bits of clamping it in f64 to the exact bounds (rounding is monotone).
+    min: f32,
+    max: f32,
     z: Vec<f32>,
     ready: bool,
     /// Beaker levels, beaker-major, computed at the first probe after a settle.
@@ -110,8 +112,8 @@ impl BennaFusiUpdate {
             at: u64::MAX,
             up: [0.0; MAX_BEAKERS],
             down: [0.0; MAX_BEAKERS],
-            min: bounds.0,
-            max: bounds.1,
+            min: bounds.0 as f32,
+            max: bounds.1 as f32,
             z: Vec::new(),
             ready: false,
             levels: OnceLock::new(),
@@ -153,7 +155,7 @@ impl BennaFusiUpdate {
     #[inline]
     fn efficacy(&self, z: &[f32]) -> f32 {
         let u1: f32 = z.iter().zip(&self.up[..z.len()]).map(|(&z, &u)| u * z).sum();
-        f64::from(u1).clamp(self.min, self.max) as f32
+        u1.clamp(self.min, self.max)
     }
 }
 
@@ -179,7 +181,7 @@ impl Update for BennaFusiUpdate {
             10 => pour::<10>(&mut self.z, k, &self.up, &self.down, delta),
             m => pour_any(&mut self.z[k * m..(k + 1) * m], &self.up[..m], &self.down[..m], delta),
         };
-        f64::from(u1).clamp(self.min, self.max) as f32
+        u1.clamp(self.min, self.max)
     }
 
     #[inline(always)]
