@@ -62,6 +62,8 @@ pub(crate) struct BennaFusiUpdate {
     /// The tick of `up`/`down`: `read_k f_k(at - E)` and `inject_k / f_k(at - E)`
     /// (f32: the levels are f32, and the hot loop stays in one precision).
     at: u64,
+    /// The clock step of `up`/`down` (the tick when `continuous`).
+    at_step: u64,
     up: [f32; MAX_BEAKERS],
     down: [f32; MAX_BEAKERS],
     /// The base rule's bounds rounded to f32: clamping the f32 level to them gives the
@@ -110,6 +112,7 @@ impl BennaFusiUpdate {
             inject: [0.0; MAX_BEAKERS],
             over_epoch: [0.0; MAX_BEAKERS],
             at: u64::MAX,
+            at_step: u64::MAX,
             up: [0.0; MAX_BEAKERS],
             down: [0.0; MAX_BEAKERS],
             min: bounds.0 as f32,
@@ -143,10 +146,16 @@ impl BennaFusiUpdate {
     fn at_tick(&mut self, t: u64) {
         if self.at != t {
             debug_assert!(t >= self.epoch && t - self.epoch < self.every, "tick {t} outside the epoch at {}", self.epoch);
-            for i in 0..self.m {
-                let f = self.factor(i, t - self.epoch);
-                self.up[i] = (self.read[i] * f) as f32;
-                self.down[i] = (self.inject[i] / f) as f32;
+            // The discrete chain's factors change only at its steps: the events of the
+            // ticks of one step (a window's post events, say) share them.
+            let step = if self.continuous { t } else { t / self.period };
+            if step != self.at_step {
+                for i in 0..self.m {
+                    let f = self.factor(i, t - self.epoch);
+                    self.up[i] = (self.read[i] * f) as f32;
+                    self.down[i] = (self.inject[i] / f) as f32;
+                }
+                self.at_step = step;
             }
             self.at = t;
         }
@@ -212,7 +221,7 @@ impl Update for BennaFusiUpdate {
             *z = (f64::from(*z) * f) as f32;
         }
         self.epoch = t;
-        self.at = u64::MAX;
+        (self.at, self.at_step) = (u64::MAX, u64::MAX);
     }
 
     fn prepare(&mut self, weights: &mut [f32], sign: f32) {
@@ -298,7 +307,7 @@ impl PlainState for BennaFusiUpdate {
         if !e[0].is_multiple_of(self.every) {
             return Err(c.misfit(format!("tick {} is not an epoch of this chain (a multiple of {})", e[0], self.every)));
         }
-        (self.z, self.epoch, self.ready, self.at, self.levels) = (z, e[0], true, u64::MAX, OnceLock::new());
+        (self.z, self.epoch, self.ready, self.at, self.at_step, self.levels) = (z, e[0], true, u64::MAX, u64::MAX, OnceLock::new());
         Ok(())
     }
 }
