@@ -81,7 +81,7 @@ fn main() -> anyhow::Result<()> {
     // Runs were pushed in round order for every variant.
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "network D, {neurons} neurons, {seconds} s model time, 1 worker, {rounds} rounds; load after: {}",
+        "network D, {neurons} neurons, {seconds} s model time, 1 worker, {rounds} rounds; load average at the end (1, 5, 15 min): {}",
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
     println!("{:<28} {:>26} {:>24} {:>22} {:>10} {:>9}", "E->E rule", "events/CPU-s med [lo-hi]", "CPU-s/model-s [lo-hi]", "ns/event vs plain", "spikes", "B/plastic");

@@ -153,7 +153,7 @@ fn main() {
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "metaplastic wrappers: {} synapses, {seconds} s at 10 Hz pre and post, 0.1 ms steps; {rounds} rounds, rotated order; thread CPU time; load before/after: {}",
+        "metaplastic wrappers: {} synapses, {seconds} s at 10 Hz pre and post, 0.1 ms steps; {rounds} rounds, rotated order; thread CPU time; load average at the end (1, 5, 15 min): {}",
         net.targets.len(),
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );

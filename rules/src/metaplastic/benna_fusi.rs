@@ -228,7 +228,11 @@ impl Update for BennaFusiUpdate {
         if !self.ready {
             // u = (w0, 0, ..., 0) at tick 0, the first epoch.
             let (m, inject) = (self.m, self.inject);
-            self.z = weights.iter().flat_map(|&w| (0..m).map(move |i| (f64::from(sign * w) * inject[i]) as f32)).collect();
+            // Sized up front: collecting a flat map grows by doubling, up to twice the
+            // memory the chain needs.
+            let mut z = Vec::with_capacity(weights.len() * m);
+            z.extend(weights.iter().flat_map(|&w| (0..m).map(move |i| (f64::from(sign * w) * inject[i]) as f32)));
+            self.z = z;
             self.ready = true;
         }
     }

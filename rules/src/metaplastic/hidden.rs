@@ -89,6 +89,11 @@ impl HiddenUpdate {
 }
 
 impl Update for HiddenUpdate {
+    /// The efficacy is a function of `W_h`, which the update owns: a post event
+    /// changes `W_h` alone, and the next presynaptic event (the only transmission) or
+    /// settle stores the efficacy (one random access per post event, not two).
+    const POST_STORES: bool = false;
+
     #[inline(always)]
     fn apply(&mut self, k: usize, _t: u64, _w: f32, delta: f64) -> f32 {
         let h32 = self.w_h[k];
@@ -123,6 +128,12 @@ impl Update for HiddenUpdate {
                 *w = sign * self.efficacy(f64::from(h));
             }
             self.ready = true;
+        }
+    }
+
+    fn settle(&mut self, _now: u64, weights: &mut [f32], sign: f32) {
+        for (w, &h) in weights.iter_mut().zip(&self.w_h) {
+            *w = sign * self.efficacy(f64::from(h));
         }
     }
 
