@@ -5,7 +5,9 @@
 //! synapses, one delay of 1 ms: the eager engine), independent Poisson spikes at
 //! 10 Hz before and after, 0.1 ms steps, windows of 1 ms (pre spikes delivered a
 //! window late, post spikes recorded as they happen), 20 s of model time
-//! (`SYNFIRE_BENCH_SECONDS`). A synaptic event is one synapse's visit by a pre spike
+//! (`SYNFIRE_BENCH_SECONDS`); `SYNFIRE_BENCH_NEURONS` and `SYNFIRE_BENCH_P` change the
+//! size, `SYNFIRE_BENCH_DELAYS=10-20` draws a delay per synapse in that range of ticks
+//! (the lazy engine). A synaptic event is one synapse's visit by a pre spike
 //! (its row, in order) or by a post spike (its column through the transposed index,
 //! out of order): half of the events are each kind, so the figure is their mean, and
 //! every branch of the wrappers is taken (pre events depress, post events potentiate).
@@ -32,11 +34,13 @@ struct Net {
     offsets: Vec<u64>,
     targets: Vec<u32>,
     in_degree: Vec<u64>,
+    /// Per synapse, when the projection's delays differ (`SYNFIRE_BENCH_DELAYS`).
+    delays: Option<Vec<u32>>,
     pre: Vec<Vec<u32>>,
     post: Vec<Vec<u32>>,
 }
 
-fn net(ticks: u64, n: usize, p: f64) -> Net {
+fn net(ticks: u64, n: usize, p: f64, spread: Option<(u32, u32)>) -> Net {
     let mut rng = Pcg32::new(1, 2);
     let mut offsets = vec![0u64];
     let mut targets = Vec::new();
@@ -53,7 +57,8 @@ fn net(ticks: u64, n: usize, p: f64) -> Net {
     let spikes = |rng: &mut Pcg32| (0..ticks).map(|_| (0..n as u32).filter(|_| rng.random::<f64>() < RATE_PER_TICK).collect()).collect();
     let pre = spikes(&mut rng);
     let post = spikes(&mut rng);
-    Net { offsets, targets, in_degree, pre, post }
+    let delays = spread.map(|(lo, hi)| targets.iter().map(|_| rng.random_range(lo..=hi)).collect());
+    Net { offsets, targets, in_degree, delays, pre, post }
 }
 
 /// CPU time of this thread in ns (scheduler accounting), or wall time without it.
@@ -80,14 +85,17 @@ fn run(spec: &RuleSpec, net: &Net, origin: Instant) -> Run {
         n_synapses: net.targets.len(),
         n_sources: n,
         n_targets: n,
-        delay: DelayTicks::Const(10),
+        delay: match (&net.delays, lazy_bounds(net)) {
+            (Some(_), Some((min, max))) => DelayTicks::PerSynapse { min, max },
+            _ => DelayTicks::Const(10),
+        },
         weight_scale: 1.0,
         negative: false,
         target: Default::default(),
     };
     let mut rule = instantiate(spec, &info).expect("a valid rule");
     let mut weights = vec![0.5f32; net.targets.len()];
-    let mut syn = Synapses { offsets: &net.offsets, targets: &net.targets, delays: Delays::Const(10), weights: &mut weights };
+    let mut syn = Synapses { offsets: &net.offsets, targets: &net.targets, delays: net.delays.as_deref().map_or(Delays::Const(10), Delays::PerSynapse), weights: &mut weights };
     let ctx = Context::none();
     let mut events = 0u64;
     let t0 = thread_ns(origin);
@@ -114,6 +122,12 @@ fn run(spec: &RuleSpec, net: &Net, origin: Instant) -> Run {
     Run { ns, events, bytes: rule.bytes_per_synapse(), checksum }
 }
 
+/// The bounds of the per-synapse delays, if they differ.
+fn lazy_bounds(net: &Net) -> Option<(u32, u32)> {
+    let d = net.delays.as_ref()?;
+    Some((*d.iter().min()?, *d.iter().max()?))
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -128,8 +142,10 @@ fn main() {
     // Sources = targets, and the connection probability (in-degree `n p`).
     let n: usize = env("SYNFIRE_BENCH_NEURONS").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let p: f64 = env("SYNFIRE_BENCH_P").and_then(|v| v.parse().ok()).unwrap_or(0.1);
+    // `lo-hi` in ticks: per-synapse delays, so the lazy engine runs instead of the eager one.
+    let spread = env("SYNFIRE_BENCH_DELAYS").and_then(|v| v.split_once('-').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))));
     let ticks = (seconds * 1e4) as u64;
-    let net = net(ticks, n, p);
+    let net = net(ticks, n, p, spread);
     let base = || Stdp::pair().bounds(0.0..=1.0);
     let rules: Vec<(&str, RuleSpec)> = vec![
         ("stdp_pair", base().to_spec()),

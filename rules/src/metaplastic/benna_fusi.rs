@@ -40,6 +40,10 @@ use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Val
 /// Largest scaling of a stored mode between two epochs: `e^40` (f32 holds 3e38).
 const MAX_LOG_SCALE: f64 = 40.0;
 
+/// Largest table of per-tick factors, in values (256 KiB): an epoch of 1780 ticks
+/// (`m = 6`, geometric, 1 ms clock at 0.1 ms) needs 21360.
+const MAX_TABLE: usize = 1 << 16;
+
 /// The Benna–Fusi chain behind every synapse of a projection.
 #[derive(Debug, Clone)]
 pub(crate) struct BennaFusiUpdate {
@@ -64,6 +68,11 @@ pub(crate) struct BennaFusiUpdate {
     at: u64,
     /// The clock step of `up`/`down` (the tick when `continuous`).
     at_step: u64,
+    /// Per tick `h` of an epoch, `up` then `down` at `epoch + h` (`2 m` values; the
+    /// same numbers `at_tick` would compute, which costs `m` powers or exponentials and
+    /// divisions: the lazy engine's events each have their own tick). Empty when it
+    /// would exceed [`MAX_TABLE`] values.
+    table: Vec<f32>,
     up: [f32; MAX_BEAKERS],
     down: [f32; MAX_BEAKERS],
     /// The base rule's bounds rounded to f32: clamping the f32 level to them gives the
@@ -113,6 +122,7 @@ impl BennaFusiUpdate {
             over_epoch: [0.0; MAX_BEAKERS],
             at: u64::MAX,
             at_step: u64::MAX,
+            table: Vec::new(),
             up: [0.0; MAX_BEAKERS],
             down: [0.0; MAX_BEAKERS],
             min: bounds.0 as f32,
@@ -126,6 +136,17 @@ impl BennaFusiUpdate {
             bf.read[i] = bf.modes.v[i];
             bf.inject[i] = bf.modes.vinv[i * m];
             bf.over_epoch[i] = bf.factor(i, every);
+        }
+        // The factors from the epoch on do not depend on which epoch it is (epochs start
+        // at clock steps): one table for all, made at epoch 0.
+        if usize::try_from(every).is_ok_and(|e| e.saturating_mul(2 * m) <= MAX_TABLE) {
+            let mut table = Vec::with_capacity(every as usize * 2 * m);
+            for h in 0..every {
+                let f: Vec<f64> = (0..m).map(|i| bf.factor(i, h)).collect();
+                table.extend((0..m).map(|i| (bf.read[i] * f[i]) as f32));
+                table.extend((0..m).map(|i| (bf.inject[i] / f[i]) as f32));
+            }
+            bf.table = table;
         }
         Ok(bf)
     }
@@ -146,6 +167,14 @@ impl BennaFusiUpdate {
     fn at_tick(&mut self, t: u64) {
         if self.at != t {
             debug_assert!(t >= self.epoch && t - self.epoch < self.every, "tick {t} outside the epoch at {}", self.epoch);
+            let m = self.m;
+            let h = (t - self.epoch) as usize;
+            if let Some(row) = self.table.get(h * 2 * m..(h + 1) * 2 * m) {
+                self.up[..m].copy_from_slice(&row[..m]);
+                self.down[..m].copy_from_slice(&row[m..]);
+                self.at = t;
+                return;
+            }
             // The discrete chain's factors change only at its steps: the events of the
             // ticks of one step (a window's post events, say) share them.
             let step = if self.continuous { t } else { t / self.period };
@@ -269,7 +298,7 @@ impl Update for BennaFusiUpdate {
     }
 
     fn memory_bytes(&self) -> usize {
-        4 * self.z.capacity() + self.levels.get().map_or(0, |l| 4 * l.capacity())
+        4 * self.z.capacity() + 4 * self.table.capacity() + self.levels.get().map_or(0, |l| 4 * l.capacity())
     }
 }
 
