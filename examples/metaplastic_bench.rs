@@ -16,10 +16,10 @@
 //! `cargo run --release --example metaplastic_bench [neurons] [model seconds] [rounds]`
 //! (defaults 4000, 2, 5). Results: `rules/benches/RESULTS.md`.
 
-use synfire::prelude::*;
-use synfire::rules::{BennaFusi, HiddenWeights, Metaplastic, SynapticIntelligence};
 use synfire::graphs::RuleSpec;
 use synfire::networks;
+use synfire::prelude::*;
+use synfire::rules::{BennaFusi, HiddenWeights, Metaplastic, SynapticIntelligence};
 
 /// CPU time of every thread of the process so far, ns (0 where unavailable).
 fn process_cpu_ns() -> u64 {
@@ -84,7 +84,10 @@ fn main() -> anyhow::Result<()> {
         "network D, {neurons} neurons, {seconds} s model time, 1 worker, {rounds} rounds; load average at the end (1, 5, 15 min): {}",
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
-    println!("{:<28} {:>26} {:>24} {:>22} {:>10} {:>9}", "E->E rule", "events/CPU-s med [lo-hi]", "CPU-s/model-s [lo-hi]", "ns/event vs plain", "spikes", "B/plastic");
+    println!(
+        "{:<28} {:>26} {:>24} {:>22} {:>10} {:>9}",
+        "E->E rule", "events/CPU-s med [lo-hi]", "CPU-s/model-s [lo-hi]", "ns/event vs plain", "spikes", "B/plastic"
+    );
     for (v, (name, _)) in variants.iter().enumerate() {
         let mut rate: Vec<f64> = runs[v].iter().map(|r| r.events as f64 / r.cpu_s).collect();
         let mut rt: Vec<f64> = runs[v].iter().map(|r| r.cpu_s / seconds).collect();

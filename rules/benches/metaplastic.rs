@@ -95,7 +95,12 @@ fn run(spec: &RuleSpec, net: &Net, origin: Instant) -> Run {
     };
     let mut rule = instantiate(spec, &info).expect("a valid rule");
     let mut weights = vec![0.5f32; net.targets.len()];
-    let mut syn = Synapses { offsets: &net.offsets, targets: &net.targets, delays: net.delays.as_deref().map_or(Delays::Const(10), Delays::PerSynapse), weights: &mut weights };
+    let mut syn = Synapses {
+        offsets: &net.offsets,
+        targets: &net.targets,
+        delays: net.delays.as_deref().map_or(Delays::Const(10), Delays::PerSynapse),
+        weights: &mut weights,
+    };
     let ctx = Context::none();
     let mut events = 0u64;
     let t0 = thread_ns(origin);
