@@ -161,14 +161,14 @@ fn main() {
     ];
     let rules: Vec<_> = rules.into_iter().filter(|(name, _)| only.as_deref().is_none_or(|o| o.split('|').any(|o| name.contains(o)))).collect();
     let origin = Instant::now();
-    // ns per event, per rule and round.
-    let mut per_event = vec![vec![0.0; rounds]; rules.len()];
+    // ns per event, per rule and round (pushed in round order).
+    let mut per_event = vec![Vec::with_capacity(rounds); rules.len()];
     let mut meta = vec![(0u64, 0usize, 0.0f64); rules.len()];
     for round in 0..rounds {
         for step in 0..rules.len() {
             let n = (round + step) % rules.len();
             let r = run(&rules[n].1, &net, origin);
-            per_event[n][round] = r.ns as f64 / r.events as f64;
+            per_event[n].push(r.ns as f64 / r.events as f64);
             meta[n] = (r.events, r.bytes, r.checksum);
         }
     }
