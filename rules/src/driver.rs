@@ -100,6 +100,15 @@ pub(crate) trait Kernel<const P: usize, const Q: usize>: Send + std::fmt::Debug 
 /// synapse's synaptic-time order, `clock` at its ticks (after every event before the
 /// tick, before every event at or after it), `observe(t)` before events at `t`.
 pub(crate) trait Update: Send + std::fmt::Debug + Clone + PlainState {
+    /// Whether the engines store the efficacy [`Update::apply`] returns at a
+    /// postsynaptic event. A wrapper whose efficacy moves between events (readers
+    /// see it after [`Update::settle`]) and is transmitted only at presynaptic events,
+    /// which store it, sets this false: a post event then changes its state alone,
+    /// the engines neither load nor store the weight for it (unless the kernel reads
+    /// it) and the efficacy's read-out is dead code. Only for kernels that do not read
+    /// the weight (`crate::metaplastic::BASES`).
+    const POST_STORES: bool = true;
+
     /// The weight after `delta` is proposed for synapse `k` at weight `w`, at
     /// synaptic time `t`.
     fn apply(&mut self, k: usize, t: u64, w: f32, delta: f64) -> f32;
@@ -328,9 +337,14 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Driver<K, U, P,
             let mut w = *sign * syn.weights[k];
             for e in post.between(i, lo.saturating_sub(d), hi - d) {
                 let x = pre.at(j, e.t + d);
-                w = update.apply(k, e.t + d, w, kernel.post(k, w, &x, &e.before));
+                let v = update.apply(k, e.t + d, w, kernel.post(k, w, &x, &e.before));
+                if U::POST_STORES {
+                    w = v;
+                }
             }
-            syn.weights[k] = *sign * w;
+            if U::POST_STORES {
+                syn.weights[k] = *sign * w;
+            }
         }
     }
 
@@ -438,7 +452,10 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
                 if K::POST_EVENTS && t >= d {
                     for e in events {
                         let xe = pre.at(j, e.t + d);
-                        w = update.apply(k, e.t + d, w, kernel.post(k, w, &xe, &e.before));
+                        let v = update.apply(k, e.t + d, w, kernel.post(k, w, &xe, &e.before));
+                        if U::POST_STORES {
+                            w = v;
+                        }
                     }
                 }
                 syn.weights[k] = *sign * update.apply(k, t, w, kernel.pre(k, w, &x, &y));

@@ -121,13 +121,17 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                 }
                 let entries = index.of(i);
                 for &(k, j) in &entries[..entries.len().min(AHEAD)] {
-                    crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
+                    if U::POST_STORES {
+                        crate::prefetch_ptr(weights.as_ptr().wrapping_add(k as usize));
+                    }
                     self.update.prefetch(k as usize);
                     crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(j as usize));
                 }
                 for (n, &(k, j)) in entries.iter().enumerate() {
                     if let Some(&(ka, ja)) = entries.get(n + AHEAD) {
-                        crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
+                        if U::POST_STORES {
+                            crate::prefetch_ptr(weights.as_ptr().wrapping_add(ka as usize));
+                        }
                         self.update.prefetch(ka as usize);
                         crate::prefetch_ptr(self.traces.pre.x.as_ptr().wrapping_add(ja as usize));
                     }
@@ -136,7 +140,10 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Eager<K, U, P, 
                     let x = times(unsafe { self.traces.pre.x.get_unchecked(j as usize) }, &x_down);
                     let slot = unsafe { weights.get_unchecked_mut(k) };
                     let w = self.sign * *slot;
-                    *slot = self.sign * self.update.apply(k, t, w, self.kernel.post(k, w, &x, &y));
+                    let v = self.update.apply(k, t, w, self.kernel.post(k, w, &x, &y));
+                    if U::POST_STORES {
+                        *slot = self.sign * v;
+                    }
                 }
             }
             self.traces.post_jump(i, t, y);

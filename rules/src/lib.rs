@@ -113,7 +113,10 @@
 //! # Per-synapse memory beyond the f32 weight
 //!
 //! Pair STDP, triplet, iSTDP, scaling, STP: no state of their own per synapse (it is
-//! per neuron); orchestrated: 4 bytes (`w~`). The eager engine adds its transposed
+//! per neuron); orchestrated: 4 bytes (`w~`); the metaplastic wrappers: Benna–Fusi
+//! `4 m` (spec 11 counts `4 (m - 1)`; the modal state needs all `m` coordinates and the
+//! weight holds the clipped efficacy), hidden weights 4 (`W_h`; spec 11 counts 0, but
+//! the engine transmits a stored efficacy), SI 16. The eager engine adds its transposed
 //! index: 8 bytes per synapse (synapse and source index) and 4 per target. Per source:
 //! 8 bytes per presynaptic trace + 8 (last spike), + 8 (catch-up mark) in the lazy
 //! engine, + 24 with STP. Per target, eager: 8 + 16 per postsynaptic trace; lazy: a

@@ -185,6 +185,9 @@ pub fn coba(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
     Ok(EiNetwork { network: net, e, i })
 }
 
+/// Network D's initial excitatory weight, mV (network A's `w_e`).
+const W_E: f64 = 1.62;
+
 /// Network D: network A plus additive all-to-all pair STDP on `E -> E`
 /// (tau+ = tau- = 20 ms, `w_max = 2 w_e`, `A+ = 0.01 w_max`, `A- = -1.05 A+`,
 /// weights clipped to `[0, w_max]`, initial `w = w_e`).
@@ -194,15 +197,25 @@ pub fn cuba_stdp(n: u64, seed: u64) -> Result<EiNetwork, NetworkError> {
 
 /// [`cuba_stdp`] with every synaptic delay set to `delay`.
 pub fn cuba_stdp_with_delay(n: u64, seed: u64, delay: Time) -> Result<EiNetwork, NetworkError> {
+    cuba_plastic(n, seed, delay, cuba_stdp_rule())
+}
+
+/// Network D's rule on `E -> E`: pair STDP with `A+` and `A-` as fractions of the
+/// weight range `[0, 2 w_e]`.
+pub fn cuba_stdp_rule() -> synfire_rules::StdpPair {
+    synfire_rules::Stdp::pair().tau_plus(20.0.ms()).tau_minus(20.0.ms()).a_plus(0.01).a_minus(0.0105).bounds(0.0..=2.0 * W_E)
+}
+
+/// Network D with another rule on `E -> E` (e.g. [`cuba_stdp_rule`] in a metaplastic
+/// wrapper, as `examples/metaplastic_bench.rs` compares them).
+pub fn cuba_plastic(n: u64, seed: u64, delay: Time, rule: impl Into<synfire_graphs::RuleSpec>) -> Result<EiNetwork, NetworkError> {
     let (ne, ni, p) = split(n)?;
     let mut net = Network::new().dt(0.1.ms()).seed(seed);
     let model = cuba_lif();
     let e = net.population("E", ne, model.clone());
     let i = net.population("I", ni, model);
-    let w_e = 1.62;
-    // A+ and A- are fractions of the weight range [0, w_max].
-    let stdp = synfire_rules::Stdp::pair().tau_plus(20.0.ms()).tau_minus(20.0.ms()).a_plus(0.01).a_minus(0.0105).bounds(0.0..=2.0 * w_e);
-    net.connect(e, e, Conn::prob(p).weight(w_e.mv()).delay(delay).plastic(stdp).named("E->E"));
+    let w_e = W_E;
+    net.connect(e, e, Conn::prob(p).weight(w_e.mv()).delay(delay).plastic(rule).named("E->E"));
     net.connect(e, i, Conn::prob(p).weight(w_e.mv()).delay(delay));
     net.connect_all([i], [e, i], Conn::prob(p).weight((-9.0).mv()).delay(delay));
     Ok(EiNetwork { network: net, e, i })

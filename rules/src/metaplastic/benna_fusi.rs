@@ -21,7 +21,7 @@
 //! that the scaled values stay within f32 range (at most `e^40`). Every synapse sees the
 //! same operations in every shard and schedule: the results are bit-identical.
 //! `4 m` bytes per synapse (spec 11 counts `4 (m - 1)`: here `u_1` is kept in the
-//! chain and the engine's weight holds the clipped efficacy as of the last event or
+//! chain and the engine's weight holds the clipped efficacy as of the last presynaptic event or
 //! settle).
 //!
 //! # Events
@@ -39,6 +39,10 @@ use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Val
 
 /// Largest scaling of a stored mode between two epochs: `e^40` (f32 holds 3e38).
 const MAX_LOG_SCALE: f64 = 40.0;
+
+/// Largest table of per-tick factors, in values (256 KiB): an epoch of 1780 ticks
+/// (`m = 6`, geometric, 1 ms clock at 0.1 ms) needs 21360.
+const MAX_TABLE: usize = 1 << 16;
 
 /// The Benna–Fusi chain behind every synapse of a projection.
 #[derive(Debug, Clone)]
@@ -62,10 +66,19 @@ pub(crate) struct BennaFusiUpdate {
     /// The tick of `up`/`down`: `read_k f_k(at - E)` and `inject_k / f_k(at - E)`
     /// (f32: the levels are f32, and the hot loop stays in one precision).
     at: u64,
+    /// The clock step of `up`/`down` (the tick when `continuous`).
+    at_step: u64,
+    /// Per tick `h` of an epoch, `up` then `down` at `epoch + h` (`2 m` values; the
+    /// same numbers `at_tick` would compute, which costs `m` powers or exponentials and
+    /// divisions: the lazy engine's events each have their own tick). Empty when it
+    /// would exceed [`MAX_TABLE`] values.
+    table: Vec<f32>,
     up: [f32; MAX_BEAKERS],
     down: [f32; MAX_BEAKERS],
-    min: f64,
-    max: f64,
+    /// The base rule's bounds rounded to f32: clamping the f32 level to them gives the
+    /// bits of clamping it in f64 to the exact bounds (rounding is monotone).
+    min: f32,
+    max: f32,
     z: Vec<f32>,
     ready: bool,
     /// Beaker levels, beaker-major, computed at the first probe after a settle.
@@ -108,10 +121,12 @@ impl BennaFusiUpdate {
             inject: [0.0; MAX_BEAKERS],
             over_epoch: [0.0; MAX_BEAKERS],
             at: u64::MAX,
+            at_step: u64::MAX,
+            table: Vec::new(),
             up: [0.0; MAX_BEAKERS],
             down: [0.0; MAX_BEAKERS],
-            min: bounds.0,
-            max: bounds.1,
+            min: bounds.0 as f32,
+            max: bounds.1 as f32,
             z: Vec::new(),
             ready: false,
             levels: OnceLock::new(),
@@ -121,6 +136,17 @@ impl BennaFusiUpdate {
             bf.read[i] = bf.modes.v[i];
             bf.inject[i] = bf.modes.vinv[i * m];
             bf.over_epoch[i] = bf.factor(i, every);
+        }
+        // The factors from the epoch on do not depend on which epoch it is (epochs start
+        // at clock steps): one table for all, made at epoch 0.
+        if usize::try_from(every).is_ok_and(|e| e.saturating_mul(2 * m) <= MAX_TABLE) {
+            let mut table = Vec::with_capacity(every as usize * 2 * m);
+            for h in 0..every {
+                let f: Vec<f64> = (0..m).map(|i| bf.factor(i, h)).collect();
+                table.extend((0..m).map(|i| (bf.read[i] * f[i]) as f32));
+                table.extend((0..m).map(|i| (bf.inject[i] / f[i]) as f32));
+            }
+            bf.table = table;
         }
         Ok(bf)
     }
@@ -141,10 +167,24 @@ impl BennaFusiUpdate {
     fn at_tick(&mut self, t: u64) {
         if self.at != t {
             debug_assert!(t >= self.epoch && t - self.epoch < self.every, "tick {t} outside the epoch at {}", self.epoch);
-            for i in 0..self.m {
-                let f = self.factor(i, t - self.epoch);
-                self.up[i] = (self.read[i] * f) as f32;
-                self.down[i] = (self.inject[i] / f) as f32;
+            let m = self.m;
+            let h = (t - self.epoch) as usize;
+            if let Some(row) = self.table.get(h * 2 * m..(h + 1) * 2 * m) {
+                self.up[..m].copy_from_slice(&row[..m]);
+                self.down[..m].copy_from_slice(&row[m..]);
+                self.at = t;
+                return;
+            }
+            // The discrete chain's factors change only at its steps: the events of the
+            // ticks of one step (a window's post events, say) share them.
+            let step = if self.continuous { t } else { t / self.period };
+            if step != self.at_step {
+                for i in 0..self.m {
+                    let f = self.factor(i, t - self.epoch);
+                    self.up[i] = (self.read[i] * f) as f32;
+                    self.down[i] = (self.inject[i] / f) as f32;
+                }
+                self.at_step = step;
             }
             self.at = t;
         }
@@ -153,26 +193,33 @@ impl BennaFusiUpdate {
     #[inline]
     fn efficacy(&self, z: &[f32]) -> f32 {
         let u1: f32 = z.iter().zip(&self.up[..z.len()]).map(|(&z, &u)| u * z).sum();
-        f64::from(u1).clamp(self.min, self.max) as f32
+        u1.clamp(self.min, self.max)
     }
 }
 
 impl Update for BennaFusiUpdate {
+    /// The efficacy decays between events anyway: readers settle first, and every
+    /// presynaptic event (the only transmission) reads it out and stores it.
+    const POST_STORES: bool = false;
+
     #[inline(always)]
     fn apply(&mut self, k: usize, t: u64, _w: f32, delta: f64) -> f32 {
         self.at_tick(t);
-        let m = self.m;
-        let (up, down) = (&self.up[..m], &self.down[..m]);
-        // One pass: inject (adding `0 * down` when there is nothing to inject leaves a
-        // level as it is, so the loop needs no branch) and read out.
         let delta = delta as f32;
-        let mut u1 = 0.0f32;
-        for ((z, &u), &d) in self.z[k * m..(k + 1) * m].iter_mut().zip(up).zip(down) {
-            let v = *z + delta * d;
-            *z = v;
-            u1 += u * v;
-        }
-        f64::from(u1).clamp(self.min, self.max) as f32
+        // A chain length known at compile time unrolls the pass into a few vector
+        // operations; the per-call branch is on a field that never changes.
+        let u1 = match self.m {
+            1 => pour::<1>(&mut self.z, k, &self.up, &self.down, delta),
+            2 => pour::<2>(&mut self.z, k, &self.up, &self.down, delta),
+            3 => pour::<3>(&mut self.z, k, &self.up, &self.down, delta),
+            4 => pour::<4>(&mut self.z, k, &self.up, &self.down, delta),
+            5 => pour::<5>(&mut self.z, k, &self.up, &self.down, delta),
+            6 => pour::<6>(&mut self.z, k, &self.up, &self.down, delta),
+            8 => pour::<8>(&mut self.z, k, &self.up, &self.down, delta),
+            10 => pour::<10>(&mut self.z, k, &self.up, &self.down, delta),
+            m => pour_any(&mut self.z[k * m..(k + 1) * m], &self.up[..m], &self.down[..m], delta),
+        };
+        u1.clamp(self.min, self.max)
     }
 
     #[inline(always)]
@@ -187,21 +234,34 @@ impl Update for BennaFusiUpdate {
     }
 
     fn clock(&mut self, t: u64, _weights: &mut [f32], _sign: f32) {
+        // The factors repeated over a block of whole synapses (a multiple of 8 values), so
+        // that the loop is one of fixed length that vectorises; the same products as
+        // one synapse at a time.
         let m = self.m;
-        for z in self.z.chunks_exact_mut(m) {
-            for (i, z) in z.iter_mut().enumerate() {
-                *z = (f64::from(*z) * self.over_epoch[i]) as f32;
+        let per_block = RESCALE_BLOCK / m.max(1);
+        let pattern: Vec<f64> = (0..per_block * m).map(|v| self.over_epoch[v % m]).collect();
+        let mut blocks = self.z.chunks_exact_mut(per_block * m);
+        for z in &mut blocks {
+            for (z, f) in z.iter_mut().zip(&pattern) {
+                *z = (f64::from(*z) * f) as f32;
             }
         }
+        for (z, f) in blocks.into_remainder().iter_mut().zip(&pattern) {
+            *z = (f64::from(*z) * f) as f32;
+        }
         self.epoch = t;
-        self.at = u64::MAX;
+        (self.at, self.at_step) = (u64::MAX, u64::MAX);
     }
 
     fn prepare(&mut self, weights: &mut [f32], sign: f32) {
         if !self.ready {
             // u = (w0, 0, ..., 0) at tick 0, the first epoch.
             let (m, inject) = (self.m, self.inject);
-            self.z = weights.iter().flat_map(|&w| (0..m).map(move |i| (f64::from(sign * w) * inject[i]) as f32)).collect();
+            // Sized up front: collecting a flat map grows by doubling, up to twice the
+            // memory the chain needs.
+            let mut z = Vec::with_capacity(weights.len() * m);
+            z.extend(weights.iter().flat_map(|&w| (0..m).map(move |i| (f64::from(sign * w) * inject[i]) as f32)));
+            self.z = z;
             self.ready = true;
         }
     }
@@ -238,8 +298,31 @@ impl Update for BennaFusiUpdate {
     }
 
     fn memory_bytes(&self) -> usize {
-        4 * self.z.capacity() + self.levels.get().map_or(0, |l| 4 * l.capacity())
+        4 * self.z.capacity() + 4 * self.table.capacity() + self.levels.get().map_or(0, |l| 4 * l.capacity())
     }
+}
+
+/// Values per block of the epoch rescaling (at most [`MAX_BEAKERS`] per synapse).
+const RESCALE_BLOCK: usize = 8 * MAX_BEAKERS;
+
+/// Pours `delta` into the `M` scaled modes of synapse `k` and reads out `u_1`
+/// (`Σ up_i ẑ_i`, summed in mode order). Adding `0 * down` when there is nothing to
+/// inject leaves a level as it is, so the pass needs no branch.
+#[inline(always)]
+fn pour<const M: usize>(z: &mut [f32], k: usize, up: &[f32; MAX_BEAKERS], down: &[f32; MAX_BEAKERS], delta: f32) -> f32 {
+    pour_any(&mut z[k * M..k * M + M], &up[..M], &down[..M], delta)
+}
+
+/// [`pour`] for a chain length without its own instance.
+#[inline(always)]
+fn pour_any(z: &mut [f32], up: &[f32], down: &[f32], delta: f32) -> f32 {
+    let mut u1 = 0.0f32;
+    for ((z, &u), &d) in z.iter_mut().zip(up).zip(down) {
+        let v = *z + delta * d;
+        *z = v;
+        u1 += u * v;
+    }
+    u1
 }
 
 /// Columns: `z` ([`Axis::Synapse`], width `m`, f32): the scaled modal coordinates;
@@ -257,7 +340,7 @@ impl PlainState for BennaFusiUpdate {
         if !e[0].is_multiple_of(self.every) {
             return Err(c.misfit(format!("tick {} is not an epoch of this chain (a multiple of {})", e[0], self.every)));
         }
-        (self.z, self.epoch, self.ready, self.at, self.levels) = (z, e[0], true, u64::MAX, OnceLock::new());
+        (self.z, self.epoch, self.ready, self.at, self.at_step, self.levels) = (z, e[0], true, u64::MAX, u64::MAX, OnceLock::new());
         Ok(())
     }
 }

@@ -29,14 +29,45 @@
 use crate::driver::Update;
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter};
 
+/// Largest argument of [`exp_neg`]: `e^-87` is still a normal f32.
+const EXP_MAX: f32 = 87.0;
+
+/// `e^-x` for `0 <= x <= EXP_MAX`, within a few f32 ulp: `n` the nearest whole number to
+/// `x log2 e`, `2^-n` from the exponent bits and `e^r`, `r = n ln 2 - x` in
+/// `[-ln2/2, ln2/2]`, from its Taylor series to degree 7 (remainder below `1e-8`
+/// relative). Branch-free and inline: no libm call in the pre-event loop.
+#[inline(always)]
+fn exp_neg(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    let n = (x * std::f32::consts::LOG2_E).round_ties_even();
+    // r = n ln 2 - x, in [-ln2 / 2, ln2 / 2], in two parts to keep its low bits.
+    let r = (n * LN2_HI - x) + n * LN2_LO;
+    // Estrin's scheme with fused multiply-adds: a short dependency chain, since the
+    // loop that calls this is bound by its latency.
+    let r2 = r * r;
+    let a = r.mul_add(1.0, 1.0);
+    let b = r.mul_add(1.0 / 6.0, 0.5);
+    let c = r.mul_add(1.0 / 120.0, 1.0 / 24.0);
+    let d = r.mul_add(1.0 / 5040.0, 1.0 / 720.0);
+    let p = (r2 * r2).mul_add(r2.mul_add(d, c), r2.mul_add(b, a));
+    // 2^-n for n in 0..=126: a normal f32.
+    let scale = f32::from_bits(((127 - n as i32) as u32) << 23);
+    p * scale
+}
+
 /// Hidden weights behind every synapse of a projection.
 #[derive(Debug, Clone)]
 pub(crate) struct HiddenUpdate {
-    m: f64,
+    /// `2 m` in f32, the attenuation's argument per unit of `|W_h|`.
+    two_m: f32,
     /// `Some(scale)`: binary efficacy.
     binary: Option<f64>,
     min: f64,
     max: f64,
+    /// The bounds rounded to f32.
+    min32: f32,
+    max32: f32,
     n: usize,
     w_h: Vec<f32>,
     ready: bool,
@@ -44,7 +75,8 @@ pub(crate) struct HiddenUpdate {
 
 impl HiddenUpdate {
     pub(crate) fn new(m: f64, binary: Option<f64>, bounds: (f64, f64), n: usize) -> Self {
-        HiddenUpdate { m, binary, min: bounds.0, max: bounds.1, n, w_h: Vec::new(), ready: false }
+        let (min32, max32) = (bounds.0 as f32, bounds.1 as f32);
+        HiddenUpdate { two_m: (2.0 * m) as f32, binary, min: bounds.0, max: bounds.1, min32, max32, n, w_h: Vec::new(), ready: false }
     }
 
     #[inline]
@@ -57,19 +89,30 @@ impl HiddenUpdate {
 }
 
 impl Update for HiddenUpdate {
+    /// The efficacy is a function of `W_h`, which the update owns: a post event
+    /// changes `W_h` alone, and the next presynaptic event (the only transmission) or
+    /// settle stores the efficacy (one random access per post event, not two).
+    const POST_STORES: bool = false;
+
     #[inline(always)]
     fn apply(&mut self, k: usize, _t: u64, _w: f32, delta: f64) -> f32 {
-        let h = f64::from(self.w_h[k]);
+        let h32 = self.w_h[k];
+        let h = f64::from(h32);
         let mut d = delta;
         if d * h < 0.0 {
             // 1 - tanh²(x) = 4 e / (1 + e)² with e = exp(-2x): one f32 exponential,
-            // the hot path's cost, and no overflow for large x (e -> 0).
-            let e = (-2.0 * (self.m * h.abs()) as f32).exp();
+            // and no overflow for large x (e -> 0). In f32 from the stored level on:
+            // the loops that call this are bound by the length of its dependency chain.
+            let e = exp_neg((self.two_m * h32.abs()).min(EXP_MAX));
             d *= f64::from(4.0 * e / ((1.0 + e) * (1.0 + e)));
         }
-        let h = f64::from((h + d) as f32);
-        self.w_h[k] = h as f32;
-        self.efficacy(h)
+        let h = (h + d) as f32;
+        self.w_h[k] = h;
+        // Clamping in f32 to the bounds rounded to f32 gives the f64 clamp's bits.
+        match self.binary {
+            Some(_) => self.efficacy(f64::from(h)),
+            None => h.clamp(self.min32, self.max32),
+        }
     }
 
     #[inline(always)]
@@ -85,6 +128,12 @@ impl Update for HiddenUpdate {
                 *w = sign * self.efficacy(f64::from(h));
             }
             self.ready = true;
+        }
+    }
+
+    fn settle(&mut self, _now: u64, weights: &mut [f32], sign: f32) {
+        for (w, &h) in weights.iter_mut().zip(&self.w_h) {
+            *w = sign * self.efficacy(f64::from(h));
         }
     }
 
@@ -112,5 +161,24 @@ impl PlainState for HiddenUpdate {
         r.f32_into("w_h", &mut w_h)?;
         (self.w_h, self.ready) = (w_h, true);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_neg_is_within_a_few_ulp_of_the_exponential() {
+        let mut worst = 0.0f64;
+        for i in 0..=870_000 {
+            let x = i as f32 * 1e-4;
+            let want = (-f64::from(x)).exp();
+            let rel = (f64::from(exp_neg(x)) - want).abs() / want;
+            worst = worst.max(rel);
+        }
+        // 4 ulp of f32 (2^-23 relative each).
+        assert!(worst < 4.0 * f64::from(f32::EPSILON), "worst relative error {worst:e}");
+        assert_eq!(exp_neg(0.0), 1.0);
     }
 }

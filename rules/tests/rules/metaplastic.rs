@@ -562,3 +562,81 @@ fn bytes_per_synapse_follow_spec_11() {
     assert_eq!(bytes(Stdp::pair().metaplastic(1.0).to_spec()), 4);
     assert_eq!(bytes(Stdp::pair().synaptic_intelligence(SynapticIntelligence::new(0.1)).to_spec()), 16);
 }
+
+/// Post events of the chain and of hidden weights change only the wrapper's state
+/// (`Update::POST_STORES`): what is transmitted, the row's weights right after the
+/// source's `on_pre`, must still be the efficacy at that pre event, every post event
+/// before it included. Checked against the serial references at every pre event, on
+/// both engines.
+#[test]
+fn the_weights_transmitted_at_a_pre_event_are_the_wrappers_efficacy_then() {
+    let p = pair_ref();
+    for (n, &(engine, d_lo, d_hi)) in SETUPS.iter().enumerate() {
+        let net = random_net(6, 5, 0.6, d_lo, d_hi, (0.3, 0.7), 910 + n as u64);
+        let trains = Trains::random(&net, 0.03, 0.04, END - 30, 911 + n as u64);
+        let chain = Stdp::pair().benna_fusi(BennaFusi::geometric(3)).to_spec();
+        let hidden = Stdp::pair().hidden_weights(HiddenWeights::analog(1.5)).to_spec();
+        for (spec, is_chain) in [(chain, true), (hidden, false)] {
+            // Per synapse, the reference efficacy after each of its pre events, in order.
+            let want: Vec<Vec<f64>> = net
+                .syns
+                .iter()
+                .map(|s| {
+                    let d = u64::from(s.delay);
+                    let (pre, post) = (&trains.pre[s.src], &trains.post[s.tgt]);
+                    let mut chain = ChainRef { k: ChainConstants::geometric(3), u: vec![f64::from(s.w0), 0.0, 0.0], last: 0, period: 1 };
+                    let mut hidden = HiddenRef { m: 1.5, h: f64::from(s.w0), binary: false };
+                    let mut out = Vec::new();
+                    for e in reference::events(s, &trains, None) {
+                        let (t, delta, is_pre) = match e {
+                            Ev::Post(t) => (t + d, p.a_plus * trace(pre, 0, t + d, p.tau_plus, false), false),
+                            Ev::Pre(t) => (t, -p.a_minus * trace(post, d, t, p.tau_minus, false), true),
+                            Ev::Clock(_) => continue,
+                        };
+                        let w = if is_chain { chain.event(t, delta, 0.0) } else { hidden.event(t, delta, 0.0) };
+                        if is_pre {
+                            out.push(w);
+                        }
+                    }
+                    out
+                })
+                .collect();
+            let mut rule = instantiate_with(&spec, &info(&net, DT.ms()), engine).unwrap();
+            let targets: Vec<u32> = net.syns.iter().map(|s| s.tgt as u32).collect();
+            let delays: Vec<u32> = net.syns.iter().map(|s| s.delay).collect();
+            let mut weights: Vec<f32> = net.syns.iter().map(|s| s.w0).collect();
+            let delays = if d_lo == d_hi { Delays::Const(d_lo) } else { Delays::PerSynapse(&delays) };
+            let mut syn = Synapses { offsets: &net.offsets, targets: &targets, delays, weights: &mut weights };
+            let ctx = Context::none();
+            let mut pre: Vec<(u64, usize)> = trains.pre.iter().enumerate().flat_map(|(j, ts)| ts.iter().map(move |&t| (t, j))).collect();
+            pre.sort_unstable();
+            let mut post: Vec<(u64, usize)> = trains.post.iter().enumerate().flat_map(|(i, ts)| ts.iter().map(move |&t| (t, i))).collect();
+            post.sort_unstable();
+            let (mut ip, mut iq, mut w0) = (0, 0, 0);
+            let mut seen = vec![0usize; net.syns.len()];
+            let len = u64::from(d_lo);
+            while w0 < END {
+                while ip < pre.len() && pre[ip].0 < w0 {
+                    let (t, j) = pre[ip];
+                    ip += 1;
+                    if net.offsets[j] == net.offsets[j + 1] {
+                        continue;
+                    }
+                    rule.on_pre(j as u32, Tick(t), &mut syn, &ctx);
+                    for k in net.offsets[j] as usize..net.offsets[j + 1] as usize {
+                        let (got, w) = (f64::from(syn.weights[k]), want[k][seen[k]]);
+                        assert!((got - w).abs() <= 2e-6, "{} on {engine:?}: synapse {k} at its pre spike at {t}: {got} vs reference {w}", spec.name);
+                        seen[k] += 1;
+                    }
+                }
+                rule.advance(Tick(w0), &mut syn, &ctx);
+                while iq < post.len() && post[iq].0 < w0 + len {
+                    rule.on_post(post[iq].1 as u32, Tick(post[iq].0));
+                    iq += 1;
+                }
+                w0 += len;
+            }
+            assert!(seen.iter().sum::<usize>() > 50, "{}: enough pre events checked", spec.name);
+        }
+    }
+}
