@@ -24,7 +24,7 @@ pub struct ContinualPatterns;
 pub fn scenario(epochs: Option<u64>) -> Scenario {
     let d = Protocol::default();
     let epochs = epochs.map_or(d.epochs, |e| e as usize);
-    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1() }
+    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1(), form: crate::continual::Form::Rate, workers: 1 }
 }
 
 /// Every variant's runs, over the seeds, as `report.json` fields, tables, figures and

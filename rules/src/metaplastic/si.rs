@@ -59,6 +59,8 @@ pub(crate) struct SiUpdate {
     bounds: Bounds,
     /// Whether the rule reads input `consolidate`.
     modulated: bool,
+    /// Its third-factor slot (after the base rule's own inputs).
+    slot: usize,
     n: usize,
     /// Per synapse `[omega, Omega, theta_star, theta_start]`: one cache line holds a
     /// synapse's state (the post events visit synapses out of order).
@@ -85,6 +87,7 @@ impl SiUpdate {
             tau,
             bounds,
             modulated,
+            slot: 0,
             n,
             s: Vec::new(),
             columns: std::sync::OnceLock::new(),
@@ -94,6 +97,13 @@ impl SiUpdate {
             pending: VecDeque::new(),
             last_consolidation: 0,
         }
+    }
+
+    /// Reads `consolidate` from third-factor slot `slot` (a base rule with inputs
+    /// of its own takes the first slots).
+    pub(crate) fn at_slot(mut self, slot: usize) -> Self {
+        self.slot = slot;
+        self
     }
 
     fn next_periodic(&self, after: u64) -> u64 {
@@ -125,7 +135,7 @@ impl Update for SiUpdate {
         }
         while self.scanned <= t {
             let s = self.scanned;
-            let v = ctx.third.scalar(0, Tick(s)).unwrap_or(0.0);
+            let v = ctx.third.scalar(self.slot, Tick(s)).unwrap_or(0.0);
             if v > 0.0 && self.last_value <= 0.0 {
                 self.pending.push_back(s);
             }
