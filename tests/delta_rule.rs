@@ -6,6 +6,7 @@
 
 use synfire::prelude::*;
 use synfire_graphs::{Graph, ProjId};
+use synfire_graphs::PlasticityRule;
 use synfire_rules::Delta;
 use synfire_rules::delta::error_signal;
 use synfire_runtime::Runtime;
