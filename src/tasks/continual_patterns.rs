@@ -206,14 +206,26 @@ impl Task for ContinualPatterns {
 mod tests {
     use super::*;
 
-    fn summary_of(epochs: u64, seeds: u64) -> Outcome {
-        let setup = Setup { iterations: Some(epochs), ..Setup::seeds(1, seeds, 1) };
-        ContinualPatterns.run(&setup, &mut super::super::Quiet).unwrap()
+    /// A short scenario in the engine: 3 variants, 2 epochs per task, seeds 1 and 2
+    /// (or 2 and 3), on `workers` engine workers and `threads` threads.
+    fn short(first: u64, workers: usize, threads: usize) -> Outcome {
+        let mut s = scenario(Some(2), Form::Rate, workers);
+        s.variants = vec![Variant::Plain, Variant::Metaplastic { m: 2.0 }, Variant::Si { c: 1.0, xi: 0.1 }];
+        let seeds = [first, first + 1];
+        let runs = run_all(&s, &seeds, threads, &mut super::super::Quiet).unwrap();
+        outcome(&s, &seeds, &runs)
     }
 
     #[test]
     fn a_short_scenario_summary_is_stable() {
-        insta::assert_snapshot!(summary_of(5, 2).summary);
+        insta::assert_snapshot!(short(1, 1, 2).summary);
+    }
+
+    #[test]
+    fn a_scenario_is_determined_by_its_seeds_not_by_workers_or_threads() {
+        let a = short(1, 1, 2);
+        assert_eq!(a.report, short(1, 2, 1).report, "2 engine workers, 1 thread");
+        assert_ne!(short(2, 1, 2).report.get("variants"), a.report.get("variants"));
     }
 
     #[test]
@@ -221,13 +233,6 @@ mod tests {
         let setup = Setup { duration: Some(synfire_graphs::UnitExt::ms(1.0)), ..Setup::seeds(1, 1, 1) };
         let e = ContinualPatterns.run(&setup, &mut super::super::Quiet).unwrap_err();
         assert!(matches!(e, TaskError::Setting { setting: "duration", .. }), "{e}");
-    }
-
-    #[test]
-    fn results_are_determined_by_the_seeds() {
-        let (a, b) = (summary_of(5, 2), summary_of(5, 2));
-        assert_eq!(a.report, b.report);
-        assert_ne!(summary_of(5, 1).report.get("variants"), a.report.get("variants"));
     }
 }
 
