@@ -37,17 +37,20 @@ impl Learn for Paced {
     }
 }
 
-/// Engine and reference for `v` on seed 4: (engine weights, reference weights,
-/// engine matrix, reference matrix).
-fn both(v: Variant, workers: usize) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+/// What [`both`] returns: (engine weights, reference weights, engine matrix,
+/// reference matrix).
+type Both = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+/// Engine and reference for `v` on seed 4.
+fn both(v: Variant, workers: usize) -> Both {
     let (p, seed) = (protocol(), 4);
     let s = scenario(v);
     let w0 = rate::initial_weights(&p, seed);
-    let mut engine = EngineLearner::new(&p, v, &w0, seed, workers).unwrap();
-    let e = s.run_with(&mut engine, seed).unwrap();
-    let mut reference = Paced(Learner::new(v, p.eta, w0).unwrap());
-    let r = s.run_with(&mut reference, seed).unwrap();
-    (engine.weights().unwrap(), reference.0.weights().to_vec(), e.matrix.r, r.matrix.r)
+    let mut engine = EngineLearner::new(&p, v, &w0, seed, workers).expect("runs");
+    let e = s.run_with(&mut engine, seed).expect("runs");
+    let mut reference = Paced(Learner::new(v, p.eta, w0).expect("runs"));
+    let r = s.run_with(&mut reference, seed).expect("runs");
+    (engine.weights().expect("runs"), reference.0.weights().to_vec(), e.matrix.r, r.matrix.r)
 }
 
 fn variants() -> Vec<Variant> {
@@ -88,18 +91,17 @@ fn a_checkpoint_mid_task_resumes_bit_identically_on_another_worker_count() {
     let data = rate::task_data(&p, seed, 0);
     for v in [Variant::Metaplastic { m: 1.0 }, Variant::Si { c: 0.1, xi: 0.1 }, Variant::BennaFusi { m: 4 }] {
         let w0 = rate::initial_weights(&p, seed);
-        let mut straight = EngineLearner::new(&p, v, &w0, seed, 1).unwrap();
+        let mut straight = EngineLearner::new(&p, v, &w0, seed, 1).expect("runs");
         for e in 0..2 {
-            straight.train(&data, &rate::order(&p, seed, 0, e)).unwrap();
+            straight.train(&data, &rate::order(&p, seed, 0, e)).expect("runs");
         }
-        let mut first = EngineLearner::new(&p, v, &w0, seed, 2).unwrap();
-        first.train(&data, &rate::order(&p, seed, 0, 0)).unwrap();
-        let ck = first.runtime().checkpoint().unwrap();
-        let net = engine_rate::network(&p, v, &w0, seed).unwrap();
-        let sim = synfire_runtime::Runtime::builder().workers(4).restore(&net.graph, &ck).unwrap();
+        let mut first = EngineLearner::new(&p, v, &w0, seed, 2).expect("runs");
+        first.train(&data, &rate::order(&p, seed, 0, 0)).expect("runs");
+        let ck = first.runtime().checkpoint().expect("runs");
+        let net = engine_rate::network(&p, v, &w0, seed).expect("runs");
+        let sim = synfire_runtime::Runtime::builder().workers(4).restore(&net.graph, &ck).expect("runs");
         let mut resumed = EngineLearner::resume(net, sim, v);
-        resumed.train(&data, &rate::order(&p, seed, 0, 1)).unwrap();
-        assert!(resumed.weights().unwrap() == straight.weights().unwrap(), "{}", v.label());
+        resumed.train(&data, &rate::order(&p, seed, 0, 1)).expect("runs");
+        assert!(resumed.weights().expect("runs") == straight.weights().expect("runs"), "{}", v.label());
     }
 }
-

@@ -5,8 +5,8 @@
 //! recorded spikes and outputs, bit-identical for 1, 2 and 4 workers, and it learns.
 
 use synfire::prelude::*;
-use synfire_graphs::{Graph, ProjId};
 use synfire_graphs::PlasticityRule;
+use synfire_graphs::{Graph, ProjId};
 use synfire_rules::Delta;
 use synfire_rules::delta::error_signal;
 use synfire_runtime::Runtime;

@@ -310,7 +310,12 @@ fn parse_wrapped(spec: &RuleSpec) -> Result<Parsed, Vec<RuleProblem>> {
         Some(b) if !b.inputs.is_empty() => Err(b
             .inputs
             .keys()
-            .map(|n| crate::error::problem(&format!("base.inputs.{n}"), format!("bind `{n}` on the wrapper (`inputs = {{ {n} = ... }}` next to `base`), which reads every input")))
+            .map(|n| {
+                crate::error::problem(
+                    &format!("base.inputs.{n}"),
+                    format!("bind `{n}` on the wrapper (`inputs = {{ {n} = ... }}` next to `base`), which reads every input"),
+                )
+            })
             .collect()),
         Some(b) => match parse(&with_inputs(b, spec)) {
             Some(Ok(p)) => Ok(p),

@@ -59,9 +59,9 @@ use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::synapses::{Context, Synapses};
+pub(crate) use engine::SignalEngine;
 use std::collections::VecDeque;
 use std::ops::RangeInclusive;
-pub(crate) use engine::SignalEngine;
 use synfire_graphs::{DelayTicks, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, UnitExt};
 
 /// Catalogue name.

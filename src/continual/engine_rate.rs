@@ -37,7 +37,7 @@
 use super::rate::{Protocol, TaskData};
 use super::{ContinualError, Variant};
 use synfire_graphs::dist::array;
-use synfire_graphs::{Graph, ModId, PopId, ProjId, Probe, RuleSpec, probe_kind};
+use synfire_graphs::{Graph, ModId, PopId, Probe, ProjId, RuleSpec, probe_kind};
 use synfire_graphs::{PlasticityRule, prelude::*};
 use synfire_rules::{BennaFusi, Delta, Metaplastic, SynapticIntelligence};
 use synfire_runtime::{RunError, Runtime};

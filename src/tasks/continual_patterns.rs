@@ -37,7 +37,12 @@ pub fn run_all(scenario: &Scenario, seeds: &[u64], threads: usize, progress: &mu
     let next = std::sync::atomic::AtomicUsize::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mut slots: Vec<Vec<Option<Run>>> = scenario.variants.iter().map(|_| vec![None; seeds.len()]).collect();
-    let setting = |e: crate::continual::ContinualError| TaskError::Setting { task: NAME, setting: "iterations", value: scenario.protocol.epochs.to_string(), why: e.to_string() };
+    let setting = |e: crate::continual::ContinualError| TaskError::Setting {
+        task: NAME,
+        setting: "iterations",
+        value: scenario.protocol.epochs.to_string(),
+        why: e.to_string(),
+    };
     let t = scenario.protocol.tasks.max(1) - 1;
     std::thread::scope(|scope| -> Result<(), TaskError> {
         let (tx, rx) = std::sync::mpsc::channel();
@@ -194,7 +199,12 @@ impl Task for ContinualPatterns {
             });
         }
         let scenario = scenario(setup.iterations, Form::Rate, setup.workers);
-        scenario.check().map_err(|e| TaskError::Setting { task: NAME, setting: "iterations", value: scenario.protocol.epochs.to_string(), why: e.to_string() })?;
+        scenario.check().map_err(|e| TaskError::Setting {
+            task: NAME,
+            setting: "iterations",
+            value: scenario.protocol.epochs.to_string(),
+            why: e.to_string(),
+        })?;
         progress.stage("continual patterns (rate, in the engine)", (scenario.variants.len() * setup.seeds.len()) as u64);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let runs = run_all(&scenario, &setup.seeds, threads, progress)?;

@@ -14,10 +14,15 @@
 //!
 //! In a scenario file: `rule = { name = "benna_fusi", m = 6, base = { name = "stdp_pair" } }`.
 //!
-//! The base rule must run on the shared event engines (`stdp_pair`, `triplet`,
-//! `istdp`): their kernels propose a change per event and an [`Update`] applies it
-//! (`crate::driver`). Each wrapper is an `Update` with its own arrays, so static and
-//! plain plastic projections pay nothing for it:
+//! The base rule proposes a change per event and an [`Update`] applies it: the
+//! kernels of the shared event engines (`stdp_pair`, `triplet`, `istdp`;
+//! `crate::driver`) and signal-gated learning (`signal_hebb`, so the delta rule
+//! `Delta::new().error("E").metaplastic(1.0)`, on its own lazy engine). One
+//! mechanism for both: [`Meta::with_update`] builds the wrapper's `Update` and hands it
+//! to the base's engine. In a file the wrapper holds every input, its base's too:
+//! `rule = { name = "meta_hidden", m = 1, base = { name = "signal_hebb" }, inputs = { signal = "E" } }`.
+//! Each wrapper is an `Update` with its own arrays, so static and plain plastic
+//! projections pay nothing for it:
 //!
 //! - [`benna_fusi`]: the chain of `m` beakers (7.1), lazy and exact;
 //! - [`hidden`]: metaplastic hidden weights (7.2), analog or binary;
@@ -45,9 +50,9 @@ pub const SI: &str = "synaptic_intelligence";
 
 /// The base rules a wrapper takes: kernels of the shared engines that do not read the
 /// weight they are given (a Benna–Fusi settle rewrites the stored efficacy, which must
-/// not change what a kernel proposes).
-/// Signal-gated learning (and so the delta rule) proposes its change through the
-/// same [`Update`] on its own lazy engine (`crate::signal_hebb`).
+/// not change what a kernel proposes), and signal-gated learning (so the delta rule),
+/// which proposes its change through the same [`Update`] on its own lazy engine
+/// (`crate::signal_hebb`).
 pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME, crate::signal_hebb::NAME];
 
 /// Parameters of the Benna–Fusi chain (spec 7.1).

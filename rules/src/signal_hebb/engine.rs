@@ -233,8 +233,7 @@ impl<U: Update> PlainState for SignalEngine<U> {
         let values = input.values::<f32>("pending_value", Some(n), w)?.1;
         let mut update = self.update.clone();
         input.group("update", |r| update.restore(r))?;
-        self.pending =
-            (0..n).map(|i| (i * w..(i + 1) * w).filter(|&c| pending[c] != NONE).map(|c| (pending[c], values[c])).collect()).collect();
+        self.pending = (0..n).map(|i| (i * w..(i + 1) * w).filter(|&c| pending[c] != NONE).map(|c| (pending[c], values[c])).collect()).collect();
         (self.x, self.pos, self.update) = (x, pos, update);
         self.log.clear();
         Ok(())
