@@ -255,26 +255,28 @@ mod acceptance {
     /// Mean over seeds 1..=5 of (A after B, B after B) for each of `vs`, two runs at
     /// a time.
     fn retention(vs: &[Variant]) -> Vec<(f64, f64)> {
-        let s = Scenario { variants: vs.to_vec(), ..super::scenario(None, Form::Rate, 1) };
+        let mut s = Scenario { variants: vs.to_vec(), ..super::scenario(None, Form::Rate, 1) };
+        // Only the task ends count here: no anytime evaluations (a tenth of the ticks).
+        s.protocol.eval_every = 0;
         let runs = super::run_all(&s, &[1, 2, 3, 4, 5], 2, &mut super::super::Quiet).unwrap();
         let mean = |rs: &[crate::continual::Run], f: &dyn Fn(&crate::continual::Run) -> f64| rs.iter().map(f).sum::<f64>() / rs.len() as f64;
         runs.iter().map(|rs| (mean(rs, &|r| r.matrix.r[1][0]), mean(rs, &|r| r.matrix.r[1][1]))).collect()
     }
 
-    /// 30 engine runs (6 variants, 5 seeds), about 12 s of CPU in release.
+    /// 25 engine runs (5 variants, 5 seeds), about 18 s of CPU in release. That a
+    /// large `c` freezes learning (B 0.535 at c = 1) is in the flagship's report.
     #[test]
-    #[ignore = "30 engine runs of the full protocol: release only"]
+    #[ignore = "25 engine runs of the full protocol: release only"]
     fn metaplasticity_and_synaptic_intelligence_meet_specs_7_2_and_7_3() {
         let m = |m| Variant::Metaplastic { m };
         let si = |c| Variant::Si { c, xi: 0.1 };
-        let r = retention(&[Variant::Plain, m(0.5), m(1.0), m(2.0), si(0.01), si(1.0)]);
-        eprintln!("plain, meta 0.5/1/2, si 0.01/1: {r:?}");
+        let r = retention(&[Variant::Plain, m(0.5), m(1.0), m(2.0), si(0.01)]);
+        eprintln!("plain, meta 0.5/1/2, si 0.01: {r:?}");
         let (plain, meta) = (r[0], &r[..4]);
         assert!(r[2].0 >= plain.0 + 0.10, "m = 1 retains A {} vs plain {}", r[2].0, plain.0);
         assert!(r[2].1 >= 0.95, "m = 1 learns B: {}", r[2].1);
         assert!(meta.windows(2).all(|w| w[1].0 >= w[0].0), "retention grows with m: {meta:?}");
         assert!(meta.windows(2).all(|w| w[1].1 <= w[0].1), "B accuracy falls with m: {meta:?}");
         assert!(r[4].0 >= 0.85 && r[4].1 >= 0.95, "c = 0.01 retains A >= 0.85 with B >= 0.95: {:?}", r[4]);
-        assert!(r[5].1 < 0.8, "c = 1 freezes learning of B: {:?}", r[5]);
     }
 }
