@@ -5,6 +5,7 @@
 //! recorded spikes and outputs, bit-identical for 1, 2 and 4 workers, and it learns.
 
 use synfire::prelude::*;
+use synfire_graphs::PlasticityRule;
 use synfire_graphs::{Graph, ProjId};
 use synfire_rules::Delta;
 use synfire_rules::delta::error_signal;
@@ -27,6 +28,11 @@ struct Net {
 /// 10 channels at 20 Hz (the pattern's active bits) and 40 at 2 Hz onto one LIF
 /// neuron R; the target T is a Poisson train at `rate` (the output rate wanted).
 fn network(rate: f64) -> Net {
+    network_with(rate, |d| d.to_spec())
+}
+
+/// [`network`] with the `on` projection's rule made from the delta rule by `wrap`.
+fn network_with(rate: f64, wrap: impl Fn(Delta) -> synfire_graphs::RuleSpec) -> Net {
     let mut net = Network::new().dt(DT_MS.ms()).seed(11);
     let on = net.poisson("on", 10, 20.0.hz());
     let off = net.poisson("off", 40, 2.0.hz());
@@ -34,7 +40,7 @@ fn network(rate: f64) -> Net {
     let t = net.poisson("T", 1, rate.hz());
     error_signal(&mut net, "E", r, t, (FB_TICKS as f64 * DT_MS).ms());
     let rule = Delta::new().eta(ETA).tau(TAU_MS.ms()).error("E");
-    let plastic = net.connect(on, r, Conn::all_to_all().weight(W0.mv()).delay((DELAY_TICKS as f64 * DT_MS).ms()).plastic(rule.clone()));
+    let plastic = net.connect(on, r, Conn::all_to_all().weight(W0.mv()).delay((DELAY_TICKS as f64 * DT_MS).ms()).plastic(wrap(rule.clone())));
     net.connect(off, r, Conn::all_to_all().weight(W0.mv()).delay((DELAY_TICKS as f64 * DT_MS).ms()).plastic(rule));
     let spikes = net.record_spikes([on, r, t]);
     Net { graph: net.freeze_with(&synfire_rules::Catalog).expect("valid"), plastic, spikes }
@@ -109,5 +115,56 @@ fn the_output_rate_approaches_its_target() {
         // The last 2 s of 4.
         let late = spikes.iter().filter(|s| s.1 == r && s.0 >= 20000).count() as f64 / 2.0;
         assert!((late - target).abs() < 0.3 * target, "output {late} Hz, target {target} Hz");
+    }
+}
+
+/// Metaplastic hidden weights (spec 7.2) around the delta rule on the spiking
+/// projection: the same engine, the wrapper's attenuation of updates that shrink
+/// `|w|`, against the serial reference of both equations; 1, 2 and 4 workers agree.
+#[test]
+fn the_wrapped_delta_rule_on_spikes_equals_its_serial_reference() {
+    use synfire_rules::Metaplastic;
+    const M: f64 = 0.3;
+    let n = network_with(20.0, |d| d.metaplastic(M).to_spec());
+    let ticks = 20000;
+    let (w, spikes) = run(&n, 1, ticks);
+    for workers in [2, 4] {
+        assert!(run(&n, workers, ticks).0 == w, "{workers} workers");
+    }
+    let (on, r, t_pop) = (pop(&n, "on"), pop(&n, "R"), pop(&n, "T"));
+    let mut e_at = vec![0.0f64; ticks as usize + FB_TICKS as usize + 1];
+    let mut arrivals = vec![Vec::new(); ticks as usize + DELAY_TICKS as usize + 1];
+    for &(t, p, i) in &spikes {
+        if p == on {
+            arrivals[(t + DELAY_TICKS) as usize].push(i as usize);
+        } else if p == t_pop {
+            e_at[(t + FB_TICKS) as usize] += 1.0;
+        } else if p == r {
+            e_at[(t + FB_TICKS) as usize] -= 1.0;
+        }
+    }
+    let lambda = (-DT_MS / TAU_MS).exp();
+    let (mut x, mut h, mut attenuated) = ([0.0f64; 10], vec![W0; 10], 0);
+    for t in 0..ticks as usize {
+        for xi in x.iter_mut() {
+            *xi *= lambda;
+        }
+        for &i in &arrivals[t] {
+            x[i] += 1.0;
+        }
+        for i in 0..10 {
+            let mut d = ETA * e_at[t] * x[i];
+            if d * h[i] < 0.0 {
+                d *= 1.0 - (M * h[i].abs()).tanh().powi(2);
+                attenuated += 1;
+            }
+            h[i] += d;
+        }
+    }
+    assert!(attenuated > 100, "the wrapper attenuated updates: {attenuated}");
+    let plain = run(&network(20.0), 1, ticks).0;
+    assert!(plain != w, "the wrapper changed the result");
+    for (i, (&a, &b)) in w.iter().zip(&h).enumerate() {
+        assert!((f64::from(a) - b).abs() < 1e-3 * b.abs().max(1.0), "synapse {i}: engine {a}, reference {b}");
     }
 }

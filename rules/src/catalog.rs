@@ -75,6 +75,9 @@ impl RuleCatalog for Catalog {
 
     fn graded_ends(&self, spec: &RuleSpec) -> synfire_graphs::GradedEnds {
         match spec.name.as_str() {
+            name if Meta::is_wrapper(name) => spec.base.as_deref().map(|b| self.graded_ends(b)).unwrap_or_default(),
+            // The delta rule's rate form: graded presynaptic values, a rate unit's error.
+            signal_hebb::NAME => synfire_graphs::GradedEnds { source: true, target: true, ..Default::default() },
             eprop::READOUT => synfire_graphs::GradedEnds { target: true, ..Default::default() },
             eprop::FEEDBACK => synfire_graphs::GradedEnds { source: true, feedback: true, ..Default::default() },
             disinhibition::NAME => synfire_graphs::GradedEnds { source: true, target: true, ..Default::default() },
@@ -84,6 +87,7 @@ impl RuleCatalog for Catalog {
 
     fn per_neuron_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
         match spec.name.as_str() {
+            name if Meta::is_wrapper(name) => spec.base.as_deref().map(|b| self.per_neuron_inputs(b)).unwrap_or_default(),
             signal_hebb::NAME => vec![signal_hebb::INPUT],
             eprop::NAME => vec![eprop::INPUT],
             disinhibition::NAME => disinhibition::per_neuron_inputs().to_vec(),
@@ -153,7 +157,9 @@ impl Parsed {
             Parsed::Feedback(p) => p.to_spec(),
             Parsed::Wrapped(base, meta) => {
                 let mut spec = meta.to_spec();
-                spec.base = Some(Box::new(base.to_spec()));
+                let mut b = base.to_spec();
+                spec.inputs.append(&mut b.inputs);
+                spec.base = Some(Box::new(b));
                 spec
             }
             Parsed::Disinhibition(p) => p.to_spec(),
@@ -197,7 +203,8 @@ fn inputs(name: &str) -> &'static [&'static str] {
 /// `None` when no rule has the spec's name. Inputs the rule does not read are
 /// problems for every rule: a binding that nothing reads would do nothing.
 fn parse(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
-    let known = inputs(&spec.name);
+    let base = spec.base.as_deref().filter(|_| Meta::is_wrapper(&spec.name)).map_or(&[][..], |b| inputs(&b.name));
+    let known: Vec<&str> = inputs(&spec.name).iter().chain(base).copied().collect();
     let unknown: Vec<RuleProblem> = spec
         .inputs
         .keys()
@@ -284,6 +291,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),
             Parsed::Vogels(p) => p.build(info, engine, Some(meta)),
+            Parsed::SignalHebb(p) => p.build_wrapped(info, meta),
             // `parse_wrapped` takes no other base.
             _ => Err(RuleError::Unknown { name: base.to_spec().name }),
         },
@@ -299,7 +307,17 @@ fn parse_wrapped(spec: &RuleSpec) -> Result<Parsed, Vec<RuleProblem>> {
             "base.name",
             format!("`{}` cannot be wrapped: the wrappers take a rule whose events propose updates ({})", b.name, metaplastic::BASES.join(", ")),
         )]),
-        Some(b) => match parse(b) {
+        Some(b) if !b.inputs.is_empty() => Err(b
+            .inputs
+            .keys()
+            .map(|n| {
+                crate::error::problem(
+                    &format!("base.inputs.{n}"),
+                    format!("bind `{n}` on the wrapper (`inputs = {{ {n} = ... }}` next to `base`), which reads every input"),
+                )
+            })
+            .collect()),
+        Some(b) => match parse(&with_inputs(b, spec)) {
             Some(Ok(p)) => Ok(p),
             Some(Err(problems)) => Err(problems.into_iter().map(|q| crate::error::problem(&format!("base.{}", q.param), q.message)).collect()),
             None => Err(vec![crate::error::problem("base.name", format!("no rule is called `{}`", b.name))]),
@@ -309,6 +327,18 @@ fn parse_wrapped(spec: &RuleSpec) -> Result<Parsed, Vec<RuleProblem>> {
         (Ok(m), Ok(b)) => Ok(Parsed::Wrapped(Box::new(b), m)),
         (m, b) => Err(m.err().unwrap_or_default().into_iter().chain(b.err().unwrap_or_default()).collect()),
     }
+}
+
+/// The base spec `b` with the inputs it reads taken from its wrapper `spec` (a
+/// wrapper holds every input, its own and its base's: the engine binds them there).
+fn with_inputs(b: &RuleSpec, spec: &RuleSpec) -> RuleSpec {
+    let mut b = b.clone();
+    for name in inputs(&b.name) {
+        if let Some(node) = spec.inputs.get(*name) {
+            b.inputs.insert((*name).to_string(), node.clone());
+        }
+    }
+    b
 }
 
 /// Bounds converted to the engine's weight unit (the exponents are unitless).

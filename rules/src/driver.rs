@@ -113,6 +113,17 @@ pub(crate) trait Update: Send + std::fmt::Debug + Clone + PlainState {
     /// synaptic time `t`.
     fn apply(&mut self, k: usize, t: u64, w: f32, delta: f64) -> f32;
 
+    /// Whether the efficacy moves between events (a Benna–Fusi chain relaxes), so
+    /// that an engine must ask [`Update::efficacy_at`] for the weight a spike transmits.
+    const MOVES: bool = false;
+
+    /// The efficacy of synapse `k` at tick `t` without an update (`w`: as stored),
+    /// for engines that refresh a row's weights before it transmits ([`Update::MOVES`]).
+    #[inline(always)]
+    fn efficacy_at(&mut self, _k: usize, _t: u64, w: f32) -> f32 {
+        w
+    }
+
     /// Hints the cache to load synapse `k`'s state (the engines call it where they
     /// prefetch the weight of a synapse they will visit out of order). No effect on
     /// results.
@@ -189,6 +200,13 @@ pub enum Engine {
 pub(crate) struct Hard {
     min: f64,
     max: f64,
+}
+
+impl Hard {
+    /// Clips to `min..=max`.
+    pub(crate) fn new(min: f64, max: f64) -> Self {
+        Hard { min, max }
+    }
 }
 
 impl Update for Hard {

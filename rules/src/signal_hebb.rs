@@ -51,23 +51,24 @@
 //!   the signals no row needs. Results never depend on when they are called.
 //! - `on_post`: nothing.
 
+mod engine;
+
 use crate::bounds::Bounds;
+use crate::driver::{Hard, Update};
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::synapses::{Context, Synapses};
+pub(crate) use engine::SignalEngine;
 use std::collections::VecDeque;
 use std::ops::RangeInclusive;
-use synfire_graphs::{Axis, DelayTicks, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, UnitExt, Values};
+use synfire_graphs::{DelayTicks, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, UnitExt};
 
 /// Catalogue name.
 pub const NAME: &str = "signal_hebb";
 
 /// The rule's one input, slot 0 of its third factors.
 pub(crate) const INPUT: &str = "signal";
-
-/// Marks an empty place in the saved pending arrivals.
-const NONE: u64 = u64::MAX;
 
 /// Parameters of signal-gated Hebbian learning.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +126,22 @@ impl SignalHebb {
 
     /// The running rule for one projection in one shard (parameters checked first).
     pub fn build(&self, info: &ProjectionInfo) -> Result<SignalHebbRule, RuleError> {
+        let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
+        Ok(SignalHebbRule(self.engine(info, Hard::new(bounds.min, bounds.max), &[INPUT])?))
+    }
+
+    /// The rule behind the metaplastic wrapper `meta` (spec 7): the same engine, the
+    /// wrapper's update applying the proposed changes `eta L x`.
+    pub(crate) fn build_wrapped(&self, info: &ProjectionInfo, meta: &crate::metaplastic::Meta) -> Result<Box<dyn Plasticity>, RuleError> {
+        let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
+        let base = Wrapping { rule: self, info };
+        meta.with_update(bounds, info, 1, base).map_err(|message| RuleError::Projection { rule: NAME.into(), message })?
+    }
+
+    /// The rule's engine with `update` applying its proposed changes (the plain
+    /// rule's hard bounds or a metaplastic wrapper), reading `inputs` (`signal`
+    /// first, then the update's).
+    pub(crate) fn engine<U: Update>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<SignalEngine<U>, RuleError> {
         let problems = self.check();
         if !problems.is_empty() {
             return Err(RuleError::Invalid { rule: NAME.into(), problems });
@@ -132,15 +149,15 @@ impl SignalHebb {
         let DelayTicks::Const(d) = info.delay else {
             return Err(RuleError::Projection { rule: NAME.into(), message: "needs one delay for every synapse of the projection".into() });
         };
-        let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
-        Ok(SignalHebbRule {
+        Ok(SignalEngine {
+            name: NAME,
             decay: (-info.dt.0 / self.tau.0).exp() as f32,
             eta: (self.eta * info.weight_scale) as f32,
-            min: bounds.min as f32,
-            max: bounds.max as f32,
             sign: if info.negative { -1.0 } else { 1.0 },
             delay: u64::from(d),
             n_targets: info.n_targets,
+            update,
+            inputs,
             x: vec![0.0; info.n_sources],
             pos: vec![0; info.n_sources],
             pending: vec![VecDeque::new(); info.n_sources],
@@ -172,147 +189,69 @@ impl PlasticityRule for SignalHebb {
     }
 }
 
-/// The running rule.
+/// Signal-gated learning's side of [`crate::metaplastic::WithUpdate`].
+struct Wrapping<'a> {
+    rule: &'a SignalHebb,
+    info: &'a ProjectionInfo,
+}
+
+/// The inputs with a wrapper that reads `consolidate` (synaptic intelligence).
+const WITH_CONSOLIDATE: &[&str] = &[INPUT, crate::metaplastic::si::INPUT];
+
+impl crate::metaplastic::WithUpdate for Wrapping<'_> {
+    type Out = Result<Box<dyn Plasticity>, RuleError>;
+    fn with<U: Update + 'static>(self, update: U) -> Self::Out {
+        let inputs = if update.inputs().is_empty() { &[INPUT][..] } else { WITH_CONSOLIDATE };
+        Ok(Box::new(self.rule.engine(self.info, update, inputs)?))
+    }
+}
+
+/// The running rule (the plain form: hard bounds).
 #[derive(Debug, Clone)]
-pub struct SignalHebbRule {
-    decay: f32,
-    eta: f32,
-    min: f32,
-    max: f32,
-    sign: f32,
-    delay: u64,
-    n_targets: usize,
-    /// Per source: the trace after the last tick its row is integrated through.
-    x: Vec<f32>,
-    /// Per source: the first tick its row has not integrated.
-    pos: Vec<u64>,
-    /// Per source: arrival ticks not integrated yet, increasing.
-    pending: Vec<VecDeque<u64>>,
-    /// `(tick, L per target)` for the ticks with a non-zero signal, increasing.
-    log: VecDeque<(u64, Vec<f32>)>,
-}
-
-impl SignalHebbRule {
-    /// Integrates row `i` through tick `until - 1`.
-    fn integrate(&mut self, i: usize, until: u64, syn: &mut Synapses<'_>) {
-        let from = self.pos[i];
-        if until <= from {
-            return;
-        }
-        let (mut x, q) = (self.x[i], &mut self.pending[i]);
-        let row = syn.row(i);
-        // The first logged tick at or after `from`.
-        let mut li = self.log.partition_point(|(s, _)| *s < from);
-        for s in from..until {
-            x *= self.decay;
-            while q.front() == Some(&s) {
-                q.pop_front();
-                x += 1.0;
-            }
-            if let Some((ls, l)) = self.log.get(li)
-                && *ls == s
-            {
-                li += 1;
-                if x != 0.0 {
-                    for k in row.clone() {
-                        let lj = l[syn.targets[k] as usize];
-                        if lj != 0.0 {
-                            let m = self.sign * syn.weights[k] + self.eta * lj * x;
-                            syn.weights[k] = self.sign * m.clamp(self.min, self.max);
-                        }
-                    }
-                }
-            }
-        }
-        (self.x[i], self.pos[i]) = (x, until);
-    }
-
-    /// Integrates every row through `now - 1` and drops the signals before `now`.
-    fn catch_up(&mut self, now: u64, syn: &mut Synapses<'_>) {
-        for i in 0..self.x.len() {
-            self.integrate(i, now, syn);
-        }
-        while self.log.front().is_some_and(|(s, _)| *s < now) {
-            self.log.pop_front();
-        }
-    }
-}
+pub struct SignalHebbRule(SignalEngine<Hard>);
 
 impl Plasticity for SignalHebbRule {
     fn name(&self) -> &str {
-        NAME
+        self.0.name()
     }
-
     fn needs(&self) -> Needs {
-        Needs { per_tick: true, ..Needs::default() }
+        self.0.needs()
     }
-
-    fn on_post(&mut self, _target: u32, _t: Tick) {}
-
-    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
-        let i = source as usize;
-        if i < self.x.len() {
-            self.integrate(i, t.0 + 1, syn);
-            self.pending[i].push_back(t.0 + self.delay);
-        }
-        1.0
+    fn on_post(&mut self, target: u32, t: Tick) {
+        self.0.on_post(target, t);
     }
-
-    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
-        self.catch_up(now.0, syn);
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+        self.0.on_pre(source, t, syn, ctx)
     }
-
-    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
-        self.catch_up(now.0, syn);
+    fn on_pre_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+        self.0.on_pre_graded(source, t, value, syn, ctx)
     }
-
-    fn on_tick(&mut self, t: Tick, _syn: &mut Synapses<'_>, ctx: &Context<'_>) {
-        let l: Vec<f32> = (0..self.n_targets).map(|j| ctx.third.per_neuron(0, j as u32, t).unwrap_or(0.0) as f32).collect();
-        if l.iter().any(|&v| v != 0.0) {
-            self.log.push_back((t.0, l));
-        }
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.0.advance(now, syn, ctx);
     }
-
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.0.settle(now, syn, ctx);
+    }
+    fn on_tick(&mut self, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.0.on_tick(t, syn, ctx);
+    }
     fn inputs(&self) -> &'static [&'static str] {
-        &[INPUT]
+        self.0.inputs()
     }
-
     fn bytes_per_synapse(&self) -> usize {
         0
     }
-
     fn memory_bytes(&self) -> usize {
-        self.x.len() * 12 + self.pending.iter().map(|q| q.capacity() * 8 + 32).sum::<usize>() + self.log.iter().map(|(_, l)| 8 + l.len() * 4).sum::<usize>()
+        self.0.memory_bytes()
     }
 }
 
-/// Columns `x` and `pos` ([`Axis::Source`], f32 and u64) and `pending`
-/// ([`Axis::Source`], u64, width the delay: the arrival ticks still to come, then
-/// `u64::MAX`). Saved after `settle(now)`, when every row is at `now` and no signal is
-/// logged.
+/// The engine's columns (see `engine.rs`): `x`, `pos`, `pending`, `pending_value`.
 impl PlainState for SignalHebbRule {
     fn save(&self, out: &mut StateWriter) {
-        out.f32("x", Axis::Source, &self.x);
-        out.u64("pos", Axis::Source, &self.pos);
-        let w = self.delay.max(1) as usize;
-        let mut pending = vec![NONE; self.x.len() * w];
-        for (i, q) in self.pending.iter().enumerate() {
-            for (k, &a) in q.iter().take(w).enumerate() {
-                pending[i * w + k] = a;
-            }
-        }
-        out.column("pending", Axis::Source, w, Values::U64(pending));
+        self.0.save(out);
     }
-
     fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
-        let n = self.x.len();
-        let w = self.delay.max(1) as usize;
-        let x = input.values::<f32>("x", Some(n), 1)?.1.to_vec();
-        let pos = input.values::<u64>("pos", Some(n), 1)?.1.to_vec();
-        let pending = input.values::<u64>("pending", Some(n), w)?.1;
-        self.pending = (0..n).map(|i| pending[i * w..(i + 1) * w].iter().copied().filter(|&a| a != NONE).collect()).collect();
-        (self.x, self.pos) = (x, pos);
-        self.log.clear();
-        Ok(())
+        self.0.restore(input)
     }
 }

@@ -242,7 +242,10 @@ impl Shard {
                         n_targets: (targets.end - targets.start) as usize,
                         delay: p.delay,
                         weight_scale: p.weight_scale,
-                        negative: p.conn.weight.mean() < 0.0,
+                        // Inhibition written with negative weights; weights given
+                        // with both signs (an array, a uniform range across 0: a
+                        // delta rule's perceptron) are signed, not magnitudes.
+                        negative: p.conn.weight.mean() < 0.0 && !(p.conn.weight.range().1 > 0.0 && p.conn.weight.range().1.is_finite()),
                         target: target_constants(&graph.populations[p.target].kind),
                     };
                     let init = crate::kernel::RuleInit {

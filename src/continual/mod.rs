@@ -4,22 +4,73 @@
 //! and the metrics of spec 10.6.
 //!
 //! ```
-//! use synfire::continual::{Protocol, Scenario, Variant};
+//! use synfire::continual::{Form, Protocol, Scenario, Variant};
 //!
-//! let scenario = Scenario { protocol: Protocol { epochs: 5, ..Protocol::default() }, variants: vec![Variant::Plain, Variant::Metaplastic { m: 1.0 }] };
+//! let scenario = Scenario {
+//!     protocol: Protocol { epochs: 5, ..Protocol::default() },
+//!     variants: vec![Variant::Plain, Variant::Metaplastic { m: 1.0 }],
+//!     form: Form::Rate,
+//!     workers: 1,
+//! };
 //! let run = scenario.run_one(Variant::Plain, 1).unwrap();
 //! assert_eq!(run.matrix.tasks(), 2);
 //! ```
 //!
-//! The learner is the unit-level one of spec 10.1 in the rate abstraction
-//! ([`rate`]); the data come from the run seed's counter-based task streams, so the
+//! The learner is the unit-level one of spec 10.1, running in the engine in the rate
+//! abstraction ([`engine_rate`]: a graded sigmoid unit), its synapses learning by
+//! the delta rule behind the metaplastic wrappers of `synfire_rules`. (The spiking
+//! form of the protocol, Poisson-coded patterns onto a LIF neuron, is not built: the
+//! wrapped delta rule runs on spiking projections, see `tests/delta_rule.rs`, but no
+//! scenario drives it yet.)
+//! [`rate::Learner`] is a plain serial reference of the rate form's equations, for
+//! tests. The data come from the run seed's counter-based task streams, so the
 //! scenario and a seed fully determine data and result.
 
+pub mod engine_rate;
 pub mod metrics;
 pub mod rate;
 
 pub use metrics::{AccuracyMatrix, Metrics, MetricsError};
 pub use rate::{Learner, Protocol};
+
+/// Which form of the protocol runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[non_exhaustive]
+pub enum Form {
+    /// A graded unit `p = sigmoid(w·x)` in the engine (rate abstraction).
+    #[default]
+    Rate,
+    /// The dense serial reference of the rate form ([`rate::Learner`]), beside the
+    /// engine: for tests and comparisons, not the feature.
+    Reference,
+}
+
+/// What a scenario trains: one presentation loop per epoch, evaluations, task
+/// switches.
+pub trait Learn {
+    /// One epoch over `data` in `order`.
+    fn train_epoch(&mut self, data: &rate::TaskData, order: &[usize]) -> Result<(), ContinualError>;
+    /// Accuracy on each task, learning off.
+    fn accuracy(&mut self, data: &[rate::TaskData]) -> Result<Vec<f64>, ContinualError>;
+    /// A task boundary (SI consolidates).
+    fn switch(&mut self) -> Result<(), ContinualError>;
+}
+
+impl Learn for Learner {
+    fn train_epoch(&mut self, data: &rate::TaskData, order: &[usize]) -> Result<(), ContinualError> {
+        for &mu in order {
+            self.train(&data.x[mu], data.y[mu]);
+        }
+        Ok(())
+    }
+    fn accuracy(&mut self, data: &[rate::TaskData]) -> Result<Vec<f64>, ContinualError> {
+        Ok(data.iter().map(|d| Learner::accuracy(self, d)).collect())
+    }
+    fn switch(&mut self) -> Result<(), ContinualError> {
+        self.consolidate();
+        Ok(())
+    }
+}
 
 /// How the synapses apply the delta rule's update.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -90,6 +141,14 @@ pub enum ContinualError {
         /// What is wrong.
         why: String,
     },
+    /// The engine refused or failed a run.
+    #[error("variant {variant}: the engine: {source}")]
+    Run {
+        /// The variant.
+        variant: String,
+        /// What the engine said.
+        source: synfire_runtime::RunError,
+    },
     /// The accuracy matrix came out malformed.
     #[error(transparent)]
     Metrics(#[from] MetricsError),
@@ -102,6 +161,10 @@ pub struct Scenario {
     pub protocol: Protocol,
     /// Variants side by side.
     pub variants: Vec<Variant>,
+    /// Which form runs (the engine's rate form by default).
+    pub form: Form,
+    /// Worker threads of each engine run.
+    pub workers: usize,
 }
 
 /// One variant on one seed.
@@ -147,31 +210,39 @@ impl Scenario {
         Ok(())
     }
 
-    /// Runs `variant` on `seed`: train task 0, evaluate all, train task 1, ...
+    /// Runs `variant` on `seed` in the scenario's form: train task 0, evaluate all,
+    /// train task 1, ...
     pub fn run_one(&self, variant: Variant, seed: u64) -> Result<Run, ContinualError> {
         self.check()?;
         let p = &self.protocol;
+        let w0 = rate::initial_weights(p, seed);
+        match self.form {
+            Form::Reference => self.run_with(&mut Learner::new(variant, p.eta, w0)?, seed),
+            Form::Rate => self.run_with(&mut engine_rate::EngineLearner::new(p, variant, &w0, seed, self.workers.max(1))?, seed),
+        }
+    }
+
+    /// The phases of the scenario on `learner`.
+    pub fn run_with(&self, learner: &mut dyn Learn, seed: u64) -> Result<Run, ContinualError> {
+        self.check()?;
+        let p = &self.protocol;
         let data: Vec<rate::TaskData> = (0..p.tasks).map(|k| rate::task_data(p, seed, k)).collect();
-        let mut learner = Learner::new(variant, p.eta, rate::initial_weights(p, seed))?;
-        let eval = |l: &Learner| data.iter().map(|d| l.accuracy(d)).collect::<Vec<f64>>();
-        let baseline = eval(&learner);
+        let baseline = learner.accuracy(&data)?;
         let mut curve = vec![(0.0, baseline.clone())];
         let mut r = Vec::with_capacity(p.tasks);
         for (k, task) in data.iter().enumerate() {
             if k > 0 {
-                learner.consolidate();
+                learner.switch()?;
             }
             for e in 0..p.epochs {
-                for mu in rate::order(p, seed, k, e) {
-                    learner.train(&task.x[mu], task.y[mu]);
-                }
+                learner.train_epoch(task, &rate::order(p, seed, k, e))?;
                 let done = e + 1 == p.epochs;
                 if done || (p.eval_every > 0 && (e + 1) % p.eval_every == 0) {
-                    curve.push(((k * p.epochs + e + 1) as f64, eval(&learner)));
+                    curve.push(((k * p.epochs + e + 1) as f64, learner.accuracy(&data)?));
                 }
             }
             if p.epochs == 0 {
-                curve.push(((k * p.epochs) as f64, eval(&learner)));
+                curve.push(((k * p.epochs) as f64, learner.accuracy(&data)?));
             }
             r.push(curve.last().map(|c| c.1.clone()).unwrap_or_default());
         }

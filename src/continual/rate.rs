@@ -1,5 +1,7 @@
-//! The unit-level learner of spec 10.1 in the rate abstraction: one logistic unit
-//! `p = sigmoid(w·x)` trained by the delta rule, behind one of the synapse variants.
+//! The data of spec 10.1 and a plain serial reference of its rate form: one
+//! logistic unit `p = sigmoid(w·x)` trained by the delta rule, behind one of the
+//! synapse variants, as a dense loop in f64. The feature runs in the engine
+//! (`engine_rate`); this loop is what the engine is tested against.
 //!
 //! # Dynamics
 //!
@@ -20,8 +22,9 @@
 //!   chain ([`ChainSynapses`], geometric constants), one chain step per update.
 //!
 //! The metaplastic and SI steps are the equations of `synfire_rules::metaplastic`
-//! written out for a graded unit (the engine's wrappers run on spiking projections);
-//! the Benna–Fusi chain is the wrapper's own code.
+//! written out again, independently of the engine's wrappers; the Benna–Fusi chain
+//! is the wrapper's own code driven directly ([`ChainSynapses`]), one step per
+//! update ([`Learner::idle`] lets steps pass without one).
 //!
 //! # Parameters
 //!
@@ -201,6 +204,20 @@ impl Learner {
         self.t += 1;
         if let Some(chain) = &mut self.chain {
             // The efficacies the next presentation sees: one chain step later.
+            let mut out = vec![0.0f32; self.w.len()];
+            chain.efficacies(Tick(self.t), &mut out);
+            for (w, o) in self.w.iter_mut().zip(out) {
+                *w = f64::from(o);
+            }
+        }
+    }
+
+    /// `steps` updates' worth of time pass without an update (the Benna–Fusi chain
+    /// relaxes; nothing else changes): what an engine's evaluation phases cost a
+    /// chain on a clock of one step per presentation.
+    pub fn idle(&mut self, steps: u64) {
+        self.t += steps;
+        if let Some(chain) = &mut self.chain {
             let mut out = vec![0.0f32; self.w.len()];
             chain.efficacies(Tick(self.t), &mut out);
             for (w, o) in self.w.iter_mut().zip(out) {

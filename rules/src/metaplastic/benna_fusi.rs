@@ -222,6 +222,12 @@ impl Update for BennaFusiUpdate {
         u1.clamp(self.min, self.max)
     }
 
+    const MOVES: bool = true;
+
+    fn efficacy_at(&mut self, k: usize, t: u64, w: f32) -> f32 {
+        self.apply(k, t, w, 0.0)
+    }
+
     #[inline(always)]
     fn prefetch(&self, k: usize) {
         let p = self.z.as_ptr().wrapping_add(k * self.m);

@@ -14,10 +14,15 @@
 //!
 //! In a scenario file: `rule = { name = "benna_fusi", m = 6, base = { name = "stdp_pair" } }`.
 //!
-//! The base rule must run on the shared event engines (`stdp_pair`, `triplet`,
-//! `istdp`): their kernels propose a change per event and an [`Update`] applies it
-//! (`crate::driver`). Each wrapper is an `Update` with its own arrays, so static and
-//! plain plastic projections pay nothing for it:
+//! The base rule proposes a change per event and an [`Update`] applies it: the
+//! kernels of the shared event engines (`stdp_pair`, `triplet`, `istdp`;
+//! `crate::driver`) and signal-gated learning (`signal_hebb`, so the delta rule
+//! `Delta::new().error("E").metaplastic(1.0)`, on its own lazy engine). One
+//! mechanism for both: [`Meta::with_update`] builds the wrapper's `Update` and hands it
+//! to the base's engine. In a file the wrapper holds every input, its base's too:
+//! `rule = { name = "meta_hidden", m = 1, base = { name = "signal_hebb" }, inputs = { signal = "E" } }`.
+//! Each wrapper is an `Update` with its own arrays, so static and plain plastic
+//! projections pay nothing for it:
 //!
 //! - [`benna_fusi`]: the chain of `m` beakers (7.1), lazy and exact;
 //! - [`hidden`]: metaplastic hidden weights (7.2), analog or binary;
@@ -45,8 +50,10 @@ pub const SI: &str = "synaptic_intelligence";
 
 /// The base rules a wrapper takes: kernels of the shared engines that do not read the
 /// weight they are given (a Benna–Fusi settle rewrites the stored efficacy, which must
-/// not change what a kernel proposes).
-pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME];
+/// not change what a kernel proposes), and signal-gated learning (so the delta rule),
+/// which proposes its change through the same [`Update`] on its own lazy engine
+/// (`crate::signal_hebb`).
+pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME, crate::signal_hebb::NAME];
 
 /// Parameters of the Benna–Fusi chain (spec 7.1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -205,7 +212,11 @@ impl<T: PlasticityRule + Sized> Metaplastic for T {}
 impl<B: PlasticityRule> PlasticityRule for Wrapped<B> {
     fn to_spec(&self) -> RuleSpec {
         let mut spec = self.meta.to_spec();
-        spec.base = Some(Box::new(self.base.to_spec()));
+        // The wrapper holds every input, its own and its base's (the delta rule's
+        // `signal`): the engine binds them there.
+        let mut base = self.base.to_spec();
+        spec.inputs.append(&mut base.inputs);
+        spec.base = Some(Box::new(base));
         spec
     }
     fn check(&self) -> Vec<RuleProblem> {
@@ -345,32 +356,54 @@ impl Meta {
         info: &ProjectionInfo,
         engine: crate::driver::Engine,
     ) -> Result<Box<dyn Plasticity>, String> {
+        self.with_update(bounds, info, 0, Shared { parts, info: *info, engine })
+    }
+
+    /// Makes this wrapper's [`Update`] for a projection (`bounds` in the engine's
+    /// weight unit) and hands it to the base rule's engine `base`: the one place where
+    /// a wrapper meets a base, whichever engine the base runs on (the shared event
+    /// engines, signal-gated learning). `slot`: the first third-factor slot after the
+    /// base rule's own inputs.
+    pub(crate) fn with_update<B: WithUpdate>(&self, bounds: Bounds, info: &ProjectionInfo, slot: usize, base: B) -> Result<B::Out, String> {
         let n = info.n_synapses;
         let ticks = |t: Time| t.0 / info.dt.0;
         Ok(match self {
             Meta::BennaFusi(p) => {
                 let update = benna_fusi::BennaFusiUpdate::new(&p.constants(), p.continuous, ticks(p.clock), (bounds.min, bounds.max), n)?;
-                wrap(parts, update, info, engine)
+                base.with(update)
             }
             Meta::Hidden(p) => {
                 let binary = p.binary.then_some(p.w_scale * info.weight_scale);
-                wrap(parts, hidden::HiddenUpdate::new(p.m, binary, (bounds.min, bounds.max), n), info, engine)
+                base.with(hidden::HiddenUpdate::new(p.m, binary, (bounds.min, bounds.max), n))
             }
             Meta::Si(p) => {
                 let every = p.every.map(|t| ticks(t).round().max(1.0) as u64);
                 let s2 = info.weight_scale * info.weight_scale;
                 let update = si::SiUpdate::new(p.c, p.xi * s2, p.eta, every, p.tau_omega.map(ticks), bounds, p.consolidate.is_some(), n);
-                wrap(parts, update, info, engine)
+                base.with(update.at_slot(slot))
             }
         })
     }
 }
 
-fn wrap<K: Kernel<P, Q> + 'static, U: Update + 'static, const P: usize, const Q: usize>(
+/// A base rule's engine waiting for the wrapper's update ([`Meta::with_update`]).
+pub(crate) trait WithUpdate {
+    /// The running rule.
+    type Out;
+    /// The base's engine with `update` applying its proposed changes.
+    fn with<U: Update + 'static>(self, update: U) -> Self::Out;
+}
+
+/// The shared event engines' side of [`WithUpdate`].
+struct Shared<K, const P: usize, const Q: usize> {
     parts: Parts<K, P, Q>,
-    update: U,
-    info: &ProjectionInfo,
+    info: ProjectionInfo,
     engine: crate::driver::Engine,
-) -> Box<dyn Plasticity> {
-    crate::driver::build_with(parts, update, info, engine)
+}
+
+impl<K: Kernel<P, Q> + 'static, const P: usize, const Q: usize> WithUpdate for Shared<K, P, Q> {
+    type Out = Box<dyn Plasticity>;
+    fn with<U: Update + 'static>(self, update: U) -> Box<dyn Plasticity> {
+        crate::driver::build_with(self.parts, update, &self.info, self.engine)
+    }
 }

@@ -64,6 +64,8 @@ pub(crate) struct SiUpdate {
     hard: bool,
     /// Whether the rule reads input `consolidate`.
     modulated: bool,
+    /// Its third-factor slot (after the base rule's own inputs).
+    slot: usize,
     n: usize,
     /// Per synapse `[omega, Omega, theta_star]`, what every event reads: one record
     /// per out-of-order visit.
@@ -95,6 +97,7 @@ impl SiUpdate {
             inv_eta: (eta.is_normal() && eta.to_bits() & ((1u64 << 52) - 1) == 0).then(|| 1.0 / eta).filter(|i| i.is_normal()),
             hard: bounds.mu_plus == 0.0 && bounds.mu_minus == 0.0,
             modulated,
+            slot: 0,
             n,
             s: Vec::new(),
             start: Vec::new(),
@@ -105,6 +108,13 @@ impl SiUpdate {
             pending: VecDeque::new(),
             last_consolidation: 0,
         }
+    }
+
+    /// Reads `consolidate` from third-factor slot `slot` (a base rule with inputs
+    /// of its own takes the first slots).
+    pub(crate) fn at_slot(mut self, slot: usize) -> Self {
+        self.slot = slot;
+        self
     }
 
     fn next_periodic(&self, after: u64) -> u64 {
@@ -141,7 +151,7 @@ impl Update for SiUpdate {
         }
         while self.scanned <= t {
             let s = self.scanned;
-            let v = ctx.third.scalar(0, Tick(s)).unwrap_or(0.0);
+            let v = ctx.third.scalar(self.slot, Tick(s)).unwrap_or(0.0);
             if v > 0.0 && self.last_value <= 0.0 {
                 self.pending.push_back(s);
             }

@@ -155,3 +155,41 @@ fn initial_weights_outside_the_rules_bounds_are_refused() {
     assert!(build(1.62, Stdp::pair().bounds(0.0..=3.24).to_spec()).is_ok());
     assert!(build(-9.0, Stdp::pair().bounds(0.0..=18.0).to_spec()).is_ok());
 }
+
+/// The delta rule (signal-gated learning on an error) behind every wrapper: the
+/// wrapper holds the base's input, the catalogue reads the base for what it learns
+/// on, and the running rule reads `signal` then the wrapper's own input.
+#[test]
+fn a_wrapped_delta_rule_holds_its_bases_inputs_and_runs() {
+    use synfire_rules::{BennaFusi, Delta, Metaplastic, SynapticIntelligence};
+    let delta = || Delta::new().eta(0.02).error("E");
+    let wrapped = [
+        delta().metaplastic(1.0).to_spec(),
+        delta().benna_fusi(BennaFusi::geometric(4)).to_spec(),
+        delta().synaptic_intelligence(SynapticIntelligence::new(0.1).consolidate_on("switch")).to_spec(),
+    ];
+    let net = Net::new(2, 2, vec![Syn { src: 0, tgt: 1, delay: 3, w0: 0.5 }]);
+    for spec in &wrapped {
+        assert_eq!(spec.inputs.get("signal").map(String::as_str), Some("E"), "{spec:?}");
+        assert!(spec.base.as_ref().is_some_and(|b| b.name == "signal_hebb" && b.inputs.is_empty()), "{spec:?}");
+        assert_eq!(Catalog.check(spec), Some(vec![]), "{spec:?}");
+        assert_eq!(Catalog.per_neuron_inputs(spec), vec!["signal"]);
+        let ends = Catalog.graded_ends(spec);
+        assert!(ends.source && ends.target, "{}: learns on graded values", spec.name);
+        let rule = instantiate(spec, &info(&net, 1.0.ms())).unwrap();
+        let want: &[&str] = if spec.name == "synaptic_intelligence" { &["signal", "consolidate"] } else { &["signal"] };
+        assert_eq!(rule.inputs(), want, "{}", spec.name);
+        assert_eq!(Catalog.resolved(spec).map(|r| r.inputs), Some(spec.inputs.clone()));
+    }
+    // An input written inside the base is refused by name, pointing at the wrapper.
+    let mut inside = wrapped[0].clone();
+    let base = inside.base.as_mut().unwrap();
+    base.inputs.insert("signal".into(), "E".into());
+    inside.inputs.clear();
+    let p = Catalog.check(&inside).unwrap();
+    assert!(p.iter().any(|q| q.param == "base.inputs.signal" && q.message.contains("wrapper")), "{p:?}");
+    // A wrapper around a rule that proposes no update is still refused.
+    let mut eprop = wrapped[0].clone();
+    eprop.base = Some(Box::new(RuleSpec { name: "eprop".into(), ..RuleSpec::default() }));
+    assert!(Catalog.check(&eprop).unwrap().iter().any(|q| q.param == "base.name"));
+}
