@@ -6,7 +6,8 @@
 //! error per iteration, mean and spread over seeds.
 //!
 //! At the specs' settings (batch 64, 1000 iterations) a run is 64 000 trials of
-//! 2.25 s: hours on two cores; `--iterations` shortens it.
+//! 2.25 s per network: about 1 s of CPU per iteration, half an hour per network and
+//! seed on a free core; `--iterations` shortens it.
 
 use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
 use crate::eprop::{EpropSpec, Trainer};
@@ -106,7 +107,7 @@ impl Task for EpropEvidence {
     }
 
     fn about(&self) -> &'static str {
-        "e-prop evidence accumulation (specs 4.2): LIF+ALIF against LIF only, classification error per iteration (batches of 64 trials: hours at the default 1000 iterations)"
+        "e-prop evidence accumulation (specs 4.2): LIF+ALIF against LIF only, classification error per iteration (batches of 64 trials: about 1 s of CPU per iteration and network)"
     }
 
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {

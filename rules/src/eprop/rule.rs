@@ -262,25 +262,7 @@ impl EpropRule {
             }
             self.zbar[i] = zbar;
         }
-        let ticks = (until - from) as usize;
-        if !self.counts.is_empty() {
-            for t in 0..ticks {
-                for j in 0..n {
-                    self.counts[j] += self.z[t * n + j];
-                }
-            }
-        }
-        let drop = |v: &mut Vec<f32>| {
-            let k = (ticks * n).min(v.len());
-            v.drain(..k);
-        };
-        drop(&mut self.psi);
-        drop(&mut self.z);
-        drop(&mut self.l);
-        while self.resets.front().is_some_and(|&r| r < until) {
-            self.resets.pop_front();
-        }
-        self.pos = until;
+        self.forget(from, until);
     }
 
     /// Takes every optimiser step that acts on the weights at or before tick `limit`
