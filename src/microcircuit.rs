@@ -121,6 +121,9 @@ pub struct Circuit {
     pub control: [PopId; 2],
     /// The learning gate (0 or 1).
     pub gate: ModId,
+    /// The optimiser step of batch mode (bound when the rule has `step`): 0, or the
+    /// scale of the accumulated sum for one tick ([`Circuit::step`]).
+    pub step: ModId,
     /// The controller gain.
     pub k_p: f64,
     /// Number of outputs.
@@ -227,6 +230,7 @@ impl Microcircuit {
         let input = net.population("X", u64::from(sizes[0]), RateUnit::linear().tau(self.dt));
         let one = net.population("one", 1, RateUnit::linear().tau(self.dt).bias(1.0.one()).init("u", 1.0.one()));
         let gate = net.modulator("learn", 0.0);
+        let step = net.modulator("step", 0.0);
         let last = sizes.len() - 1;
         let mut layers = Vec::new();
         let mut below = input;
@@ -237,7 +241,10 @@ impl Microcircuit {
             let (re, ri) = (format!("rE{l}"), format!("rI{l}"));
             net.learning_signal(&re, e);
             net.learning_signal(&ri, e);
-            let rule = self.rule.clone().signals(&re, &ri).gate("learn");
+            let mut rule = self.rule.clone().signals(&re, &ri).gate("learn");
+            if rule.step.is_some() {
+                rule.step = Some("step".into());
+            }
             let w0 = self.initial_weights(l - 1);
             let triples = w0.iter().enumerate().flat_map(|(i, row)| row.iter().enumerate().map(move |(j, &w)| (j as u32, i as u32, w.one())));
             let w = net.connect(below, e, Conn::weighted_list(triples).delay(d).plastic(rule.clone()).named(&format!("W{l}")));
@@ -267,7 +274,7 @@ impl Microcircuit {
             net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).delay(d).named(&format!("Q{l}+")));
             net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).delay(d).named(&format!("Q{l}-")));
         }
-        Ok(Circuit { input, layers, control: [cp, cm], gate, k_p: self.k_p, outputs: sizes[last] })
+        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last] })
     }
 }
 
@@ -300,6 +307,15 @@ impl Circuit {
     /// learning rate).
     pub fn learn_at(&self, sim: &mut Runtime, factor: f64) -> Result<(), RunError> {
         sim.set_modulator(self.gate, factor)
+    }
+    /// Batch mode: one optimiser step on the sum accumulated since the last, times
+    /// `scale` (`1 / n` for the mean over `n` ticks of learning), taken in one tick
+    /// with learning off; learning stays off after it.
+    pub fn step(&self, sim: &mut Runtime, scale: f64) -> Result<(), RunError> {
+        sim.set_modulator(self.gate, 0.0)?;
+        sim.set_modulator(self.step, scale)?;
+        sim.run_ticks(1)?;
+        sim.set_modulator(self.step, 0.0)
     }
     /// The learned weights and biases now, `[layer] = (W[post][pre], b[post])`, the
     /// form [`Microcircuit::start_from`] takes.
