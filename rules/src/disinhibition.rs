@@ -88,9 +88,9 @@
 //! of synaptic plasticity. NeurIPS 36 (arXiv 2310.19614).
 
 use crate::bounds::Bounds;
+use crate::eprop::optimizer::Optimizer;
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
-use crate::eprop::optimizer::Optimizer;
 use crate::plasticity::ProjectionInfo;
 use std::ops::RangeInclusive;
 use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time};
@@ -368,4 +368,3 @@ impl PlasticityRule for Disinhibition {
 pub(crate) fn per_neuron_inputs() -> &'static [&'static str] {
     PER_NEURON
 }
-

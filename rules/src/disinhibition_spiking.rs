@@ -257,7 +257,9 @@ impl PlasticityRule for DisinhibitionSpiking {
         check_batch(&mut c, self.step.is_some(), self.adam, self.adam_betas);
         for (name, node) in [("rate", &self.rate), ("inhibition", &self.inhibition)] {
             if node.is_none() {
-                let why = format!("spiking dis-inhibitory learning needs its input `{name}` bound to a per-neuron signal over the target (`.signals(\"sE\", \"sI\")`)");
+                let why = format!(
+                    "spiking dis-inhibitory learning needs its input `{name}` bound to a per-neuron signal over the target (`.signals(\"sE\", \"sI\")`)"
+                );
                 c.problems.push(crate::error::problem(&format!("inputs.{name}"), why));
             }
         }

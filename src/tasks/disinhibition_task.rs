@@ -10,7 +10,7 @@ use super::disinhibition_data::{Randman, xor};
 use super::disinhibition_train::{Curve, Data, HIGH, LOW, Schedule, argmax, shuffle, train};
 use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
 use crate::microcircuit::Microcircuit;
-use synfire_rules::Disinhibition;
+use synfire_rules::{Disinhibition, DisinhibitionSpiking};
 
 /// What one task trains on and how.
 struct Plan {
@@ -26,13 +26,21 @@ struct Plan {
     /// Learning rates the baseline tries; it reports the one with the best mean
     /// training accuracy at the end (its own best simple schedule).
     bp_lrs: &'static [f64],
+    /// The spiking variant of the circuit (LIF E-I pairs, `disinhibition_spiking`).
+    spiking: bool,
 }
 
 /// The circuit of a plan for one seed.
 fn circuit(p: &Plan, seed: u64) -> Microcircuit {
+    let mc = Microcircuit::new(&p.sizes).seed(seed).k_p(p.k_p);
+    if p.spiking {
+        let rule = DisinhibitionSpiking::new().eta(p.eta).bounds(-20.0..=20.0);
+        let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
+        return mc.scales(1.0, p.q_gain).spiking(rule);
+    }
     let rule = Disinhibition::exact().eta(p.eta).bounds(-20.0..=20.0);
     let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
-    Microcircuit::new(&p.sizes).seed(seed).k_p(p.k_p).scales(2.0, p.q_gain).rule(rule)
+    mc.scales(2.0, p.q_gain).rule(rule)
 }
 
 /// Backpropagation on the same architecture, the same initial weights, targets,
@@ -93,11 +101,24 @@ fn run(p: &Plan, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, 
     out.set("bp_accuracy", &bp);
     out.set("train_accuracy", Stats::of(&curves.iter().map(|c| c.last().map_or(f64::NAN, |x| x.1)).collect::<Vec<_>>()));
     out.set("epochs", s.epochs);
-    out.set("rule", "disinhibition (exact), rate form, in the engine");
+    out.set("rule", if p.spiking { "disinhibition_spiking on lif_cuba E-I pairs, in the engine" } else { "disinhibition (exact), rate form, in the engine" });
+    if p.spiking {
+        out.set(
+            "baseline_architecture",
+            "backpropagation on the rate circuit with the spiking circuit's initial weights (no spiking network is differentiated)",
+        );
+    }
     let optimiser = if s.batch > 0 { format!("Adam lr {bp_lr}, batches of {}", s.batch) } else { format!("SGD lr {bp_lr} constant") };
     out.set("baseline", format!("exact backpropagation at the open-loop steady state, {optimiser} (best of {:?} by training accuracy)", p.bp_lrs));
     out.set("bp_lr", bp_lr);
-    out.set("optimiser", if s.batch > 0 { format!("{} on the mean update of batches of {}, lr {}", if p.adam { "Adam" } else { "SGD" }, s.batch, p.eta) } else { format!("online, eta {} per tick", p.eta) });
+    out.set(
+        "optimiser",
+        if s.batch > 0 {
+            format!("{} on the mean update of batches of {}, lr {}", if p.adam { "Adam" } else { "SGD" }, s.batch, p.eta)
+        } else {
+            format!("online, eta {} per tick", p.eta)
+        },
+    );
     out.set("learning_rate_decay", s.decay);
     let series = |name: &str, cs: &[Curve]| {
         let n = cs[0].len();
@@ -143,8 +164,18 @@ impl Task for DisinhibitionXor {
     }
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
         let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 1000, eval_every: 50, q_every: 0, decay: 0.0, batch: 0 };
-        let plan =
-            Plan { name: self.name(), sizes: vec![2, 16, 2], data: |_| (xor(), xor()), schedule, eta: 1e-3, adam: false, k_p: 2.0, q_gain: 1.0, bp_lrs: &[0.1] };
+        let plan = Plan {
+            name: self.name(),
+            sizes: vec![2, 16, 2],
+            data: |_| (xor(), xor()),
+            schedule,
+            eta: 1e-3,
+            adam: false,
+            k_p: 2.0,
+            q_gain: 1.0,
+            bp_lrs: &[0.1],
+            spiking: false,
+        };
         run(&plan, setup, progress)
     }
 }
@@ -177,6 +208,71 @@ impl Task for DisinhibitionRandman {
             k_p: 1.0,
             q_gain: 1.0,
             bp_lrs: &[0.01, 0.03, 0.1],
+            spiking: false,
+        };
+        run(&plan, setup, progress)
+    }
+}
+
+/// `synfire run disinhibition-xor-spiking`: the spiking port on XOR.
+#[derive(Debug, Clone, Copy)]
+pub struct DisinhibitionXorSpiking;
+
+impl Task for DisinhibitionXorSpiking {
+    fn name(&self) -> &'static str {
+        "disinhibition-xor-spiking"
+    }
+    fn about(&self) -> &'static str {
+        "XOR learned by a 2-16-2 circuit of LIF E-I pairs (the spiking port, disinhibition_spiking) in the engine, beside backpropagation on the rate circuit"
+    }
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        let schedule = Schedule { settle: 100, learn: 100, eval: 150, epochs: 300, eval_every: 25, q_every: 0, decay: 0.0, batch: 4 };
+        let plan = Plan {
+            name: self.name(),
+            sizes: vec![2, 16, 2],
+            data: |_| (xor(), xor()),
+            schedule,
+            eta: 0.01,
+            adam: true,
+            k_p: 10.0,
+            q_gain: 1.0,
+            bp_lrs: &[0.01, 0.03, 0.1],
+            spiking: true,
+        };
+        run(&plan, setup, progress)
+    }
+}
+
+/// `synfire run disinhibition-randman-spiking`: the spiking port on randman.
+#[derive(Debug, Clone, Copy)]
+pub struct DisinhibitionRandmanSpiking;
+
+impl Task for DisinhibitionRandmanSpiking {
+    fn name(&self) -> &'static str {
+        "disinhibition-randman-spiking"
+    }
+    fn about(&self) -> &'static str {
+        "3-class randman learned by a 10-16-3 circuit of LIF E-I pairs (the spiking port) in the engine, beside backpropagation on the rate circuit"
+    }
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        let schedule = Schedule { settle: 100, learn: 100, eval: 150, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 };
+        let plan = Plan {
+            name: self.name(),
+            sizes: vec![10, 16, 3],
+            data: |seed| Randman::THREE.generate(seed),
+            schedule,
+            eta: 0.01,
+            adam: true,
+            k_p: 10.0,
+            q_gain: 1.0,
+            bp_lrs: &[0.01, 0.03, 0.1],
+            spiking: true,
         };
         run(&plan, setup, progress)
     }

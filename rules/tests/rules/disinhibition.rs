@@ -83,7 +83,17 @@ fn world(seed: u64) -> World {
     };
     let (r_e, r_i) = (rates(), rates());
     let gate = (0..TICKS).map(|t| if (t / 40) % 2 == 1 { 0.0 } else { 1.0 }).collect();
-    let step = (0..TICKS).map(|t| if t % 23 == 22 { 1.0 / 23.0 } else if t == 100 { 0.5 } else { 0.0 }).collect();
+    let step = (0..TICKS)
+        .map(|t| {
+            if t % 23 == 22 {
+                1.0 / 23.0
+            } else if t == 100 {
+                0.5
+            } else {
+                0.0
+            }
+        })
+        .collect();
     World { net: Net::new(n_src, n_tgt, syns), events, r_e, r_i, gate, step }
 }
 
@@ -271,7 +281,10 @@ fn batch_mode_equals_its_equations() {
                 drive(&mut r, &w, &mut weights, &mut sent, 0, TICKS, len, settle);
                 let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-5 * y.abs().max(1.0));
                 assert!(close(&weights, &want), "adam {adam}, seed {seed}, windows of {len}, settle {settle:?}: final weights");
-                assert!(sent.len() == want_sent.len() && sent.iter().zip(&want_sent).all(|(a, b)| close(a, b)), "adam {adam}, seed {seed}: transmitted weights");
+                assert!(
+                    sent.len() == want_sent.len() && sent.iter().zip(&want_sent).all(|(a, b)| close(a, b)),
+                    "adam {adam}, seed {seed}: transmitted weights"
+                );
             }
         }
     }
