@@ -29,6 +29,9 @@ pub struct Dense {
 /// One layer's steady state: `(r, dr/da)`.
 type Layer = (Vec<f64>, Vec<f64>);
 
+/// `(dL/dW[l][i][j], dL/db[l][i])`.
+type Gradient = (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>);
+
 impl Dense {
     /// The circuit's initial weights and biases.
     pub fn of(mc: &Microcircuit) -> Dense {
@@ -80,7 +83,7 @@ impl Dense {
     }
 
     /// `(dL/dW, dL/db)` of `L = 1/2 |y - y*|^2` for one example.
-    pub fn gradient(&self, x: &[f64], target: &[f64]) -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>) {
+    pub fn gradient(&self, x: &[f64], target: &[f64]) -> Gradient {
         let layers = self.forward(x);
         let n = self.w.len();
         let mut dw = vec![Vec::new(); n];
@@ -103,7 +106,7 @@ impl Dense {
     /// optimiser, in f64).
     pub fn adam_step(&mut self, xs: &[&[f64]], ts: &[Vec<f64>], adam: &mut Adam) {
         let n = xs.len().max(1) as f64;
-        let mut sum: Option<(Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>)> = None;
+        let mut sum: Option<Gradient> = None;
         for (x, t) in xs.iter().zip(ts) {
             let (dw, db) = self.gradient(x, t);
             sum = Some(match sum {
