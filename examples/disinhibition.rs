@@ -17,7 +17,7 @@ fn main() -> anyhow::Result<()> {
     let workers = args.next().transpose()?.unwrap_or(1) as usize;
     let data = xor();
     let mc = Microcircuit::new(&[2, 16, 2]).seed(1).k_p(2.0).scales(2.0, 1.0).rule(Disinhibition::exact().eta(1e-3).bounds(-20.0..=20.0));
-    let s = Schedule { settle: 100, learn: 50, eval: 100, epochs, eval_every: (epochs / 8).max(1), q_every: 0, decay: 0.0 };
+    let s = Schedule { settle: 100, learn: 50, eval: 100, epochs, eval_every: (epochs / 8).max(1), q_every: 0, decay: 0.0, batch: 0 };
     let curve = train("example", &mc, &data, &data, s, workers, 1, &mut synfire::tasks::Quiet)?;
     let bp = backprop(&mc, &data, &data, s, 0.1, 1);
     println!("epoch  rule   backprop");

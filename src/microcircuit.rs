@@ -37,7 +37,7 @@
 use synfire_graphs::prelude::*;
 use synfire_graphs::rng::{Domain, uniform_at};
 use synfire_graphs::{ModId, PopId, ProjId, Time};
-use synfire_rules::Disinhibition;
+use synfire_rules::{Disinhibition, DisinhibitionSpiking};
 use synfire_runtime::{RunError, Runtime};
 
 /// One layer's weights and biases: `(W[post][pre], b[post])`.
@@ -95,6 +95,11 @@ pub struct Microcircuit {
     /// b[post])`): a trainer that recomputes `Q` from the learned weights rebuilds
     /// the circuit with them.
     pub start: Option<Vec<LayerWeights>>,
+    /// The spiking variant's rule ([`spiking`]): LIF E-I pairs instead of rate units.
+    pub spiking: Option<DisinhibitionSpiking>,
+    /// What a target of 1 means at the output (1 for rates; a rate per tick for the
+    /// spiking variant): [`Circuit::set_target`] scales by it.
+    pub target_scale: f64,
 }
 
 /// One layer of E-I pairs and the projections into it.
@@ -121,10 +126,17 @@ pub struct Circuit {
     pub control: [PopId; 2],
     /// The learning gate (0 or 1).
     pub gate: ModId,
+    /// The optimiser step of batch mode (bound when the rule has `step`): 0, or the
+    /// scale of the accumulated sum for one tick ([`Circuit::step`]).
+    pub step: ModId,
     /// The controller gain.
     pub k_p: f64,
     /// Number of outputs.
     pub outputs: u32,
+    /// The spiking variant's readout of the output rates (`None`: the output E cells' `r`).
+    pub readout: Option<PopId>,
+    /// See [`Microcircuit::target_scale`].
+    pub target_scale: f64,
 }
 
 /// A current that holds a controller half far below threshold.
@@ -145,7 +157,15 @@ impl Microcircuit {
             w_scale: 1.0,
             q_gain: 1.0,
             start: None,
+            spiking: None,
+            target_scale: 1.0,
         }
+    }
+    /// The spiking variant with `rule` (its signals and gate are bound by the block):
+    /// targets scale to rates per tick, 1 meaning `target_scale` = 0.08 (80 Hz at 1 ms).
+    pub fn spiking(mut self, rule: DisinhibitionSpiking) -> Self {
+        (self.spiking, self.target_scale) = (Some(rule), 0.08);
+        self
     }
     /// Sets the rule (exact or linear-threshold, learning rate, bounds).
     pub fn rule(mut self, rule: Disinhibition) -> Self {
@@ -226,7 +246,11 @@ impl Microcircuit {
         let d = self.dt;
         let input = net.population("X", u64::from(sizes[0]), RateUnit::linear().tau(self.dt));
         let one = net.population("one", 1, RateUnit::linear().tau(self.dt).bias(1.0.one()).init("u", 1.0.one()));
+        if self.spiking.is_some() {
+            return spiking::build(self, net, input, one);
+        }
         let gate = net.modulator("learn", 0.0);
+        let step = net.modulator("step", 0.0);
         let last = sizes.len() - 1;
         let mut layers = Vec::new();
         let mut below = input;
@@ -237,7 +261,10 @@ impl Microcircuit {
             let (re, ri) = (format!("rE{l}"), format!("rI{l}"));
             net.learning_signal(&re, e);
             net.learning_signal(&ri, e);
-            let rule = self.rule.clone().signals(&re, &ri).gate("learn");
+            let mut rule = self.rule.clone().signals(&re, &ri).gate("learn");
+            if rule.step.is_some() {
+                rule.step = Some("step".into());
+            }
             let w0 = self.initial_weights(l - 1);
             let triples = w0.iter().enumerate().flat_map(|(i, row)| row.iter().enumerate().map(move |(j, &w)| (j as u32, i as u32, w.one())));
             let w = net.connect(below, e, Conn::weighted_list(triples).delay(d).plastic(rule.clone()).named(&format!("W{l}")));
@@ -267,7 +294,7 @@ impl Microcircuit {
             net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).delay(d).named(&format!("Q{l}+")));
             net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).delay(d).named(&format!("Q{l}-")));
         }
-        Ok(Circuit { input, layers, control: [cp, cm], gate, k_p: self.k_p, outputs: sizes[last] })
+        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, target_scale: 1.0 })
     }
 }
 
@@ -279,6 +306,7 @@ impl Circuit {
     /// Closes the loop: the controller drives the output towards `target`.
     pub fn set_target(&self, sim: &mut Runtime, target: &[f64]) -> Result<(), RunError> {
         for (k, &t) in target.iter().enumerate() {
+            let t = t * self.target_scale;
             sim.set_current(self.control[0], k as u64, self.k_p * t)?;
             sim.set_current(self.control[1], k as u64, -self.k_p * t)?;
         }
@@ -300,6 +328,15 @@ impl Circuit {
     /// learning rate).
     pub fn learn_at(&self, sim: &mut Runtime, factor: f64) -> Result<(), RunError> {
         sim.set_modulator(self.gate, factor)
+    }
+    /// Batch mode: one optimiser step on the sum accumulated since the last, times
+    /// `scale` (`1 / n` for the mean over `n` ticks of learning), taken in one tick
+    /// with learning off; learning stays off after it.
+    pub fn step(&self, sim: &mut Runtime, scale: f64) -> Result<(), RunError> {
+        sim.set_modulator(self.gate, 0.0)?;
+        sim.set_modulator(self.step, scale)?;
+        sim.run_ticks(1)?;
+        sim.set_modulator(self.step, 0.0)
     }
     /// The learned weights and biases now, `[layer] = (W[post][pre], b[post])`, the
     /// form [`Microcircuit::start_from`] takes.
@@ -325,7 +362,7 @@ impl Circuit {
     }
     /// The outputs `y = r^E` of the last layer now.
     pub fn output(&self, sim: &Runtime) -> Result<Vec<f64>, RunError> {
-        let y = self.layers.last().map_or(self.input, |l| l.e);
+        let y = self.readout.unwrap_or_else(|| self.layers.last().map_or(self.input, |l| l.e));
         (0..u64::from(self.outputs)).map(|k| sim.read_state(y, "r", k)).collect()
     }
 }
@@ -337,5 +374,6 @@ fn gaussian(seed: u64, id: u64) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
+mod spiking;
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@ use crate::driver::Engine;
 use crate::error::RuleError;
 use crate::metaplastic::{self, Meta};
 use crate::plasticity::{Plasticity, ProjectionInfo};
-use crate::{disinhibition, eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, superspike, triplet};
+use crate::{disinhibition, disinhibition_spiking, eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, superspike, triplet};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
 
 /// Every rule this crate knows, by catalogue name.
@@ -25,6 +25,7 @@ pub const RULES: &[&str] = &[
     metaplastic::HIDDEN,
     metaplastic::SI,
     disinhibition::NAME,
+    disinhibition_spiking::NAME,
     superspike::NAME,
 ];
 
@@ -81,6 +82,8 @@ impl RuleCatalog for Catalog {
             eprop::READOUT => synfire_graphs::GradedEnds { target: true, ..Default::default() },
             eprop::FEEDBACK => synfire_graphs::GradedEnds { source: true, feedback: true, ..Default::default() },
             disinhibition::NAME => synfire_graphs::GradedEnds { source: true, target: true, ..Default::default() },
+            // Graded inputs (the presynaptic trace reads their values); spiking targets.
+            disinhibition_spiking::NAME => synfire_graphs::GradedEnds { source: true, ..Default::default() },
             _ => Default::default(),
         }
     }
@@ -90,7 +93,7 @@ impl RuleCatalog for Catalog {
             name if Meta::is_wrapper(name) => spec.base.as_deref().map(|b| self.per_neuron_inputs(b)).unwrap_or_default(),
             signal_hebb::NAME => vec![signal_hebb::INPUT],
             eprop::NAME => vec![eprop::INPUT],
-            disinhibition::NAME => disinhibition::per_neuron_inputs().to_vec(),
+            disinhibition::NAME | disinhibition_spiking::NAME => disinhibition::per_neuron_inputs().to_vec(),
             superspike::NAME => vec![superspike::INPUT],
             _ => Vec::new(),
         }
@@ -113,6 +116,7 @@ enum Parsed {
     /// A metaplastic wrapper and its base rule (one of [`metaplastic::BASES`]).
     Wrapped(Box<Parsed>, Meta),
     Disinhibition(disinhibition::Disinhibition),
+    DisinhibitionSpiking(disinhibition_spiking::DisinhibitionSpiking),
     SuperSpike(superspike::SuperSpike),
 }
 
@@ -138,6 +142,7 @@ impl Parsed {
                 problems
             }
             Parsed::Disinhibition(p) => p.check(),
+            Parsed::DisinhibitionSpiking(p) => p.check(),
             Parsed::SuperSpike(p) => p.check(),
         }
     }
@@ -163,6 +168,7 @@ impl Parsed {
                 spec
             }
             Parsed::Disinhibition(p) => p.to_spec(),
+            Parsed::DisinhibitionSpiking(p) => p.to_spec(),
             Parsed::SuperSpike(p) => p.to_spec(),
         }
     }
@@ -182,6 +188,7 @@ impl Parsed {
             Parsed::Eprop(_) | Parsed::Feedback(_) | Parsed::SuperSpike(_) => None,
             Parsed::Wrapped(base, _) => base.bounds(),
             Parsed::Disinhibition(p) => Some(p.bounds),
+            Parsed::DisinhibitionSpiking(p) => Some(p.bounds),
         }
     }
 }
@@ -194,7 +201,7 @@ fn inputs(name: &str) -> &'static [&'static str] {
         signal_hebb::NAME => &[signal_hebb::INPUT],
         eprop::NAME => &[eprop::INPUT],
         name if Meta::is_wrapper(name) => Meta::inputs(name),
-        disinhibition::NAME => disinhibition::INPUTS,
+        disinhibition::NAME | disinhibition_spiking::NAME => disinhibition::INPUTS,
         superspike::NAME => &[superspike::INPUT],
         _ => &[],
     }
@@ -240,6 +247,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         eprop::FEEDBACK => eprop::EpropFeedback::from_spec(spec).map(Parsed::Feedback),
         name if Meta::is_wrapper(name) => return Some(parse_wrapped(spec)),
         disinhibition::NAME => disinhibition::Disinhibition::from_spec(spec).map(Parsed::Disinhibition),
+        disinhibition_spiking::NAME => disinhibition_spiking::DisinhibitionSpiking::from_spec(spec).map(Parsed::DisinhibitionSpiking),
         superspike::NAME => superspike::SuperSpike::from_spec(spec).map(Parsed::SuperSpike),
         _ => return None,
     })
@@ -286,6 +294,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Eprop(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Feedback(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Disinhibition(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::DisinhibitionSpiking(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SuperSpike(p) => Ok(Box::new(p.build(info)?)),
         Parsed::Wrapped(base, meta) => match base.as_ref() {
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),

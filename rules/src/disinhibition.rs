@@ -30,6 +30,22 @@
 //! above. All arithmetic is f32 in this order; on a projection of negative weights the
 //! rule learns magnitudes.
 //!
+//! **Batch mode** (input `step` bound; specs 5.3: updates at the closed-loop steady
+//! state averaged over a batch, then Adam). The same products accumulate per synapse
+//! instead of moving the weight, and at every tick `t` with `s(t) != 0` (the scalar
+//! modulator of `step`, after tick `t`'s own product) one optimiser step descends
+//! `g = -s(t) acc` and clears `acc`:
+//!
+//! ```text
+//! acc_ij <- acc_ij + m(t) x_i(t) F_j(t)                      every tick
+//! SGD:   w_ij <- clip(w_ij - eta g)                          at a step
+//! Adam:  m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,  k-th step:
+//!        w_ij <- clip(w_ij - eta (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps))
+//! ```
+//!
+//! (`s = 1 / n` makes `g` the mean over `n` ticks of learning; a trainer sets it for
+//! one tick at the end of each batch.)
+//!
 //! # Parameters
 //!
 //! | name | unit | default | meaning |
@@ -43,6 +59,9 @@
 //! | `w_min`, `w_max` | weight | none | hard bounds |
 //! | inputs `rate`, `inhibition` | nodes | (required) | per-neuron signals over the target |
 //! | input `gate` | node | (optional) | a scalar modulator multiplying `eta` |
+//! | input `step` | node | (optional) | a scalar modulator: batch mode, a step at every tick it is not 0 |
+//! | `adam` | flag | false | batch mode's optimiser is Adam (`eta` its learning rate), else SGD |
+//! | `adam_beta1`, `adam_beta2`, `adam_eps` | 1 | 0.9, 0.999, 1e-8 | Adam's constants |
 //!
 //! The projection needs one delay for all synapses.
 //!
@@ -51,13 +70,15 @@
 //! Per source the trace, the tick its row is integrated up to and its pending
 //! arrivals (at most `d`, with values). Per projection the factors `eta m F_j` of each
 //! tick with one that is not zero since the oldest row position (a window of them
-//! after `advance`). Nothing per synapse beyond the weight.
+//! after `advance`), and the steps of batch mode at their ticks. Nothing per synapse
+//! beyond the weight online; in batch mode `acc` (and Adam's `m`, `v`), per projection
+//! the count of steps.
 //!
 //! # Events
 //!
 //! As in `signal_hebb`, a spike must transmit the weight of its own tick, and the
 //! engine delivers after the window, so updates are applied lazily, row by row:
-//! `on_tick(t)` logs `eta m(t) F_j(t)`; `on_pre_graded(i, t, v)` integrates row `i`
+//! `on_tick(t)` logs `eta m(t) F_j(t)` (and a step); `on_pre_graded(i, t, v)` integrates row `i`
 //! through `t` and queues `(t + d, v)`; `advance`/`settle(now)` integrate every row
 //! through `now - 1`. Results never depend on when they are called.
 //!
@@ -67,26 +88,42 @@
 //! of synaptic plasticity. NeurIPS 36 (arXiv 2310.19614).
 
 use crate::bounds::Bounds;
+use crate::eprop::optimizer::Optimizer;
 use crate::error::RuleError;
 use crate::params::{Checks, Reader, Writer};
-use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
-use crate::synapses::{Context, Synapses};
-use std::collections::VecDeque;
+use crate::plasticity::ProjectionInfo;
 use std::ops::RangeInclusive;
-use synfire_graphs::{Axis, DelayTicks, PlainState, PlasticityRule, RuleProblem, RuleSpec, StateError, StateReader, StateWriter, Tick, Time, Values};
+use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time};
 
 mod math;
+mod post;
+mod running;
 pub use math::Softplus;
+pub(crate) use post::Post;
+pub use running::DisinhibitionRule;
 
 /// Catalogue name.
 pub const NAME: &str = "disinhibition";
 
-/// The inputs: two per-neuron signals, then the optional gate.
-pub(crate) const INPUTS: &[&str] = &["rate", "inhibition", "gate"];
+/// The inputs: two per-neuron signals, then the optional gate and step.
+pub(crate) const INPUTS: &[&str] = &["rate", "inhibition", "gate", "step"];
 const PER_NEURON: &[&str] = &["rate", "inhibition"];
 
-/// Marks an empty place in the saved pending arrivals.
-const NONE: u64 = u64::MAX;
+/// The input slots a running rule reads, by which optional scalars are bound:
+/// `(inputs, gate slot, step slot)`.
+pub(crate) fn slots(gate: bool, step: bool) -> (&'static [&'static str], Option<usize>, Option<usize>) {
+    // Static lists: the engine binds `inputs()[s]` to slot `s`.
+    const G: &[&str] = &["rate", "inhibition", "gate"];
+    const S: &[&str] = &["rate", "inhibition", "step"];
+    const GS: &[&str] = &["rate", "inhibition", "gate", "step"];
+    let n = PER_NEURON.len();
+    match (gate, step) {
+        (false, false) => (PER_NEURON, None, None),
+        (true, false) => (G, Some(n), None),
+        (false, true) => (S, None, Some(n)),
+        (true, true) => (GS, Some(n), Some(n + 1)),
+    }
+}
 
 /// Parameters of inhibition-modulated Hebbian learning.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +148,14 @@ pub struct Disinhibition {
     pub inhibition: Option<String>,
     /// Node bound to `gate` (optional scalar).
     pub gate: Option<String>,
+    /// Node bound to `step` (optional scalar): batch mode, the factors accumulate and
+    /// an optimiser step applies them at every tick the node is not 0, scaled by its
+    /// value (`1 / n` averages over `n` ticks).
+    pub step: Option<String>,
+    /// Adam instead of SGD for batch mode (`eta` is then Adam's learning rate).
+    pub adam: bool,
+    /// Adam's `beta1`, `beta2`, `eps`.
+    pub adam_betas: (f64, f64, f64),
 }
 
 impl Disinhibition {
@@ -127,6 +172,9 @@ impl Disinhibition {
             rate: None,
             inhibition: None,
             gate: None,
+            step: None,
+            adam: false,
+            adam_betas: (0.9, 0.999, 1e-8),
         }
     }
     /// The linear-threshold rule around `r_bar = 0.8`.
@@ -169,6 +217,12 @@ impl Disinhibition {
         self
     }
 
+    /// Batch mode: binds `step` to a scalar modulator; SGD, or Adam with `adam`.
+    pub fn batch(mut self, step: &str, adam: bool) -> Self {
+        (self.step, self.adam) = (Some(step.into()), adam);
+        self
+    }
+
     /// `(theta_0, delta)` of the linear-threshold `g`.
     pub fn threshold(&self) -> (f64, f64) {
         let u = self.phi_i.inverse(self.r_bar);
@@ -206,6 +260,9 @@ impl Disinhibition {
             rate: spec.inputs.get("rate").cloned(),
             inhibition: spec.inputs.get("inhibition").cloned(),
             gate: spec.inputs.get("gate").cloned(),
+            step: spec.inputs.get("step").cloned(),
+            adam: r.flag("adam", false),
+            adam_betas: (r.number("adam_beta1", 0.9), r.number("adam_beta2", 0.999), r.number("adam_eps", 1e-8)),
         };
         r.result(p)
     }
@@ -221,23 +278,46 @@ impl Disinhibition {
         };
         let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
         let (theta0, delta) = self.threshold();
-        Ok(DisinhibitionRule {
-            decay: if self.tau_pre.0 > 0.0 { (-info.dt.0 / self.tau_pre.0).exp() as f32 } else { 0.0 },
-            eta: (self.eta * info.weight_scale) as f32,
-            phi_e: self.phi_e.f32(),
-            phi_i: self.phi_i.f32(),
-            linear: self.linear.then_some((theta0 as f32, delta as f32)),
-            gated: self.gate.is_some(),
-            min: bounds.min as f32,
-            max: bounds.max as f32,
-            sign: if info.negative { -1.0 } else { 1.0 },
-            delay: u64::from(d),
-            n_targets: info.n_targets,
-            x: vec![0.0; info.n_sources],
-            pos: vec![0; info.n_sources],
-            pending: vec![VecDeque::new(); info.n_sources],
-            log: VecDeque::new(),
-        })
+        let post = Post::Rate { phi_e: self.phi_e.f32(), phi_i: self.phi_i.f32(), linear: self.linear.then_some((theta0 as f32, delta as f32)) };
+        let (inputs, gate, step) = slots(self.gate.is_some(), self.step.is_some());
+        Ok(DisinhibitionRule::new(
+            NAME,
+            inputs,
+            if self.tau_pre.0 > 0.0 { (-info.dt.0 / self.tau_pre.0).exp() as f32 } else { 0.0 },
+            (self.eta * info.weight_scale) as f32,
+            post,
+            gate,
+            step,
+            self.optimizer(info.weight_scale),
+            (bounds.min as f32, bounds.max as f32),
+            if info.negative { -1.0 } else { 1.0 },
+            u64::from(d),
+            (info.n_sources, info.n_targets, info.n_synapses),
+        ))
+    }
+
+    /// Batch mode's optimiser (`None` online): its rate in the engine's weight unit.
+    pub(crate) fn optimizer(&self, weight_scale: f64) -> Option<Optimizer> {
+        let (b1, b2, eps) = self.adam_betas;
+        self.step.as_ref().map(|_| Optimizer::new(self.adam, self.eta * weight_scale, b1, b2, eps))
+    }
+}
+
+/// The optimiser's parameters in a spec, and their checks (shared with the spiking form).
+pub(crate) fn write_batch(w: Writer, adam: bool, (b1, b2, eps): (f64, f64, f64)) -> Writer {
+    w.flag("adam", adam).number("adam_beta1", b1).number("adam_beta2", b2).number("adam_eps", eps)
+}
+
+/// See [`write_batch`]: Adam needs the `step` input, betas in `[0, 1)`, `eps > 0`.
+pub(crate) fn check_batch(c: &mut Checks, step: bool, adam: bool, (b1, b2, eps): (f64, f64, f64)) {
+    c.positive("adam_eps", eps);
+    for (name, b) in [("adam_beta1", b1), ("adam_beta2", b2)] {
+        if !(0.0..1.0).contains(&b) {
+            c.problems.push(crate::error::problem(name, format!("{b} must lie in [0, 1)")));
+        }
+    }
+    if adam && !step {
+        c.problems.push(crate::error::problem("adam", "Adam steps at the ticks of the input `step`: bind it to a scalar modulator (`.batch(\"step\", true)`)"));
     }
 }
 
@@ -253,8 +333,9 @@ impl PlasticityRule for Disinhibition {
             .number("theta_i", self.phi_i.theta)
             .flag("linear", self.linear)
             .number("r_bar", self.r_bar);
+        let w = write_batch(w, self.adam, self.adam_betas);
         let mut spec = self.bounds.write(w).done();
-        for (name, node) in [("rate", &self.rate), ("inhibition", &self.inhibition), ("gate", &self.gate)] {
+        for (name, node) in [("rate", &self.rate), ("inhibition", &self.inhibition), ("gate", &self.gate), ("step", &self.step)] {
             if let Some(node) = node {
                 spec.inputs.insert(name.into(), node.clone());
             }
@@ -272,6 +353,7 @@ impl PlasticityRule for Disinhibition {
         c.finite("theta_i", self.phi_i.theta);
         c.positive("r_bar", self.r_bar);
         self.bounds.check(&mut c, false);
+        check_batch(&mut c, self.step.is_some(), self.adam, self.adam_betas);
         for (name, node) in [("rate", &self.rate), ("inhibition", &self.inhibition)] {
             if node.is_none() {
                 let why = format!("dis-inhibitory learning needs its input `{name}` bound to a per-neuron signal over the target (`.signals(\"rE\", \"rI\")`)");
@@ -285,182 +367,4 @@ impl PlasticityRule for Disinhibition {
 /// Per-neuron inputs, for the catalogue.
 pub(crate) fn per_neuron_inputs() -> &'static [&'static str] {
     PER_NEURON
-}
-
-/// The running rule.
-#[derive(Debug, Clone)]
-pub struct DisinhibitionRule {
-    decay: f32,
-    eta: f32,
-    phi_e: [f32; 3],
-    phi_i: [f32; 3],
-    /// `(theta_0, delta)` of the linear-threshold rule, `None` for the exact one.
-    linear: Option<(f32, f32)>,
-    gated: bool,
-    min: f32,
-    max: f32,
-    sign: f32,
-    delay: u64,
-    n_targets: usize,
-    /// Per source: the trace after the last tick its row is integrated through.
-    x: Vec<f32>,
-    /// Per source: the first tick its row has not integrated.
-    pos: Vec<u64>,
-    /// Per source: `(arrival tick, value)` not integrated yet, increasing.
-    pending: Vec<VecDeque<(u64, f32)>>,
-    /// `(tick, eta m F per target)` for the ticks with a non-zero factor, increasing.
-    log: VecDeque<(u64, Vec<f32>)>,
-}
-
-impl DisinhibitionRule {
-    /// `phi_E'(r^E) (r^E - g(r^I))` in f32.
-    fn factor(&self, r_e: f32, r_i: f32) -> f32 {
-        let g = match self.linear {
-            Some((theta0, delta)) => theta0 + delta * r_i,
-            None => math::inverse_f32(self.phi_i, r_i),
-        };
-        math::derivative_f32(self.phi_e, r_e) * (r_e - g)
-    }
-
-    /// Integrates row `i` through tick `until - 1`.
-    fn integrate(&mut self, i: usize, until: u64, syn: &mut Synapses<'_>) {
-        let from = self.pos[i];
-        if until <= from {
-            return;
-        }
-        let (mut x, q) = (self.x[i], &mut self.pending[i]);
-        let row = syn.row(i);
-        let mut li = self.log.partition_point(|(s, _)| *s < from);
-        for s in from..until {
-            let mut a = 0.0f32;
-            while let Some(&(at, v)) = q.front()
-                && at == s
-            {
-                q.pop_front();
-                a += v;
-            }
-            x = self.decay * x + (1.0 - self.decay) * a;
-            if let Some((ls, f)) = self.log.get(li)
-                && *ls == s
-            {
-                li += 1;
-                if x != 0.0 {
-                    for k in row.clone() {
-                        let fj = f[syn.targets[k] as usize];
-                        if fj != 0.0 {
-                            let m = self.sign * syn.weights[k] + fj * x;
-                            syn.weights[k] = self.sign * m.clamp(self.min, self.max);
-                        }
-                    }
-                }
-            }
-        }
-        (self.x[i], self.pos[i]) = (x, until);
-    }
-
-    /// Integrates every row through `now - 1` and drops the factors before `now`.
-    fn catch_up(&mut self, now: u64, syn: &mut Synapses<'_>) {
-        for i in 0..self.x.len() {
-            self.integrate(i, now, syn);
-        }
-        while self.log.front().is_some_and(|(s, _)| *s < now) {
-            self.log.pop_front();
-        }
-    }
-}
-
-impl Plasticity for DisinhibitionRule {
-    fn name(&self) -> &str {
-        NAME
-    }
-
-    fn needs(&self) -> Needs {
-        Needs { per_tick: true, ..Needs::default() }
-    }
-
-    fn on_post(&mut self, _target: u32, _t: Tick) {}
-
-    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
-        self.on_pre_graded(source, t, 1.0, syn, ctx)
-    }
-
-    fn on_pre_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
-        let i = source as usize;
-        if i < self.x.len() {
-            self.integrate(i, t.0 + 1, syn);
-            self.pending[i].push_back((t.0 + self.delay, value));
-        }
-        1.0
-    }
-
-    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
-        self.catch_up(now.0, syn);
-    }
-
-    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
-        self.catch_up(now.0, syn);
-    }
-
-    fn on_tick(&mut self, t: Tick, _syn: &mut Synapses<'_>, ctx: &Context<'_>) {
-        let gate = if self.gated { ctx.third.scalar(2, t).unwrap_or(0.0) as f32 } else { 1.0 };
-        let rate = self.eta * gate;
-        if rate == 0.0 {
-            return;
-        }
-        let f: Vec<f32> = (0..self.n_targets as u32)
-            .map(|j| {
-                let r_e = ctx.third.per_neuron(0, j, t).unwrap_or(0.0) as f32;
-                let r_i = ctx.third.per_neuron(1, j, t).unwrap_or(0.0) as f32;
-                rate * self.factor(r_e, r_i)
-            })
-            .collect();
-        if f.iter().any(|&v| v != 0.0) {
-            self.log.push_back((t.0, f));
-        }
-    }
-
-    fn inputs(&self) -> &'static [&'static str] {
-        if self.gated { INPUTS } else { PER_NEURON }
-    }
-
-    fn bytes_per_synapse(&self) -> usize {
-        0
-    }
-
-    fn memory_bytes(&self) -> usize {
-        self.x.len() * 12 + self.pending.iter().map(|q| q.capacity() * 16 + 32).sum::<usize>() + self.log.iter().map(|(_, l)| 8 + l.len() * 4).sum::<usize>()
-    }
-}
-
-/// Columns `x` and `pos` ([`Axis::Source`], f32 and u64), `pending` and
-/// `pending_value` ([`Axis::Source`], u64 and f32, width the delay: the arrivals still
-/// to come, then `u64::MAX`). Saved after `settle(now)`, when no factor is logged.
-impl PlainState for DisinhibitionRule {
-    fn save(&self, out: &mut StateWriter) {
-        out.f32("x", Axis::Source, &self.x);
-        out.u64("pos", Axis::Source, &self.pos);
-        let w = self.delay.max(1) as usize;
-        let mut at = vec![NONE; self.x.len() * w];
-        let mut value = vec![0.0f32; self.x.len() * w];
-        for (i, q) in self.pending.iter().enumerate() {
-            for (k, &(a, v)) in q.iter().take(w).enumerate() {
-                (at[i * w + k], value[i * w + k]) = (a, v);
-            }
-        }
-        out.column("pending", Axis::Source, w, Values::U64(at));
-        out.column("pending_value", Axis::Source, w, Values::F32(value));
-    }
-
-    fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
-        let n = self.x.len();
-        let w = self.delay.max(1) as usize;
-        let x = input.values::<f32>("x", Some(n), 1)?.1.to_vec();
-        let pos = input.values::<u64>("pos", Some(n), 1)?.1.to_vec();
-        let at = input.values::<u64>("pending", Some(n), w)?.1.to_vec();
-        let value = input.values::<f32>("pending_value", Some(n), w)?.1;
-        self.pending = (0..n).map(|i| (i * w..(i + 1) * w).filter(|&k| at[k] != NONE).map(|k| (at[k], value[k])).collect()).collect();
-        (self.x, self.pos) = (x, pos);
-        self.log.clear();
-        Ok(())
-    }
 }

@@ -101,7 +101,7 @@
 //! 11:3625; NEST's `eprop_synapse_bsshslm_2020` for the replay between events.
 
 mod feedback;
-mod optimizer;
+pub(crate) mod optimizer;
 mod rule;
 mod segment;
 pub(crate) mod state;

@@ -29,6 +29,9 @@ pub struct Dense {
 /// One layer's steady state: `(r, dr/da)`.
 type Layer = (Vec<f64>, Vec<f64>);
 
+/// `(dL/dW[l][i][j], dL/db[l][i])`.
+type Gradient = (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>);
+
 impl Dense {
     /// The circuit's initial weights and biases.
     pub fn of(mc: &Microcircuit) -> Dense {
@@ -80,7 +83,7 @@ impl Dense {
     }
 
     /// `(dL/dW, dL/db)` of `L = 1/2 |y - y*|^2` for one example.
-    pub fn gradient(&self, x: &[f64], target: &[f64]) -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>) {
+    pub fn gradient(&self, x: &[f64], target: &[f64]) -> Gradient {
         let layers = self.forward(x);
         let n = self.w.len();
         let mut dw = vec![Vec::new(); n];
@@ -99,6 +102,28 @@ impl Dense {
         (dw, db)
     }
 
+    /// One Adam step on the mean gradient of a batch (the rule's batch mode's
+    /// optimiser, in f64).
+    pub fn adam_step(&mut self, xs: &[&[f64]], ts: &[Vec<f64>], adam: &mut Adam) {
+        let n = xs.len().max(1) as f64;
+        let mut sum: Option<Gradient> = None;
+        for (x, t) in xs.iter().zip(ts) {
+            let (dw, db) = self.gradient(x, t);
+            sum = Some(match sum {
+                None => (dw, db),
+                Some((mut sw, mut sb)) => {
+                    sw.iter_mut().flatten().flatten().zip(dw.iter().flatten().flatten()).for_each(|(a, b)| *a += b);
+                    sb.iter_mut().flatten().zip(db.iter().flatten()).for_each(|(a, b)| *a += b);
+                    (sw, sb)
+                }
+            });
+        }
+        let Some((dw, db)) = sum else { return };
+        let grads: Vec<f64> = dw.iter().flatten().flatten().chain(db.iter().flatten()).map(|g| g / n).collect();
+        let params = self.w.iter_mut().flatten().flatten().chain(self.b.iter_mut().flatten());
+        adam.step(params, &grads);
+    }
+
     /// One gradient step of size `lr` on one example.
     pub fn step(&mut self, x: &[f64], target: &[f64], lr: f64) {
         let (dw, db) = self.gradient(x, target);
@@ -109,6 +134,37 @@ impl Dense {
                 }
                 self.b[l][i] -= lr * dbi;
             }
+        }
+    }
+}
+
+/// Adam's state over a flat parameter list (f64; the defaults of specs 5.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adam {
+    /// Learning rate.
+    pub lr: f64,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    t: i32,
+}
+
+impl Adam {
+    /// Adam at `lr` with `beta1 = 0.9`, `beta2 = 0.999`, `eps = 1e-8`.
+    pub fn new(lr: f64) -> Adam {
+        Adam { lr, m: Vec::new(), v: Vec::new(), t: 0 }
+    }
+
+    /// Descends `grads` on `params` (in the same order every call).
+    pub fn step<'a>(&mut self, params: impl Iterator<Item = &'a mut f64>, grads: &[f64]) {
+        if self.m.len() != grads.len() {
+            (self.m, self.v) = (vec![0.0; grads.len()], vec![0.0; grads.len()]);
+        }
+        self.t += 1;
+        let (c1, c2) = (1.0 - 0.9f64.powi(self.t), 1.0 - 0.999f64.powi(self.t));
+        for (k, (p, g)) in params.zip(grads).enumerate() {
+            self.m[k] = 0.9 * self.m[k] + 0.1 * g;
+            self.v[k] = 0.999 * self.v[k] + 0.001 * g * g;
+            *p -= self.lr * (self.m[k] / c1) / ((self.v[k] / c2).sqrt() + 1e-8);
         }
     }
 }

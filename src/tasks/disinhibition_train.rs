@@ -42,6 +42,9 @@ pub struct Schedule {
     /// Learning-rate decay: epoch `e` learns at `1 / (1 + (e - 1) / decay)` of the
     /// rule's rate (0: no decay).
     pub decay: f64,
+    /// Examples per optimiser step (batch mode: the rule accumulates and
+    /// [`Circuit::step`] applies the mean; 0: online, the rule applies every tick).
+    pub batch: u64,
 }
 
 impl Schedule {
@@ -99,7 +102,8 @@ pub fn train(
             return Err(TaskError::Interrupted { task });
         }
         shuffle(&mut order, seed, epoch);
-        for &n in &order {
+        let mut in_batch = 0;
+        for (k, &n) in order.iter().enumerate() {
             let target: Vec<f64> = (0..train.classes).map(|k| if k == train.label[n] { HIGH } else { LOW }).collect();
             c.set_input(&mut sim, &train.x[n]).map_err(run)?;
             c.set_target(&mut sim, &target).map_err(run)?;
@@ -107,6 +111,12 @@ pub fn train(
             sim.run_ticks(s.settle).map_err(run)?;
             c.learn_at(&mut sim, s.rate(epoch)).map_err(run)?;
             sim.run_ticks(s.learn).map_err(run)?;
+            in_batch += 1;
+            if s.batch > 0 && (in_batch == s.batch || k + 1 == order.len()) {
+                // The mean over the batch's examples and learning ticks.
+                c.step(&mut sim, 1.0 / (in_batch * s.learn.max(1)) as f64).map_err(run)?;
+                in_batch = 0;
+            }
         }
         if epoch % s.eval_every == 0 || epoch == s.epochs {
             let point = (epoch, accuracy(&c, &mut sim, train)?, accuracy(&c, &mut sim, test)?);

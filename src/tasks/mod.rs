@@ -28,7 +28,7 @@ pub mod memory_stream;
 mod outcome;
 mod stats;
 
-pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionXor, backprop};
+pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionRandmanSpiking, DisinhibitionXor, DisinhibitionXorSpiking, backprop};
 pub use outcome::{Figure, Outcome, Series, Table};
 pub use stats::Stats;
 
@@ -144,6 +144,8 @@ pub static ALL: &[&dyn Task] = &[
     &memory_stream::MemoryStream,
     &disinhibition_task::DisinhibitionXor,
     &disinhibition_task::DisinhibitionRandman,
+    &disinhibition_task::DisinhibitionXorSpiking,
+    &disinhibition_task::DisinhibitionRandmanSpiking,
 ];
 
 /// The task called `name`.

@@ -13,18 +13,23 @@ use synfire_rules::{Context, Delays, Disinhibition, DisinhibitionRule, Plasticit
 const D: u32 = 4;
 const TICKS: u64 = 300;
 
-/// What `on_tick(t)` may read: the signals and the gate of tick `t`.
+/// What `on_tick(t)` may read: the signals, the gate and the step of tick `t`.
 struct AtTick<'a> {
     t: u64,
     r_e: &'a [f32],
     r_i: &'a [f32],
     gate: f32,
+    step: f32,
 }
 
 impl ThirdFactors for AtTick<'_> {
     fn scalar(&self, slot: usize, t: Tick) -> Option<f64> {
-        assert_eq!((slot, t.0), (2, self.t), "the gate is slot 2, read at the current tick");
-        Some(f64::from(self.gate))
+        assert_eq!(t.0, self.t, "a scalar read at another tick");
+        match slot {
+            2 => Some(f64::from(self.gate)),
+            3 => Some(f64::from(self.step)),
+            _ => panic!("slot {slot} is no scalar"),
+        }
     }
     fn per_neuron(&self, slot: usize, target: u32, t: Tick) -> Option<f64> {
         assert_eq!(t.0, self.t, "a signal read at another tick");
@@ -50,6 +55,8 @@ struct World {
     r_e: Vec<Vec<f32>>,
     r_i: Vec<Vec<f32>>,
     gate: Vec<f32>,
+    /// The `step` modulator: a few ticks with a scale, else 0.
+    step: Vec<f32>,
 }
 
 fn world(seed: u64) -> World {
@@ -76,7 +83,18 @@ fn world(seed: u64) -> World {
     };
     let (r_e, r_i) = (rates(), rates());
     let gate = (0..TICKS).map(|t| if (t / 40) % 2 == 1 { 0.0 } else { 1.0 }).collect();
-    World { net: Net::new(n_src, n_tgt, syns), events, r_e, r_i, gate }
+    let step = (0..TICKS)
+        .map(|t| {
+            if t % 23 == 22 {
+                1.0 / 23.0
+            } else if t == 100 {
+                0.5
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    World { net: Net::new(n_src, n_tgt, syns), events, r_e, r_i, gate, step }
 }
 
 fn params(linear: bool) -> Disinhibition {
@@ -87,6 +105,64 @@ fn params(linear: bool) -> Disinhibition {
 
 fn rule(w: &World, linear: bool) -> DisinhibitionRule {
     params(linear).build(&info(&w.net, synfire_graphs::Time(1.0))).unwrap()
+}
+
+/// Batch mode: SGD or Adam at the ticks of `step`.
+fn batch_rule(w: &World, adam: bool) -> DisinhibitionRule {
+    params(false).eta(0.05).batch("s", adam).build(&info(&w.net, synfire_graphs::Time(1.0))).unwrap()
+}
+
+/// Batch mode's equations, one tick at a time: the exact rule's products accumulate
+/// per synapse, and at a step tick (after that tick's product) SGD or Adam descends
+/// `-s acc` (f32, Adam's bias corrections in f64 then f32, as the module docs say).
+fn reference_batch(w: &World, adam: bool) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let p = params(false);
+    let decay = (-1.0f64 / 3.0).exp() as f32;
+    let (se, ke) = (0.8f32, 2.0f32);
+    let (si, ki, ui) = (1.2f32, 1.5f32, 0.3f32);
+    let g = |r: f32| ui + (r.max(1e-6 * si) / si).exp_m1().ln() / ki;
+    let n = w.net.syns.len();
+    let (mut x, mut acc, mut m, mut v) = (vec![0.0f32; w.net.n_sources], vec![0.0f32; n], vec![0.0f32; n], vec![0.0f32; n]);
+    let mut weights: Vec<f32> = w.net.syns.iter().map(|s| s.w0).collect();
+    let (mut sent, mut steps) = (Vec::new(), 0i32);
+    let (b1, b2, eps) = p.adam_betas;
+    for t in 0..TICKS as usize {
+        for (i, xi) in x.iter_mut().enumerate() {
+            let a: f32 = if t >= D as usize { w.events[t - D as usize].iter().filter(|e| e.0 == i).map(|e| e.1).sum() } else { 0.0 };
+            *xi = decay * *xi + (1.0 - decay) * a;
+            let row = w.net.offsets[i] as usize..w.net.offsets[i + 1] as usize;
+            for (k, s) in row.clone().zip(&w.net.syns[row]) {
+                let (re, ri) = (w.r_e[t][s.tgt], w.r_i[t][s.tgt]);
+                let f = w.gate[t] * (se * ke * -(-re.max(0.0) / se).exp_m1() * (re - g(ri)));
+                if f != 0.0 && *xi != 0.0 {
+                    acc[k] += f * *xi;
+                }
+            }
+        }
+        if w.step[t] != 0.0 {
+            steps += 1;
+            let (c1, c2) = ((1.0 - b1.powi(steps)) as f32, (1.0 - b2.powi(steps)) as f32);
+            for k in 0..n {
+                let grad = -(w.step[t] * acc[k]);
+                acc[k] = 0.0;
+                let next = if adam {
+                    m[k] = b1 as f32 * m[k] + (1.0 - b1 as f32) * grad;
+                    v[k] = b2 as f32 * v[k] + (1.0 - b2 as f32) * grad * grad;
+                    weights[k] - 0.05 * (m[k] / c1) / ((v[k] / c2).sqrt() + eps as f32)
+                } else {
+                    weights[k] - 0.05 * grad
+                };
+                weights[k] = next.clamp(-1.5, 1.5);
+            }
+        }
+        for &(i, _) in &w.events[t] {
+            let row = w.net.offsets[i] as usize..w.net.offsets[i + 1] as usize;
+            if !row.is_empty() {
+                sent.push(weights[row].to_vec());
+            }
+        }
+    }
+    (sent, weights)
 }
 
 /// The equations of the module docs, one tick at a time, written out from scratch:
@@ -142,7 +218,7 @@ fn drive(r: &mut DisinhibitionRule, w: &World, weights: &mut [f32], sent: &mut V
     while w0 < to {
         let end = (w0 + len).min(to);
         for t in w0..end {
-            let at = AtTick { t, r_e: &w.r_e[t as usize], r_i: &w.r_i[t as usize], gate: w.gate[t as usize] };
+            let at = AtTick { t, r_e: &w.r_e[t as usize], r_i: &w.r_i[t as usize], gate: w.gate[t as usize], step: w.step[t as usize] };
             r.on_tick(Tick(t), &mut syn, &Context { third: &at, post: Default::default() });
         }
         for t in w0..end {
@@ -186,6 +262,60 @@ fn every_schedule_equals_the_equations() {
             }
         }
     }
+}
+
+/// Batch mode (SGD and Adam) under every call schedule equals its equations, and a
+/// step moves weights even of rows whose source is silent at the step.
+#[test]
+fn batch_mode_equals_its_equations() {
+    for adam in [false, true] {
+        for seed in 0..3 {
+            let w = world(seed);
+            let (want_sent, want) = reference_batch(&w, adam);
+            let moved = want.iter().zip(&w.net.syns).filter(|(a, s)| **a != s.w0).count();
+            assert!(moved > w.net.syns.len() / 2, "seed {seed}: {moved} synapses learned");
+            for (len, settle) in [(1, None), (3, None), (u64::from(D), None), (3, Some(4)), (2, Some(1))] {
+                let mut r = batch_rule(&w, adam);
+                let mut weights: Vec<f32> = w.net.syns.iter().map(|s| s.w0).collect();
+                let mut sent = Vec::new();
+                drive(&mut r, &w, &mut weights, &mut sent, 0, TICKS, len, settle);
+                let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-5 * y.abs().max(1.0));
+                assert!(close(&weights, &want), "adam {adam}, seed {seed}, windows of {len}, settle {settle:?}: final weights");
+                assert!(
+                    sent.len() == want_sent.len() && sent.iter().zip(&want_sent).all(|(a, b)| close(a, b)),
+                    "adam {adam}, seed {seed}: transmitted weights"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn batch_mode_save_restore_continue_is_bit_identical() {
+    let w = world(5);
+    let mut whole = batch_rule(&w, true);
+    let mut want: Vec<f32> = w.net.syns.iter().map(|s| s.w0).collect();
+    drive(&mut whole, &w, &mut want, &mut Vec::new(), 0, TICKS, 3, None);
+    for cut in [1, 97, 150] {
+        let mut a = batch_rule(&w, true);
+        let mut weights: Vec<f32> = w.net.syns.iter().map(|s| s.w0).collect();
+        drive(&mut a, &w, &mut weights, &mut Vec::new(), 0, cut, 3, None);
+        let mut out = StateWriter::new();
+        a.save(&mut out);
+        let table = out.finish();
+        let mut b = batch_rule(&w, true);
+        b.restore(&mut StateReader::new(&table)).unwrap();
+        drive(&mut b, &w, &mut weights, &mut Vec::new(), cut, TICKS, 3, None);
+        assert!(weights == want, "cut at {cut}");
+    }
+}
+
+#[test]
+fn adam_without_a_step_input_is_a_problem() {
+    let mut p = params(false).batch("s", true);
+    p.step = None;
+    let problems = synfire_graphs::PlasticityRule::check(&p);
+    assert!(problems.iter().any(|q| q.param == "adam"), "{problems:?}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 mod catalog;
 mod checkpointed;
 mod disinhibition;
+mod disinhibition_spiking;
 mod engines;
 mod eprop_reference;
 mod harness;

@@ -1,0 +1,104 @@
+//! The spiking variant of the block (specs 5.2, "Locality in a spiking port"): every
+//! E-I pair is a pair of `lif_cuba` neurons and every feed-forward weight learns by
+//! `disinhibition_spiking`.
+//!
+//! # Dynamics
+//!
+//! Both cells are `lif_cuba` in threshold units (`E_L = V_reset = 0`, `V_th = 1` mV;
+//! E: `tau_m` 20 ms, `t_ref` 2 ms, `tau_syn` 5 ms; I: `tau_m` 2 ms, `t_ref` 1 ms,
+//! `tau_syn` 1 ms); E cells get a constant 15 pA (1.5 thresholds, about 40 Hz
+//! alone). The partner relays its E cell: a weight of 5 mV makes one I spike
+//! per E spike (the open loop: equal rates, so the rule's factor with `theta_0 = 0`,
+//! `delta = 1` is 0 there), and each I spike inhibits its E cell by 1 mV. The
+//! controller is the rate block's, on rates per tick: `C±` low-pass `±k_p (y* - s)`
+//! of the output E cells' spikes `s`, and `c = C+ - C-` reaches the I cells as an
+//! ordinary synaptic current (`c > 0` holds them below threshold: dis-inhibition).
+//! The output a trainer reads is `Y`: a rate per tick. Inputs and biases stay graded
+//! currents (the rate block's `X` and `one`), into the E cells' excitatory receptor.
+//! Each E cell's own spikes and its partner's reach the rule as the signals `sE.l`,
+//! `sI.l`.
+
+use super::{Circuit, CircuitError, Layer, Microcircuit};
+use synfire_graphs::prelude::*;
+use synfire_graphs::{PopId, Receptor};
+
+/// The E cells' constant current (pA; `R = tau_m / c_m` = 0.1 mV/pA): 1.5 thresholds,
+/// about 40 Hz without input. A silent E cell and its silent partner give the rule
+/// nothing to compare, so every E cell fires in the open loop.
+const BASELINE: f64 = 15.0;
+
+/// The time constant of the output rates `Y` (ms), which the controller compares
+/// with the target.
+const READOUT_TAU: f64 = 50.0;
+
+/// A `lif_cuba` cell in threshold units.
+fn cell(tau_m: f64, t_ref: f64, tau_syn: f64, drive: f64) -> NeuronSpec {
+    Lif::cuba()
+        .set("i_e", drive.pa())
+        .set("e_l", 0.0.mv())
+        .set("v_reset", 0.0.mv())
+        .set("v_th", 1.0.mv())
+        .set("tau_m", tau_m.ms())
+        .set("t_ref", t_ref.ms())
+        .set("tau_syn_e", tau_syn.ms())
+        .set("tau_syn_i", tau_syn.ms())
+        .init("v", 0.0.mv())
+}
+
+/// Adds the spiking circuit of `mc` (whose `spiking` rule is set) to `net`.
+pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: PopId) -> Result<Circuit, CircuitError> {
+    let Some(rule) = &mc.spiking else {
+        return Err(CircuitError::Sizes { sizes: mc.sizes.clone(), why: "no spiking rule set" });
+    };
+    let sizes = &mc.sizes;
+    let d = mc.dt;
+    let gate = net.modulator("learn", 0.0);
+    let step = net.modulator("step", 0.0);
+    let last = sizes.len() - 1;
+    let mut layers = Vec::new();
+    let mut below = input;
+    for (l, &size) in sizes.iter().enumerate().skip(1) {
+        let n = u64::from(size);
+        let e = net.population(&format!("E{l}"), n, cell(20.0, 2.0, 5.0, BASELINE));
+        let i = net.population(&format!("I{l}"), n, cell(2.0, 1.0, 1.0, 0.0));
+        let (se, si) = (format!("sE{l}"), format!("sI{l}"));
+        net.learning_signal(&se, e);
+        net.learning_signal(&si, e);
+        let mut rule = rule.clone().signals(&se, &si).gate("learn");
+        if rule.step.is_some() {
+            rule.step = Some("step".into());
+        }
+        let w0 = mc.initial_weights(l - 1);
+        let triples = w0.iter().enumerate().flat_map(|(i, row)| row.iter().enumerate().map(move |(j, &w)| (j as u32, i as u32, w.mv())));
+        let w = net.connect(below, e, Conn::weighted_list(triples).receptor(Receptor::Exc).delay(d).plastic(rule.clone()).named(&format!("W{l}")));
+        let b0: Vec<f64> = mc.start.as_ref().and_then(|s| s.get(l - 1)).map_or_else(|| vec![0.0; size as usize], |s| s.1.clone());
+        let biases = b0.iter().enumerate().map(|(i, &b)| (0, i as u32, b.mv()));
+        let b = net.connect(one, e, Conn::weighted_list(biases).receptor(Receptor::Exc).delay(d).plastic(rule).named(&format!("b{l}")));
+        net.connect(e, i, Conn::one_to_one().weight(5.0.mv()).delay(d));
+        net.connect(i, e, Conn::one_to_one().weight((-1.0).mv()).delay(d));
+        net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&se));
+        net.connect(i, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&si));
+        layers.push(Layer { e, i, w, b });
+        below = e;
+    }
+    let no = u64::from(sizes[last]);
+    let y = layers[last - 1].e;
+    let readout = net.population("Y", no, RateUnit::linear().tau(READOUT_TAU.ms()));
+    net.connect(y, readout, Conn::one_to_one().weight(1.0.one()).delay(d));
+    let cp = net.population("C+", no, RateUnit::linear().tau(mc.tau_c));
+    let cm = net.population("C-", no, RateUnit::linear().tau(mc.tau_c));
+    // The controller compares the smoothed rate, not the spikes (a 5 ms low-pass of
+    // spikes at 40 Hz is mostly noise).
+    net.connect(readout, cp, Conn::one_to_one().weight((-mc.k_p).one()).delay(d));
+    net.connect(readout, cm, Conn::one_to_one().weight(mc.k_p.one()).delay(d));
+    net.connect(cp, layers[last - 1].i, Conn::one_to_one().weight((-1.0).mv()).delay(d));
+    net.connect(cm, layers[last - 1].i, Conn::one_to_one().weight(1.0.mv()).delay(d));
+    for l in 1..last {
+        let q = mc.feedback(l);
+        let minus = q.iter().enumerate().flat_map(|(i, row)| row.iter().enumerate().map(move |(k, &x)| (k as u32, i as u32, (-x).mv())));
+        let plus = q.iter().enumerate().flat_map(|(i, row)| row.iter().enumerate().map(move |(k, &x)| (k as u32, i as u32, x.mv())));
+        net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}+")));
+        net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}-")));
+    }
+    Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: mc.k_p, outputs: sizes[last], readout: Some(readout), target_scale: mc.target_scale })
+}
