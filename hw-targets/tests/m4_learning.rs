@@ -83,3 +83,32 @@ fn rules_the_spec_does_not_price_are_refused_by_name() {
     let e = CortexM4.compile(&graph, &CompileOptions::default()).unwrap_err().to_string();
     assert!(e.contains("projection 'tri'") && e.contains("rule 'stdp_triplet': cortex-m4 runs only 'stdp_pair'"), "{e}");
 }
+
+#[test]
+fn learning_resumes_from_a_checkpoint_with_its_counts() -> anyhow::Result<()> {
+    use synfire_targets::compare::{LEARN_UPDATES, rule_counts};
+    let mut net = Network::new().dt(1.0.ms()).seed(9);
+    let x = net.poisson("x", 16, 50.0.hz());
+    let lif = Lif::cuba().v_th((-50.0).mv()).v_reset((-60.0).mv()).e_l((-60.0).mv()).t_ref(0.0.ms()).tau_syn_e(5.0.ms()).tau_syn_i(5.0.ms());
+    let n = net.population("n", 20, lif);
+    // Delay 3: post spikes of the last 2 steps before the checkpoint are pending in it.
+    net.connect(x, n, Conn::all_to_all().weight(5.0.mv()).delay(3.0.ms()).plastic(synfire_rules::Stdp::pair().bounds(0.0..=10.0)));
+    let spikes = net.record_spikes([n]);
+    let graph = net.freeze_with(&synfire_rules::Catalog)?;
+    let plan = CortexM4.compile(&graph, &CompileOptions::default())?;
+    let run = |workers| synfire_runtime::Runtime::builder().workers(workers).kernels(plan.kernels());
+    let mut whole = run(1).build(&graph)?;
+    whole.run_ticks(200)?;
+    let mut first = run(1).build(&graph)?;
+    first.run_ticks(100)?;
+    let ck = first.checkpoint()?;
+    let mut second = run(2).restore(&graph, &ck)?;
+    second.run_ticks(100)?;
+    let late = |s: &synfire_runtime::SpikeList| s.ticks.iter().zip(&s.gids).filter(|(t, _)| **t >= 100).map(|(t, g)| (*t, *g)).collect::<Vec<_>>();
+    assert!(!late(&whole.spikes(spikes)?).is_empty());
+    assert_eq!(late(&whole.spikes(spikes)?), late(&second.spikes(spikes)?));
+    let (a, b) = (rule_counts(&graph, &whole.checkpoint()?, LEARN_UPDATES), rule_counts(&graph, &second.checkpoint()?, LEARN_UPDATES));
+    assert!(a.iter().sum::<u64>() > 0);
+    assert_eq!(a, b, "learning updates per target across the checkpoint");
+    Ok(())
+}

@@ -178,12 +178,13 @@ impl PlainState for M4Learning {
     }
 
     fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
+        // Columns are read in the order they were written: the inner rule's first.
+        self.inner.restore(input)?;
         let n = self.learn.len();
         let now = input.scalar("m4.now")?;
         let (mut mask, mut learn) = (vec![0u64; n], vec![0u64; n]);
         input.u64_into("m4.pending", &mut mask)?;
         input.u64_into(LEARN_UPDATES, &mut learn)?;
-        self.inner.restore(input)?;
         let mut pending: Vec<(u64, u32)> = mask
             .iter()
             .enumerate()
