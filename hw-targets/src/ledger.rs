@@ -32,6 +32,8 @@ pub struct Ledger {
     pub syn_events_graded: u64,
     /// Synapse updates of a learning engine or kernel.
     pub learn_syn_updates: u64,
+    /// Trace updates of software learning, per neuron per trace (`cortex-m4`).
+    pub trace_updates: u64,
     /// Neuron updates with non-zero state or input.
     pub neuron_updates_active: u64,
     /// Neuron updates with zero state and input and no spike.

@@ -127,8 +127,9 @@ const CASES: &[Case] = &[
             net.freeze_with(&synfire_rules::Catalog).unwrap()
         },
         // loihi2-like learns on its learning engine (exact against the serial
-        // reference of tests/common/learning.rs); xylo-like has no learning.
-        refused: [None, None, Some("projection 'learn': rule 'stdp_pair': xylo-like has no on-chip learning"), Some("projection 'learn': rule 'stdp_pair'")],
+        // reference of tests/common/learning.rs); xylo-like has no learning;
+        // cortex-m4 runs the rule in software (tests/common/m4_learning.rs).
+        refused: [None, None, Some("projection 'learn': rule 'stdp_pair': xylo-like has no on-chip learning"), None],
     },
     Case {
         name: "alif",
@@ -226,6 +227,12 @@ fn xylo_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
 }
 
 fn m4_serial(graph: &Graph, sources: &[(u64, u64)]) -> Serial {
+    if graph.projections.iter().any(|p| p.conn.rule.is_some()) {
+        let learned = common::m4_learning::run(graph, TICKS, sources, true);
+        // Learning must change the spikes, or the case tests no learning.
+        assert_ne!(learned.spikes, common::m4_learning::run(graph, TICKS, sources, false).spikes, "cortex-m4: frozen weights give the same spikes");
+        return (learned.spikes, 0, learned.learn);
+    }
     let (factors, pops) = synfire_targets::cortex_m4::lowering(graph).unwrap();
     let syn = wiring(graph, |q, w| (f64::from(w) * factors[q].0).round_ties_even().clamp(-128.0, 127.0) * f64::from(1u32 << factors[q].1));
     let mut state: Vec<(i128, i128, i128, u16)> = (0..graph.num_neurons())
@@ -284,6 +291,15 @@ fn every_case_on_every_target() -> anyhow::Result<()> {
                     // Rate units emit graded values, not spikes; every other case must spike.
                     assert!(case.name == "graded" || !neurons.is_empty(), "{what}: no spikes, the case tests nothing");
                     assert_eq!(neurons, expect, "{what}: engine vs serial reference");
+                    if target.id() == "cortex-m4" && case.name == "plastic" {
+                        // Learning updates per target: the rule's counts equal the serial
+                        // reference's, and do not depend on the workers.
+                        assert!(idle.iter().sum::<u64>() > 0, "{what}: no learning updates");
+                        assert_eq!(one.activity.learn, idle, "{what}: learning updates per target");
+                        for workers in [2, 4] {
+                            assert_eq!(record(&graph, Some(plan.kernels()), workers, TICKS)?.activity, one.activity, "{what}: activity on {workers} workers");
+                        }
+                    }
                     if target.id() == "loihi2-like" {
                         // Idle updates: the kernels' counts equal the serial reference's,
                         // neuron by neuron (the chip's neurons; zero elsewhere).

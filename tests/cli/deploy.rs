@@ -116,3 +116,31 @@ fn deploy_stdp_on_loihi2_learns_on_the_chip_and_counts_it() {
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
 }
+
+#[test]
+fn deploy_stdp_on_cortex_m4_learns_in_software_and_counts_it() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/stdp_loihi2.toml");
+    let (a, b) = (scratch("deploy-stdp-m4-2"), scratch("deploy-stdp-m4-1"));
+    for (dir, workers) in [(&a, "2"), (&b, "1")] {
+        let out =
+            synfire(&["deploy", file, "--target", "cortex-m4", "--run", "200ms", "--workers", workers, "--weights-in-flash", "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        for expect in [
+            "projection 'XE': learns in software [spec choice]: the engine's own rule 'stdp_pair'",
+            "projection 'XE': plastic, so its weights stay in SRAM despite weights_in_flash",
+            "in sram (plastic)",
+            "learning cycles",
+            "synapse updates x 12",
+        ] {
+            assert!(text.contains(expect), "no `{expect}` in\n{text}");
+        }
+    }
+    let j = json(&a);
+    let l = &j["ledger"];
+    assert!(l["learn_syn_updates"].as_u64().unwrap() > 0 && l["trace_updates"].as_u64().unwrap() > 0, "{l}");
+    // Learning counts and all: the same file on 1 and 2 workers.
+    assert_eq!(std::fs::read_to_string(a.join("deploy.json")).unwrap(), std::fs::read_to_string(b.join("deploy.json")).unwrap());
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}

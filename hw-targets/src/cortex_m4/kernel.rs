@@ -8,17 +8,24 @@
 //! `w_q << ws` is `S_v w` to half a step. (specs 14.4 writes `w_q = round_even(w 127 /
 //! max|W|)` with `ws = round(log2(...))`, which leaves a gain error of up to a factor
 //! sqrt(2) between `2^ws` and `S_v max|W| / 127`; the format is the same.)
+//!
+//! A plastic projection keeps f32 weights in state units (`S_v w`) and runs the
+//! engine's own rule in those units (`learning.rs`); a neuron's input of a step is
+//! its f32 ring sum rounded half-even to i32 (exact for the integer static weights).
 
+use super::learning::M4Learning;
 use super::neuron::{Params, State, sat32, step};
 use crate::error::{LowerError, Scope};
 use crate::numeric::round_even;
 use crate::quant::WeightError;
 use crate::wiring::Wiring;
 use std::collections::BTreeMap;
+use synfire_graphs::DelayTicks;
 use synfire_graphs::{Axis, Graph, PlainState, StateError, StateReader, StateWriter};
+use synfire_rules::{Plasticity, ProjectionInfo};
 use synfire_runtime::error::RunError;
 use synfire_runtime::models::sample_init;
-use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel};
+use synfire_runtime::{KernelFactory, KernelInit, NeuronKernel, RuleInit};
 
 /// A lowered population.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +47,8 @@ pub struct Lowered {
     pub stored: Vec<(f64, u32)>,
     /// Quantisation error per projection.
     pub weights: Vec<WeightError>,
+    /// Per projection, `S_v` of its target when the projection is plastic.
+    pub plastic: Vec<Option<f64>>,
 }
 
 fn q15(x: f64) -> u16 {
@@ -89,9 +98,19 @@ pub fn lower(graph: &Graph, wiring: &Wiring) -> Result<Lowered, LowerError> {
     }
     let mut stored = Vec::new();
     let mut weights = Vec::new();
+    let mut plastic = Vec::new();
     for (q, p) in graph.projections.iter().enumerate() {
         let s_v = scale_of.get(&p.target).copied().unwrap_or(1.0);
         let w = &wiring.by_source[q].weights;
+        if p.conn.rule.is_some() {
+            // f32 state units: the only error is the f32 rounding of `S_v w`.
+            stored.push((s_v, 0));
+            plastic.push(Some(s_v));
+            let pairs = w.iter().map(|&x| (f64::from(x), f64::from(plastic_weight(s_v, x)) / s_v, false));
+            weights.push(WeightError::measure(&p.name, "f32 plastic (S_v units, sram)".into(), pairs));
+            continue;
+        }
+        plastic.push(None);
         let max = w.iter().fold(0f64, |m, &x| m.max(f64::from(x).abs()));
         let ws = if max > 0.0 { (s_v * max / 127.0).log2().ceil().clamp(0.0, 23.0) as u32 } else { 0 };
         let k = s_v / f64::from(1u32 << ws);
@@ -100,11 +119,16 @@ pub fn lower(graph: &Graph, wiring: &Wiring) -> Result<Lowered, LowerError> {
         let pairs = w.iter().map(|&x| (f64::from(x), f64::from(int8(f64::from(x) * k)) * unit, (f64::from(x) * k).abs() > 127.5));
         weights.push(WeightError::measure(&p.name, format!("i8 << {ws}"), pairs));
     }
-    Ok(Lowered { pops, stored, weights })
+    Ok(Lowered { pops, stored, weights, plastic })
 }
 
 fn int8(x: f64) -> i8 {
     round_even(x).clamp(-128.0, 127.0) as i8
+}
+
+/// A plastic weight as stored: `S_v w` rounded to the nearest f32.
+pub fn plastic_weight(s_v: f64, w: f32) -> f32 {
+    (s_v * f64::from(w)) as f32
 }
 
 /// Builds `cortex-m4` kernels.
@@ -112,6 +136,8 @@ fn int8(x: f64) -> i8 {
 pub struct M4Kernels {
     pub(crate) pops: BTreeMap<String, PopLowering>,
     pub(crate) weights: Vec<(f64, u32)>,
+    /// Per projection: `S_v` of the target and the rule, when plastic.
+    pub(crate) plastic: Vec<Option<(f64, synfire_graphs::RuleSpec)>>,
 }
 
 impl KernelFactory for M4Kernels {
@@ -134,8 +160,32 @@ impl KernelFactory for M4Kernels {
     }
 
     fn weight(&self, proj: usize, w: f32) -> f32 {
+        if let Some(Some((s_v, _))) = self.plastic.get(proj) {
+            return plastic_weight(*s_v, w);
+        }
         let (k, ws) = self.weights.get(proj).copied().unwrap_or((1.0, 0));
         (f64::from(int8(f64::from(w) * k)) * f64::from(1u32 << ws)) as f32
+    }
+
+    /// The catalogue's rule in state units (`weight_scale` times `S_v`), counting its
+    /// synapse updates (`learning::M4Learning`).
+    fn rule(&self, init: &RuleInit<'_>) -> Option<Result<Box<dyn Plasticity>, RunError>> {
+        let (s_v, spec) = self.plastic.get(init.proj)?.as_ref()?;
+        let info = ProjectionInfo { weight_scale: init.info.weight_scale * s_v, ..*init.info };
+        let delay = match info.delay {
+            DelayTicks::Const(d) => d,
+            DelayTicks::PerSynapse { .. } => {
+                return Some(Err(RunError::Unsupported {
+                    path: format!("projections[{}].rule", init.proj),
+                    message: "cortex-m4 runs plastic projections with one delay only".into(),
+                }));
+            }
+        };
+        Some(
+            synfire_rules::instantiate(spec, &info)
+                .map(|inner| Box::new(M4Learning::new(inner, delay, info.n_targets)) as Box<dyn Plasticity>)
+                .map_err(|e| RunError::Unsupported { path: format!("projections[{}].rule", init.proj), message: e.to_string() }),
+        )
     }
 }
 
@@ -159,7 +209,8 @@ impl NeuronKernel for M4Kernel {
             for (r, ring) in input.iter_mut().enumerate() {
                 // One synapse type when both receptors share a time constant.
                 let k = if self.params.alpha_s[0] == self.params.alpha_s[1] { 0 } else { r.min(1) };
-                acc[k] = sat32(i64::from(acc[k]) + ring[i] as i64);
+                // The step's f32 sum, rounded half-even (VCVTR) into the accumulator.
+                acc[k] = sat32(i64::from(acc[k]) + f64::from(ring[i]).round_ties_even() as i64);
                 ring[i] = 0.0;
             }
             if step(&self.params, s, acc) {

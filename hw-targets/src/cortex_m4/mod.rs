@@ -1,8 +1,10 @@
 //! `cortex-m4`: synfire's event-driven kernel on one ARMv7E-M core, STM32L476-class
 //! (80 MHz, 128 KiB SRAM, 1 MiB flash): integer numerics chosen by the spec, a
-//! memory budget and a cycle model (specs/targets.md 14.4).
+//! memory budget and a cycle model (specs/targets.md 14.4). Plastic projections
+//! (`stdp_pair`) learn in software with the engine's own rule (`learning.rs`).
 
 mod kernel;
+pub mod learning;
 pub mod neuron;
 pub mod price;
 
@@ -58,23 +60,21 @@ impl Target for CortexM4 {
             };
             out.push((Scope::Population(def.name.clone()), s));
         }
-        for p in &graph.projections {
-            let s = match &p.conn.rule {
+        for (q, p) in graph.projections.iter().enumerate() {
+            let s = match learning::refusal(graph, q) {
                 None => Support::Native,
-                Some(rule) => Support::Unsupported(format!(
-                    "rule '{}': software learning on cortex-m4 is costed by the spec but not emulated in this version (no silent host fallback)",
-                    rule.name
-                )),
+                Some(reason) => Support::Unsupported(reason),
             };
             out.push((Scope::Projection(p.name.clone()), s));
         }
         out
     }
 
-    /// The spec's `Any` (learning in software) is costed there but not emulated in
-    /// this version, so nothing is claimed.
+    /// The spec's `Any`: rules run in software. In this version that is `stdp_pair`
+    /// (the only rule the spec's cycle model prices); `support` refuses the others
+    /// by name.
     fn learning(&self) -> crate::LearningCaps {
-        crate::LearningCaps::None
+        crate::LearningCaps::Any
     }
 
     fn compile(&self, graph: &Graph, opts: &CompileOptions) -> Result<Plan, LowerError> {
@@ -97,16 +97,27 @@ impl Target for CortexM4 {
         let mut memory = Vec::new();
         let (mut sram, mut flash) = (0u64, 0u64);
         let mut violations = Vec::new();
+        let mut warnings = Vec::new();
         for (q, p) in graph.projections.iter().enumerate() {
             let nnz = wiring.synapses(q) as u64;
-            let (bytes, layout) = projection_bytes(graph.populations[p.source].size, graph.populations[p.target].size, nnz);
-            let in_flash = opts.weights_in_flash && p.conn.rule.is_none();
-            if in_flash {
-                flash += bytes
+            let (n_pre, n_post) = (graph.populations[p.source].size, graph.populations[p.target].size);
+            if p.conn.rule.is_some() {
+                // Plastic weights and the rule's traces live in SRAM [spec 14.4].
+                let (bytes, traces, layout) = learning::plastic_bytes(n_pre, n_post, nnz);
+                sram += bytes + traces;
+                memory.push(format!("projection {:<20} {:>10} B {layout} in sram (plastic), {traces} B traces", p.name, bytes));
+                if opts.weights_in_flash {
+                    warnings.push(format!("projection '{}': plastic, so its weights stay in SRAM despite weights_in_flash (specs 14.4)", p.name));
+                }
             } else {
-                sram += bytes
+                let (bytes, layout) = projection_bytes(n_pre, n_post, nnz);
+                if opts.weights_in_flash {
+                    flash += bytes
+                } else {
+                    sram += bytes
+                }
+                memory.push(format!("projection {:<20} {:>10} B {layout} in {}", p.name, bytes, if opts.weights_in_flash { "flash" } else { "sram" }));
             }
-            memory.push(format!("projection {:<20} {:>10} B {layout} in {}", p.name, bytes, if in_flash { "flash" } else { "sram" }));
             if p.delay.max() > MAX_DELAY {
                 violations.push(Violation {
                     resource: Resource::DelaySteps,
@@ -168,21 +179,50 @@ impl Target for CortexM4 {
             .map(|p| (graph.gid_range(p), price::c_update(synapse_types(graph, p))))
             .collect();
         let sources = (0..graph.populations.len()).filter(|&p| graph.model_kind(p).is_none()).map(|p| graph.gid_range(p)).collect();
-        let pricer = M4Pricer { pops, c_syn, sources };
-        let warnings = vec!["membrane integration uses (1 - alpha_m) times the synaptic variables of the step (the reference kernel's exact propagator differs by O(dt/tau_syn))".into()];
-        let mut warnings = warnings;
+        let plastic = pricer_plastic(graph, &wiring);
+        let pricer = M4Pricer { pops, c_syn, sources, plastic };
+        warnings.insert(0, "membrane integration uses (1 - alpha_m) times the synaptic variables of the step (the reference kernel's exact propagator differs by O(dt/tau_syn))".into());
+        for (q, p) in graph.projections.iter().enumerate().filter(|(_, p)| p.conn.rule.is_some()) {
+            let s_v = lowered.plastic[q].unwrap_or(1.0);
+            warnings.push(format!(
+                "projection '{}': learns in software [spec choice]: the engine's own rule '{}' on f32 weights in state units (S_v = {s_v:.3} per mV), f32 sums of a step's arrivals rounded half-even into the i32 accumulator; costed at {} cycles per synapse update and {} per trace update [spec 14.4]",
+                p.name,
+                p.conn.rule.as_ref().map_or("", |r| r.name.as_str()),
+                price::C_LEARN,
+                price::C_TRACE
+            ));
+        }
         let stored = lowered.stored.clone();
+        let is_plastic = |q: usize| lowered.plastic[q].is_some();
         warnings.extend(crate::exactness::check(
             graph,
             &wiring,
-            |q, w| (f64::from(w) * stored[q].0).round_ties_even().clamp(-128.0, 127.0) * f64::from(1u32 << stored[q].1),
-            |q| f64::from(1u32 << stored[q].1),
+            // Plastic input is an f32 sum by design (learning.rs): not checked here.
+            |q, w| if is_plastic(q) { 0.0 } else { (f64::from(w) * stored[q].0).round_ties_even().clamp(-128.0, 127.0) * f64::from(1u32 << stored[q].1) },
+            |q| if is_plastic(q) { f64::INFINITY } else { f64::from(1u32 << stored[q].1) },
         ));
-        let kernels = Arc::new(M4Kernels { pops: lowered.pops.into_iter().collect(), weights: lowered.stored });
+        let plastic_specs = graph.projections.iter().zip(&lowered.plastic).map(|(p, s)| s.and_then(|s| p.conn.rule.clone().map(|r| (s, r)))).collect();
+        let kernels = Arc::new(M4Kernels { pops: lowered.pops.into_iter().collect(), weights: lowered.stored, plastic: plastic_specs });
         let mut plan = Plan::new(ID, graph, None, reports, lowered.weights, warnings, kernels, Box::new(pricer), &wiring);
         plan.memory = memory;
         Ok(plan)
     }
+}
+
+/// Per plastic projection, what the pricer needs: the gids of its sources and targets
+/// and each source's out-degree in it.
+fn pricer_plastic(graph: &Graph, wiring: &Wiring) -> Vec<price::PlasticCost> {
+    graph
+        .projections
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.conn.rule.is_some())
+        .map(|(q, p)| {
+            let csr = &wiring.by_source[q];
+            let out_degree = (0..graph.populations[p.source].size as usize).map(|j| csr.row(j).len() as u64).collect();
+            price::PlasticCost { sources: graph.gid_range(p.source), targets: graph.gid_range(p.target), out_degree, traces: learning::PAIR_TRACES }
+        })
+        .collect()
 }
 
 /// A projection's factor from a model weight to its i8 value, and its left shift.

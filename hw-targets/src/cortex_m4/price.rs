@@ -25,6 +25,40 @@ pub const C_EVENT: u64 = 20;
 /// Cycles of per-step overhead (timer ISR, loop setup) [spec].
 pub const C_STEP: u64 = 200;
 
+/// Cycles of one plastic synapse update, pair STDP with traces [spec 14.4 cycle
+/// table]; the f32 update on the M4F's FPU is assumed to fit the same budget.
+pub const C_LEARN: u64 = 12;
+/// Cycles of one trace update per neuron per trace [spec 14.4 cycle table].
+pub const C_TRACE: u64 = 6;
+
+/// What pricing one plastic projection needs.
+#[derive(Debug, Clone)]
+pub struct PlasticCost {
+    /// Gids of its sources.
+    pub sources: Range<u64>,
+    /// Gids of its targets.
+    pub targets: Range<u64>,
+    /// Out-degree in this projection of each source (index within the population).
+    pub out_degree: Vec<u64>,
+    /// Presynaptic and postsynaptic traces of its rule.
+    pub traces: (u64, u64),
+}
+
+impl PlasticCost {
+    /// Synaptic events through this projection: spikes of each source times its
+    /// out-degree (they read f32 weights in SRAM, whatever `weights_in_flash` says).
+    pub fn syn_events(&self, spikes: &[u64]) -> u64 {
+        self.out_degree.iter().enumerate().map(|(j, &d)| spikes.get(self.sources.start as usize + j).copied().unwrap_or(0) * d).sum()
+    }
+
+    /// Trace updates: each spike of a source updates its presynaptic traces, each
+    /// spike of a target its postsynaptic traces (event-driven: decayed lazily).
+    pub fn trace_updates(&self, spikes: &[u64]) -> u64 {
+        let sum = |r: &Range<u64>| spikes.get(r.start as usize..r.end as usize).map_or(0, |s| s.iter().sum::<u64>());
+        sum(&self.sources) * self.traces.0 + sum(&self.targets) * self.traces.1
+    }
+}
+
 /// Cycles of one neuron update: CUBA-LIF with `k` synapse types `14 + 6 k` [spec].
 pub fn c_update(k: u64) -> u64 {
     14 + 6 * k
@@ -39,6 +73,8 @@ pub struct M4Pricer {
     pub c_syn: u64,
     /// Gid ranges of spike sources.
     pub sources: Vec<Range<u64>>,
+    /// Plastic projections.
+    pub plastic: Vec<PlasticCost>,
 }
 
 impl Pricer for M4Pricer {
@@ -48,13 +84,42 @@ impl Pricer for M4Pricer {
         let spikes = a.spikes.iter().sum::<u64>() - input_events;
         let updates: u64 = self.pops.iter().map(|(r, _)| (r.end - r.start) * a.steps).sum();
         let update_cycles: u64 = self.pops.iter().map(|(r, c)| (r.end - r.start) * a.steps * c).sum();
-        let cycles = a.syn_events * self.c_syn + update_cycles + (spikes + input_events) * C_EVENT + a.steps * C_STEP;
-        Ledger { steps: a.steps, syn_events: a.syn_events, neuron_updates_active: updates, spikes, input_events, cycles, ..Ledger::default() }
+        // Plastic weights are in SRAM: their events cost C_SYN_SRAM.
+        let plastic_events: u64 = self.plastic.iter().map(|p| p.syn_events(&a.spikes)).sum::<u64>().min(a.syn_events);
+        let learn_syn_updates: u64 = a.learn.iter().sum();
+        let trace_updates: u64 = self.plastic.iter().map(|p| p.trace_updates(&a.spikes)).sum();
+        let cycles = (a.syn_events - plastic_events) * self.c_syn
+            + plastic_events * C_SYN_SRAM
+            + update_cycles
+            + (spikes + input_events) * C_EVENT
+            + a.steps * C_STEP
+            + learn_syn_updates * C_LEARN
+            + trace_updates * C_TRACE;
+        Ledger {
+            steps: a.steps,
+            syn_events: a.syn_events,
+            neuron_updates_active: updates,
+            spikes,
+            input_events,
+            cycles,
+            learn_syn_updates,
+            trace_updates,
+            ..Ledger::default()
+        }
     }
 
     fn price(&self, l: &Ledger, dt_s: f64) -> CostReport {
         let per_step = if l.steps > 0 { l.cycles as f64 / l.steps as f64 } else { 0.0 };
         let mut notes = vec!["cycle costs are design estimates from the Cortex-M4 timings, to calibrate with the DWT cycle counter".into()];
+        let learn_cycles = (l.learn_syn_updates * C_LEARN + l.trace_updates * C_TRACE).min(l.cycles);
+        let mut dynamic = vec![term("cycles", l.cycles - learn_cycles, E_CYCLE)];
+        if learn_cycles > 0 {
+            dynamic.push(term("learning cycles", learn_cycles, E_CYCLE));
+            notes.push(format!(
+                "learning in software: {} synapse updates x {C_LEARN} + {} trace updates x {C_TRACE} = {learn_cycles} cycles [spec 14.4 cycle table; the f32 rule assumed to fit the integer budget]",
+                l.learn_syn_updates, l.trace_updates
+            ));
+        }
         let per_second = per_step / dt_s;
         if per_second > F_CLK {
             notes.push(format!(
@@ -66,7 +131,7 @@ impl Pricer for M4Pricer {
             target: super::ID,
             steps: l.steps,
             dt_s,
-            dynamic: vec![term("cycles", l.cycles, E_CYCLE)],
+            dynamic,
             static_power: Some(("sleep".into(), P_SLEEP)),
             latency: vec![LatencyTerm {
                 name: "cycles / f_clk".into(),

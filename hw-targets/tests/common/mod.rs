@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::needless_range_loop)]
 
 pub mod learning;
+pub mod m4_learning;
 pub mod serial;
 
 use synfire_graphs::prelude::*;
