@@ -42,6 +42,8 @@ struct Cfg {
     adam_readout: bool,
     /// The regulariser's online form.
     online: bool,
+    /// Symmetric feedback: `B = W_out^T`, learning with the readout.
+    symmetric: bool,
     /// Every delay, in ticks.
     delay: u64,
     /// Poisson inputs at 200 Hz, else inputs that fire only when injected.
@@ -50,7 +52,7 @@ struct Cfg {
 
 impl Cfg {
     fn new(beta: f64, normalised: bool) -> Cfg {
-        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, online: false, adam_readout: false, delay: 1, poisson: true }
+        Cfg { beta, normalised, update_every: 10.0.s(), c_reg: 0.0, online: false, symmetric: false, adam_readout: false, delay: 1, poisson: true }
     }
 }
 
@@ -90,8 +92,23 @@ fn network(seed: u64, cfg: Cfg, targets: &[Vec<f64>]) -> Net {
     let w = |s: f64| uniform((-s).one(), s.one());
     let input = net.connect(x, h, Conn::all_to_all().weight(w(0.8)).delay(d).plastic(hidden.clone()));
     let rec = net.connect(h, h, Conn::all_to_all().autapses(false).weight(w(0.5)).delay(d).plastic(hidden));
-    let out = net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(d).plastic(readout));
-    let fb = net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(d).into_signal("L"));
+    let (out, fb) = if cfg.symmetric {
+        // The readout weights drawn here, the feedback their transpose.
+        use rand::RngExt;
+        let mut r = synfire_graphs::rng::stream(seed, synfire_graphs::rng::Domain::Task, 9, 0);
+        let w_out: Vec<(u32, u32, Number)> =
+            (0..N_REC as u32).flat_map(|j| (0..N_OUT as u32).map(move |k| (j, k))).map(|(j, k)| (j, k, Number(r.random_range(-0.7..0.7)))).collect();
+        let fb_rule = synfire_rules::EpropFeedback::new().eta(0.01).update_every(cfg.update_every).readout(tau_out.ms(), gain, d);
+        let out = net.connect(h, y, Conn::weighted_list(w_out.clone()).delay(d).plastic(readout));
+        let fb =
+            net.connect(y, h, Conn::weighted_list(w_out.iter().map(|&(j, k, w)| (k, j, w)).collect::<Vec<_>>()).delay(d).into_signal("L").plastic(fb_rule));
+        (out, fb)
+    } else {
+        (
+            net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(d).plastic(readout)),
+            net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(d).into_signal("L")),
+        )
+    };
     let x_spikes = net.record_spikes([x, h]);
     let g = [input, rec, out].map(|p| net.record_synapse_state(p, "g", 1.0.ms(), None));
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
@@ -178,12 +195,20 @@ fn accumulated_gradients_equal_the_dense_reference_tick_by_tick() {
     // LIF runs across the hidden rule's segment boundaries (every 128 ticks); ALIF
     // for fewer ticks: beyond about 70 its f32 adaptation drifts from the f64
     // reference by more than the tolerance (with the tick-by-tick replay as well).
-    for (beta, normalised, ticks) in [(0.0, false, 300), (0.0, true, 300), (0.3, false, 60), (0.3, true, 60)] {
+    // Random feedback for every neuron and filter, symmetric feedback (B = W_out^T,
+    // the feedback rule learning with the readout) for LIF and ALIF.
+    for (beta, normalised, ticks, symmetric) in
+        [(0.0, false, 300, false), (0.0, true, 300, false), (0.3, false, 60, false), (0.3, true, 60, false), (0.0, false, 300, true), (0.3, true, 60, true)]
+    {
         const TICKS: usize = 300;
         let tg = targets(TICKS);
-        let net = network(11, Cfg::new(beta, normalised), &tg);
+        let net = network(11, Cfg { symmetric, ..Cfg::new(beta, normalised) }, &tg);
         let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
         let reference = reference_of(&sim, &net, beta, normalised);
+        if symmetric {
+            let w_out = dense(&sim, net.out, N_OUT, N_REC);
+            assert!((0..N_REC).all(|j| (0..N_OUT).all(|k| reference.b[j][k] == w_out[k][j])), "B is W_out^T");
+        }
         sim.run_ticks(TICKS as u64).expect("runs");
         let x = inputs(&sim, &net, TICKS);
         let run = reference.eprop(&x, &tg);
