@@ -15,6 +15,7 @@ use synfire_rules::{Disinhibition, DisinhibitionSpiking};
 /// What one task trains on and how.
 struct Plan {
     name: &'static str,
+    about: &'static str,
     sizes: Vec<u32>,
     data: fn(u64) -> (Data, Data),
     schedule: Schedule,
@@ -28,6 +29,13 @@ struct Plan {
     bp_lrs: &'static [f64],
     /// The spiking variant of the circuit (LIF E-I pairs, `disinhibition_spiking`).
     spiking: bool,
+}
+
+impl Plan {
+    /// The plan on other data and layer sizes.
+    fn with_data(self, sizes: Vec<u32>, data: fn(u64) -> (Data, Data)) -> Plan {
+        Plan { sizes, data, ..self }
+    }
 }
 
 /// The circuit of a plan for one seed.
@@ -148,35 +156,45 @@ fn run(p: &Plan, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, 
     Ok(out)
 }
 
-/// `synfire run disinhibition-xor`.
-#[derive(Debug, Clone, Copy)]
-pub struct DisinhibitionXor;
+/// A task that is one [`Plan`]: its name, text and settings in one place.
+trait Planned {
+    fn plan(&self) -> Plan;
+}
 
-impl Task for DisinhibitionXor {
+impl<T: Planned + Sync> Task for T {
     fn name(&self) -> &'static str {
-        "disinhibition-xor"
+        self.plan().name
     }
     fn about(&self) -> &'static str {
-        "XOR learned by a 2-16-2 dis-inhibitory microcircuit in the engine, beside backpropagation; reports accuracy and bp_accuracy"
+        self.plan().about
     }
     fn default_seeds(&self) -> u64 {
         5
     }
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 1000, eval_every: 50, q_every: 0, decay: 0.0, batch: 0 };
-        let plan = Plan {
-            name: self.name(),
+        run(&self.plan(), setup, progress)
+    }
+}
+
+/// `synfire run disinhibition-xor`.
+#[derive(Debug, Clone, Copy)]
+pub struct DisinhibitionXor;
+
+impl Planned for DisinhibitionXor {
+    fn plan(&self) -> Plan {
+        Plan {
+            name: "disinhibition-xor",
+            about: "XOR learned by a 2-16-2 dis-inhibitory microcircuit in the engine, beside backpropagation; reports accuracy and bp_accuracy",
             sizes: vec![2, 16, 2],
             data: |_| (xor(), xor()),
-            schedule,
+            schedule: Schedule { settle: 100, learn: 50, eval: 100, epochs: 1000, eval_every: 50, q_every: 0, decay: 0.0, batch: 0 },
             eta: 1e-3,
             adam: false,
             k_p: 2.0,
             q_gain: 1.0,
             bp_lrs: &[0.1],
             spiking: false,
-        };
-        run(&plan, setup, progress)
+        }
     }
 }
 
@@ -184,33 +202,23 @@ impl Task for DisinhibitionXor {
 #[derive(Debug, Clone, Copy)]
 pub struct DisinhibitionRandman;
 
-impl Task for DisinhibitionRandman {
-    fn name(&self) -> &'static str {
-        "disinhibition-randman"
-    }
-    fn about(&self) -> &'static str {
-        "3-class synthetic manifolds (randman) learned by a 10-16-3 dis-inhibitory microcircuit in the engine, beside backpropagation"
-    }
-    fn default_seeds(&self) -> u64 {
-        5
-    }
-    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        // Specs 5.3: updates at the closed-loop steady state averaged over a batch,
-        // Adam (batches of 10, not 100: 300 examples would give 3 steps an epoch).
-        let schedule = Schedule { settle: 100, learn: 50, eval: 100, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 };
-        let plan = Plan {
-            name: self.name(),
+impl Planned for DisinhibitionRandman {
+    fn plan(&self) -> Plan {
+        Plan {
+            name: "disinhibition-randman",
+            about: "3-class synthetic manifolds (randman) learned by a 10-16-3 dis-inhibitory microcircuit in the engine, beside backpropagation",
             sizes: vec![10, 16, 3],
             data: |seed| Randman::THREE.generate(seed),
-            schedule,
+            // Specs 5.3: updates at the closed-loop steady state averaged over a batch,
+            // Adam (batches of 10, not 100: 300 examples would give 3 steps an epoch).
+            schedule: Schedule { settle: 100, learn: 50, eval: 100, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 },
             eta: 0.03,
             adam: true,
             k_p: 1.0,
             q_gain: 1.0,
             bp_lrs: &[0.01, 0.03, 0.1],
             spiking: false,
-        };
-        run(&plan, setup, progress)
+        }
     }
 }
 
@@ -218,31 +226,15 @@ impl Task for DisinhibitionRandman {
 #[derive(Debug, Clone, Copy)]
 pub struct DisinhibitionXorSpiking;
 
-impl Task for DisinhibitionXorSpiking {
-    fn name(&self) -> &'static str {
-        "disinhibition-xor-spiking"
-    }
-    fn about(&self) -> &'static str {
-        "XOR learned by a 2-16-2 circuit of LIF E-I pairs (the spiking port, disinhibition_spiking) in the engine, beside backpropagation on the rate circuit"
-    }
-    fn default_seeds(&self) -> u64 {
-        5
-    }
-    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        let schedule = Schedule { settle: 100, learn: 100, eval: 150, epochs: 300, eval_every: 25, q_every: 0, decay: 0.0, batch: 4 };
-        let plan = Plan {
-            name: self.name(),
-            sizes: vec![2, 16, 2],
-            data: |_| (xor(), xor()),
-            schedule,
-            eta: 0.01,
-            adam: true,
-            k_p: 10.0,
-            q_gain: 1.0,
-            bp_lrs: &[0.01, 0.03, 0.1],
-            spiking: true,
-        };
-        run(&plan, setup, progress)
+impl Planned for DisinhibitionXorSpiking {
+    fn plan(&self) -> Plan {
+        Plan {
+            name: "disinhibition-xor-spiking",
+            about: "XOR learned by a 2-16-2 circuit of LIF E-I pairs (the spiking port, disinhibition_spiking) in the engine, beside backpropagation on the rate circuit",
+            schedule: Schedule { settle: 100, learn: 100, eval: 150, epochs: 300, eval_every: 25, q_every: 0, decay: 0.0, batch: 4 },
+            ..DisinhibitionRandmanSpiking.plan()
+        }
+        .with_data(vec![2, 16, 2], |_| (xor(), xor()))
     }
 }
 
@@ -250,31 +242,17 @@ impl Task for DisinhibitionXorSpiking {
 #[derive(Debug, Clone, Copy)]
 pub struct DisinhibitionRandmanSpiking;
 
-impl Task for DisinhibitionRandmanSpiking {
-    fn name(&self) -> &'static str {
-        "disinhibition-randman-spiking"
-    }
-    fn about(&self) -> &'static str {
-        "3-class randman learned by a 10-16-3 circuit of LIF E-I pairs (the spiking port) in the engine, beside backpropagation on the rate circuit"
-    }
-    fn default_seeds(&self) -> u64 {
-        5
-    }
-    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        let schedule = Schedule { settle: 100, learn: 100, eval: 150, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 };
-        let plan = Plan {
-            name: self.name(),
-            sizes: vec![10, 16, 3],
-            data: |seed| Randman::THREE.generate(seed),
-            schedule,
+impl Planned for DisinhibitionRandmanSpiking {
+    fn plan(&self) -> Plan {
+        Plan {
+            name: "disinhibition-randman-spiking",
+            about: "3-class randman learned by a 10-16-3 circuit of LIF E-I pairs (the spiking port) in the engine, beside backpropagation on the rate circuit",
+            schedule: Schedule { settle: 100, learn: 100, eval: 150, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 },
             eta: 0.01,
-            adam: true,
             k_p: 10.0,
-            q_gain: 1.0,
-            bp_lrs: &[0.01, 0.03, 0.1],
             spiking: true,
-        };
-        run(&plan, setup, progress)
+            ..DisinhibitionRandman.plan()
+        }
     }
 }
 

@@ -143,14 +143,26 @@ impl EpropRule {
         if self.role == Role::Readout {
             return self.replay(until, syn);
         }
+        if until <= self.pos {
+            return;
+        }
+        let mut adj = std::mem::take(&mut self.adj);
+        let mut st = Owned::take(self);
+        self.run_segments(&mut adj, until, syn, &mut st.borrow());
+        st.put_back(self);
+        self.adj = adj;
+        self.forget(self.pos, until);
+    }
+
+    /// Integrates the hidden rule's segments `pos..until` into `st` (the committed
+    /// state or a copy of it), reading the histories, arrivals and resets from `pos` on.
+    fn run_segments(&self, adj: &mut Adjoint, until: u64, syn: &Synapses<'_>, st: &mut SynState<'_>) {
         let mut a = self.pos;
         while a < until {
             let b = self.segment_end(a, until);
-            let fresh = self.resets.front() == Some(&a);
-            let mut st = SynState { zbar: &mut self.zbar, eps: &mut self.eps, ebar: &mut self.ebar, g: &mut self.g, sum_e: &mut self.sum_e };
-            let h = Histories { psi: &self.psi, l: &self.l, creg: &self.creg };
-            segment(&self.c, &mut self.adj, h, &self.pending, self.n_targets, a, b, fresh, syn, &mut st);
-            self.forget(a, b);
+            let off = ((a - self.pos) as usize) * self.n_targets;
+            let h = Histories { psi: &self.psi[off..], l: &self.l[off..], creg: self.creg.get(off..).unwrap_or_default() };
+            segment(&self.c, adj, h, &self.pending, self.n_targets, a, b, self.resets.contains(&a), syn, st);
             a = b;
         }
     }
@@ -305,18 +317,11 @@ impl EpropRule {
         if self.role == Role::Readout || until <= self.pos {
             return;
         }
-        let (mut zbar, mut eps, mut ebar, mut g, mut sum_e) = (self.zbar.clone(), self.eps.clone(), self.ebar.clone(), self.g.clone(), self.sum_e.clone());
-        let mut a = self.pos;
-        while a < until {
-            let b = self.segment_end(a, until);
-            let fresh = self.resets.iter().any(|&r| r == a);
-            let mut st = SynState { zbar: &mut zbar, eps: &mut eps, ebar: &mut ebar, g: &mut g, sum_e: &mut sum_e };
-            let off = ((a - self.pos) as usize) * self.n_targets;
-            let creg = self.creg.get(off..).unwrap_or_default();
-            let h = Histories { psi: &self.psi[off..], l: &self.l[off..], creg };
-            segment(&self.c, &mut self.adj, h, &self.pending, self.n_targets, a, b, fresh, syn, &mut st);
-            a = b;
-        }
+        let mut copy = Owned { zbar: self.zbar.clone(), eps: self.eps.clone(), ebar: self.ebar.clone(), g: self.g.clone(), sum_e: self.sum_e.clone() };
+        let mut adj = std::mem::take(&mut self.adj);
+        self.run_segments(&mut adj, until, syn, &mut copy.borrow());
+        self.adj = adj;
+        let Owned { g, ebar, eps, .. } = copy;
         self.view = Some(View { g, ebar, eps });
     }
 }
@@ -436,6 +441,29 @@ impl Plasticity for EpropRule {
             "eps" if !self.eps.is_empty() => Some(v.map_or(&self.eps, |v| &v.eps)),
             _ => None,
         }
+    }
+}
+
+/// The per-synapse state of the hidden rule, taken out of the rule (or copied) while
+/// segments are integrated into it.
+struct Owned {
+    zbar: Vec<f32>,
+    eps: Vec<f32>,
+    ebar: Vec<f32>,
+    g: Vec<f32>,
+    sum_e: Vec<f32>,
+}
+
+impl Owned {
+    fn take(r: &mut EpropRule) -> Owned {
+        let t = std::mem::take;
+        Owned { zbar: t(&mut r.zbar), eps: t(&mut r.eps), ebar: t(&mut r.ebar), g: t(&mut r.g), sum_e: t(&mut r.sum_e) }
+    }
+    fn put_back(self, r: &mut EpropRule) {
+        (r.zbar, r.eps, r.ebar, r.g, r.sum_e) = (self.zbar, self.eps, self.ebar, self.g, self.sum_e);
+    }
+    fn borrow(&mut self) -> SynState<'_> {
+        SynState { zbar: &mut self.zbar, eps: &mut self.eps, ebar: &mut self.ebar, g: &mut self.g, sum_e: &mut self.sum_e }
     }
 }
 
