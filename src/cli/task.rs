@@ -94,6 +94,10 @@ fn write(task: &dyn Task, setup: &Setup, outcome: &Outcome, wall_s: f64, mut sta
         output::write_figure(&staging.file(&f.file), f)?;
         listed.push(Listed { file: f.file.clone(), format: "svg", kind: "plot", what: f.title.clone() });
     }
+    for h in &outcome.heatmaps {
+        output::write_heatmap(&staging.file(&h.file), h)?;
+        listed.push(Listed { file: h.file.clone(), format: "svg", kind: "plot", what: h.title.clone() });
+    }
     for t in &outcome.tables {
         let mut text = t.header.join(",") + "\n";
         for row in &t.rows {

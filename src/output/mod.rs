@@ -6,6 +6,7 @@
 
 mod csv;
 mod curves;
+mod heatmap;
 pub mod manifest;
 mod npy;
 mod plan;
@@ -19,6 +20,7 @@ mod state_plot;
 mod weights;
 
 pub use curves::write_figure;
+pub use heatmap::write_heatmap;
 pub use manifest::{Entry, Manifest};
 pub use plan::Plan;
 pub use probes::{Binned, ProbeData, write_probes};

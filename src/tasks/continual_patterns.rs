@@ -12,7 +12,7 @@
 //!
 //! This is the rate abstraction of the protocol (`crate::continual::engine_rate`).
 
-use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
+use super::{Figure, Heatmap, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
 use crate::continual::{Form, Protocol, Run, Scenario, Variant};
 
 const NAME: &str = "continual-patterns";
@@ -102,8 +102,10 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
         "forgetting",
     );
     let mut curves = Vec::new();
+    let mut heat_panels = Vec::new();
     for (v, rs) in scenario.variants.iter().zip(runs) {
         let stat = |f: &dyn Fn(&Run) -> f64| Stats::of(&rs.iter().map(f).collect::<Vec<_>>());
+        let baseline: Vec<f64> = (0..t).map(|j| rs.iter().map(|r| r.matrix.baseline[j]).sum::<f64>() / rs.len() as f64).collect();
         let mean_matrix: Vec<Vec<f64>> = (0..t).map(|i| (0..t).map(|j| rs.iter().map(|r| r.matrix.r[i][j]).sum::<f64>() / rs.len() as f64).collect()).collect();
         let metrics = |f: fn(&crate::continual::Metrics) -> f64| stat(&|r: &Run| f(&r.matrix.metrics()));
         let (a_a, a_last, last) = (stat(&|r| r.matrix.r[0][0]), stat(&|r| r.matrix.r[t - 1][0]), stat(&|r| r.matrix.r[t - 1][t - 1]));
@@ -128,14 +130,12 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
             file: format!("matrix_{}.csv", file.trim_end_matches('_')),
             what: format!("{}: accuracy on task j (columns) after training task i (rows), mean over seeds; row `init` is untrained", v.label()),
             header: std::iter::once("after".to_string()).chain((0..t).map(|j| format!("task_{j}"))).collect(),
-            rows: std::iter::once((
-                "init".to_string(),
-                (0..t).map(|j| rs.iter().map(|r| r.matrix.baseline[j]).sum::<f64>() / rs.len() as f64).collect::<Vec<_>>(),
-            ))
-            .chain(mean_matrix.iter().enumerate().map(|(i, row)| (format!("task_{i}"), row.clone())))
-            .map(|(name, row)| std::iter::once(name).chain(row.iter().map(|x| format!("{x:.4}"))).collect())
-            .collect(),
+            rows: std::iter::once(("init".to_string(), baseline.clone()))
+                .chain(mean_matrix.iter().enumerate().map(|(i, row)| (format!("task_{i}"), row.clone())))
+                .map(|(name, row)| std::iter::once(name).chain(row.iter().map(|x| format!("{x:.4}"))).collect())
+                .collect(),
         });
+        heat_panels.push((v.label(), std::iter::once(baseline).chain(mean_matrix.iter().cloned()).collect()));
         if matches!(v, Variant::Plain | Variant::Metaplastic { m: 1.0 } | Variant::Si { c: 0.01, .. }) {
             for j in 0..t {
                 let points: Vec<(f64, f64)> =
@@ -145,6 +145,16 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
         }
     }
     out.set("variants", entries);
+    out.heatmaps.push(Heatmap {
+        file: "accuracy_matrix.svg".into(),
+        title: "accuracy matrices, mean over seeds".into(),
+        row_label: "after training task (init: untrained)".into(),
+        column_label: "accuracy on task".into(),
+        rows: std::iter::once("init".to_string()).chain((0..t).map(|i| format!("task {i}"))).collect(),
+        columns: (0..t).map(|j| format!("task {j}")).collect(),
+        range: (0.0, 1.0),
+        panels: heat_panels,
+    });
     out.figures.push(Figure {
         file: "learning_curves.svg".into(),
         title: "accuracy on each task while training tasks in sequence".into(),
@@ -236,6 +246,20 @@ mod tests {
         let a = short(1, 1, 2);
         assert_eq!(a.report, short(1, 2, 1).report, "2 engine workers, 1 thread");
         assert_ne!(short(2, 1, 2).report.get("variants"), a.report.get("variants"));
+    }
+
+    #[test]
+    fn the_matrix_heatmap_holds_each_variants_mean_matrix_under_its_untrained_row() {
+        let out = short(1, 1, 2);
+        let [map] = &out.heatmaps[..] else { panic!("one heatmap, got {}", out.heatmaps.len()) };
+        assert_eq!(map.panels.len(), 3, "a panel per variant");
+        let variants = out.report["variants"].as_array().expect("variants");
+        for ((name, m), v) in map.panels.iter().zip(variants) {
+            assert_eq!(name, v["variant"].as_str().expect("label"));
+            let mean: Vec<Vec<f64>> = serde_json::from_value(v["matrix_mean"].clone()).expect("matrix");
+            assert_eq!(&m[1..], &mean[..], "{name}: rows after the untrained row are the mean matrix");
+            assert_eq!(m.len(), map.rows.len());
+        }
     }
 
     #[test]

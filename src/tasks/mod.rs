@@ -29,7 +29,7 @@ mod outcome;
 mod stats;
 
 pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionRandmanSpiking, DisinhibitionXor, DisinhibitionXorSpiking, backprop};
-pub use outcome::{Figure, Outcome, Series, Table};
+pub use outcome::{Figure, Heatmap, Outcome, Series, Table};
 pub use stats::Stats;
 
 use synfire_graphs::{BuildError, Time};

@@ -10,6 +10,8 @@ pub struct Outcome {
     pub report: serde_json::Map<String, serde_json::Value>,
     /// Plots, one SVG file each.
     pub figures: Vec<Figure>,
+    /// Matrices drawn as coloured grids (accuracy matrices), one SVG file each.
+    pub heatmaps: Vec<Heatmap>,
     /// CSV tables, one file each.
     pub tables: Vec<Table>,
     /// A plain-text summary with fixed columns, printed on stdout.
@@ -53,6 +55,29 @@ pub struct Series {
     /// Half-width of the band at each point (a standard deviation over seeds); empty
     /// for no band.
     pub spread: Vec<f64>,
+}
+
+/// Matrices of numbers in a fixed range drawn as grids of coloured, labelled cells:
+/// one panel per matrix, side by side, all on one colour scale.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Heatmap {
+    /// File name in the output directory (`accuracy_matrix.svg`).
+    pub file: String,
+    /// Title over the panels.
+    pub title: String,
+    /// What the rows are (`after training task`), drawn top to bottom.
+    pub row_label: String,
+    /// What the columns are (`accuracy on task`).
+    pub column_label: String,
+    /// Row names, as many as every matrix has rows.
+    pub rows: Vec<String>,
+    /// Column names, as many as every matrix has columns.
+    pub columns: Vec<String>,
+    /// The values the colour scale spans (`(0.0, 1.0)` for accuracies); values
+    /// outside are drawn in the end colours.
+    pub range: (f64, f64),
+    /// The panels: a name and a matrix (rows of columns).
+    pub panels: Vec<(String, Vec<Vec<f64>>)>,
 }
 
 /// A CSV table: a header and rows of numbers or words.
