@@ -1,7 +1,9 @@
 //! Metaplastic synapses (spec 7) in the DSL: pair STDP on the inputs of one population,
 //! wrapped three ways — a Benna–Fusi chain (`.benna_fusi(..)`), metaplastic hidden
 //! weights (`.metaplastic(m)`) and synaptic intelligence consolidated by a scheduled
-//! modulator (`.synaptic_intelligence(..)`). Runs on 1 and 2 workers, checks that the
+//! modulator (`.synaptic_intelligence(..)`); and reward-modulated STDP with hidden
+//! weights (`RewardStdp::izhikevich2007().metaplastic(m)`, the reward a scheduled
+//! modulator). Runs on 1 and 2 workers, checks that the
 //! weights are bit-identical, and prints what the wrappers' states did.
 //!
 //! `cargo run --release --example metaplastic`
@@ -11,8 +13,8 @@ use synfire::prelude::*;
 
 struct Setup {
     graph: Graph,
-    projs: [ProjId; 3],
-    probes: [Probe<probe_kind::Weights>; 4],
+    projs: [ProjId; 4],
+    probes: [Probe<probe_kind::Weights>; 5],
 }
 
 fn network() -> anyhow::Result<Setup> {
@@ -26,14 +28,19 @@ fn network() -> anyhow::Result<Setup> {
     let chain = net.connect(x, e, conn().plastic(base().benna_fusi(BennaFusi::geometric(6).clock(10.0.ms()))));
     let hidden = net.connect(x, e, conn().plastic(base().metaplastic(1.0)));
     let si = net.connect(x, e, conn().plastic(base().synaptic_intelligence(SynapticIntelligence::new(0.1).xi(0.01).consolidate_on("switch"))));
+    // Reward from 200 ms on: R-STDP's eligibility becomes hidden-weight change.
+    net.scheduled_modulator("reward", 0.0, [(200.0.ms(), 2.0)]);
+    let rstdp = RewardStdp::izhikevich2007().a_plus(0.05).a_minus(0.06).tau_c(200.0.ms()).bounds(0.0..=3.0).modulator("reward");
+    let rewarded = net.connect(x, e, conn().plastic(rstdp.metaplastic(2.0)));
     let every = 100.0.ms();
     let probes = [
         net.record_synapse_state(chain, "u_1", every, Some(50)),
         net.record_synapse_state(chain, "u_6", every, Some(50)),
         net.record_synapse_state(hidden, "w_h", every, Some(50)),
         net.record_synapse_state(si, "Omega", every, Some(50)),
+        net.record_synapse_state(rewarded, "w_h", every, Some(50)),
     ];
-    Ok(Setup { graph: net.freeze_with(&RuleCatalog)?, projs: [chain, hidden, si], probes })
+    Ok(Setup { graph: net.freeze_with(&RuleCatalog)?, projs: [chain, hidden, si, rewarded], probes })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     }
     let sim = &runs[0];
     let mean = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len().max(1) as f64;
-    for (name, probe) in ["chain u_1", "chain u_6", "hidden W_h", "SI Omega"].iter().zip(&s.probes) {
+    for (name, probe) in ["chain u_1", "chain u_6", "hidden W_h", "SI Omega", "R-STDP W_h"].iter().zip(&s.probes) {
         let trace = sim.weights(*probe)?;
         let n = trace.synapses.len().max(1);
         let first = &trace.values[..n.min(trace.values.len())];

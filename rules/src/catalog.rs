@@ -301,6 +301,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),
             Parsed::Vogels(p) => p.build(info, engine, Some(meta)),
             Parsed::SignalHebb(p) => p.build_wrapped(info, meta),
+            Parsed::Rstdp(p) => p.build_wrapped(info, meta),
             // `parse_wrapped` takes no other base.
             _ => Err(RuleError::Unknown { name: base.to_spec().name }),
         },

@@ -1,12 +1,12 @@
 //! Metaplastic wrappers in the engine: a Benna–Fusi chain, hidden weights and synaptic
 //! intelligence (consolidated by a scheduled modulator) on the inputs of one
-//! population give bit-identical spikes and weights on 1, 2 and 4 workers, and a run
+//! population, and reward-modulated STDP behind a chain and SI, give bit-identical spikes and weights on 1, 2 and 4 workers, and a run
 //! checkpointed midway and restored on another worker count continues bit for bit.
 
 use std::path::Path;
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, Probe, ProjId, Time, probe_kind};
-use synfire_rules::{BennaFusi, Catalog, HiddenWeights, Metaplastic, Stdp, SynapticIntelligence};
+use synfire_rules::{BennaFusi, Catalog, HiddenWeights, Metaplastic, RewardStdp, Stdp, SynapticIntelligence};
 use synfire_runtime::{Checkpoint, Runtime};
 
 fn network() -> (Graph, Probe<probe_kind::Spikes>, Vec<ProjId>) {
@@ -14,6 +14,8 @@ fn network() -> (Graph, Probe<probe_kind::Spikes>, Vec<ProjId>) {
     let x = net.poisson("X", 200, 15.0.hz());
     let e = net.population("E", 40, Lif::cuba().e_l((-55.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv())));
     net.scheduled_modulator("switch", 0.0, [(150.0.ms(), 1.0), (151.0.ms(), 0.0)]);
+    net.scheduled_modulator("reward", 0.0, [(40.0.ms(), 3.0), (200.0.ms(), -3.0)]);
+    let rstdp = || RewardStdp::izhikevich2007().a_plus(0.1).a_minus(0.12).tau_c(100.0.ms()).bounds(0.0..=3.0).modulator("reward");
     let base = || Stdp::pair().a_plus(0.02).a_minus(0.021).bounds(0.0..=3.0);
     let conn = || Conn::prob(0.1).weight(2.0.mv()).delay(1.0.ms());
     let projs = vec![
@@ -22,6 +24,14 @@ fn network() -> (Graph, Probe<probe_kind::Spikes>, Vec<ProjId>) {
         net.connect(x, e, conn().plastic(base().synaptic_intelligence(SynapticIntelligence::new(1.0).xi(0.01).consolidate_on("switch")))),
         // Per-synapse delays: the lazy engine.
         net.connect(x, e, Conn::prob(0.1).weight(2.0.mv()).delay(uniform(1.0.ms(), 3.0.ms())).plastic(base().benna_fusi(BennaFusi::geometric(4)))),
+        // Reward-modulated STDP behind a chain on its clock and behind SI consolidated
+        // by the switch: the reward's ticks propose, the wrapper applies.
+        net.connect(
+            x,
+            e,
+            Conn::prob(0.1).weight(2.0.mv()).delay(uniform(1.0.ms(), 2.0.ms())).plastic(rstdp().benna_fusi(BennaFusi::geometric(5).clock(3.0.ms()))),
+        ),
+        net.connect(x, e, conn().plastic(rstdp().synaptic_intelligence(SynapticIntelligence::new(1.0).xi(0.01).consolidate_on("switch")))),
     ];
     let probe = net.record_spikes([e]);
     (net.freeze_with(&Catalog).expect("freezes"), probe, projs)

@@ -17,7 +17,9 @@
 //! The base rule proposes a change per event and an [`Update`] applies it: the
 //! kernels of the shared event engines (`stdp_pair`, `triplet`, `istdp`;
 //! `crate::driver`) and signal-gated learning (`signal_hebb`, so the delta rule
-//! `Delta::new().error("E").metaplastic(1.0)`, on its own lazy engine). One
+//! `Delta::new().error("E").metaplastic(1.0)`, on its own lazy engine) and
+//! reward-modulated STDP (`crate::rstdp`, whose eligibility proposes `h m c` each
+//! rewarded tick, on its lazy engine). One
 //! mechanism for both: [`Meta::with_update`] builds the wrapper's `Update` and hands it
 //! to the base's engine. In a file the wrapper holds every input, its base's too:
 //! `rule = { name = "meta_hidden", m = 1, base = { name = "signal_hebb" }, inputs = { signal = "E" } }`.
@@ -50,10 +52,10 @@ pub const SI: &str = "synaptic_intelligence";
 
 /// The base rules a wrapper takes: kernels of the shared engines that do not read the
 /// weight they are given (a Benna–Fusi settle rewrites the stored efficacy, which must
-/// not change what a kernel proposes), and signal-gated learning (so the delta rule),
-/// which proposes its change through the same [`Update`] on its own lazy engine
-/// (`crate::signal_hebb`).
-pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME, crate::signal_hebb::NAME];
+/// not change what a kernel proposes), signal-gated learning (so the delta rule) and
+/// reward-modulated STDP, which propose their changes through the same [`Update`] on
+/// their own lazy engines (`crate::signal_hebb`, `crate::rstdp`).
+pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME, crate::signal_hebb::NAME, crate::rstdp::NAME];
 
 /// Parameters of the Benna–Fusi chain (spec 7.1).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -16,6 +16,7 @@ mod orchestrated;
 mod pair;
 mod reference;
 mod rstdp;
+mod rstdp_wrapped;
 mod scaling;
 mod shards;
 mod sign;

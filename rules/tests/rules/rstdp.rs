@@ -13,7 +13,7 @@ use rand_pcg::Pcg32;
 use synfire_graphs::{Column, PlainState, PlasticityRule, RuleCatalog, StateReader, StateTable, StateWriter, Tick, Unit, UnitExt, Value};
 use synfire_rules::{Catalog, Context, Delays, Plasticity, ProjectionInfo, RULES, RewardStdp, RstdpRule, Synapses, ThirdFactors, instantiate};
 
-const DT: f64 = 1.0;
+pub(super) const DT: f64 = 1.0;
 
 /// The modulator during one tick: the only value an `on_tick(t)` may read.
 struct AtTick {
@@ -45,7 +45,7 @@ impl ThirdFactors for Nowhere {
 
 /// How the miniature engine calls the rule within a segment `[from, to)`.
 #[derive(Debug, Clone, Copy)]
-enum Sched {
+pub(super) enum Sched {
     /// Windows of `len` ticks: at each window start deliver the previous window's pre
     /// spikes, then advance (settle every `settle_every`-th window; no call at all
     /// without `advance`), then record the window's post spikes and tick through it.
@@ -56,7 +56,7 @@ enum Sched {
     TicksFirst,
 }
 
-fn schedules(d_min: u64) -> Vec<Sched> {
+pub(super) fn schedules(d_min: u64) -> Vec<Sched> {
     let mut s = vec![
         Sched::Windows { len: 1, settle_every: None, advance: true },
         Sched::Windows { len: 1, settle_every: Some(3), advance: true },
@@ -72,11 +72,11 @@ fn schedules(d_min: u64) -> Vec<Sched> {
 }
 
 /// A network, its trains and its modulator, with the engine's arrays.
-struct World {
-    net: Net,
+pub(super) struct World {
+    pub(super) net: Net,
     pre: Vec<(u64, usize)>,
     post: Vec<(u64, usize)>,
-    m: Vec<f64>,
+    pub(super) m: Vec<f64>,
     targets: Vec<u32>,
     delays: Vec<u32>,
 }
@@ -85,15 +85,16 @@ struct World {
 /// the rule's per-synapse state in f64 at the end (`syn.*` columns), where a
 /// schedule-dependent rounding would show long before it reaches an f32 weight.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Run {
-    events: Vec<(u64, usize, Vec<f32>)>,
-    weights: Vec<f32>,
+pub(super) struct Run {
+    pub(super) events: Vec<(u64, usize, Vec<f32>)>,
+    pub(super) weights: Vec<f32>,
     state: Vec<Column>,
 }
 
-/// The per-synapse columns of the rule's state.
+/// The per-synapse columns of the rule's state (eligibility, and the weights the
+/// update keeps).
 fn synapse_state(rule: &RstdpRule) -> Vec<Column> {
-    save(rule).columns.into_iter().filter(|c| c.name.starts_with("syn.")).collect()
+    save(rule).columns.into_iter().filter(|c| c.name.starts_with("syn.") || c.name == "update.w").collect()
 }
 
 impl World {
@@ -108,7 +109,7 @@ impl World {
     }
 
     /// A run before its first tick: the initial weights.
-    fn start(&self) -> Run {
+    pub(super) fn start(&self) -> Run {
         Run { weights: self.net.syns.iter().map(|s| s.w0).collect(), ..Run::default() }
     }
 }
@@ -116,7 +117,7 @@ impl World {
 /// Drives `rule` through `[from, to)` (pre spikes before `from` already delivered and
 /// `advance(from)` done when `from > 0`), ending with `settle(to)` when `settle_at_end`,
 /// else `advance(to)`. `out.weights` are the engine's weights.
-fn drive(rule: &mut dyn Plasticity, world: &World, out: &mut Run, from: u64, to: u64, sched: Sched, settle_at_end: bool) {
+pub(super) fn drive(rule: &mut dyn Plasticity, world: &World, out: &mut Run, from: u64, to: u64, sched: Sched, settle_at_end: bool) {
     let none = Context { third: &Nowhere, post: Default::default() };
     let Run { events, weights, .. } = out;
     let mut syn = Synapses { offsets: &world.net.offsets, targets: &world.targets, delays: Delays::PerSynapse(&world.delays), weights };
@@ -215,15 +216,45 @@ fn run_all(p: &RewardStdp, world: &World, end: u64) -> Run {
 }
 
 /// What the reference computes: per pre spike `(t, source, row weights)`; final weights.
-struct RefRun {
-    events: Vec<(u64, usize, Vec<f64>)>,
-    weights: Vec<f64>,
+pub(super) struct RefRun {
+    pub(super) events: Vec<(u64, usize, Vec<f64>)>,
+    pub(super) weights: Vec<f64>,
+}
+
+/// How the reference turns a tick's change into a weight: the plain rule clips; a
+/// metaplastic wrapper keeps its own state.
+pub(super) trait RefWeight {
+    /// The weight a spike at tick `t` transmits (before that tick's change).
+    fn at(&mut self, t: u64) -> f64;
+    /// Applies the change `dw` of tick `t`.
+    fn change(&mut self, t: u64, dw: f64);
+}
+
+/// The plain rule's weight: clipped to the bounds at every change.
+struct Clipped {
+    w: f64,
+    min: f64,
+    max: f64,
+}
+
+impl RefWeight for Clipped {
+    fn at(&mut self, _t: u64) -> f64 {
+        self.w
+    }
+    fn change(&mut self, _t: u64, dw: f64) {
+        self.w = (self.w + dw).clamp(self.min, self.max);
+    }
 }
 
 /// The rule's equations as written in its docs, in f64, tick by tick, synapse by
 /// synapse, `c` decayed by multiplication: per pre spike the row's weights before the
 /// tick's weight step, and the weights at `end`.
 fn reference(p: &RewardStdp, world: &World, trains: &Trains, end: u64) -> RefRun {
+    reference_with(p, world, trains, end, |w| Clipped { w, min: p.bounds.min, max: p.bounds.max })
+}
+
+/// [`reference`] with each synapse's weight kept by `make(w0)`.
+pub(super) fn reference_with<W: RefWeight>(p: &RewardStdp, world: &World, trains: &Trains, end: u64, mut make: impl FnMut(f64) -> W) -> RefRun {
     let (tp, tm) = (p.tau_plus.0 / DT, p.tau_minus.0 / DT);
     let nearest = p.interaction == synfire_rules::Interaction::Nearest;
     let lambda = (-DT / p.tau_c.0).exp();
@@ -233,22 +264,22 @@ fn reference(p: &RewardStdp, world: &World, trains: &Trains, end: u64) -> RefRun
     for (k, s) in world.net.syns.iter().enumerate() {
         let d = u64::from(s.delay);
         let (pre, post) = (&trains.pre[s.src], &trains.post[s.tgt]);
-        let (mut w, mut c) = (f64::from(s.w0), 0.0f64);
+        let (mut w, mut c) = (make(f64::from(s.w0)), 0.0f64);
         for t in 0..end {
             if t >= d && post.contains(&(t - d)) {
                 c += p.a_plus * trace(pre, 0, t, tp, nearest);
             }
             if pre.contains(&t) {
-                at_pre[k].push(w);
+                at_pre[k].push(w.at(t));
                 c -= p.a_minus * trace(post, d, t, tm, nearest);
             }
             let dw = h * world.m[t as usize] * c;
             if dw != 0.0 {
-                w = (w + dw).clamp(p.bounds.min, p.bounds.max);
+                w.change(t, dw);
             }
             c *= lambda;
         }
-        weights.push(w);
+        weights.push(w.at(end));
     }
     // Per pre spike, in delivery order, the row's weights.
     let mut n_seen = vec![0usize; world.net.syns.len()];
@@ -283,7 +314,7 @@ fn random_modulator(ticks: u64, seed: u64) -> Vec<f64> {
     m
 }
 
-fn random_world(d_lo: u32, d_hi: u32, end: u64, seed: u64) -> (World, Trains) {
+pub(super) fn random_world(d_lo: u32, d_hi: u32, end: u64, seed: u64) -> (World, Trains) {
     let net = random_net(5, 4, 0.8, d_lo, d_hi, (0.2, 0.8), seed);
     let trains = Trains::random(&net, 0.02, 0.025, end - u64::from(d_hi) - 1, seed + 100);
     let m = random_modulator(end, seed + 200);
@@ -291,11 +322,11 @@ fn random_world(d_lo: u32, d_hi: u32, end: u64, seed: u64) -> (World, Trains) {
 }
 
 /// The paper's rule, reading the modulator node `reward`.
-fn izhikevich() -> RewardStdp {
+pub(super) fn izhikevich() -> RewardStdp {
     RewardStdp::izhikevich2007().modulator("reward")
 }
 
-fn random_rule() -> RewardStdp {
+pub(super) fn random_rule() -> RewardStdp {
     izhikevich().a_plus(0.5).a_minus(0.6).tau_c(200.0.ms()).bounds(0.0..=1.0)
 }
 
@@ -439,13 +470,13 @@ fn a_table_of_another_projection_does_not_restore() {
     let mut wrong = p.build(&info(&other, DT.ms())).unwrap();
     let fresh = save(&wrong);
     let err = wrong.restore(&mut StateReader::new(&rule)).unwrap_err().to_string();
-    assert!(err.contains("syn.w"), "{err}");
+    assert!(err.contains("syn.c"), "{err}");
     assert_same_table(&save(&wrong), &fresh, "a failed restore leaves the rule unchanged");
     let mut bad = rule.clone();
-    let ready = bad.columns.iter_mut().find(|c| c.name == "ready").unwrap();
+    let ready = bad.columns.iter_mut().find(|c| c.name == "update.ready").unwrap();
     ready.values = synfire_graphs::Values::U64(vec![2]);
     let err = build(&p, &world).restore(&mut StateReader::new(&bad)).unwrap_err().to_string();
-    assert!(err.contains("`ready`") && err.contains("2 is not 0 or 1"), "{err}");
+    assert!(err.contains("`update.ready`") && err.contains("2 is not 0 or 1"), "{err}");
 }
 
 fn run_to_table(p: &RewardStdp, world: &World) -> StateTable {
