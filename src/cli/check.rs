@@ -17,6 +17,11 @@ pub const INVALID: u8 = 2;
 /// checked by name and parameters.
 pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
     let shown = path.display();
+    if let Ok(text) = std::fs::read_to_string(path)
+        && synfire::continual::file::is_continual(&text)
+    {
+        return check_continual(path);
+    }
     let result = Scenario::load(path).and_then(|s| {
         let graph = match rules {
             Some(rules) => s.freeze_with(rules),
@@ -127,5 +132,32 @@ fn report(file: &str, e: &ScenarioError) {
             }
         }
         other => eprintln!("{file}: {other}"),
+    }
+}
+
+/// Checks a continual-learning scenario file ([`synfire::continual::file`]).
+fn check_continual(path: &Path) -> ExitCode {
+    match synfire::continual::file::ScenarioFile::load(path) {
+        Ok(f) => {
+            let p = &f.scenario.protocol;
+            let variants: Vec<String> = f.scenario.variants.iter().map(|v| v.label()).collect();
+            out!(
+                "{}: OK: continual scenario, {} tasks of {} patterns over {} inputs, {} epochs each, {:?} form; variants {}; seeds {}..{}",
+                path.display(),
+                p.tasks,
+                p.patterns,
+                p.inputs,
+                p.epochs,
+                f.scenario.form,
+                variants.join(", "),
+                f.seed,
+                f.seed + f.seeds
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(INVALID)
+        }
     }
 }

@@ -14,7 +14,7 @@ use synfire_graphs::{Graph, Time, UnitExt};
 use synfire_runtime::{RunError, Runtime};
 
 /// Arguments of `synfire run`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// A built-in network (cuba, coba, cuba-stdp), a built-in training task (see
     /// `synfire::tasks`) or a scenario file; without one, the flagship task
@@ -168,6 +168,17 @@ pub struct Job {
     pub progress: simulate::Progress,
 }
 
+/// The continual-learning scenario in the file `name`, if it is one (a TOML file
+/// whose top level has a `[continual]` table); other files are network scenarios.
+fn continual_file(name: &str) -> anyhow::Result<Option<synfire::continual::file::ScenarioFile>> {
+    let path = Path::new(name);
+    let is_toml = path.extension().is_some_and(|e| e == "toml");
+    match std::fs::read_to_string(path) {
+        Ok(text) if is_toml && synfire::continual::file::is_continual(&text) => Ok(Some(synfire::continual::file::ScenarioFile::load(path)?)),
+        _ => Ok(None),
+    }
+}
+
 /// The checkpoint file in a run's output directory.
 pub const CHECKPOINT_FILE: &str = "checkpoint.synfire";
 
@@ -178,6 +189,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
             eprintln!("warning: `{0}` is a built-in task, so the file `{0}` is not read (write `./{0}` to run the file)", args.scenario);
         }
         return super::task::run(task, args);
+    }
+    if let Some(file) = continual_file(&args.scenario)? {
+        // The file's seeds and output directory, unless the command line names others.
+        let out = args.out.clone().or(file.directory.clone()).unwrap_or_else(|| {
+            let stem = Path::new(&args.scenario).file_stem().map_or("continual".into(), |s| s.to_string_lossy().into_owned());
+            Path::new("out").join(stem)
+        });
+        let args = RunArgs { seed: args.seed.or(Some(file.seed)), out: Some(out), ..args.clone() };
+        return super::task::run(&synfire::tasks::continual_file::ContinualFile { file }, &args);
     }
     if args.seeds.is_some() || args.iterations.is_some() {
         anyhow::bail!("--seeds and --iterations apply to training tasks; `{}` is a network run", args.scenario);

@@ -11,7 +11,7 @@ use std::time::Instant;
 use synfire::tasks::{Outcome, Progress, Setup, Task, TaskError};
 
 /// Runs `task` with the command line's settings.
-pub fn run(task: &'static dyn Task, args: &RunArgs) -> anyhow::Result<()> {
+pub fn run(task: &dyn Task, args: &RunArgs) -> anyhow::Result<()> {
     refuse_network_flags(task, args)?;
     let first = args.seed.unwrap_or(0);
     let n = args.seeds.unwrap_or_else(|| task.default_seeds());

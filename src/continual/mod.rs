@@ -27,6 +27,7 @@
 //! scenario and a seed fully determine data and result.
 
 pub mod engine_rate;
+pub mod file;
 pub mod metrics;
 pub mod rate;
 

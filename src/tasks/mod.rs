@@ -16,6 +16,7 @@
 //! Every figure a task reports over seeds is a [`Stats`]: mean and spread, with the
 //! seeds that produced it.
 
+pub mod continual_file;
 pub mod continual_patterns;
 pub mod disinhibition_bp;
 pub mod disinhibition_data;

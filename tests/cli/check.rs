@@ -175,3 +175,28 @@ fn every_example_scenario_passes_check() {
         assert!(String::from_utf8_lossy(&out.stdout).contains(": OK: "), "{}", file.display());
     }
 }
+
+/// A continual-learning scenario file is checked as one: its summary, and its
+/// unknown keys and bad values named, exit status 2; `run` refuses it alike and
+/// writes nothing.
+#[test]
+fn continual_scenario_files_are_checked_and_refused_by_name() {
+    let out = synfire_check(&example("continual_patterns.toml"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("OK: continual scenario") && stdout.contains("meta(m=1)"), "{stdout}");
+    for (name, text, named) in [
+        ("unknown.toml", "[continual]\nprotocol = \"patterns\"\n[protocol]\nepoch = 3\n", "epoch"),
+        ("value.toml", "[continual]\nprotocol = \"patterns\"\n[[variant]]\nkind = \"benna_fusi\"\nm = 40\n", "benna-fusi(m=40)"),
+    ] {
+        let bad = Scratch::new(name, text);
+        let out = synfire_check(&bad.0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(named), "{name}: {stderr}");
+        let dir = std::env::temp_dir().join(format!("synfire-cli-check-{}-{name}-out", std::process::id()));
+        let run = Command::new(env!("CARGO_BIN_EXE_synfire")).arg("run").arg(&bad.0).arg("--out").arg(&dir).output().unwrap();
+        assert_ne!(run.status.code(), Some(0), "{name}: run accepted a bad file");
+        assert!(String::from_utf8_lossy(&run.stderr).contains(named), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        assert!(!dir.exists(), "{name}: a refused run wrote {}", dir.display());
+    }
+}
