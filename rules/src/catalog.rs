@@ -3,6 +3,7 @@
 use crate::bounds::Bounds;
 use crate::driver::Engine;
 use crate::error::RuleError;
+use crate::metaplastic::OwnEngine;
 use crate::metaplastic::{self, Meta};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use crate::{disinhibition, disinhibition_spiking, eprop, istdp, orchestrated, rstdp, scaling, signal_hebb, stdp_pair, stp, superspike, triplet};
@@ -300,8 +301,8 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),
             Parsed::Vogels(p) => p.build(info, engine, Some(meta)),
-            Parsed::SignalHebb(p) => p.build_wrapped(info, meta),
-            Parsed::Rstdp(p) => p.build_wrapped(info, meta),
+            Parsed::SignalHebb(p) => OwnEngine::build_wrapped(p, info, meta),
+            Parsed::Rstdp(p) => OwnEngine::build_wrapped(p, info, meta),
             // `parse_wrapped` takes no other base.
             _ => Err(RuleError::Unknown { name: base.to_spec().name }),
         },

@@ -213,13 +213,6 @@ impl RewardStdp {
         Ok(RstdpRule(self.engine(info, F64Weight::new(bounds.min, bounds.max, info.n_synapses), &[INPUT])?))
     }
 
-    /// The rule wrapped by a metaplastic wrapper `meta` (spec 7): the eligibility's
-    /// changes `h m c` go through the wrapper's update; its inputs follow `modulator`.
-    pub(crate) fn build_wrapped(&self, info: &ProjectionInfo, meta: &crate::metaplastic::Meta) -> Result<Box<dyn Plasticity>, RuleError> {
-        let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
-        meta.with_update(bounds, info, 1, Wrapping { rule: self, info }).map_err(|message| RuleError::Projection { rule: NAME.into(), message })?
-    }
-
     /// The engine with `update` applying the changes, reading `inputs`.
     fn engine<U: Update>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<RstdpEngine<U>, RuleError> {
         let problems = self.check();
@@ -282,20 +275,14 @@ impl PlasticityRule for RewardStdp {
     }
 }
 
-/// Reward-modulated STDP's side of [`crate::metaplastic::WithUpdate`].
-struct Wrapping<'a> {
-    rule: &'a RewardStdp,
-    info: &'a ProjectionInfo,
-}
-
-/// The inputs with a wrapper that reads `consolidate` (synaptic intelligence).
-const WITH_CONSOLIDATE: &[&str] = &[INPUT, crate::metaplastic::si::INPUT];
-
-impl crate::metaplastic::WithUpdate for Wrapping<'_> {
-    type Out = Result<Box<dyn Plasticity>, RuleError>;
-    fn with<U: Update + 'static>(self, update: U) -> Self::Out {
-        let inputs = if update.inputs().is_empty() { &[INPUT][..] } else { WITH_CONSOLIDATE };
-        Ok(Box::new(self.rule.engine(self.info, update, inputs)?))
+impl crate::metaplastic::OwnEngine for RewardStdp {
+    const NAME: &'static str = NAME;
+    const INPUTS: [&'static [&'static str]; 2] = [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]];
+    fn bounds(&self) -> Bounds {
+        self.bounds
+    }
+    fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError> {
+        Ok(Box::new(self.engine(info, update, inputs)?))
     }
 }
 

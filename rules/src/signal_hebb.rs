@@ -130,14 +130,6 @@ impl SignalHebb {
         Ok(SignalHebbRule(self.engine(info, Hard::new(bounds.min, bounds.max), &[INPUT])?))
     }
 
-    /// The rule behind the metaplastic wrapper `meta` (spec 7): the same engine, the
-    /// wrapper's update applying the proposed changes `eta L x`.
-    pub(crate) fn build_wrapped(&self, info: &ProjectionInfo, meta: &crate::metaplastic::Meta) -> Result<Box<dyn Plasticity>, RuleError> {
-        let bounds = crate::catalog::scale_bounds(self.bounds, info.weight_scale);
-        let base = Wrapping { rule: self, info };
-        meta.with_update(bounds, info, 1, base).map_err(|message| RuleError::Projection { rule: NAME.into(), message })?
-    }
-
     /// The rule's engine with `update` applying its proposed changes (the plain
     /// rule's hard bounds or a metaplastic wrapper), reading `inputs` (`signal`
     /// first, then the update's).
@@ -189,20 +181,14 @@ impl PlasticityRule for SignalHebb {
     }
 }
 
-/// Signal-gated learning's side of [`crate::metaplastic::WithUpdate`].
-struct Wrapping<'a> {
-    rule: &'a SignalHebb,
-    info: &'a ProjectionInfo,
-}
-
-/// The inputs with a wrapper that reads `consolidate` (synaptic intelligence).
-const WITH_CONSOLIDATE: &[&str] = &[INPUT, crate::metaplastic::si::INPUT];
-
-impl crate::metaplastic::WithUpdate for Wrapping<'_> {
-    type Out = Result<Box<dyn Plasticity>, RuleError>;
-    fn with<U: Update + 'static>(self, update: U) -> Self::Out {
-        let inputs = if update.inputs().is_empty() { &[INPUT][..] } else { WITH_CONSOLIDATE };
-        Ok(Box::new(self.rule.engine(self.info, update, inputs)?))
+impl crate::metaplastic::OwnEngine for SignalHebb {
+    const NAME: &'static str = NAME;
+    const INPUTS: [&'static [&'static str]; 2] = [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]];
+    fn bounds(&self) -> Bounds {
+        self.bounds
+    }
+    fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError> {
+        Ok(Box::new(self.engine(info, update, inputs)?))
     }
 }
 

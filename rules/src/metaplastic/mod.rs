@@ -37,7 +37,7 @@ pub mod si;
 
 use crate::bounds::Bounds;
 use crate::driver::{Kernel, Parts, Update};
-use crate::error::problem;
+use crate::error::{RuleError, problem};
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Plasticity, ProjectionInfo};
 use chain::{ChainConstants, MAX_BEAKERS};
@@ -394,6 +394,45 @@ pub(crate) trait WithUpdate {
     type Out;
     /// The base's engine with `update` applying its proposed changes.
     fn with<U: Update + 'static>(self, update: U) -> Self::Out;
+}
+
+/// A base rule on an engine of its own that is generic over the [`Update`] applying
+/// its proposed changes (signal-gated learning, reward-modulated STDP): one input
+/// slot of its own (slot 0), the wrapper's inputs after it.
+pub(crate) trait OwnEngine {
+    /// Catalogue name, for errors.
+    const NAME: &'static str;
+    /// The base's inputs, and the same followed by synaptic intelligence's
+    /// `consolidate`.
+    const INPUTS: [&'static [&'static str]; 2];
+    /// The base's bounds (its parameters' unit).
+    fn bounds(&self) -> Bounds;
+    /// The base's engine with `update`, reading `inputs`.
+    fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError>;
+
+    /// The rule behind the wrapper `meta`: the same engine, the wrapper's update
+    /// applying the proposed changes.
+    fn build_wrapped(&self, info: &ProjectionInfo, meta: &Meta) -> Result<Box<dyn Plasticity>, RuleError>
+    where
+        Self: Sized,
+    {
+        let bounds = crate::catalog::scale_bounds(self.bounds(), info.weight_scale);
+        meta.with_update(bounds, info, 1, Own { base: self, info }).map_err(|message| RuleError::Projection { rule: Self::NAME.into(), message })?
+    }
+}
+
+/// An [`OwnEngine`] base's side of [`WithUpdate`].
+struct Own<'a, B> {
+    base: &'a B,
+    info: &'a ProjectionInfo,
+}
+
+impl<B: OwnEngine> WithUpdate for Own<'_, B> {
+    type Out = Result<Box<dyn Plasticity>, RuleError>;
+    fn with<U: Update + 'static>(self, update: U) -> Self::Out {
+        let inputs = B::INPUTS[usize::from(!update.inputs().is_empty())];
+        self.base.engine_with(self.info, update, inputs)
+    }
 }
 
 /// The shared event engines' side of [`WithUpdate`].

@@ -192,15 +192,15 @@ fn wrapped_reference<W: RefWrap>(net: &Net, trains: &Trains, clock: Option<u64>,
 }
 
 /// The chain stepped one clock step at a time (the plain serial form of spec 7.1).
-struct ChainRef {
-    k: ChainConstants,
-    u: Vec<f64>,
-    last: u64,
-    period: u64,
+pub(super) struct ChainRef {
+    pub(super) k: ChainConstants,
+    pub(super) u: Vec<f64>,
+    pub(super) last: u64,
+    pub(super) period: u64,
 }
 
 impl ChainRef {
-    fn to(&mut self, t: u64) {
+    pub(super) fn to(&mut self, t: u64) {
         for _ in 0..(t / self.period - self.last / self.period) {
             self.k.step(&mut self.u);
         }

@@ -4,6 +4,7 @@
 //! schedule; save, restore and continue bit for bit (clocks included); the catalogue.
 
 use crate::harness::{Net, Syn, info};
+use crate::metaplastic::ChainRef;
 use crate::rstdp::{DT, RefWeight, Run, Sched, World, drive, izhikevich, random_rule, random_world, reference_with, schedules};
 use synfire_graphs::{PlasticityRule, RuleCatalog, RuleSpec, StateReader, StateTable, StateWriter, UnitExt};
 use synfire_rules::metaplastic::chain::ChainConstants;
@@ -85,24 +86,9 @@ fn hidden_weights_around_rstdp_match_the_reference_under_every_schedule() {
     }
 }
 
-/// The Benna–Fusi chain (spec 7.1) stepped at its clock: steps at the ticks that are
-/// multiples of `period`, before that tick's change; the efficacy is `u_1` clipped.
-struct ChainRef {
-    k: ChainConstants,
-    u: Vec<f64>,
-    last: u64,
-    period: u64,
-}
-
-impl ChainRef {
-    fn to(&mut self, t: u64) {
-        for _ in 0..(t / self.period - self.last / self.period) {
-            self.k.step(&mut self.u);
-        }
-        self.last = t;
-    }
-}
-
+/// The Benna–Fusi chain (spec 7.1) stepped at its clock (the pair-STDP tests'
+/// reference): steps at the ticks that are multiples of `period`, before that tick's
+/// change; the efficacy is `u_1` clipped.
 impl RefWeight for ChainRef {
     fn at(&mut self, t: u64) -> f64 {
         self.to(t);
