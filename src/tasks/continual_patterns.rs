@@ -13,7 +13,7 @@
 //! This is the rate abstraction of the protocol (`crate::continual::engine_rate`).
 
 use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
-use crate::continual::{Form, Protocol, Run, Scenario, Variant};
+use crate::continual::{Form, Protocol, Run, Scenario, SpikingProtocol, Variant};
 
 const NAME: &str = "continual-patterns";
 
@@ -26,7 +26,7 @@ pub struct ContinualPatterns;
 pub fn scenario(epochs: Option<u64>, form: Form, workers: usize) -> Scenario {
     let d = Protocol::default();
     let epochs = epochs.map_or(d.epochs, |e| e as usize);
-    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1(), form, workers }
+    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1(), form, spiking: SpikingProtocol::default(), workers }
 }
 
 /// Every `(variant, seed)` run of `scenario`, on up to `threads` threads at once,
@@ -37,8 +37,9 @@ pub fn run_all(scenario: &Scenario, seeds: &[u64], threads: usize, progress: &mu
     let next = std::sync::atomic::AtomicUsize::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mut slots: Vec<Vec<Option<Run>>> = scenario.variants.iter().map(|_| vec![None; seeds.len()]).collect();
+    let name = if scenario.form == Form::Spiking { NAME_SPIKING } else { NAME };
     let setting = |e: crate::continual::ContinualError| TaskError::Setting {
-        task: NAME,
+        task: name,
         setting: "iterations",
         value: scenario.protocol.epochs.to_string(),
         why: e.to_string(),
@@ -72,7 +73,7 @@ pub fn run_all(scenario: &Scenario, seeds: &[u64], threads: usize, progress: &mu
             slots[v][s] = Some(run);
             if progress.stop_requested() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                return Err(TaskError::Interrupted { task: NAME });
+                return Err(TaskError::Interrupted { task: name });
             }
         }
         Ok(())
@@ -86,9 +87,18 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     let t = scenario.protocol.tasks;
     let mut out = Outcome::default();
     out.set("protocol", scenario.protocol);
+    if scenario.form == Form::Spiking {
+        out.set("form", "spiking");
+        out.set("spiking", scenario.spiking);
+    }
     let mut entries = Vec::new();
+    let form = match scenario.form {
+        Form::Spiking => "spiking form in the engine",
+        Form::Reference => "rate form, serial reference",
+        _ => "rate form in the engine",
+    };
     let mut summary = format!(
-        "continual-patterns (spec 10.1, rate form in the engine): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
+        "continual-patterns (spec 10.1, {form}): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
         scenario.protocol.inputs,
         scenario.protocol.patterns,
         t,
@@ -206,6 +216,50 @@ impl Task for ContinualPatterns {
             why: e.to_string(),
         })?;
         progress.stage("continual patterns (rate, in the engine)", (scenario.variants.len() * setup.seeds.len()) as u64);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let runs = run_all(&scenario, &setup.seeds, threads, progress)?;
+        Ok(outcome(&scenario, &setup.seeds, &runs))
+    }
+}
+
+/// `synfire run continual-patterns-spiking`: the same protocol and report in the
+/// spiking form (`crate::continual::engine_spiking`): Poisson-coded patterns onto
+/// one LIF neuron.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContinualPatternsSpiking;
+
+const NAME_SPIKING: &str = "continual-patterns-spiking";
+
+impl Task for ContinualPatternsSpiking {
+    fn name(&self) -> &'static str {
+        NAME_SPIKING
+    }
+
+    fn about(&self) -> &'static str {
+        "continual-patterns in the spiking form (spec 10.1): Poisson-coded patterns onto one LIF neuron, the wrapped delta rule once per 100 ms presentation, same report"
+    }
+
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        if setup.duration.is_some() {
+            return Err(TaskError::Setting {
+                task: NAME_SPIKING,
+                setting: "duration",
+                value: format!("{:?}", setup.duration),
+                why: "the protocol's length is --iterations epochs per task (100 ms per presentation)".into(),
+            });
+        }
+        let scenario = scenario(setup.iterations, Form::Spiking, setup.workers);
+        scenario.check().map_err(|e| TaskError::Setting {
+            task: NAME_SPIKING,
+            setting: "iterations",
+            value: scenario.protocol.epochs.to_string(),
+            why: e.to_string(),
+        })?;
+        progress.stage("continual patterns (spiking, in the engine)", (scenario.variants.len() * setup.seeds.len()) as u64);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let runs = run_all(&scenario, &setup.seeds, threads, progress)?;
         Ok(outcome(&scenario, &setup.seeds, &runs))
