@@ -137,7 +137,7 @@ mod spiking {
             for (i, &mu) in order.iter().enumerate() {
                 let s0 = start + i as u64 * TICKS;
                 let bits: Vec<bool> = data.x[mu].iter().map(|&v| v > 0.0).collect();
-                for (t, j) in poisson::presentation(4, s.noise, s0, data.task, mu, &bits, TICKS, 1.0) {
+                for (t, j) in poisson::presentation(4, poisson::Key::of(s.noise, s0, data.task, mu), &bits, TICKS, 1.0) {
                     arrivals[(s0 + t + 1) as usize].push(j as usize);
                 }
                 errors.insert(s0 + 102, (s0, mu));

@@ -47,14 +47,31 @@ pub enum Noise {
     Frozen,
 }
 
+/// What a presentation's trains are drawn by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// Fresh noise: the presentation's first tick.
+    Fresh(u64),
+    /// Frozen noise: the pattern `(task, index)`.
+    Frozen(usize, usize),
+}
+
+impl Key {
+    /// The key of pattern `(task, index)` presented from tick `start` under `noise`.
+    pub fn of(noise: Noise, start: u64, task: usize, index: usize) -> Key {
+        match noise {
+            Noise::Fresh => Key::Fresh(start),
+            Noise::Frozen => Key::Frozen(task, index),
+        }
+    }
+}
+
 /// The spikes `(tick within the presentation, channel)` of one presentation of
-/// `bits` over `ticks` ticks of `dt_ms`, in channel then time order. `start` is the
-/// presentation's first tick (the key of fresh noise); `(task, index)` name the
-/// pattern (the key of frozen noise).
-pub fn presentation(seed: u64, noise: Noise, start: u64, task: usize, index: usize, bits: &[bool], ticks: u64, dt_ms: f64) -> Vec<(u64, u32)> {
-    let (id, key) = match noise {
-        Noise::Fresh => (ID_FRESH, start),
-        Noise::Frozen => (ID_FROZEN, ((task as u64) << 32) | index as u64),
+/// `bits` over `ticks` ticks of `dt_ms`, in channel then time order.
+pub fn presentation(seed: u64, key: Key, bits: &[bool], ticks: u64, dt_ms: f64) -> Vec<(u64, u32)> {
+    let (id, key) = match key {
+        Key::Fresh(start) => (ID_FRESH, start),
+        Key::Frozen(task, index) => (ID_FROZEN, ((task as u64) << 32) | index as u64),
     };
     let length = ticks as f64 * dt_ms;
     let mut out = Vec::new();
@@ -92,7 +109,7 @@ mod tests {
         let (mut on, mut off) = (0usize, 0usize);
         let n = 200;
         for p in 0..n {
-            for (_, j) in presentation(1, Noise::Fresh, p * 100, 0, 0, &b, 100, 1.0) {
+            for (_, j) in presentation(1, Key::Fresh(p * 100), &b, 100, 1.0) {
                 if b[j as usize] { on += 1 } else { off += 1 }
             }
         }
@@ -105,14 +122,14 @@ mod tests {
     #[test]
     fn fresh_noise_is_keyed_by_the_start_frozen_noise_by_the_pattern() {
         let b = bits();
-        let fresh = |start| presentation(3, Noise::Fresh, start, 0, 0, &b, 100, 1.0);
+        let fresh = |start| presentation(3, Key::of(Noise::Fresh, start, 0, 0), &b, 100, 1.0);
         assert_eq!(fresh(100), fresh(100));
         assert_ne!(fresh(100), fresh(200));
-        let frozen = |start, task, index| presentation(3, Noise::Frozen, start, task, index, &b, 100, 1.0);
+        let frozen = |start, task, index| presentation(3, Key::of(Noise::Frozen, start, task, index), &b, 100, 1.0);
         assert_eq!(frozen(100, 1, 7), frozen(900, 1, 7));
         assert_ne!(frozen(100, 1, 7), frozen(100, 0, 7));
         assert_ne!(frozen(100, 1, 7), frozen(100, 1, 8));
-        assert_ne!(frozen(100, 1, 7), presentation(4, Noise::Frozen, 100, 1, 7, &b, 100, 1.0));
+        assert_ne!(frozen(100, 1, 7), presentation(4, Key::Frozen(1, 7), &b, 100, 1.0));
         assert!(fresh(5).iter().all(|&(t, j)| t < 100 && j < 100));
     }
 }
