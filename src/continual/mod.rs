@@ -30,6 +30,7 @@ pub mod engine_spiking;
 pub mod metrics;
 pub mod poisson;
 pub mod rate;
+pub mod spiking_protocol;
 
 pub use engine_spiking::SpikingProtocol;
 pub use metrics::{AccuracyMatrix, Metrics, MetricsError};
