@@ -11,6 +11,7 @@ fn main() -> anyhow::Result<()> {
         protocol: Protocol::default(),
         variants: vec![Variant::Plain, Variant::Metaplastic { m: 1.0 }, Variant::Si { c: 0.01, xi: 0.1 }, Variant::BennaFusi { m: 8 }],
         form: Form::Rate,
+        spiking: Default::default(),
         workers: 1,
     };
     println!("{:<18} {:>10} {:>10} {:>12} {:>12}", "variant", "A after B", "B after B", "forgetting", "F (Avalanche)");

@@ -6,7 +6,8 @@
 //! ```toml
 //! [continual]
 //! protocol = "patterns"     # spec 10.1, sequential pattern association
-//! form = "rate"             # the rate form in the engine; "reference": the serial reference
+//! form = "rate"             # the rate form in the engine; "spiking": Poisson trains onto a
+//!                           # LIF neuron in the engine; "reference": the serial reference
 //! seeds = 5                 # seeds `seed`, `seed + 1`, ...
 //! seed = 0
 //!
@@ -18,6 +19,15 @@
 //! epochs = 60
 //! eval_every = 5
 //! w_init = 0.01
+//!
+//! [spiking]                 # the spiking form's settings, every field optional
+//! eta = 0.009               # mV per presentation and unit of trace
+//! rate_max_hz = 100.0       # the output rate that means p = 1
+//! tau_trace_ms = 100.0
+//! tau_syn_ms = 5.0
+//! threshold_mv = 0.45       # the voltage scale, hence the weights' unit
+//! t_ref_ms = 2.0
+//! noise = "frozen"          # or "fresh": new trains at every presentation
 //!
 //! [[variant]]
 //! kind = "plain"
@@ -39,7 +49,7 @@
 //! Unknown keys are refused by name (with their line), and every value is checked
 //! by [`Scenario::check`], which names the field and the value.
 
-use super::{Form, Protocol, Scenario, Variant};
+use super::{Form, Noise, Protocol, Scenario, SpikingProtocol, Variant};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -93,6 +103,8 @@ struct Top {
     #[serde(default)]
     protocol: ProtocolFields,
     #[serde(default)]
+    spiking: SpikingFields,
+    #[serde(default)]
     variant: Vec<VariantFields>,
     output: Option<OutputFields>,
 }
@@ -121,6 +133,18 @@ struct ProtocolFields {
     epochs: Option<usize>,
     eval_every: Option<usize>,
     w_init: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SpikingFields {
+    eta: Option<f64>,
+    rate_max_hz: Option<f64>,
+    tau_trace_ms: Option<f64>,
+    tau_syn_ms: Option<f64>,
+    threshold_mv: Option<f64>,
+    t_ref_ms: Option<f64>,
+    noise: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -163,7 +187,25 @@ impl ScenarioFile {
         let form = match top.continual.form.as_deref() {
             None | Some("rate") => Form::Rate,
             Some("reference") => Form::Reference,
-            Some(other) => return Err(Parse::Value(format!("continual.form = {other:?}: the forms are \"rate\" and \"reference\""))),
+            Some("spiking") => Form::Spiking,
+            Some(other) => return Err(Parse::Value(format!("continual.form = {other:?}: the forms are \"rate\", \"spiking\" and \"reference\""))),
+        };
+        let ds = SpikingProtocol::default();
+        let sp = top.spiking;
+        let noise = match sp.noise.as_deref() {
+            None => ds.noise,
+            Some("frozen") => Noise::Frozen,
+            Some("fresh") => Noise::Fresh,
+            Some(other) => return Err(Parse::Value(format!("spiking.noise = {other:?}: \"frozen\" or \"fresh\""))),
+        };
+        let spiking = SpikingProtocol {
+            eta: sp.eta.unwrap_or(ds.eta),
+            rate_max_hz: sp.rate_max_hz.unwrap_or(ds.rate_max_hz),
+            tau_trace_ms: sp.tau_trace_ms.unwrap_or(ds.tau_trace_ms),
+            tau_syn_ms: sp.tau_syn_ms.unwrap_or(ds.tau_syn_ms),
+            threshold_mv: sp.threshold_mv.unwrap_or(ds.threshold_mv),
+            t_ref_ms: sp.t_ref_ms.unwrap_or(ds.t_ref_ms),
+            noise,
         };
         let d = Protocol::default();
         let p = top.protocol;
@@ -197,7 +239,7 @@ impl ScenarioFile {
         if seeds == 0 {
             return Err(Parse::Value("continual.seeds = 0: at least one seed".into()));
         }
-        let scenario = Scenario { protocol, variants, form, workers };
+        let scenario = Scenario { protocol, variants, form, spiking, workers };
         scenario.check().map_err(|e| Parse::Value(e.to_string()))?;
         Ok(ScenarioFile { scenario, seed: top.continual.seed.unwrap_or(0), seeds, directory: top.output.map(|o| o.directory) })
     }
@@ -250,6 +292,9 @@ mod tests {
             (format!("{head}[protocol]\npatterns = 0\n"), "patterns = 0"),
             ("[continual]\nprotocol = \"permuted\"\n".to_string(), "permuted"),
             (format!("{head}form = \"spikes\"\n"), "spikes"),
+            (format!("{head}form = \"spiking\"\n[spiking]\nnoise = \"warm\"\n"), "warm"),
+            (format!("{head}form = \"spiking\"\n[spiking]\neta = -1.0\n"), "spiking.eta"),
+            (format!("{head}[spiking]\ntau = 3.0\n"), "tau"),
             (format!("{head}seeds = 0\n"), "seeds = 0"),
             (format!("{head}[run]\nduration = \"1 s\"\n"), "run"),
         ];

@@ -10,6 +10,7 @@
 //!     protocol: Protocol { epochs: 5, ..Protocol::default() },
 //!     variants: vec![Variant::Plain, Variant::Metaplastic { m: 1.0 }],
 //!     form: Form::Rate,
+//!     spiking: Default::default(),
 //!     workers: 1,
 //! };
 //! let run = scenario.run_one(Variant::Plain, 1).unwrap();
@@ -17,21 +18,24 @@
 //! ```
 //!
 //! The learner is the unit-level one of spec 10.1, running in the engine in the rate
-//! abstraction ([`engine_rate`]: a graded sigmoid unit), its synapses learning by
-//! the delta rule behind the metaplastic wrappers of `synfire_rules`. (The spiking
-//! form of the protocol, Poisson-coded patterns onto a LIF neuron, is not built: the
-//! wrapped delta rule runs on spiking projections, see `tests/delta_rule.rs`, but no
-//! scenario drives it yet.)
-//! [`rate::Learner`] is a plain serial reference of the rate form's equations, for
-//! tests. The data come from the run seed's counter-based task streams, so the
+//! abstraction ([`engine_rate`]: a graded sigmoid unit) or in its spiking form
+//! ([`engine_spiking`]: Poisson-coded patterns, [`poisson`], onto one LIF neuron),
+//! its synapses learning by the delta rule behind the metaplastic wrappers of
+//! `synfire_rules`. [`rate::Learner`] is a plain serial reference of the rate form's
+//! equations, for tests. The data come from the run seed's counter-based task streams, so the
 //! scenario and a seed fully determine data and result.
 
 pub mod engine_rate;
+pub mod engine_spiking;
 pub mod file;
 pub mod metrics;
+pub mod poisson;
 pub mod rate;
+pub mod spiking_protocol;
 
+pub use engine_spiking::SpikingProtocol;
 pub use metrics::{AccuracyMatrix, Metrics, MetricsError};
+pub use poisson::Noise;
 pub use rate::{Learner, Protocol};
 
 /// Which form of the protocol runs.
@@ -44,6 +48,9 @@ pub enum Form {
     /// The dense serial reference of the rate form ([`rate::Learner`]), beside the
     /// engine: for tests and comparisons, not the feature.
     Reference,
+    /// Poisson spike trains onto a LIF neuron in the engine (the scenario's
+    /// [`SpikingProtocol`]).
+    Spiking,
 }
 
 /// What a scenario trains: one presentation loop per epoch, evaluations, task
@@ -164,6 +171,8 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// Which form runs (the engine's rate form by default).
     pub form: Form,
+    /// Units and output neuron of the spiking form (read by [`Form::Spiking`] only).
+    pub spiking: SpikingProtocol,
     /// Worker threads of each engine run.
     pub workers: usize,
 }
@@ -197,6 +206,9 @@ impl Scenario {
         if !(p.w_init.is_finite() && p.w_init >= 0.0) {
             return bad("w_init", p.w_init.to_string(), "must be non-negative and finite");
         }
+        if self.form == Form::Spiking {
+            self.spiking.check()?;
+        }
         for v in &self.variants {
             let ok = match *v {
                 Variant::Plain => true,
@@ -220,6 +232,7 @@ impl Scenario {
         match self.form {
             Form::Reference => self.run_with(&mut Learner::new(variant, p.eta, w0)?, seed),
             Form::Rate => self.run_with(&mut engine_rate::EngineLearner::new(p, variant, &w0, seed, self.workers.max(1))?, seed),
+            Form::Spiking => self.run_with(&mut engine_spiking::SpikingLearner::new(p, &self.spiking, variant, &w0, seed, self.workers.max(1))?, seed),
         }
     }
 

@@ -76,6 +76,8 @@ pub struct TaskData {
     pub x: Vec<Vec<f64>>,
     /// Labels, 0 or 1.
     pub y: Vec<f64>,
+    /// Which task of the scenario this is (keys the spiking form's frozen noise).
+    pub task: usize,
 }
 
 /// What the task's draws are keyed by (the `id` of [`uniform_at`]).
@@ -91,7 +93,7 @@ pub fn task_data(p: &Protocol, seed: u64, k: usize) -> TaskData {
         .map(|mu| (0..n).map(|j| f64::from(u8::from(uniform_at(seed, Domain::Task, ID_PATTERN + k as u64, mu * n + j) < CODING)) - CODING).collect())
         .collect();
     let y = (0..p.patterns as u64).map(|mu| f64::from(u8::from(uniform_at(seed, Domain::Task, ID_LABEL + k as u64, mu) < 0.5))).collect();
-    TaskData { x, y }
+    TaskData { x, y, task: k }
 }
 
 /// The presentation order of epoch `e` of task `k` (Fisher–Yates on the task stream).

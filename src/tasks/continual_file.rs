@@ -77,6 +77,7 @@ mod tests {
             protocol: Protocol { epochs: 2, eval_every: 1, ..Protocol::default() },
             variants: vec![Variant::Plain, Variant::Si { c: 0.5, xi: 0.1 }],
             form: Form::Rate,
+            spiking: crate::continual::SpikingProtocol::default(),
             workers: 1,
         };
         let runs = run_all(&rust, &[3, 4], 2, &mut super::super::Quiet).expect("runs");

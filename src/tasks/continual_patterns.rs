@@ -10,10 +10,12 @@
 //! spec 10.6 (mean and spread), learning curves (anytime evaluations on A and B) and
 //! a plain-text table: retention of A after B, accuracy on B.
 //!
-//! This is the rate abstraction of the protocol (`crate::continual::engine_rate`).
+//! This is the rate abstraction of the protocol (`crate::continual::engine_rate`);
+//! `continual-patterns-spiking` runs the same protocol and report in the spiking
+//! form (`crate::continual::engine_spiking`).
 
 use super::{Figure, Heatmap, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
-use crate::continual::{Form, Protocol, Run, Scenario, Variant};
+use crate::continual::{Form, Protocol, Run, Scenario, SpikingProtocol, Variant};
 
 const NAME: &str = "continual-patterns";
 
@@ -26,7 +28,7 @@ pub struct ContinualPatterns;
 pub fn scenario(epochs: Option<u64>, form: Form, workers: usize) -> Scenario {
     let d = Protocol::default();
     let epochs = epochs.map_or(d.epochs, |e| e as usize);
-    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1(), form, workers }
+    Scenario { protocol: Protocol { epochs, ..d }, variants: Variant::spec_10_1(), form, spiking: SpikingProtocol::default(), workers }
 }
 
 /// Every `(variant, seed)` run of `scenario`, on up to `threads` threads at once,
@@ -37,8 +39,9 @@ pub fn run_all(scenario: &Scenario, seeds: &[u64], threads: usize, progress: &mu
     let next = std::sync::atomic::AtomicUsize::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mut slots: Vec<Vec<Option<Run>>> = scenario.variants.iter().map(|_| vec![None; seeds.len()]).collect();
+    let name = if scenario.form == Form::Spiking { NAME_SPIKING } else { NAME };
     let setting = |e: crate::continual::ContinualError| TaskError::Setting {
-        task: NAME,
+        task: name,
         setting: "iterations",
         value: scenario.protocol.epochs.to_string(),
         why: e.to_string(),
@@ -72,7 +75,7 @@ pub fn run_all(scenario: &Scenario, seeds: &[u64], threads: usize, progress: &mu
             slots[v][s] = Some(run);
             if progress.stop_requested() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                return Err(TaskError::Interrupted { task: NAME });
+                return Err(TaskError::Interrupted { task: name });
             }
         }
         Ok(())
@@ -86,13 +89,29 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     let t = scenario.protocol.tasks;
     let mut out = Outcome::default();
     out.set("protocol", scenario.protocol);
+    if scenario.form == Form::Spiking {
+        out.set("form", "spiking");
+        out.set("spiking", scenario.spiking);
+    }
     let mut entries = Vec::new();
+    let sp = &scenario.spiking;
+    let (form, eta) = match scenario.form {
+        Form::Spiking => (
+            format!(
+                "spiking form in the engine: {:?} Poisson trains, LIF scale {} mV, r_max {} Hz, trace {} ms",
+                sp.noise, sp.threshold_mv, sp.rate_max_hz, sp.tau_trace_ms
+            ),
+            format!("{} mV", sp.eta),
+        ),
+        Form::Reference => ("rate form, serial reference".to_string(), scenario.protocol.eta.to_string()),
+        _ => ("rate form in the engine".to_string(), scenario.protocol.eta.to_string()),
+    };
     let mut summary = format!(
-        "continual-patterns (spec 10.1, rate form in the engine): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
+        "continual-patterns (spec 10.1, {form}): N = {}, P = {}, {} tasks, eta {}, {} epochs per task, {} seeds\n{:<18} {:>22} {:>22} {:>22} {:>22}\n",
         scenario.protocol.inputs,
         scenario.protocol.patterns,
         t,
-        scenario.protocol.eta,
+        eta,
         scenario.protocol.epochs,
         seeds.len(),
         "variant",
@@ -222,6 +241,50 @@ impl Task for ContinualPatterns {
     }
 }
 
+/// `synfire run continual-patterns-spiking`: the same protocol and report in the
+/// spiking form (`crate::continual::engine_spiking`): Poisson-coded patterns onto
+/// one LIF neuron.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContinualPatternsSpiking;
+
+const NAME_SPIKING: &str = "continual-patterns-spiking";
+
+impl Task for ContinualPatternsSpiking {
+    fn name(&self) -> &'static str {
+        NAME_SPIKING
+    }
+
+    fn about(&self) -> &'static str {
+        "continual-patterns in the spiking form (spec 10.1): Poisson-coded patterns onto one LIF neuron, the wrapped delta rule once per 100 ms presentation, same report"
+    }
+
+    fn default_seeds(&self) -> u64 {
+        5
+    }
+
+    fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+        if setup.duration.is_some() {
+            return Err(TaskError::Setting {
+                task: NAME_SPIKING,
+                setting: "duration",
+                value: format!("{:?}", setup.duration),
+                why: "the protocol's length is --iterations epochs per task (100 ms per presentation)".into(),
+            });
+        }
+        let scenario = scenario(setup.iterations, Form::Spiking, setup.workers);
+        scenario.check().map_err(|e| TaskError::Setting {
+            task: NAME_SPIKING,
+            setting: "iterations",
+            value: scenario.protocol.epochs.to_string(),
+            why: e.to_string(),
+        })?;
+        progress.stage("continual patterns (spiking, in the engine)", (scenario.variants.len() * setup.seeds.len()) as u64);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let runs = run_all(&scenario, &setup.seeds, threads, progress)?;
+        Ok(outcome(&scenario, &setup.seeds, &runs))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,5 +365,31 @@ mod acceptance {
         assert!(meta.windows(2).all(|w| w[1].0 >= w[0].0), "retention grows with m: {meta:?}");
         assert!(meta.windows(2).all(|w| w[1].1 <= w[0].1), "B accuracy falls with m: {meta:?}");
         assert!(r[4].0 >= 0.85 && r[4].1 >= 0.95, "c = 0.01 retains A >= 0.85 with B >= 0.95: {:?}", r[4]);
+    }
+
+    /// Spec 7.2's orderings in the spiking form (`continual-patterns-spiking`'s
+    /// defaults: frozen Poisson trains onto one LIF neuron), 30 engine runs, about
+    /// a minute on 2 cores in release. What holds is asserted: m = 1 retains A at
+    /// least 0.10 better than plain, retention rises and B falls with m, SI retains
+    /// more than plain. What does NOT hold (issue 10 stays open on it): B after B at
+    /// m = 1 is 0.84 against the specs' 0.95, and no c in spec 10.1's set gives
+    /// A >= 0.85 with B >= 0.95 (c = 0.01: 0.93 / 0.845; 0.1: 0.99 / 0.585).
+    #[test]
+    #[ignore = "long: run in release with --ignored"]
+    fn the_spiking_form_shows_the_orderings_of_spec_7_2() {
+        let m = |m| Variant::Metaplastic { m };
+        let si = |c| Variant::Si { c, xi: 0.1 };
+        let mut s = Scenario { variants: vec![Variant::Plain, m(0.5), m(1.0), m(2.0), si(0.01), si(0.1)], ..super::scenario(None, Form::Spiking, 1) };
+        s.protocol.eval_every = 0;
+        let runs = super::run_all(&s, &[1, 2, 3, 4, 5], 2, &mut super::super::Quiet).unwrap();
+        let mean = |rs: &[crate::continual::Run], f: &dyn Fn(&crate::continual::Run) -> f64| rs.iter().map(f).sum::<f64>() / rs.len() as f64;
+        let r: Vec<(f64, f64)> = runs.iter().map(|rs| (mean(rs, &|r| r.matrix.r[1][0]), mean(rs, &|r| r.matrix.r[1][1]))).collect();
+        eprintln!("spiking: plain, meta 0.5/1/2, si 0.01/0.1: {r:?}");
+        let (plain, meta) = (r[0], &r[..4]);
+        assert!(r[2].0 >= plain.0 + 0.10, "m = 1 retains A {} vs plain {}", r[2].0, plain.0);
+        assert!(r[2].1 >= 0.75, "m = 1 still learns B: {}", r[2].1);
+        assert!(meta.windows(2).all(|w| w[1].0 >= w[0].0), "retention grows with m: {meta:?}");
+        assert!(meta.windows(2).all(|w| w[1].1 <= w[0].1), "B accuracy falls with m: {meta:?}");
+        assert!(r[4..].iter().all(|&(a, _)| a >= plain.0 + 0.10), "SI retains more than plain: {:?} vs {plain:?}", &r[4..]);
     }
 }

@@ -140,6 +140,7 @@ pub enum TaskError {
 /// Every built-in task, in the order `synfire run --help` lists them.
 pub static ALL: &[&dyn Task] = &[
     &continual_patterns::ContinualPatterns,
+    &continual_patterns::ContinualPatternsSpiking,
     &eprop_pattern::EpropPattern,
     &eprop_evidence::EpropEvidence,
     &memory_stream::MemoryStream,

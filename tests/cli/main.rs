@@ -334,6 +334,21 @@ fn memory_stream_reports_its_exponent() {
 }
 
 #[test]
+fn continual_patterns_spiking_writes_the_flagship_outputs() {
+    let dir = scratch("continual-spiking");
+    let out = synfire(&["run", "continual-patterns-spiking", "--seeds", "1", "--iterations", "1", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["task"], "continual-patterns-spiking");
+    assert_eq!(report["form"], "spiking");
+    assert_eq!(report["variants"].as_array().unwrap().len(), 8);
+    for f in ["matrix_plain.csv", "matrix_si_c_0.01.csv", "learning_curves.svg", "retention.svg", "summary.txt"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn run_without_a_scenario_runs_the_flagship_continual_patterns() {
     let dir = scratch("flagship");
     let out = synfire(&["run", "--seeds", "2", "--iterations", "20", "--out", dir.to_str().unwrap()]);
