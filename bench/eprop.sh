@@ -2,7 +2,8 @@
 # e-prop training throughput: synfire (examples/eprop_bench.rs) against a dense NumPy
 # implementation of the same equations (bench/eprop_numpy.py) on the same network
 # (synfire writes its weights, input and target; NumPy reads them), alternated in one
-# session; prints each run's JSON, then medians with [min-max] and the ratios.
+# session; prints each run's JSON, then medians with [min-max] and the ratios, per CPU
+# second (the figure to quote on a shared machine) and per wall second.
 #   bench/eprop.sh [network: pattern|rec1000] [trials] [repetitions] [workers] [synfire binary]
 # NumPy's BLAS gets as many threads as synfire has workers.
 set -euo pipefail
@@ -30,11 +31,12 @@ python3 - "$scratch/runs" <<'PY'
 import json, statistics as st, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 side = lambda impl, key: [r[key] for r in rows if r["impl"] == impl]
-s, n = side("synfire", "synapse_updates_per_s"), side("numpy", "synapse_updates_per_s")
 spread = lambda v: f"{st.median(v):.3e} [{min(v):.3e}-{max(v):.3e}]"
-print(f"synapse updates/s, median [min-max] of {len(s)}: synfire {spread(s)}, numpy {spread(n)}")
-pair = [a / c for a, c in zip(s, n)]
-print(f"ratio of medians {st.median(s) / st.median(n):.2f}; pairwise ratio median {st.median(pair):.2f} [{min(pair):.2f}-{max(pair):.2f}]")
+for key, what in (("synapse_updates_per_cpu_s", "per CPU second"), ("synapse_updates_per_s", "per wall second")):
+    s, n = side("synfire", key), side("numpy", key)
+    pair = [a / c for a, c in zip(s, n)]
+    print(f"synapse updates {what}, median [min-max] of {len(s)}: synfire {spread(s)}, numpy {spread(n)}; "
+          f"ratio of medians {st.median(s) / st.median(n):.2f}, pairwise {st.median(pair):.2f} [{min(pair):.2f}-{max(pair):.2f}]")
 print(f"bytes per plastic synapse (synfire): {st.median(side('synfire', 'bytes_per_plastic_synapse')):.1f}")
 for impl in ("synfire", "numpy"):
     r = rows[[x["impl"] for x in rows].index(impl)]

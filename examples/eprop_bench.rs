@@ -52,7 +52,7 @@ fn main() -> anyhow::Result<()> {
     // The untrained network's trial (its step is the first update), not timed.
     let first = trainer.trial(&input, &rows)?;
     let (rate_first, nmse_first) = (first.spikes as f64 / n_rec / trial_s, loss(&first));
-    let started = std::time::Instant::now();
+    let (started, cpu_before) = (std::time::Instant::now(), process_cpu_ns());
     let mut spikes = 0;
     let mut last = first;
     for _ in 0..trials {
@@ -60,6 +60,7 @@ fn main() -> anyhow::Result<()> {
         spikes += last.spikes;
     }
     let wall_s = started.elapsed().as_secs_f64();
+    let cpu_s = (process_cpu_ns() - cpu_before) as f64 * 1e-9;
     let memory = trainer.runtime().memory()?;
     let ticks = trials * spec.trial_ticks;
     let updates = memory.plastic_synapses * ticks;
@@ -67,8 +68,8 @@ fn main() -> anyhow::Result<()> {
         "{}",
         serde_json::json!({
             "impl": "synfire", "network": network, "workers": workers, "trials": trials, "ticks": ticks,
-            "plastic_synapses": memory.plastic_synapses, "wall_s": wall_s,
-            "synapse_updates_per_s": updates as f64 / wall_s,
+            "plastic_synapses": memory.plastic_synapses, "wall_s": wall_s, "cpu_s": cpu_s,
+            "synapse_updates_per_s": updates as f64 / wall_s, "synapse_updates_per_cpu_s": updates as f64 / cpu_s,
             "bytes_per_plastic_synapse": memory.bytes_per_plastic_synapse(),
             "hidden_rate_hz": spikes as f64 / n_rec / (trials as f64 * trial_s),
             "rate_first_hz": rate_first, "nmse_first": nmse_first,
@@ -76,6 +77,16 @@ fn main() -> anyhow::Result<()> {
         })
     );
     Ok(())
+}
+
+/// CPU time of every thread of the process so far (ns, from the scheduler's
+/// statistics): on a shared machine the figure that load does not inflate.
+fn process_cpu_ns() -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return 0 };
+    dir.filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()))
+        .sum()
 }
 
 /// The network as `bench/eprop_numpy.py` reads it: the constants, every weight as
