@@ -63,9 +63,12 @@
 //!
 //! Per source `zbar` and the arrivals not integrated yet; per synapse `eps` (ALIF
 //! only), `ebar`, `g`, the regulariser's `sum e` (when `c_reg > 0`) and Adam's `m`,
-//! `v`; per target the recorded `psi`, `L` and spike counts of the ticks not yet
-//! integrated. Bytes per synapse: 8 (LIF: `ebar`, `g`), 12 (ALIF), +4 with the
-//! regulariser, +8 with Adam.
+//! `v`; per target the recorded `psi` and `L` of the ticks not yet integrated (at
+//! most a segment plus the signal delay plus a window: 8 bytes per target and tick),
+//! and with the trial-form regulariser the spike counts per optimiser interval.
+//! Bytes per synapse: 8 (LIF: `ebar`, `g`), 12 (ALIF), +4 with the trial-form
+//! regulariser, +8 with Adam; beside them the per-target histories, whose share per
+//! synapse is `8 (64 + lag + window) / fan-in` (about 6 bytes at a fan-in of 100).
 //!
 //! # Events
 //!
@@ -73,14 +76,16 @@
 //! `on_tick(t)` records `psi_j(t)` and the signal that arrived (the `L` of
 //! `t - signal_delay`); `on_pre` queues an arrival. The hidden rule integrates
 //! whole segments of ticks whose `L` is known: a segment ends at each optimiser
-//! step, each trial reset and each multiple of 128 ticks, so where segments lie
+//! step, each trial reset and each multiple of 64 ticks, so where segments lie
 //! depends only on the ticks, never on the window, the worker count or when the
 //! engine calls the rule. The readout rule replays its rows tick by tick at every
 //! `advance` and `settle`. The step of tick `n * update_every` acts on the weights
 //! from tick `n * update_every + signal_delay` on (the first tick at which its last
 //! learning signal is known): a spike of an earlier tick transmits the weight before
-//! it. `settle` also brings the probe values of `g`, `ebar`, `eps` to the last known
-//! tick, on copies (the committed state stays at its segment boundary).
+//! it. When a probe reads `g`, `ebar` or `eps`
+//! ([`Plasticity::watch_state`](crate::Plasticity::watch_state)), `settle` also
+//! brings them to the last known tick, on copies (the committed state stays at its
+//! segment boundary); without one it does not.
 //!
 //! [`EpropRule::begin_trial`](crate::Plasticity::begin_trial) zeroes `zbar`, `eps`
 //! and `ebar` as of a tick (trials start from rest).
@@ -89,10 +94,10 @@
 //!
 //! Over a segment every per-synapse quantity is linear in the segment's start and
 //! its source's arrivals, with coefficients of the target alone (`segment.rs`
-//! derives the adjoint recurrences). So per target and tick: `psi`, `L` and one
-//! backward pass; per source and tick: `zbar`; per synapse: one term per
-//! presynaptic arrival and four per segment. Nothing stays per synapse and tick in
-//! the hidden rule. The readout rule (one synapse per hidden neuron and output)
+//! derives the adjoint recurrences). So per target and tick: `psi`, `L` and two
+//! backward passes; per source and tick: `zbar`; per synapse: one term per
+//! presynaptic arrival and one per segment. Nothing is kept per synapse and tick,
+//! nor per target and tick beyond `psi` and `L`, in the hidden rule. The readout rule (one synapse per hidden neuron and output)
 //! keeps its tick-by-tick replay, which the feedback rule repeats bit for bit.
 //!
 //! # References

@@ -160,7 +160,15 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// postsynaptic spike history), for memory reports.
     fn memory_bytes(&self) -> usize;
 
-    /// Per-synapse state by name (e.g. `"w_cons"`), for probes; valid after `settle`.
+    /// A probe reads per-synapse state `name` (a name of
+    /// [`Plasticity::synapse_state`]) after every `settle`. The engine calls it once per
+    /// such probe when it builds the rule. A rule whose `synapse_state` needs work
+    /// beyond bringing the weights up to date (e-prop's values inside an unfinished
+    /// segment) does that work only for watched state; unwatched state may lag.
+    fn watch_state(&mut self, _name: &str) {}
+
+    /// Per-synapse state by name (e.g. `"w_cons"`), for probes; valid after `settle`
+    /// for state named to [`Plasticity::watch_state`].
     fn synapse_state(&self, _name: &str) -> Option<&[f32]> {
         None
     }

@@ -318,14 +318,15 @@ impl Shard {
         };
         shard.recorders = shard.make_recorders(graph, &slice_of_pop);
         for rec in &shard.recorders.weights {
-            if let Some(var) = &rec.var
-                && shard.incoming[rec.incoming].rule.as_ref().and_then(|r| r.synapse_state(var)).is_none()
-            {
+            let Some(var) = &rec.var else { continue };
+            let Some(rule) = shard.incoming[rec.incoming].rule.as_mut() else { continue };
+            if rule.synapse_state(var).is_none() {
                 return Err(RunError::Unsupported {
                     path: format!("probes[{}].var", rec.probe),
                     message: format!("the projection's rule keeps no per-synapse `{var}`"),
                 });
             }
+            rule.watch_state(var);
         }
         Ok(shard)
     }

@@ -5,10 +5,10 @@
 //! of `pending`), `resets` (scalar, the trial starts still ahead, `u64::MAX` padded);
 //! per source `zbar` and `pending` (arrival ticks, `u64::MAX` padded); per synapse
 //! `ebar`, `g`, and where they exist `eps`, `sum_e`, `adam_m`, `adam_v`; per target
-//! (`Axis::Neuron`) the histories `psi` and `l` (and `z`, `counts` with the
-//! trial-form regulariser, `creg`, `seen` with the online form), one value per
-//! recorded tick. Widths are at least 1 (padded), so that
-//! an empty history is still a column.
+//! (`Axis::Neuron`) the histories `psi` and `l` (and `creg`, `seen` with the online
+//! regulariser), one value per recorded tick, and with the trial-form regulariser
+//! `counts`, one value per optimiser interval from the current one. Widths are at
+//! least 1 (padded), so that an empty history is still a column.
 
 use super::rule::EpropRule;
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Values};
@@ -50,7 +50,7 @@ pub(crate) fn by_tick(rows: &[f32], n: usize, ticks: usize) -> Vec<f32> {
 impl PlainState for EpropRule {
     fn save(&self, out: &mut StateWriter) {
         let n = self.n_targets;
-        let (psi_ticks, l_ticks) = (if self.psi.is_empty() { self.ticks(&self.z) } else { self.ticks(&self.psi) }, self.ticks(&self.l));
+        let (psi_ticks, l_ticks) = (self.ticks(&self.psi), self.ticks(&self.l));
         let width = self.pending.iter().map(|q| q.len()).max().unwrap_or(0).max(1);
         out.column("clock", Axis::Scalar, 6, Values::U64(vec![self.pos, self.next_step, self.opt.steps, psi_ticks as u64, l_ticks as u64, width as u64]));
         let mut resets: Vec<u64> = self.resets.iter().copied().collect();
@@ -79,8 +79,8 @@ impl PlainState for EpropRule {
                 out.f32("seen", Axis::Neuron, &self.seen);
             }
             Some(_) => {
-                out.column("z", Axis::Neuron, psi_ticks.max(1), Values::F32(by_target(&self.z, n, psi_ticks)));
-                out.f32("counts", Axis::Neuron, &self.counts);
+                let intervals = self.ticks(&self.counts).max(1);
+                out.column("counts", Axis::Neuron, intervals, Values::F32(by_target(&self.counts, n, intervals)));
             }
             None => {}
         }
@@ -112,15 +112,20 @@ impl PlainState for EpropRule {
         let psi = input.values::<f32>("psi", Some(n), psi_ticks.max(1))?.1;
         let psi = if hidden { by_tick(psi, n, psi_ticks) } else { Vec::new() };
         let l = by_tick(input.values::<f32>("l", Some(n), l_ticks.max(1))?.1, n, l_ticks);
-        let (mut z, mut counts, mut creg, mut seen) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut counts, mut creg, mut seen) = (Vec::new(), Vec::new(), Vec::new());
         match self.reg {
             Some(r) if r.online => {
                 creg = by_tick(input.values::<f32>("creg", Some(n), psi_ticks.max(1))?.1, n, psi_ticks);
                 seen = input.values::<f32>("seen", Some(n), 1)?.1.to_vec();
             }
             Some(_) => {
-                z = by_tick(input.values::<f32>("z", Some(n), psi_ticks.max(1))?.1, n, psi_ticks);
-                counts = input.values::<f32>("counts", Some(n), 1)?.1.to_vec();
+                // One value per target and interval; the width is the intervals.
+                let c = input.column("counts")?;
+                let intervals = c.width as usize;
+                match &c.values {
+                    Values::F32(v) if intervals >= 1 && v.len() == n * intervals => counts = by_tick(v, n, intervals),
+                    _ => return Err(c.misfit(format!("`counts` must hold f32 spike counts, {n} targets by intervals"))),
+                }
             }
             None => {}
         }
@@ -128,7 +133,7 @@ impl PlainState for EpropRule {
         self.resets = resets.into();
         (self.zbar, self.pending) = (zbar, pending);
         (self.ebar, self.g, self.eps, self.sum_e, self.opt.m, self.opt.v) = (ebar, g, eps, sum_e, m, v);
-        (self.psi, self.l, self.z, self.counts, self.creg, self.seen) = (psi, l, z, counts, creg, seen);
+        (self.psi, self.l, self.counts, self.creg, self.seen) = (psi, l, counts, creg, seen);
         Ok(())
     }
 }
