@@ -96,6 +96,7 @@ mod escape;
 mod init;
 mod paths;
 mod read;
+pub mod trials;
 mod values;
 mod write;
 
@@ -122,12 +123,14 @@ pub struct RunSettings {
     pub window: Option<Time>,
     /// Files to write after the run.
     pub output: Option<OutputSettings>,
+    /// The trial structure (`[trials]`), which then sets `duration`.
+    pub trials: Option<trials::TrialPlan>,
 }
 
 impl RunSettings {
     /// Runs for `duration` with every other setting left to the runner.
     pub fn new(duration: Time) -> Self {
-        RunSettings { duration, workers: None, window: None, output: None }
+        RunSettings { duration, workers: None, window: None, output: None, trials: None }
     }
 }
 
