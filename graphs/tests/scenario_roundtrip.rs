@@ -359,6 +359,10 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
     let mut run = RunSettings { duration: Time(g.positive()), workers: g.coin().then(|| 1 + g.below(8) as u32), window, output, trials: None };
     if g.coin() {
         run.trials = Some(trial_plan(&mut g, &mut net, dt, &pop_names));
+        // A trial plan writes its own files: `files` is left out and reads as all.
+        if let Some(o) = &mut run.output {
+            o.files = OutputFile::ALL.to_vec();
+        }
         run.duration = run.trials.as_ref().map_or(Time(0.0), |t| t.duration());
     }
     (net, run)

@@ -82,6 +82,21 @@
 //! name = "activity"         # computed: offset + gain * (leaky average of E's rate in Hz,
 //!                           # or of a rate population's mean output), `delay` later
 //! activity = { population = "E", tau = "50 ms", gain = 0.1, offset = -1.0, delay = "1 ms" }
+//!
+//! [trials]                  # optional: run as trials ([`trials`]); `duration` is then left out
+//! length = "200 ms"         # gap = "4 ms", start = "2 ms" by default
+//! reset = ["E"]             # returned to rest after each trial
+//! train = 30                # training trials; evaluate = 1 trial per block with
+//! evaluate = 1              # learning off, before training, every evaluate_every
+//! evaluate_every = 10       # training trials and after the last
+//! [trials.input]            # optional: Poisson spikes into a spike_times source
+//! source = "noise_in"
+//! kind = "poisson"
+//! rate = "50 Hz"            # frozen = true: the same draw every trial
+//! [trials.target]           # y* of a leaky_readout: kind = "sines" (periods) or
+//! population = "readout"    # "steps" (steps = [["0 ms", 1.0]]); frozen = true
+//! kind = "sines"
+//! periods = ["1000 ms", "500 ms"]
 //! ```
 //!
 //! Errors: text that is not TOML, or keys the schema does not have (except in a

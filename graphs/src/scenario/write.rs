@@ -52,7 +52,10 @@ pub fn to_toml(graph: &Graph, run: &RunSettings) -> String {
         if let Some(d) = &out.directory {
             o.set("directory", quote(&d.to_string_lossy()));
         }
-        o.set("files", format!("[{}]", out.files.iter().map(|f| quote(f.name())).collect::<Vec<_>>().join(", ")));
+        // A trial plan writes its own files.
+        if run.trials.is_none() {
+            o.set("files", format!("[{}]", out.files.iter().map(|f| quote(f.name())).collect::<Vec<_>>().join(", ")));
+        }
     }
     for p in &graph.populations {
         match &p.kind {

@@ -63,6 +63,9 @@ pub(crate) fn read(doc: &Doc) -> Read {
             if given.is_some() {
                 r.err(K::Malformed, "run.duration", "a scenario with [trials] lasts as long as its trials: leave `duration` out");
             }
+            if doc.run.output.as_ref().is_some_and(|o| o.files.is_some()) {
+                r.err(K::Malformed, "run.output.files", "a scenario with [trials] writes its report, learning curve and trial table: leave `files` out");
+            }
             run.trials = r.trials(t);
             run.duration = run.trials.as_ref().map_or(Time(0.0), |p| p.duration());
         }
