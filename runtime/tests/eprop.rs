@@ -429,6 +429,9 @@ fn a_checkpoint_mid_trial_keeps_planned_inputs_and_targets() {
     }
 }
 
+/// Per trial: the learned state before it (as bits) and the hidden spikes during it.
+type Seen = (Vec<Vec<u32>>, usize);
+
 /// Trial length of the evaluation tests: a period of 64 ticks, so that two trials
 /// span the hidden rule's segment grid of 128 ticks.
 const T_EVAL: usize = 60;
@@ -440,7 +443,7 @@ const P_EVAL: usize = T_EVAL + GAP;
 /// optimiser columns of every plastic projection before it and the hidden spikes
 /// during it. With `pause_at`, checkpointed at that tick and resumed on that many
 /// workers.
-fn run_plan(net: &Net, tg: &[Vec<f64>], workers: usize, plan: &[bool], pause_at: Option<(u64, usize)>) -> (Runtime, Vec<(Vec<Vec<u32>>, usize)>) {
+fn run_plan(net: &Net, tg: &[Vec<f64>], workers: usize, plan: &[bool], pause_at: Option<(u64, usize)>) -> (Runtime, Vec<Seen>) {
     let all: Vec<PopId> = ["X", "H", "Y"].iter().map(|n| net.graph.pop(n).expect("pop")).collect();
     let (x_pop, y_pop) = (all[0], all[2]);
     let mut sim = Runtime::builder().workers(workers).build(&net.graph).expect("builds");
