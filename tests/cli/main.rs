@@ -386,6 +386,14 @@ fn a_trials_scenario_trains_from_its_file_and_evaluates_without_learning() {
         std::fs::remove_dir_all(&dir).unwrap();
         reports.push(report);
     }
+    // The file writes back to the same plan and graph.
+    let scenario = synfire_graphs::scenario::Scenario::load(std::path::Path::new(file)).unwrap();
+    let graph = scenario.freeze_with(&synfire_rules::Catalog).unwrap();
+    let text = synfire_graphs::scenario::to_toml(&graph, &scenario.run);
+    let again = synfire_graphs::scenario::Scenario::parse(&text).unwrap();
+    assert!(scenario.run.trials.is_some());
+    assert_eq!(again.run, scenario.run, "{text}");
+    assert_eq!(again.freeze_with(&synfire_rules::Catalog).unwrap(), graph);
     let r = &reports[0];
     assert_eq!(r["per_trial"], reports[1]["per_trial"], "1 and 2 workers");
     let evals = r["evaluation"].as_array().unwrap();

@@ -82,21 +82,53 @@
 //! name = "activity"         # computed: offset + gain * (leaky average of E's rate in Hz,
 //!                           # or of a rate population's mean output), `delay` later
 //! activity = { population = "E", tau = "50 ms", gain = 0.1, offset = -1.0, delay = "1 ms" }
+//! ```
 //!
-//! [trials]                  # optional: run as trials ([`trials`]); `duration` is then left out
-//! length = "200 ms"         # gap = "4 ms", start = "2 ms" by default
-//! reset = ["E"]             # returned to rest after each trial
-//! train = 30                # training trials; evaluate = 1 trial per block with
-//! evaluate = 1              # learning off, before training, every evaluate_every
-//! evaluate_every = 10       # training trials and after the last
+//! A scenario may run as trials instead ([`trials`]): `[trials]` replaces
+//! `duration`, and the run writes its own files (no `[run.output] files`).
+//!
+//! ```toml
+//! [run]
+//! dt = "1 ms"
+//!
+//! [trials]
+//! length = "50 ms"          # gap = "4 ms", start = "2 ms" by default
+//! reset = ["in", "out"]     # returned to rest after each trial
+//! train = 3                 # training trials; evaluation blocks of `evaluate` trials,
+//! evaluate = 1              # learning off, before training, every `evaluate_every`
+//! evaluate_every = 2        # training trials and after the last
 //! [trials.input]            # optional: Poisson spikes into a spike_times source
-//! source = "noise_in"
+//! source = "in"
 //! kind = "poisson"
-//! rate = "50 Hz"            # frozen = true: the same draw every trial
-//! [trials.target]           # y* of a leaky_readout: kind = "sines" (periods) or
-//! population = "readout"    # "steps" (steps = [["0 ms", 1.0]]); frozen = true
-//! kind = "sines"
-//! periods = ["1000 ms", "500 ms"]
+//! rate = "50 Hz"            # frozen = true (default): the same draw every trial
+//! [trials.target]           # y* of a leaky_readout: kind = "sines" (periods = [...])
+//! population = "out"        # or "steps"; frozen = true (default)
+//! kind = "steps"
+//! steps = [["0 ms", 0.0], ["20 ms", 1.0]]
+//!
+//! [[source]]
+//! name = "in"
+//! size = 2
+//! kind = "spike_times"
+//! times = [[], []]
+//!
+//! [[population]]
+//! name = "out"
+//! size = 1
+//! model = "leaky_readout"
+//!
+//! [[projection]]
+//! source = "in"
+//! target = "out"
+//! all_to_all = true
+//! weight = 0.5
+//!
+//! [[probe]]                 # the loss reads y of the readout every tick
+//! kind = "state"
+//! population = "out"
+//! var = "y"
+//! neurons = [0]
+//! interval = "1 ms"
 //! ```
 //!
 //! Errors: text that is not TOML, or keys the schema does not have (except in a
