@@ -423,6 +423,7 @@ fn trials_problems_name_their_field() {
         (("train = 30", "train = 30\nloss_window = [\"100 ms\", \"200 ms\"]"), "trials.loss_window"),
         (("dt = \"1 ms\"", "dt = \"1 ms\"\nduration = \"1 s\""), "run.duration: a scenario with [trials]"),
         (("kind = \"poisson\"", "kind = \"regular\""), "unknown variant `regular`"),
+        (("gain = 0.0327838995179941", "gain = 0.0327838995179941\nsoftmax = 1"), "`readout` is a softmax readout"),
     ] {
         let (dir, file) = eprop_pattern_variant("trials-bad", &[edit]);
         let out = synfire(&["check", file.to_str().unwrap()]);

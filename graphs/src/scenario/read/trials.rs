@@ -103,6 +103,18 @@ impl Reader {
                 format!("`{}` is not a `leaky_readout` population, whose injected current is its target", t.population),
             );
         }
+        // The metrics are regression losses; a softmax readout's target is a one-hot
+        // label and its loss a cross-entropy, which trials do not compute yet.
+        if let Some(ix) = pop
+            && let PopKind::Neurons(m) = &self.net.populations[ix].kind
+            && m.params.get("softmax").is_some_and(|v| v.as_const() != Some(0.0))
+        {
+            self.err(
+                K::Malformed,
+                "trials.target.population",
+                format!("`{}` is a softmax readout: [trials] report regression losses only (classification is not supported yet)", t.population),
+            );
+        }
         let signal = match t.kind {
             TargetKindDoc::Sines => {
                 if t.steps.is_some() {
