@@ -125,10 +125,20 @@ fn examples_write_back_to_equal_graphs() {
 fn the_schema_example_in_the_docs_is_valid() {
     let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenario/mod.rs")).unwrap();
     let lines: Vec<&str> = source.lines().filter_map(|l| l.strip_prefix("//!")).map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
-    let start = lines.iter().position(|l| *l == "```toml").unwrap() + 1;
-    let end = start + lines[start..].iter().position(|l| *l == "```").unwrap();
-    let text = lines[start..end].join("\n");
-    assert_eq!(outcome(&text), "ok: 105 neurons");
+    let blocks: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| **l == "```toml")
+        .map(|(i, _)| {
+            let end = i + 1 + lines[i + 1..].iter().position(|l| *l == "```").unwrap();
+            lines[i + 1..end].join("\n")
+        })
+        .collect();
+    assert_eq!(blocks.len(), 2, "the schema and the trials example");
+    assert_eq!(outcome(&blocks[0]), "ok: 105 neurons");
+    assert_eq!(outcome(&blocks[1]), "ok: 3 neurons");
+    let trials = Scenario::parse(&blocks[1]).unwrap().run.trials.unwrap();
+    assert_eq!(trials.schedule(), [false, true, true, false, true, false], "evaluations before, after 2 and after the last training trial");
 }
 
 #[test]

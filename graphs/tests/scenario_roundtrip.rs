@@ -7,6 +7,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg32;
 use synfire_graphs::model::Constraint;
 use synfire_graphs::prelude::*;
+use synfire_graphs::scenario::trials::{TargetSignal, TrialInput, TrialMetric, TrialPlan, TrialTarget};
 use synfire_graphs::scenario::{OutputFile, OutputSettings, RunSettings, Scenario, to_toml};
 use synfire_graphs::units::{Current, Number, Quantity, Rate, Time, Unit, Voltage};
 use synfire_graphs::{Connector, Dist, ModelKind, PopId, RuleSpec, SourceSpec, Spec, Value};
@@ -355,8 +356,55 @@ fn network(seed: u64, floats: Vec<f64>) -> (Network, RunSettings) {
     // One tick: the one window every network allows (a window above the minimum
     // delay is refused).
     let window = g.coin().then_some(Time(dt));
-    let run = RunSettings { duration: Time(g.positive()), workers: g.coin().then(|| 1 + g.below(8) as u32), window, output };
+    let mut run = RunSettings { duration: Time(g.positive()), workers: g.coin().then(|| 1 + g.below(8) as u32), window, output, trials: None };
+    if g.coin() {
+        run.trials = Some(trial_plan(&mut g, &mut net, dt, &pop_names));
+        // A trial plan writes its own files: `files` is left out and reads as all.
+        if let Some(o) = &mut run.output {
+            o.files = OutputFile::ALL.to_vec();
+        }
+        run.duration = run.trials.as_ref().map_or(Time(0.0), |t| t.duration());
+    }
     (net, run)
+}
+
+/// A `[trials]` plan over an input source and a readout added for it, resetting
+/// some of the generated populations.
+fn trial_plan(g: &mut Gen, net: &mut Network, dt: f64, pop_names: &[String]) -> TrialPlan {
+    let n = 1 + g.below(3);
+    net.source("trial in", n as u64, SourceSpec::SpikeTimes { times: vec![Vec::new(); n] });
+    net.population("trial \"out\"", n as u64, RateUnit::readout());
+    let length = Time(g.positive());
+    let signal = if g.coin() {
+        TargetSignal::Sines { periods: (0..1 + g.below(4)).map(|_| Time(g.positive())).collect() }
+    } else {
+        let mut at = 0.0;
+        TargetSignal::Steps(
+            (0..1 + g.below(4))
+                .map(|_| {
+                    at += 1.0 + g.within(0.0, 10.0);
+                    (Time(at), g.within(-5.0, 5.0))
+                })
+                .collect(),
+        )
+    };
+    let mut reset: Vec<String> = pop_names.iter().filter(|_| g.coin()).cloned().collect();
+    if g.coin() {
+        reset.push("trial \"out\"".into());
+    }
+    TrialPlan {
+        length,
+        gap: Time(2.0 * dt + g.within(0.0, 10.0)),
+        start: Time(g.within(0.0, 10.0)),
+        reset,
+        train: g.below(50) as u64,
+        evaluate: 1 + g.below(4) as u64,
+        evaluate_every: g.coin().then(|| g.below(10) as u64),
+        input: g.coin().then(|| TrialInput { source: "trial in".into(), rate: Rate(g.within(0.0, 100.0)), frozen: g.coin() }),
+        target: TrialTarget { population: "trial \"out\"".into(), signal, frozen: g.coin() },
+        loss_window: g.coin().then_some((Time(0.0), length)),
+        report: if g.coin() { TrialMetric::ALL.to_vec() } else { vec![TrialMetric::Nmse] },
+    }
 }
 
 /// Gives a probe a window sometimes and a unique name when its default one is taken.
@@ -396,9 +444,10 @@ proptest! {
 fn the_generator_covers_every_model_and_kind() {
     // Guards the test above against a generator that quietly stopped producing things.
     let mut models = std::collections::BTreeSet::new();
-    let (mut sources, mut lists, mut rules, mut currents, mut probes) = (0, 0, 0, 0, 0);
+    let (mut sources, mut lists, mut rules, mut currents, mut probes, mut trials) = (0, 0, 0, 0, 0, 0);
     for seed in 0..200 {
-        let (net, _) = network(seed, vec![1.5, -2.0, 1e-300, 3e300]);
+        let (net, run) = network(seed, vec![1.5, -2.0, 1e-300, 3e300]);
+        trials += usize::from(run.trials.is_some());
         let g = net.freeze().unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         models.extend((0..g.populations.len()).filter_map(|p| g.model_kind(p)));
         sources += (0..g.populations.len()).filter(|&p| g.model(p).is_none()).count();
@@ -407,6 +456,7 @@ fn the_generator_covers_every_model_and_kind() {
         currents += g.currents.len();
         probes += g.probes.len();
     }
-    assert_eq!(models.len(), 5);
-    assert!(sources > 0 && lists > 0 && rules > 0 && currents > 0 && probes > 0);
+    // The five generated models, and the leaky readout of the trial plans.
+    assert_eq!(models.len(), 6);
+    assert!(sources > 0 && lists > 0 && rules > 0 && currents > 0 && probes > 0 && trials > 0);
 }

@@ -90,6 +90,22 @@
 //! [`EpropRule::begin_trial`](crate::Plasticity::begin_trial) zeroes `zbar`, `eps`
 //! and `ebar` as of a tick (trials start from rest).
 //!
+//! # Learning off
+//!
+//! [`Plasticity::switch_learning`](crate::Plasticity::switch_learning) marks ticks
+//! as learning or not. A tick `t` with learning off contributes nothing:
+//! `psi_j(t) = 0` (no eligibility; traces already there decay), `L_j(t) = 0` (the
+//! readout's error likewise) and no spikes to the regulariser's rate; a step tick
+//! with learning off takes no step, and the gradient accumulated before waits for
+//! the next step taken. The switch belongs to the tick of the quantity, not to the
+//! tick it is processed at: the signal of the last learning tick still counts when
+//! it arrives `signal_delay` later. A switch off is refused where a step taken
+//! before it would act after it (`t_u < at < t_u + signal_delay`), and the online
+//! regulariser (a rate since tick 0) has no switch. With trials that reset every
+//! trace, training after an evaluation continues as if the evaluation had not
+//! happened, except that the hidden rule's segments lie on a grid of 64 ticks:
+//! bit for bit when the evaluation spans a multiple of 64 ticks, else to rounding.
+//!
 //! # Cost
 //!
 //! Over a segment every per-synapse quantity is linear in the segment's start and

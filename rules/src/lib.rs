@@ -138,6 +138,7 @@ pub mod eprop;
 pub mod error;
 pub mod history;
 pub mod istdp;
+mod learning;
 pub mod metaplastic;
 pub mod orchestrated;
 mod params;

@@ -146,6 +146,21 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
     /// with [`Needs::per_tick`] or [`Needs::trials`].
     fn begin_trial(&mut self, _at: Tick, _ends: TrialEnds) {}
 
+    /// Whether the rule can stop learning (`on = false`) or resume it from tick `at`
+    /// (the runtime's `set_learning`, at a window boundary), and if not, why. While
+    /// learning is off a rule changes no weight and accumulates nothing a later
+    /// weight change would use (gradients, optimiser state, eligibility); the events
+    /// of those ticks still pass with the weights as they are. A rule that cannot keep
+    /// that promise refuses, so it never learns silently: the default refuses.
+    fn can_switch_learning(&self, at: Tick, on: bool) -> Result<(), String> {
+        let _ = (at, on);
+        Err(format!("`{}` cannot stop learning: it has no learning switch", self.name()))
+    }
+
+    /// Stops or resumes learning from tick `at` on. Called only after every rule of
+    /// the run accepted the switch through [`Plasticity::can_switch_learning`].
+    fn switch_learning(&mut self, _at: Tick, _on: bool) {}
+
     /// The third factors the rule reads, by slot: slot `s` of
     /// [`ThirdFactors`](crate::ThirdFactors) is the graph node that the projection's
     /// rule spec binds to `inputs()[s]` (e.g. `["modulator"]`). Classic rules read none.

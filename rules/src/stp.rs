@@ -217,6 +217,12 @@ impl Plasticity for StpRule {
     fn needs(&self) -> Needs {
         Needs { efficacy: true, ..Needs::default() }
     }
+    /// Short-term plasticity changes no weight and learns nothing that lasts: its
+    /// resources and utilisation are the synapse's dynamics, which run on while
+    /// learning is off.
+    fn can_switch_learning(&self, _at: Tick, _on: bool) -> Result<(), String> {
+        Ok(())
+    }
     fn on_post(&mut self, _: u32, _: Tick) {}
     fn on_pre(&mut self, source: u32, t: Tick, _: &mut Synapses<'_>, _: &Context<'_>) -> f32 {
         self.state.spike(source as usize, t.0) as f32

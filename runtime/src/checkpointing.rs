@@ -70,6 +70,7 @@ impl Runtime {
             states,
             weights,
             injected: self.injected.clone(),
+            learning: self.learning,
             user: Vec::new(),
         })
     }
@@ -120,6 +121,7 @@ impl RuntimeBuilder {
             }
         }
         rt.now = ck.tick;
+        rt.learning = ck.learning;
         if !ck.injected.is_empty() {
             let spikes = std::sync::Arc::new(ck.injected.clone());
             rt.broadcast(|| Command::Inject(spikes.clone()))?;

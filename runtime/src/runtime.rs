@@ -125,6 +125,7 @@ impl RuntimeBuilder {
             stopped: None,
             guard_every: guards.every,
             injected: Vec::new(),
+            learning: true,
         };
         for (i, w) in rt.workers.iter().enumerate() {
             match w.replies.recv() {
@@ -156,6 +157,8 @@ pub struct Runtime {
     failed: bool,
     /// Spikes injected for later ticks, not yet run (a checkpoint keeps them).
     pub(crate) injected: Vec<Spike>,
+    /// Whether the rules learn ([`Runtime::set_learning`]).
+    pub(crate) learning: bool,
     build_secs: f64,
     /// Serialises request/reply exchanges with the workers.
     lock: Mutex<()>,

@@ -12,7 +12,10 @@
 //! - [`Runtime::inject_spikes`] (in `runtime.rs`) takes spikes at any future tick (a
 //!   trial's frozen input pattern).
 //!
-//! All three are deterministic: they act at ticks, never at wall-clock moments, and
+//! - [`Runtime::set_learning`] stops or resumes learning in every plastic
+//!   projection: evaluation trials without learning.
+//!
+//! All of them are deterministic: they act at ticks, never at wall-clock moments, and
 //! every shard applies them alike.
 
 use crate::error::RunError;
@@ -41,6 +44,36 @@ impl Runtime {
             }
         }
         Ok(())
+    }
+
+    /// Stops (`on = false`) or resumes learning from now on, in every rule of the
+    /// run: while it is off no rule changes a weight or accumulates anything a later
+    /// change would use (gradients, optimiser state, eligibility), and spikes,
+    /// readouts and probes run as usual with the weights as they are. Either every
+    /// rule switches or none does: a rule that cannot keep that promise (one without
+    /// a learning switch, or e-prop with a step pending that would act after now)
+    /// makes this an [`RunError::Unsupported`] naming its projection, and nothing
+    /// changes. The switch is state: checkpoints keep it.
+    pub fn set_learning(&mut self, on: bool) -> Result<(), RunError> {
+        self.alive()?;
+        if on == self.learning {
+            return Ok(());
+        }
+        let now = self.now;
+        for apply in [false, true] {
+            for reply in self.broadcast(|| Command::SwitchLearning { on, now, apply })? {
+                if let Reply::Outcome(Err(e)) = reply {
+                    return Err(e);
+                }
+            }
+        }
+        self.learning = on;
+        Ok(())
+    }
+
+    /// Whether the rules learn ([`Runtime::set_learning`]; on when a run starts).
+    pub fn learning(&self) -> bool {
+        self.learning
     }
 
     /// Makes neurons of `pop` spike at the given times, now or later, in one
@@ -131,6 +164,24 @@ impl Runtime {
 }
 
 impl Shard {
+    /// This shard's part of [`Runtime::set_learning`]: checks every rule, or (when
+    /// `apply`, after every shard's rules accepted) switches them.
+    pub(crate) fn switch_learning(&mut self, graph: &Graph, on: bool, now: u64, apply: bool) -> Result<(), RunError> {
+        for inc in &mut self.incoming {
+            let Some(rule) = inc.rule.as_mut() else { continue };
+            if apply {
+                rule.switch_learning(Tick(now), on);
+            } else if let Err(why) = rule.can_switch_learning(Tick(now), on) {
+                let proj = &graph.projections[inc.proj];
+                return Err(RunError::Unsupported {
+                    path: format!("projections[{}] {} (rule {})", inc.proj, proj.name, rule.name()),
+                    message: format!("learning cannot be switched {} at tick {now}: {why}", if on { "on" } else { "off" }),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// This shard's part of [`Runtime::begin_trial`] at tick `now`.
     pub(crate) fn begin_trial(&mut self, graph: &Graph, factory: &dyn KernelFactory, pops: &[usize], now: u64) -> Result<(), RunError> {
         let mut reset = vec![false; self.slices.len()];

@@ -33,6 +33,9 @@ pub(crate) enum Command {
     /// Start a trial at tick `now` in these populations: kernels rebuilt in their
     /// initial state, input in flight dropped, trial traces of their rules zeroed.
     BeginTrial { pops: Arc<Vec<usize>>, now: u64 },
+    /// Ask every rule whether learning can be switched `on` (or off) at tick `now`,
+    /// and switch it when `apply` (after every shard accepted).
+    SwitchLearning { on: bool, now: u64, apply: bool },
     /// Set scalar modulator `index` to `value` from tick `from` on.
     SetModulator { index: usize, from: u64, value: f64 },
     /// Send back a copy of recorded data.
@@ -180,6 +183,7 @@ pub(crate) fn run(init: WorkerInit) {
                 Reply::Done
             }
             Command::BeginTrial { pops, now } => Reply::Outcome(shard.begin_trial(&graph, factory.as_ref(), &pops, now)),
+            Command::SwitchLearning { on, now, apply } => Reply::Outcome(shard.switch_learning(&graph, on, now, apply)),
             Command::Query(q) => match q {
                 Query::Spikes => Reply::Spikes(shard.recorders.spikes.clone()),
                 Query::States => Reply::States(shard.recorders.states.clone()),

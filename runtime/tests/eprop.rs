@@ -464,3 +464,145 @@ fn a_checkpoint_mid_trial_keeps_planned_inputs_and_targets() {
         assert!(bits(&run_trials(&net, &tg, 2, Some((at, w)))) == want, "checkpoint at tick {at}, resumed on {w} workers");
     }
 }
+
+/// Per trial: the learned state before it (as bits) and the hidden spikes during it.
+type Seen = (Vec<Vec<u32>>, usize);
+
+/// Trial length of the evaluation tests: a period of 64 ticks, so that an evaluation
+/// of two trials spans whole segments of the hidden rule (64 ticks each).
+const T_EVAL: usize = 60;
+const P_EVAL: usize = T_EVAL + GAP;
+
+/// Runs trials as [`run_trials`] does, of `T_EVAL` ticks, trial `k` learning when
+/// `plan[k]` (learning switched at the trial's first tick, just as the step of the
+/// trial before acts). Returns the runtime and, per trial, the weights and the
+/// optimiser columns of every plastic projection before it and the hidden spikes
+/// during it. With `pause_at`, checkpointed at that tick and resumed on that many
+/// workers.
+fn run_plan(net: &Net, tg: &[Vec<f64>], workers: usize, plan: &[bool], pause_at: Option<(u64, usize)>) -> (Runtime, Vec<Seen>) {
+    let all: Vec<PopId> = ["X", "H", "Y"].iter().map(|n| net.graph.pop(n).expect("pop")).collect();
+    let (x_pop, y_pop) = (all[0], all[2]);
+    let mut sim = Runtime::builder().workers(workers).build(&net.graph).expect("builds");
+    let advance = |sim: &mut Runtime, to: u64| {
+        if let Some((at, w)) = pause_at
+            && sim.tick() <= at
+            && at < to
+        {
+            sim.run_ticks(at - sim.tick()).expect("runs");
+            let learning = sim.learning();
+            *sim = support::round_trip(&net.graph, sim, w);
+            assert_eq!(sim.learning(), learning, "the checkpoint keeps the learning switch");
+        }
+        sim.run_ticks(to - sim.tick()).expect("runs");
+    };
+    let mut seen = Vec::new();
+    for (trial, &learn) in plan.iter().enumerate() {
+        let start = trial * P_EVAL + LAG;
+        advance(&mut sim, start as u64);
+        sim.set_learning(learn).expect("e-prop switches learning at a trial start");
+        let before = learned_state(&mut sim, net);
+        sim.take_spikes(net.x_spikes).expect("spikes");
+        for t in 0..T_EVAL - 1 {
+            let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
+            sim.inject_spikes(x_pop, &idx, ((start + t) as f64).ms()).expect("injects");
+        }
+        for k in 0..N_OUT {
+            let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
+            values.push(0.0);
+            sim.schedule_current(y_pop, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
+        }
+        advance(&mut sim, (start + T_EVAL + 1) as u64);
+        sim.begin_trial(&all).expect("resets");
+        let h0 = net.graph.offsets[all[1].index()];
+        let hidden = sim.take_spikes(net.x_spikes).expect("spikes").gids.iter().filter(|&&g| g >= h0 && g < h0 + N_REC as u64).count();
+        seen.push((before, hidden));
+    }
+    advance(&mut sim, (plan.len() * P_EVAL + LAG) as u64);
+    (sim, seen)
+}
+
+/// The weights of every plastic projection and the rules' accumulated gradients,
+/// Adam moments and step counts (the `clock` columns), as bits.
+fn learned_state(sim: &mut Runtime, net: &Net) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = [net.input, net.rec, net.out, net.fb].iter().map(|&p| support::weight_bits(sim, p)).collect();
+    let ck = sim.checkpoint().expect("checkpoint");
+    for p in [net.input, net.rec, net.out, net.fb] {
+        let table = ck.projection_state(p.index()).expect("plastic projections have state");
+        for c in &table.columns {
+            let name = c.name.rsplit('.').next().unwrap_or_default();
+            if ["g", "adam_m", "adam_v", "sum_e", "counts"].contains(&name) {
+                match &c.values {
+                    synfire_graphs::Values::F32(v) => out.push(v.iter().map(|x| x.to_bits()).collect()),
+                    other => panic!("{} holds {}", c.name, other.type_name()),
+                }
+            }
+            if name == "clock"
+                && let synfire_graphs::Values::U64(v) = &c.values
+            {
+                // The optimiser's steps (the third value of both e-prop clocks).
+                out.push(vec![v[2] as u32]);
+            }
+        }
+    }
+    out
+}
+
+/// Evaluation trials without learning (`Runtime::set_learning(false)`): weights,
+/// gradients, Adam's moments and step counts stay bit-identical over them while
+/// the network spikes; learning afterwards resumes exactly as if they had not
+/// happened (every trace resets between trials and the evaluation spans whole 64-tick segments);
+/// bit-identical on 1 and 3 workers and across a checkpoint in an evaluation trial
+/// resumed on 2 workers. Symmetric feedback, Adam on the readout and the
+/// regulariser exercise every e-prop rule and its optimiser state.
+#[test]
+fn evaluation_trials_learn_nothing_and_training_resumes_as_if_they_never_ran() {
+    let tg = targets(T_EVAL);
+    let cfg = Cfg { update_every: (P_EVAL as f64).ms(), poisson: false, adam_readout: true, symmetric: true, c_reg: 10.0, ..Cfg::new(0.3, true) };
+    let net = network(23, cfg, &[]);
+    let plan = [true, true, false, false, true, true];
+    let (mut sim, seen) = run_plan(&net, &tg, 1, &plan, None);
+    assert!(seen[1].0 != seen[0].0, "training trials change the learned state");
+    assert!(seen[2].0 == seen[3].0, "nothing changes during the first evaluation trial");
+    assert!(seen[3].0 == seen[4].0, "nothing changes during the second evaluation trial");
+    assert!(seen[4].0 != seen[5].0, "learning resumes");
+    assert!(seen[2].1 > 0 && seen[3].1 > 0, "the network spikes while it is evaluated: {seen:?}", seen = seen.iter().map(|s| s.1).collect::<Vec<_>>());
+    let (mut never, _) = run_plan(&net, &tg, 1, &[true; 4], None);
+    assert!(learned_state(&mut sim, &net) == learned_state(&mut never, &net), "training after the evaluation equals training without it");
+    let want = learned_state(&mut sim, &net);
+    let (mut three, _) = run_plan(&net, &tg, 3, &plan, None);
+    assert!(learned_state(&mut three, &net) == want, "1 and 3 workers");
+    let mid_eval = (3 * P_EVAL + LAG + 17) as u64;
+    let (mut resumed, _) = run_plan(&net, &tg, 3, &plan, Some((mid_eval, 2)));
+    assert!(learned_state(&mut resumed, &net) == want, "checkpoint in an evaluation trial, resumed on 2 workers");
+}
+
+/// What cannot switch learning refuses it by name and changes nothing: e-prop with
+/// a step whose weights would change after the switch (a step at tick 64 acting at
+/// 66, switched at 65), the online regulariser, and a rule without a switch (pair
+/// STDP); a switch at a trial start is accepted.
+#[test]
+fn a_rule_that_cannot_stop_learning_refuses_by_name() {
+    let cfg = Cfg { update_every: (P_EVAL as f64).ms(), poisson: false, ..Cfg::new(0.3, false) };
+    let net = network(24, cfg, &[]);
+    let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
+    sim.run_ticks(65).expect("runs");
+    let err = sim.set_learning(false).expect_err("a step is pending");
+    assert!(matches!(&err, synfire_runtime::RunError::Unsupported { path, .. } if path.contains("rule eprop")), "{err}");
+    assert!(err.to_string().contains("tick 64") && err.to_string().contains("66"), "{err}");
+    assert!(sim.learning(), "a refused switch changes nothing");
+    sim.run_ticks(1).expect("runs");
+    sim.set_learning(false).expect("from the tick the step acts, learning may stop");
+    assert!(!sim.learning());
+
+    let online = network(24, Cfg { online: true, c_reg: 1.0, ..cfg }, &[]);
+    let mut sim = Runtime::builder().build(&online.graph).expect("builds");
+    let err = sim.set_learning(false).expect_err("online regulariser");
+    assert!(err.to_string().contains("regularise_online"), "{err}");
+
+    let (graph, _, stdp) = support::cuba_stdp(200, 1.0, 3);
+    let mut sim = Runtime::builder().workers(2).build(&graph).expect("builds");
+    let err = sim.set_learning(false).expect_err("stdp_pair has no learning switch");
+    let name = &graph.projections[stdp.index()].name;
+    assert!(err.to_string().contains(name.as_str()) && err.to_string().contains("stdp_pair"), "{err}");
+    assert!(sim.learning());
+}

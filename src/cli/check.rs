@@ -27,10 +27,10 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             Some(rules) => s.freeze_with(rules),
             None => s.freeze(),
         }?;
-        Ok((graph, s.run.duration, s.run.output.map(|o| o.files)))
+        Ok((graph, s.run.duration, s.run.output.map(|o| o.files), s.run.trials))
     });
     match result {
-        Ok((graph, duration, files)) => {
+        Ok((graph, duration, files, trials)) => {
             let e = graph.memory_estimate(Some(duration));
             if let Some(why) = super::process::memory_refusal(&e, duration) {
                 eprintln!("{shown}: {why} (`synfire run --force` runs it anyway)");
@@ -64,6 +64,19 @@ pub fn check_with(path: &Path, rules: Option<&dyn RuleCatalog>) -> ExitCode {
             }
             // The files a run would write: clashing names are refused here, not at
             // the end of a run.
+            if let Some(t) = trials {
+                out!(
+                    "  trials: {} of {} ({} training, {} evaluation blocks of {} with learning off)",
+                    t.trials(),
+                    t.length,
+                    t.train,
+                    t.evaluations(),
+                    t.evaluate
+                );
+                out!("  files: report.json learning_curve.svg trials.csv summary.txt timing.json outputs.json");
+                out!("{}", graph.summary().trim_end());
+                return ExitCode::SUCCESS;
+            }
             let groups = files.unwrap_or_else(|| synfire_graphs::scenario::OutputFile::ALL.to_vec());
             match crate::output::Plan::new(&graph, &groups) {
                 Ok(plan) => out!("  files: {}", plan.files().join(" ")),

@@ -77,6 +77,8 @@ pub struct RunSettings {
     pub directory: Option<PathBuf>,
     /// Which outputs; `None` for all.
     pub files: Option<Vec<OutputFile>>,
+    /// The scenario's `[trials]`, which make it a training run.
+    pub trials: Option<synfire_graphs::scenario::trials::TrialPlan>,
 }
 
 /// Model time of a run when neither the scenario nor the command line sets it.
@@ -95,7 +97,9 @@ pub fn load_scenario(path: &Path) -> anyhow::Result<(Graph, RunSettings)> {
     }
     let window_ticks = scenario.run.window.map(|w| graph.ticks(w).0);
     let output = scenario.run.output;
+    let trials = scenario.run.trials;
     let settings = RunSettings {
+        trials,
         duration: Some(scenario.run.duration),
         workers: scenario.run.workers.map(|w| w as usize),
         window_ticks,
@@ -203,6 +207,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         anyhow::bail!("--seeds and --iterations apply to training tasks; `{}` is a network run", args.scenario);
     }
     let (name, graph, settings) = resolve(args)?;
+    if let Some(plan) = &settings.trials {
+        for (flag, set) in [
+            ("--duration", args.duration.is_some()),
+            ("--checkpoint-every", args.checkpoint_every.is_some()),
+            ("--raster-window", args.raster_window.is_some()),
+        ] {
+            if set {
+                anyhow::bail!("{flag} does not apply to `{name}`: its [trials] set how long it runs and what it writes");
+            }
+        }
+        let workers = args.workers.or(settings.workers).unwrap_or(1);
+        let out_dir = args.out.clone().or(settings.directory.clone()).unwrap_or_else(|| Path::new("out").join(&name));
+        let builder = runtime_builder(workers, args.window_ticks.or(settings.window_ticks), args.max_rate);
+        return super::task::run_trials(&name, &graph, plan, builder, workers, &out_dir);
+    }
     let duration = args.duration.or(settings.duration).unwrap_or(Time(DEFAULT_DURATION_MS));
     let workers = args.workers.or(settings.workers).unwrap_or(1);
     let out_dir = args.out.clone().or(settings.directory.clone()).unwrap_or_else(|| Path::new("out").join(&name));

@@ -33,10 +33,50 @@ pub fn run(task: &dyn Task, args: &RunArgs) -> anyhow::Result<()> {
     };
     bar.bar.finish_and_clear();
     let wall_s = started.elapsed().as_secs_f64();
-    write(task, &setup, &outcome, wall_s, staging, &out_dir)?;
+    write(Named { name: task.name(), about: task.about() }, &setup, &outcome, wall_s, staging, &out_dir)?;
     out!("{}", outcome.summary.trim_end());
     out!("wrote {} ({wall_s:.1} s)", out_dir.display());
     Ok(())
+}
+
+/// A scenario file's `[trials]` (`synfire run FILE`): trained and evaluated with a
+/// progress bar, written like a task's outputs (report.json with every trial's
+/// loss and the evaluations without learning, learning_curve.svg, trials.csv).
+pub fn run_trials(
+    name: &str,
+    graph: &synfire_graphs::Graph,
+    plan: &synfire_graphs::scenario::trials::TrialPlan,
+    builder: synfire_runtime::RuntimeBuilder,
+    workers: usize,
+    out_dir: &Path,
+) -> anyhow::Result<()> {
+    let staging = Staging::new(out_dir)?;
+    let about = "a scenario's [trials]: training with learning on, evaluation blocks with learning off";
+    out!("{name}: {} trials ({} training, {} evaluation)", plan.trials(), plan.train, plan.trials() - plan.train);
+    let started = Instant::now();
+    let mut bar = Bar::new();
+    let outcome = match synfire::tasks::trials::run(graph, plan, builder, &mut bar) {
+        Err(TaskError::Interrupted { .. }) => {
+            bar.bar.finish_and_clear();
+            return Err(super::interrupt::TaskStopped { task: "trials" }.into());
+        }
+        other => other?.0,
+    };
+    bar.bar.finish_and_clear();
+    let wall_s = started.elapsed().as_secs_f64();
+    let mut setup = Setup::seeds(graph.seed, 1, workers);
+    setup.iterations = Some(plan.train);
+    write(Named { name, about }, &setup, &outcome, wall_s, staging, out_dir)?;
+    out!("{}", outcome.summary.trim_end());
+    out!("wrote {} ({wall_s:.1} s)", out_dir.display());
+    Ok(())
+}
+
+/// What a report names as its run.
+#[derive(Debug, Clone, Copy)]
+struct Named<'a> {
+    name: &'a str,
+    about: &'a str,
 }
 
 /// Flags that set a network run and mean nothing to a task are an error, not ignored.
@@ -61,8 +101,8 @@ fn refuse_network_flags(task: &dyn Task, args: &RunArgs) -> anyhow::Result<()> {
 /// `report.json` of a task: what ran, then the task's fields.
 #[derive(Debug, Serialize)]
 struct TaskReport<'a> {
-    task: &'static str,
-    about: &'static str,
+    task: &'a str,
+    about: &'a str,
     seeds: &'a [u64],
     #[serde(skip_serializing_if = "Option::is_none")]
     iterations: Option<u64>,
@@ -80,9 +120,9 @@ struct Listed {
 }
 
 /// Writes every output of `outcome` into `staging` and moves them into `out_dir`.
-fn write(task: &dyn Task, setup: &Setup, outcome: &Outcome, wall_s: f64, mut staging: Staging, out_dir: &Path) -> anyhow::Result<()> {
+fn write(task: Named<'_>, setup: &Setup, outcome: &Outcome, wall_s: f64, mut staging: Staging, out_dir: &Path) -> anyhow::Result<()> {
     let mut listed = Vec::new();
-    let report = TaskReport { task: task.name(), about: task.about(), seeds: &setup.seeds, iterations: setup.iterations, fields: &outcome.report };
+    let report = TaskReport { task: task.name, about: task.about, seeds: &setup.seeds, iterations: setup.iterations, fields: &outcome.report };
     output::write_json(&staging.file("report.json"), &report)?;
     listed.push(Listed {
         file: "report.json".into(),
@@ -114,7 +154,7 @@ fn write(task: &dyn Task, setup: &Setup, outcome: &Outcome, wall_s: f64, mut sta
     output::write_json(&staging.file("timing.json"), &timing)?;
     listed.push(Listed { file: "timing.json".into(), format: "json", kind: "timing", what: "wall time and workers (machine-dependent)".into() });
     listed.push(Listed { file: "outputs.json".into(), format: "json", kind: "manifest", what: "this list".into() });
-    let manifest = serde_json::json!({ "format": "synfire-outputs", "version": 1, "scenario": task.name(), "seed": setup.seeds.first(), "files": listed });
+    let manifest = serde_json::json!({ "format": "synfire-outputs", "version": 1, "scenario": task.name, "seed": setup.seeds.first(), "files": listed });
     output::write_json(&staging.file("outputs.json"), &manifest)?;
     staging.commit().map(|_| ()).map_err(|e| e.context(format!("cannot move the outputs into {}", out_dir.display())))
 }
@@ -206,7 +246,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("synfire-task-{}", std::process::id()));
         let setup = Setup::seeds(3, 2, 1);
         let outcome = Echo.run(&setup, &mut synfire::tasks::Quiet).unwrap();
-        write(&Echo, &setup, &outcome, 0.5, Staging::new(&dir).unwrap(), &dir).unwrap();
+        write(Named { name: Echo.name(), about: Echo.about() }, &setup, &outcome, 0.5, Staging::new(&dir).unwrap(), &dir).unwrap();
         let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
         assert_eq!(report["task"], "echo");
         assert_eq!(report["seeds"], serde_json::json!([3, 4]));

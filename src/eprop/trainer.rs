@@ -30,6 +30,8 @@ pub struct Trainer {
     trial_ticks: u64,
     period: u64,
     trials: u64,
+    /// Whether the next trials learn ([`Trainer::set_learning`]).
+    learn: bool,
 }
 
 impl Trainer {
@@ -40,12 +42,21 @@ impl Trainer {
             return Err(RunError::BadInput { field: "dt", message: format!("e-prop networks run at dt = 1 ms, not {}", graph.dt) });
         }
         let sim = Runtime::builder().workers(workers).build(graph)?;
-        Ok(Trainer { sim, handles: h.clone(), trial_ticks: spec.trial_ticks, period: spec.period(), trials: 0 })
+        Ok(Trainer { sim, handles: h.clone(), trial_ticks: spec.trial_ticks, period: spec.period(), trials: 0, learn: true })
     }
 
     /// The runtime (weights, probes, checkpoints).
     pub fn runtime(&mut self) -> &mut Runtime {
         &mut self.sim
+    }
+
+    /// Whether the trials from the next one on learn: evaluation trials run with
+    /// learning off ([`Runtime::set_learning`]), switched at the trial's first tick,
+    /// where the optimiser step of the trials before has just acted (so their
+    /// weights are final and no step is taken inside an evaluation). With batches,
+    /// evaluate whole batches to keep the steps on their trials.
+    pub fn set_learning(&mut self, on: bool) {
+        self.learn = on;
     }
 
     /// Trials run so far.
@@ -65,6 +76,7 @@ impl Trainer {
         }
         let start = self.trials * self.period + EpropSpec::LAG;
         self.sim.run_ticks(start - self.sim.tick())?;
+        self.sim.set_learning(self.learn)?;
         let ms = |tick: u64| Time(tick as f64);
         let train: Vec<(Time, u32)> = input.iter().map(|&(t, i)| (ms(start + t), i)).collect();
         self.sim.inject_spike_train(self.handles.input, &train)?;

@@ -76,15 +76,48 @@ fn decision(y: &[Vec<f64>]) -> usize {
 }
 
 /// Trains one network: the error per iteration (fraction of the batch decided wrong).
-fn train(spec: &EpropSpec, seed: u64, iterations: u64, workers: usize, progress: &mut dyn Progress, label: &str) -> Result<Vec<f64>, TaskError> {
+/// Iterations between evaluation blocks (a batch of held-out trials, learning off);
+/// also at iteration 0 and after the last.
+const EVAL_EVERY: u64 = 50;
+/// The held-out batch: trial indices from here on (training uses `0..`), the same
+/// batch at every evaluation.
+const HELD_OUT: u64 = 1 << 40;
+
+/// One training run: the error of each iteration's batch, and `(iteration, error)`
+/// of each evaluation block (a batch of held-out trials with learning off, run
+/// before that iteration's training batch; the last after the last iteration).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Run {
+    errors: Vec<f64>,
+    eval: Vec<(u64, f64)>,
+}
+
+fn train(spec: &EpropSpec, seed: u64, iterations: u64, workers: usize, progress: &mut dyn Progress, label: &str) -> Result<Run, TaskError> {
     let task = "eprop-evidence";
     let mut net = Network::new().dt(1.0.ms()).seed(seed);
     let h = spec.build(&mut net);
     let graph = net.freeze_with(&synfire_rules::Catalog).map_err(|source| TaskError::Build { task, source })?;
     let mut trainer = Trainer::new(&graph, spec, &h, workers).map_err(|source| TaskError::Run { task, source })?;
-    let mut errors = Vec::new();
+    let mut run = Run::default();
     progress.stage(label, iterations);
+    // A whole batch per evaluation, so that the optimiser's steps stay on their
+    // training batches.
+    let evaluate = |trainer: &mut Trainer, it: u64, run: &mut Run| -> Result<(), TaskError> {
+        trainer.set_learning(false);
+        let mut wrong = 0;
+        for b in 0..spec.batch {
+            let trial = cue_trial(seed, HELD_OUT + b, spec.trial_ticks);
+            let out = trainer.trial(&trial.input, &target(trial.label, spec.trial_ticks)).map_err(|source| TaskError::Run { task, source })?;
+            wrong += usize::from(decision(&out.y) != trial.label);
+        }
+        trainer.set_learning(true);
+        run.eval.push((it, wrong as f64 / spec.batch.max(1) as f64));
+        Ok(())
+    };
     for it in 0..iterations {
+        if it % EVAL_EVERY == 0 {
+            evaluate(&mut trainer, it, &mut run)?;
+        }
         let mut wrong = 0;
         for b in 0..spec.batch {
             if progress.stop_requested() {
@@ -95,10 +128,11 @@ fn train(spec: &EpropSpec, seed: u64, iterations: u64, workers: usize, progress:
             wrong += usize::from(decision(&out.y) != trial.label);
         }
         let e = wrong as f64 / spec.batch as f64;
-        errors.push(e);
+        run.errors.push(e);
         progress.advance(1, &format!("iteration {it}: error {e:.3}"));
     }
-    Ok(errors)
+    evaluate(&mut trainer, iterations, &mut run)?;
+    Ok(run)
 }
 
 impl Task for EpropEvidence {
@@ -132,19 +166,31 @@ impl Task for EpropEvidence {
         };
         let mut table = Table {
             file: "errors.csv".into(),
-            what: "classification error of each iteration's batch, per network and seed".into(),
-            header: ["network", "seed", "iteration", "error"].map(String::from).to_vec(),
+            what: "classification error of each iteration's training batch (trials = train) and of each evaluation batch before that iteration (held_out: learning off), per network and seed".into(),
+            header: ["network", "seed", "iteration", "error", "trials"].map(String::from).to_vec(),
             rows: Vec::new(),
         };
-        let mut summary = format!("{:<10} {:>6} {:>26}\n", "network", "seeds", "error, last 10 iterations");
+        let mut summary = format!("{:<10} {:>6} {:>26} {:>26}\n", "network", "seeds", "error, last 10 iterations", "held-out error, no learning");
         let mut report = serde_json::Map::new();
         for (name, spec) in variants {
-            let mut runs = Vec::new();
+            let (mut runs, mut evals) = (Vec::new(), Vec::new());
             for &seed in &setup.seeds {
-                let e = train(&spec, seed, iterations, setup.workers, progress, &format!("{name}, seed {seed}"))?;
-                table.rows.extend(e.iter().enumerate().map(|(it, v)| vec![name.to_string(), seed.to_string(), it.to_string(), format!("{v:.4}")]));
-                runs.push(e);
+                let r = train(&spec, seed, iterations, setup.workers, progress, &format!("{name}, seed {seed}"))?;
+                table.rows.extend(
+                    r.errors.iter().enumerate().map(|(it, v)| vec![name.to_string(), seed.to_string(), it.to_string(), format!("{v:.4}"), "train".into()]),
+                );
+                table.rows.extend(r.eval.iter().map(|(it, v)| vec![name.to_string(), seed.to_string(), it.to_string(), format!("{v:.4}"), "held_out".into()]));
+                evals.push(r.eval);
+                runs.push(r.errors);
             }
+            let eval_its: Vec<u64> = evals.first().map(|e| e.iter().map(|x| x.0).collect()).unwrap_or_default();
+            let eval_at = |k: usize| Stats::of(&evals.iter().filter_map(|e| e.get(k).map(|x| x.1)).collect::<Vec<_>>());
+            fig.series.push(Series {
+                name: format!("{name}, held-out, learning off"),
+                points: eval_its.iter().enumerate().map(|(k, &it)| (it as f64, eval_at(k).mean)).collect(),
+                spread: (0..eval_its.len()).map(|k| eval_at(k).std).collect(),
+            });
+            let final_eval = eval_at(eval_its.len().saturating_sub(1));
             let at = |it: usize| Stats::of(&runs.iter().filter_map(|r| r.get(it).copied()).collect::<Vec<_>>());
             let n = iterations as usize;
             fig.series.push(Series {
@@ -154,8 +200,13 @@ impl Task for EpropEvidence {
             });
             let tail: Vec<f64> = runs.iter().map(|r| r.iter().rev().take(10).sum::<f64>() / r.len().clamp(1, 10) as f64).collect();
             let last = Stats::of(&tail);
-            summary += &format!("{:<10} {:>6} {:>26}\n", name, setup.seeds.len(), last.show(3));
-            report.insert(name.into(), serde_json::json!({ "final_error": last, "iterations": iterations }));
+            summary += &format!("{:<10} {:>6} {:>26} {:>26}\n", name, setup.seeds.len(), last.show(3), final_eval.show(3));
+            let evals: serde_json::Map<String, serde_json::Value> =
+                eval_its.iter().enumerate().map(|(k, it)| (it.to_string(), serde_json::to_value(eval_at(k)).unwrap_or_default())).collect();
+            report.insert(
+                name.into(),
+                serde_json::json!({ "final_error": last, "final_eval_error": final_eval, "eval_error_at_iteration": evals, "iterations": iterations }),
+            );
         }
         summary += "specs 4.2: < 10% error within 1000 iterations at batch 64 (LIF+ALIF), LIF only clearly worse\n";
         out.set("networks", serde_json::Value::Object(report));
@@ -199,6 +250,7 @@ mod tests {
         let one = train(&spec, 2, 3, 1, &mut Quiet, "1").unwrap();
         let two = train(&spec, 2, 3, 2, &mut Quiet, "2").unwrap();
         assert_eq!(one, two);
-        assert_eq!(one.len(), 3);
+        assert_eq!(one.errors.len(), 3);
+        assert_eq!(one.eval.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 3], "held-out batches before training and after it");
     }
 }

@@ -20,13 +20,23 @@ const CHECKPOINTS: [u64; 5] = [0, 200, 500, 1000, 2000];
 /// What the task draws from its stream.
 const INPUT: u64 = 1;
 const TARGET: u64 = 2;
+/// The held-out input of the evaluation trials (another Poisson draw).
+const HELD_OUT: u64 = 3;
+/// Iterations between evaluation trials (learning off, held-out input); also at
+/// iteration 0 and after the last.
+const EVAL_EVERY: u64 = 50;
 
 /// The frozen input: each of `n` inputs a Poisson train at 50 Hz over `ticks` ticks
 /// of 1 ms, as `(tick, input)`.
 pub fn frozen_input(seed: u64, n: u64, ticks: u64) -> Vec<(u64, u32)> {
+    poisson_input(seed, INPUT, n, ticks)
+}
+
+/// Inputs at 50 Hz from sub-stream `what` of the task stream.
+fn poisson_input(seed: u64, what: u64, n: u64, ticks: u64) -> Vec<(u64, u32)> {
     let mut out = Vec::new();
     for i in 0..n {
-        let mut r = stream(seed, Domain::Task, INPUT, i);
+        let mut r = stream(seed, Domain::Task, what, i);
         out.extend((0..ticks).filter(|_| r.random_bool(0.05)).map(|t| (t, i as u32)));
     }
     out.sort_unstable();
@@ -62,6 +72,9 @@ struct Curve {
     rate_hz: Vec<f64>,
     /// The last iteration's output.
     last_y: Vec<f64>,
+    /// `(iteration, nMSE)` of the evaluation trials: learning off, a held-out input
+    /// (another Poisson draw), before the training trial of that iteration.
+    eval: Vec<(u64, f64)>,
 }
 
 /// Trains one network.
@@ -74,12 +87,19 @@ fn train(spec: &EpropSpec, seed: u64, iterations: u64, workers: usize, progress:
     let input = frozen_input(seed, spec.n_in, spec.trial_ticks);
     let tgt = target(seed, spec.trial_ticks);
     let rows: Vec<Vec<f64>> = tgt.iter().map(|&v| vec![v]).collect();
+    let held_out = poisson_input(seed, HELD_OUT, spec.n_in, spec.trial_ticks);
     let mut curve = Curve::default();
     progress.stage(label, iterations + 1);
     // Iteration 0 is the untrained network: its trial's step is the first update.
     for it in 0..=iterations {
         if progress.stop_requested() {
             return Err(TaskError::Interrupted { task });
+        }
+        if it % EVAL_EVERY == 0 || it == iterations {
+            trainer.set_learning(false);
+            let out = trainer.trial(&held_out, &rows).map_err(|source| TaskError::Run { task, source })?;
+            trainer.set_learning(true);
+            curve.eval.push((it, nmse(&out.y.iter().map(|r| r[0]).collect::<Vec<_>>(), &tgt)));
         }
         let out = trainer.trial(&input, &rows).map_err(|source| TaskError::Run { task, source })?;
         let y: Vec<f64> = out.y.iter().map(|r| r[0]).collect();
@@ -148,8 +168,8 @@ impl Task for EpropPattern {
         };
         let mut table = Table {
             file: "nmse.csv".into(),
-            what: "nMSE and mean hidden rate per iteration, mode and seed".into(),
-            header: ["mode", "seed", "iteration", "nmse", "rate_hz"].map(String::from).to_vec(),
+            what: "nMSE and mean hidden rate per iteration, mode and seed; the evaluation trial's nMSE (learning off, held-out input) where one ran".into(),
+            header: ["mode", "seed", "iteration", "nmse", "rate_hz", "eval_nmse_held_out"].map(String::from).to_vec(),
             rows: Vec::new(),
         };
         let mut summary = format!(
@@ -162,13 +182,15 @@ impl Task for EpropPattern {
             "rate Hz (last)"
         );
         let mut modes_report = serde_json::Map::new();
+        let mut eval_lines = String::new();
         for (name, feedback) in modes() {
             let spec = EpropSpec { feedback, ..EpropSpec::pattern_generation() };
             let mut runs = Vec::new();
             for &seed in &setup.seeds {
                 let c = train(&spec, seed, iterations, setup.workers, progress, &format!("{name} e-prop, seed {seed}"))?;
                 for (it, (e, r)) in c.nmse.iter().zip(&c.rate_hz).enumerate() {
-                    table.rows.push(vec![name.to_string(), seed.to_string(), it.to_string(), format!("{e:.6}"), format!("{r:.3}")]);
+                    let eval = c.eval.iter().find(|x| x.0 == it as u64).map_or(String::new(), |x| format!("{:.6}", x.1));
+                    table.rows.push(vec![name.to_string(), seed.to_string(), it.to_string(), format!("{e:.6}"), format!("{r:.3}"), eval]);
                 }
                 runs.push(c);
             }
@@ -176,6 +198,13 @@ impl Task for EpropPattern {
             let mean_curve: Vec<(f64, f64)> = (0..=iterations as usize).map(|it| (it as f64, at(it).mean)).collect();
             let spread: Vec<f64> = (0..=iterations as usize).map(|it| at(it).std).collect();
             curves_fig.series.push(Series { name: format!("{name} e-prop"), points: mean_curve, spread });
+            let eval_its: Vec<u64> = runs.first().map(|c| c.eval.iter().map(|e| e.0).collect()).unwrap_or_default();
+            let eval_at = |k: usize| Stats::of(&runs.iter().filter_map(|c| c.eval.get(k).map(|e| e.1)).collect::<Vec<_>>());
+            curves_fig.series.push(Series {
+                name: format!("{name}, held-out input, learning off"),
+                points: eval_its.iter().enumerate().map(|(k, &it)| (it as f64, eval_at(k).mean)).collect(),
+                spread: (0..eval_its.len()).map(|k| eval_at(k).std).collect(),
+            });
             let rate_at = |it: usize| Stats::of(&runs.iter().filter_map(|c| c.rate_hz.get(it).copied()).collect::<Vec<_>>());
             rates_fig.series.push(Series {
                 name: format!("{name} e-prop"),
@@ -194,6 +223,12 @@ impl Task for EpropPattern {
                 CHECKPOINTS.iter().filter(|&&c| c <= iterations).map(|&c| (c.to_string(), serde_json::to_value(at(c as usize)).unwrap_or_default())).collect();
             m.insert("nmse_at_iteration".into(), checkpoints.into());
             m.insert("final_nmse".into(), serde_json::to_value(at(iterations as usize)).unwrap_or_default());
+            let evals: serde_json::Map<String, serde_json::Value> =
+                eval_its.iter().enumerate().map(|(k, it)| (it.to_string(), serde_json::to_value(eval_at(k)).unwrap_or_default())).collect();
+            m.insert("eval_nmse_at_iteration".into(), evals.into());
+            if let (Some(_), Some(k)) = (eval_its.first(), eval_its.len().checked_sub(1)) {
+                eval_lines += &format!("{name}: held-out input, learning off: nMSE {} at 0, {} at {iterations}\n", eval_at(0).show(3), eval_at(k).show(3));
+            }
             m.insert("rate_hz_first".into(), serde_json::to_value(rate_at(0)).unwrap_or_default());
             m.insert("rate_hz_last".into(), serde_json::to_value(rate_at(iterations as usize)).unwrap_or_default());
             modes_report.insert(name.into(), m.into());
@@ -213,6 +248,7 @@ impl Task for EpropPattern {
             points: target(setup.seeds[0], 1000).iter().enumerate().map(|(t, &y)| (t as f64, y)).collect(),
             spread: Vec::new(),
         });
+        summary += &eval_lines;
         summary += "specs 4.2 (their re-implementation of the tutorial, seeds 0 / 1): random 1.68/1.08 at 0, 0.58/0.70 at 200, 0.098/0.066 at 1000; symmetric 0.042/0.029 at 1000; acceptance: random < 0.2 and symmetric < 0.1 after 1000 iterations, rate within 5-30 Hz\n";
         out.set("iterations", iterations);
         out.set("modes", serde_json::Value::Object(modes_report));
@@ -246,6 +282,8 @@ mod tests {
             let c = train(&spec, 3, 30, 2, &mut Quiet, name).unwrap();
             let (first, last) = (c.nmse[0], c.nmse[30]);
             assert!(last < 0.67 * first, "{name}: nMSE {first} -> {last}");
+            assert_eq!(c.eval.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 30], "{name}: evaluations at 0 and at the end");
+            assert!(c.eval.iter().all(|e| e.1.is_finite() && e.1 > 0.0), "{name}: {:?}", c.eval);
         }
     }
 

@@ -28,6 +28,7 @@ pub mod eprop_pattern;
 pub mod memory_stream;
 mod outcome;
 mod stats;
+pub mod trials;
 
 pub use disinhibition_task::{DisinhibitionRandman, DisinhibitionRandmanSpiking, DisinhibitionXor, DisinhibitionXorSpiking, backprop};
 pub use outcome::{Figure, Heatmap, Outcome, Series, Table};

@@ -230,7 +230,7 @@ fn check_default(what: &str, cell: &str, unit: Unit, want: f64, errors: &mut Vec
 fn every_table_documents_exactly_the_keys_the_parser_accepts() {
     let r = reference();
     let mut errors = Vec::new();
-    let serde_tables: [(&str, String); 11] = [
+    let serde_tables: [(&str, String); 14] = [
         ("Top-level tables", format!("{UNKNOWN} = 1\n{RUN}")),
         ("`[run]`", format!("{RUN}{UNKNOWN} = 1\n")),
         ("`[run.output]`", format!("{RUN}[run.output]\n{UNKNOWN} = 1\n")),
@@ -241,6 +241,9 @@ fn every_table_documents_exactly_the_keys_the_parser_accepts() {
         ("`[[probe]]`", format!("{RUN}[[probe]]\n{UNKNOWN} = 1\n")),
         ("`[[modulator]]`", format!("{RUN}[[modulator]]\n{UNKNOWN} = 1\n")),
         ("`activity`", format!("{RUN}[[modulator]]\nactivity = {{ {UNKNOWN} = 1 }}\n")),
+        ("`[trials]`", format!("{RUN}[trials]\n{UNKNOWN} = 1\n")),
+        ("`[trials.input]`", format!("{RUN}[trials]\n[trials.input]\n{UNKNOWN} = 1\n")),
+        ("`[trials.target]`", format!("{RUN}[trials]\n[trials.target]\n{UNKNOWN} = 1\n")),
         ("`[[population]]`", String::new()),
     ];
     for (heading, text) in &serde_tables {

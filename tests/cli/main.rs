@@ -365,3 +365,85 @@ fn run_without_a_scenario_runs_the_flagship_continual_patterns() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `examples/scenarios/eprop_pattern.toml` with `edits` applied, in a scratch
+/// directory: the directory and the file.
+fn eprop_pattern_variant(name: &str, edits: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/eprop_pattern.toml")).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "eprop_pattern.toml has no `{from}`");
+        text = text.replace(from, to);
+    }
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
+
+/// The e-prop pattern scenario trains from the file alone: its evaluation nMSE
+/// (learning off) falls; each evaluation equals the next training trial's output
+/// exactly (the input and target are frozen and every population resets, so an
+/// evaluation that learned or left a trace would differ); 1 and 2 workers report
+/// the same figures; the learning curve has both series.
+#[test]
+fn a_trials_scenario_trains_from_its_file_and_evaluates_without_learning() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/eprop_pattern.toml");
+    let mut reports = Vec::new();
+    for workers in ["1", "2"] {
+        let dir = scratch(&format!("trials-{workers}"));
+        let out = synfire(&["run", file, "--workers", workers, "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+        let svg = std::fs::read_to_string(dir.join("learning_curve.svg")).unwrap();
+        assert!(svg.contains("training trials") && svg.contains("learning off"), "both series are drawn");
+        assert!(std::fs::read_to_string(dir.join("trials.csv")).unwrap().lines().count() == 35, "a header and 34 trials");
+        std::fs::remove_dir_all(&dir).unwrap();
+        reports.push(report);
+    }
+    // The file writes back to the same plan and graph.
+    let scenario = synfire_graphs::scenario::Scenario::load(std::path::Path::new(file)).unwrap();
+    let graph = scenario.freeze_with(&synfire_rules::Catalog).unwrap();
+    let text = synfire_graphs::scenario::to_toml(&graph, &scenario.run);
+    let again = synfire_graphs::scenario::Scenario::parse(&text).unwrap();
+    assert!(scenario.run.trials.is_some());
+    assert_eq!(again.run, scenario.run, "{text}");
+    assert_eq!(again.freeze_with(&synfire_rules::Catalog).unwrap(), graph);
+    let r = &reports[0];
+    assert_eq!(r["per_trial"], reports[1]["per_trial"], "1 and 2 workers");
+    let evals = r["evaluation"].as_array().unwrap();
+    let nmse: Vec<f64> = evals.iter().map(|e| e["nmse"].as_f64().unwrap()).collect();
+    assert_eq!(nmse.len(), 4, "before training and after 10, 20, 30 trials");
+    assert!(nmse[3] < 0.7 * nmse[0], "evaluation nMSE {nmse:?} falls");
+    let trials = r["per_trial"].as_array().unwrap();
+    for w in trials.windows(2) {
+        if w[0]["phase"] == "evaluate" && w[1]["phase"] == "train" {
+            assert_eq!(w[0]["loss"], w[1]["loss"], "evaluation {} and the training trial after it", w[0]["trial"]);
+        }
+    }
+}
+
+/// `[trials]` problems name their field: unknown keys (with line), a gap shorter
+/// than two ticks, a target that is no readout, a partial loss window, a duration
+/// beside trials.
+#[test]
+fn trials_problems_name_their_field() {
+    for (edit, want) in [
+        (("length = \"200 ms\"", "lenght = \"200 ms\""), "unknown field `lenght`"),
+        (("gap = \"4 ms\"", "gap = \"1 ms\""), "trials.gap: 1 ms is shorter than two ticks"),
+        (
+            ("population = \"readout\"\nkind = \"sines\"", "population = \"hidden\"\nkind = \"sines\""),
+            "trials.target.population: `hidden` is not a `leaky_readout`",
+        ),
+        (("train = 30", "train = 30\nloss_window = [\"100 ms\", \"200 ms\"]"), "trials.loss_window"),
+        (("dt = \"1 ms\"", "dt = \"1 ms\"\nduration = \"1 s\""), "run.duration: a scenario with [trials]"),
+        (("kind = \"poisson\"", "kind = \"regular\""), "unknown variant `regular`"),
+        (("gain = 0.0327838995179941", "gain = 0.0327838995179941\nsoftmax = 1"), "`readout` is a softmax readout"),
+    ] {
+        let (dir, file) = eprop_pattern_variant("trials-bad", &[edit]);
+        let out = synfire(&["check", file.to_str().unwrap()]);
+        assert!(!out.status.success(), "{edit:?} passes");
+        assert!(stderr(&out).contains(want), "{edit:?}: {}", stderr(&out));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -26,12 +26,61 @@ pub(crate) struct Doc {
     pub probe: Vec<ProbeDoc>,
     #[serde(default)]
     pub modulator: Vec<ModDoc>,
+    pub trials: Option<TrialsDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrialsDoc {
+    pub length: String,
+    pub gap: Option<String>,
+    pub start: Option<String>,
+    pub reset: Option<Vec<String>>,
+    pub train: u64,
+    pub evaluate: Option<u64>,
+    pub evaluate_every: Option<u64>,
+    pub loss_window: Option<(String, String)>,
+    pub report: Option<Vec<String>>,
+    pub input: Option<TrialInputDoc>,
+    pub target: TrialTargetDoc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TrialInputKindDoc {
+    Poisson,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrialInputDoc {
+    pub source: String,
+    pub kind: TrialInputKindDoc,
+    pub rate: String,
+    pub frozen: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TargetKindDoc {
+    Sines,
+    Steps,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrialTargetDoc {
+    pub population: String,
+    pub kind: TargetKindDoc,
+    pub periods: Option<Vec<String>>,
+    pub steps: Option<Vec<(String, f64)>>,
+    pub frozen: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RunDoc {
-    pub duration: String,
+    pub duration: Option<String>,
     pub dt: Option<String>,
     /// An integer, or a string for seeds above 2^63 - 1 (TOML integers are signed).
     pub seed: Option<Toml>,

@@ -84,6 +84,53 @@
 //! activity = { population = "E", tau = "50 ms", gain = 0.1, offset = -1.0, delay = "1 ms" }
 //! ```
 //!
+//! A scenario may run as trials instead ([`trials`]): `[trials]` replaces
+//! `duration`, and the run writes its own files (no `[run.output] files`).
+//!
+//! ```toml
+//! [run]
+//! dt = "1 ms"
+//!
+//! [trials]
+//! length = "50 ms"          # gap = "4 ms", start = "2 ms" by default
+//! reset = ["in", "out"]     # returned to rest after each trial
+//! train = 3                 # training trials; evaluation blocks of `evaluate` trials,
+//! evaluate = 1              # learning off, before training, every `evaluate_every`
+//! evaluate_every = 2        # training trials and after the last
+//! [trials.input]            # optional: Poisson spikes into a spike_times source
+//! source = "in"
+//! kind = "poisson"
+//! rate = "50 Hz"            # frozen = true (default): the same draw every trial
+//! [trials.target]           # y* of a leaky_readout: kind = "sines" (periods = [...])
+//! population = "out"        # or "steps"; frozen = true (default)
+//! kind = "steps"
+//! steps = [["0 ms", 0.0], ["20 ms", 1.0]]
+//!
+//! [[source]]
+//! name = "in"
+//! size = 2
+//! kind = "spike_times"
+//! times = [[], []]
+//!
+//! [[population]]
+//! name = "out"
+//! size = 1
+//! model = "leaky_readout"
+//!
+//! [[projection]]
+//! source = "in"
+//! target = "out"
+//! all_to_all = true
+//! weight = 0.5
+//!
+//! [[probe]]                 # the loss reads y of the readout every tick
+//! kind = "state"
+//! population = "out"
+//! var = "y"
+//! neurons = [0]
+//! interval = "1 ms"
+//! ```
+//!
 //! Errors: text that is not TOML, or keys the schema does not have (except in a
 //! population, whose other keys are model parameters checked by `freeze()`), give a
 //! [`ScenarioError::Syntax`] with line and column; everything else gives
@@ -96,6 +143,7 @@ mod escape;
 mod init;
 mod paths;
 mod read;
+pub mod trials;
 mod values;
 mod write;
 
@@ -122,12 +170,14 @@ pub struct RunSettings {
     pub window: Option<Time>,
     /// Files to write after the run.
     pub output: Option<OutputSettings>,
+    /// The trial structure (`[trials]`), which then sets `duration`.
+    pub trials: Option<trials::TrialPlan>,
 }
 
 impl RunSettings {
     /// Runs for `duration` with every other setting left to the runner.
     pub fn new(duration: Time) -> Self {
-        RunSettings { duration, workers: None, window: None, output: None }
+        RunSettings { duration, workers: None, window: None, output: None, trials: None }
     }
 }
 

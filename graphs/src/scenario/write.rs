@@ -34,7 +34,10 @@ fn time(t: Time) -> String {
 pub fn to_toml(graph: &Graph, run: &RunSettings) -> String {
     let mut o = Out(String::from("# A synfire scenario. Times, voltages, currents... are strings with units.\n"));
     o.header("[run]");
-    o.set("duration", time(run.duration));
+    // A trial plan sets the duration itself.
+    if run.trials.is_none() {
+        o.set("duration", time(run.duration));
+    }
     o.set("dt", time(graph.dt));
     // TOML integers are signed 64-bit: larger seeds are written as strings.
     o.set("seed", if i64::try_from(graph.seed).is_ok() { graph.seed.to_string() } else { quote(&graph.seed.to_string()) });
@@ -49,7 +52,10 @@ pub fn to_toml(graph: &Graph, run: &RunSettings) -> String {
         if let Some(d) = &out.directory {
             o.set("directory", quote(&d.to_string_lossy()));
         }
-        o.set("files", format!("[{}]", out.files.iter().map(|f| quote(f.name())).collect::<Vec<_>>().join(", ")));
+        // A trial plan writes its own files.
+        if run.trials.is_none() {
+            o.set("files", format!("[{}]", out.files.iter().map(|f| quote(f.name())).collect::<Vec<_>>().join(", ")));
+        }
     }
     for p in &graph.populations {
         match &p.kind {
@@ -107,7 +113,51 @@ pub fn to_toml(graph: &Graph, run: &RunSettings) -> String {
             );
         }
     }
+    if let Some(t) = &run.trials {
+        trials(&mut o, t);
+    }
     o.0
+}
+
+fn trials(o: &mut Out, t: &super::trials::TrialPlan) {
+    use super::trials::{TargetSignal, TrialMetric};
+    let list = |xs: Vec<String>| format!("[{}]", xs.join(", "));
+    o.header("[trials]");
+    o.set("length", time(t.length));
+    o.set("gap", time(t.gap));
+    o.set("start", time(t.start));
+    o.set("reset", list(t.reset.iter().map(|n| quote(n)).collect()));
+    o.set("train", t.train);
+    o.set("evaluate", t.evaluate);
+    if let Some(k) = t.evaluate_every {
+        o.set("evaluate_every", k);
+    }
+    if let Some((a, b)) = t.loss_window {
+        o.set("loss_window", list(vec![time(a), time(b)]));
+    }
+    if t.report != TrialMetric::ALL {
+        o.set("report", list(t.report.iter().map(|m| quote(m.name())).collect()));
+    }
+    if let Some(i) = &t.input {
+        o.header("[trials.input]");
+        o.set("source", quote(&i.source));
+        o.set("kind", quote("poisson"));
+        o.set("rate", quantity(Unit::Hz, i.rate.0));
+        o.set("frozen", i.frozen);
+    }
+    o.header("[trials.target]");
+    o.set("population", quote(&t.target.population));
+    match &t.target.signal {
+        TargetSignal::Sines { periods } => {
+            o.set("kind", quote("sines"));
+            o.set("periods", list(periods.iter().map(|&p| time(p)).collect()));
+        }
+        TargetSignal::Steps(steps) => {
+            o.set("kind", quote("steps"));
+            o.set("steps", list(steps.iter().map(|&(at, v)| format!("[{}, {}]", time(at), float(v))).collect()));
+        }
+    }
+    o.set("frozen", t.target.frozen);
 }
 
 fn neurons(o: &mut Out, m: &NeuronSpec) {

@@ -41,6 +41,7 @@
 
 use super::optimizer::Optimizer;
 use crate::error::{RuleError, problem};
+use crate::learning::LearningClock;
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo, TrialEnds};
 use crate::synapses::{Context, Synapses};
@@ -154,6 +155,7 @@ impl EpropFeedback {
             zbar: vec![0.0; info.n_targets],
             pending: vec![VecDeque::new(); info.n_targets],
             g: vec![0.0; n],
+            learning: LearningClock::default(),
         })
     }
 }
@@ -219,6 +221,9 @@ pub struct EpropFeedbackRule {
     zbar: Vec<f32>,
     pending: Vec<VecDeque<u64>>,
     g: Vec<f32>,
+    /// Which ticks learn: the readout rule's switch, read at the same ticks (an
+    /// error of a tick with learning off adds nothing; no step at such a tick).
+    learning: LearningClock,
 }
 
 impl EpropFeedbackRule {
@@ -241,6 +246,10 @@ impl EpropFeedbackRule {
 
     fn steps_through(&mut self, limit: u64, syn: &mut Synapses<'_>) {
         while self.next_step <= limit {
+            if !self.learning.on_at(self.next_step) {
+                self.next_step += self.every;
+                continue;
+            }
             let step = self.opt.begin();
             for k in 0..self.g.len() {
                 syn.weights[k] = self.opt.apply(&step, k, syn.weights[k], self.g[k]);
@@ -274,7 +283,7 @@ impl Plasticity for EpropFeedbackRule {
     fn on_pre_graded(&mut self, source: u32, t: Tick, value: f32, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
         self.steps_through(t.0, syn);
         self.integrate(t.0 + 1);
-        if (source as usize) < syn.n_sources() {
+        if (source as usize) < syn.n_sources() && self.learning.on_at(t.0) {
             for k in syn.row(source as usize) {
                 self.g[k] += value * self.zbar[syn.targets[k] as usize];
             }
@@ -285,11 +294,20 @@ impl Plasticity for EpropFeedbackRule {
     fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
         self.steps_through(now.0, syn);
         self.integrate(now.0);
+        // Every later error is of a tick from `now` on, and so is every later step.
+        self.learning.forget_before(now.0);
     }
 
-    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
-        self.steps_through(now.0, syn);
-        self.integrate(now.0);
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.advance(now, syn, ctx);
+    }
+
+    fn can_switch_learning(&self, _at: Tick, _on: bool) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn switch_learning(&mut self, at: Tick, on: bool) {
+        self.learning.set(at.0, on);
     }
 
     fn begin_trial(&mut self, at: Tick, ends: TrialEnds) {
@@ -317,11 +335,12 @@ impl Plasticity for EpropFeedbackRule {
 }
 
 /// Columns: `clock` (scalar u64: `pos`, `next_step`, optimiser steps, width of
-/// `pending`), per target `zbar` and `pending`, per synapse `g` and Adam's moments.
+/// `pending`), `learning` (the learning switch), per target `zbar` and `pending`, per synapse `g` and Adam's moments.
 impl PlainState for EpropFeedbackRule {
     fn save(&self, out: &mut StateWriter) {
         let width = self.pending.iter().map(VecDeque::len).max().unwrap_or(0).max(1);
         out.column("clock", Axis::Scalar, 4, Values::U64(vec![self.pos, self.next_step, self.opt.steps, width as u64]));
+        self.learning.save(out);
         out.f32("zbar", Axis::Neuron, &self.zbar);
         let mut pending = vec![NONE; self.pending.len() * width];
         for (j, q) in self.pending.iter().enumerate() {
@@ -341,6 +360,7 @@ impl PlainState for EpropFeedbackRule {
         let clock = input.values::<u64>("clock", Some(1), 4)?.1.to_vec();
         let n = self.zbar.len();
         let width = clock[3] as usize;
+        let learning = LearningClock::restore(input)?;
         let zbar = input.values::<f32>("zbar", Some(n), 1)?.1.to_vec();
         let raw = input.values::<u64>("pending", Some(n), width.max(1))?.1;
         let pending = (0..n).map(|j| raw[j * width..(j + 1) * width].iter().copied().filter(|&a| a != NONE).collect()).collect();
@@ -351,7 +371,7 @@ impl PlainState for EpropFeedbackRule {
             (input.values::<f32>("adam_m", Some(self.g.len()), 1)?.1.to_vec(), input.values::<f32>("adam_v", Some(self.g.len()), 1)?.1.to_vec())
         };
         (self.pos, self.next_step, self.opt.steps) = (clock[0], clock[1], clock[2]);
-        (self.zbar, self.pending, self.g, self.opt.m, self.opt.v) = (zbar, pending, g, m, v);
+        (self.zbar, self.pending, self.g, self.opt.m, self.opt.v, self.learning) = (zbar, pending, g, m, v, learning);
         Ok(())
     }
 }

@@ -7,6 +7,7 @@
 use super::Role;
 use super::optimizer::Optimizer;
 use super::segment::{Adjoint, Histories, SynState, segment};
+use crate::learning::LearningClock;
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo, TrialEnds};
 use crate::synapses::{Context, Synapses};
 use std::collections::VecDeque;
@@ -80,6 +81,9 @@ pub struct EpropRule {
     /// A probe reads the per-synapse state ([`Plasticity::watch_state`]), so
     /// `settle` fills `view`.
     watched: bool,
+    /// Which ticks learn: a tick with learning off records `psi = 0`, `L = 0` and no
+    /// spikes for the regulariser, and a step tick with learning off takes no step.
+    pub(crate) learning: LearningClock,
     /// `g`, `ebar`, `eps` brought to the last `settle` for probes, when the
     /// committed state (at a segment boundary) is behind it; cleared by any event.
     view: Option<View>,
@@ -130,6 +134,7 @@ impl EpropRule {
             spiked: vec![0.0; info.n_targets],
             resets: VecDeque::new(),
             watched: false,
+            learning: LearningClock::default(),
             view: None,
         }
     }
@@ -276,6 +281,12 @@ impl EpropRule {
         while self.next_step + self.c.lag <= limit {
             let t_u = self.next_step;
             self.integrate(t_u, syn);
+            if !self.learning.on_at(t_u) {
+                // No step while learning is off; what was accumulated before waits
+                // for the next step taken.
+                self.next_step += self.every;
+                continue;
+            }
             let step = self.opt.begin();
             let ticks = self.every as f32;
             for k in 0..self.g.len() {
@@ -303,6 +314,9 @@ impl EpropRule {
     fn catch_up(&mut self, now: u64, syn: &mut Synapses<'_>) {
         self.view = None;
         self.steps_through(now, syn);
+        // Later queries: on_tick from `now`, its signal from `now - lag`, steps after
+        // `now - lag` (every earlier one is taken).
+        self.learning.forget_before(now.saturating_sub(self.c.lag));
         let until = self.known().min(self.next_step);
         let until = if self.role == Role::Hidden { self.last_boundary(until) } else { until };
         self.integrate(until, syn);
@@ -364,13 +378,17 @@ impl Plasticity for EpropRule {
         self.view = None;
         let n = self.n_targets;
         let c = self.c;
+        let learns = self.learning.on_at(t.0);
+        if !learns {
+            self.spiked.iter_mut().for_each(|z| *z = 0.0);
+        }
         match self.role {
             Role::Hidden => {
                 let d = ctx.post.threshold_distance;
                 reserve_tick(&mut self.psi, n);
                 self.psi.extend((0..n).map(|j| {
                     let x = d.get(j).copied().unwrap_or(f32::INFINITY);
-                    c.psi_height * (1.0 - x.abs() * c.inv_v_th).max(0.0)
+                    if learns { c.psi_height * (1.0 - x.abs() * c.inv_v_th).max(0.0) } else { 0.0 }
                 }));
                 match self.reg {
                     Some(r) if r.online => {
@@ -398,13 +416,17 @@ impl Plasticity for EpropRule {
                 if t.0 >= c.lag && t.0 - c.lag >= self.pos {
                     debug_assert_eq!(t.0 - c.lag, self.known(), "learning signals are recorded tick after tick");
                     reserve_tick(&mut self.l, n);
-                    self.l.extend((0..n).map(|j| ctx.third.per_neuron(0, j as u32, t).unwrap_or(0.0) as f32));
+                    if self.learning.on_at(t.0 - c.lag) {
+                        self.l.extend((0..n).map(|j| ctx.third.per_neuron(0, j as u32, t).unwrap_or(0.0) as f32));
+                    } else {
+                        self.l.extend(std::iter::repeat_n(0.0, n));
+                    }
                 }
             }
             Role::Readout => {
                 let out = ctx.post.output;
                 reserve_tick(&mut self.l, n);
-                self.l.extend((0..n).map(|j| out.get(j).copied().unwrap_or(0.0)));
+                self.l.extend((0..n).map(|j| if learns { out.get(j).copied().unwrap_or(0.0) } else { 0.0 }));
             }
         }
         self.spiked.iter_mut().for_each(|z| *z = 0.0);
@@ -422,6 +444,33 @@ impl Plasticity for EpropRule {
         for q in &mut self.pending {
             q.retain(|&a| a < at.0);
         }
+    }
+
+    fn can_switch_learning(&self, at: Tick, on: bool) -> Result<(), String> {
+        if self.reg.is_some_and(|r| r.online) {
+            return Err("the online firing-rate regulariser (`regularise_online`) averages over every tick since tick 0 and has no learning switch".into());
+        }
+        if !on && self.learning.now() {
+            // A step of a tick before `at` acts `lag` ticks later: it would change the
+            // weights while learning is off.
+            let mut t_u = self.next_step;
+            while t_u < at.0 {
+                if t_u + self.c.lag > at.0 {
+                    return Err(format!(
+                        "its optimiser step of tick {t_u} acts on the weights from tick {}: stop learning at or before tick {t_u} or from tick {} on",
+                        t_u + self.c.lag,
+                        t_u + self.c.lag
+                    ));
+                }
+                t_u += self.every.max(1);
+            }
+        }
+        Ok(())
+    }
+
+    fn switch_learning(&mut self, at: Tick, on: bool) {
+        self.view = None;
+        self.learning.set(at.0, on);
     }
 
     fn inputs(&self) -> &'static [&'static str] {

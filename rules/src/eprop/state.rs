@@ -2,7 +2,8 @@
 //!
 //! Columns (saved after `settle(now)`): `clock` ([`Axis::Scalar`], u64: `pos`,
 //! `next_step`, optimiser steps, ticks of `psi` history, ticks of `L` history, width
-//! of `pending`), `resets` (scalar, the trial starts still ahead, `u64::MAX` padded);
+//! of `pending`), `resets` (scalar, the trial starts still ahead, `u64::MAX` padded), `learning`
+//! (scalar, learning on or off now and the switches later ticks still read);
 //! per source `zbar` and `pending` (arrival ticks, `u64::MAX` padded); per synapse
 //! `ebar`, `g`, and where they exist `eps`, `sum_e`, `adam_m`, `adam_v`; per target
 //! (`Axis::Neuron`) the histories `psi` and `l` (and `creg`, `seen` with the online
@@ -56,6 +57,7 @@ impl PlainState for EpropRule {
         let mut resets: Vec<u64> = self.resets.iter().copied().collect();
         resets.resize(resets.len().max(1), NONE);
         out.column("resets", Axis::Scalar, resets.len(), Values::U64(resets));
+        self.learning.save(out);
         out.f32("zbar", Axis::Source, &self.zbar);
         let mut pending = vec![NONE; self.pending.len() * width];
         for (i, q) in self.pending.iter().enumerate() {
@@ -95,6 +97,7 @@ impl PlainState for EpropRule {
             Values::U64(v) => v.iter().copied().filter(|&r| r != NONE).collect(),
             _ => return Err(c.misfit("`resets` must hold u64 ticks".into())),
         };
+        let learning = crate::learning::LearningClock::restore(input)?;
         let zbar = input.values::<f32>("zbar", Some(self.zbar.len()), 1)?.1.to_vec();
         let pending = input.values::<u64>("pending", Some(self.pending.len()), width.max(1))?.1;
         let pending = (0..self.pending.len()).map(|i| pending[i * width..(i + 1) * width].iter().copied().filter(|&a| a != NONE).collect()).collect();
@@ -130,7 +133,7 @@ impl PlainState for EpropRule {
             None => {}
         }
         (self.pos, self.next_step, self.opt.steps) = (clock[0], clock[1], clock[2]);
-        self.resets = resets.into();
+        (self.resets, self.learning) = (resets.into(), learning);
         (self.zbar, self.pending) = (zbar, pending);
         (self.ebar, self.g, self.eps, self.sum_e, self.opt.m, self.opt.v) = (ebar, g, eps, sum_e, m, v);
         (self.psi, self.l, self.counts, self.creg, self.seen) = (psi, l, counts, creg, seen);

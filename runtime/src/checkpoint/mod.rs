@@ -33,7 +33,7 @@ use synfire_graphs::{Graph, StateTable};
 /// The first bytes of every checkpoint file.
 pub const MAGIC: &[u8; 8] = b"SYNFCKPT";
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8 + 8 + 4;
 
 /// Why a checkpoint cannot be written or read.
@@ -135,6 +135,9 @@ pub struct Checkpoint {
     pub(crate) weights: Vec<Option<WeightTrace>>,
     /// Spikes injected for the window after the checkpoint, not yet emitted.
     pub(crate) injected: Vec<Spike>,
+    /// Whether the rules learn ([`Runtime::set_learning`](crate::Runtime::set_learning));
+    /// each rule keeps its own switch in its state as well.
+    pub(crate) learning: bool,
     /// Data of the program that runs the simulation (the CLI keeps its run plan here).
     pub user: Vec<u8>,
 }

@@ -13,7 +13,7 @@ use toml::Value as Toml;
 
 impl Reader {
     pub(super) fn run(&mut self, d: &RunDoc) -> RunSettings {
-        let duration = self.duration("run.duration", &d.duration).unwrap_or(Time(0.0));
+        let duration = d.duration.as_deref().and_then(|s| self.duration("run.duration", s)).unwrap_or(Time(0.0));
         if let Some(dt) = d.dt.as_deref().and_then(|s| self.time("run.dt", s)) {
             self.net.set_dt(dt);
         }
@@ -28,7 +28,7 @@ impl Reader {
         }
         let window = d.window.as_deref().and_then(|s| self.duration("run.window", s));
         let output = d.output.as_ref().map(|o| self.output(o));
-        RunSettings { duration, workers: d.workers, window, output }
+        RunSettings { duration, workers: d.workers, window, output, trials: None }
     }
 
     /// `[run.output]`: every name in `files` must be an output (`run.output.files[2]`).

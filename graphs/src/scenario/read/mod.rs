@@ -8,6 +8,7 @@
 mod items;
 mod links;
 mod projections;
+mod trials;
 
 use super::RunSettings;
 use super::doc::Doc;
@@ -55,6 +56,21 @@ pub(crate) fn read(doc: &Doc) -> Read {
     }
     for (j, d) in doc.modulator.iter().enumerate() {
         r.modulator(j, d);
+    }
+    let mut run = run;
+    match (&doc.trials, &doc.run.duration) {
+        (Some(t), given) => {
+            if given.is_some() {
+                r.err(K::Malformed, "run.duration", "a scenario with [trials] lasts as long as its trials: leave `duration` out");
+            }
+            if doc.run.output.as_ref().is_some_and(|o| o.files.is_some()) {
+                r.err(K::Malformed, "run.output.files", "a scenario with [trials] writes its report, learning curve and trial table: leave `files` out");
+            }
+            run.trials = r.trials(t);
+            run.duration = run.trials.as_ref().map_or(Time(0.0), |p| p.duration());
+        }
+        (None, None) => r.err(K::Malformed, "run.duration", "`duration` is required (or a [trials] section)"),
+        (None, Some(_)) => {}
     }
     Read { run, network: r.net, origin: r.origin, problems: r.problems }
 }
