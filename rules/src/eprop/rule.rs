@@ -283,7 +283,14 @@ impl EpropRule {
             self.integrate(t_u, syn);
             if !self.learning.on_at(t_u) {
                 // No step while learning is off; what was accumulated before waits
-                // for the next step taken.
+                // for the next step taken, and so do the regulariser's spike counts
+                // (this interval's join the next one's).
+                if !self.counts.is_empty() {
+                    let n = self.n_targets;
+                    let current: Vec<f32> = self.counts.drain(..n.min(self.counts.len())).collect();
+                    self.counts.resize(self.counts.len().max(n), 0.0);
+                    self.counts.iter_mut().zip(current).for_each(|(c, z)| *c += z);
+                }
                 self.next_step += self.every;
                 continue;
             }
