@@ -64,15 +64,17 @@
 //! (fzenke/pub2018superspike, `SuperSpikeConnection`) for the defaults and the
 //! cascaded-trace form.
 
+mod feedback;
 mod rule;
 mod state;
 
+pub use feedback::{FEEDBACK, FORWARD, SuperSpikeFeedback, SuperSpikeFeedbackRule};
 pub use rule::SuperSpikeRule;
 
 use crate::error::{RuleError, problem};
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::ProjectionInfo;
-use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time};
+use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time, WeightSchedule};
 
 /// Catalogue name.
 pub const NAME: &str = "superspike";
@@ -176,6 +178,12 @@ impl SuperSpike {
             signal: spec.inputs.get(INPUT).cloned(),
         };
         r.result(p)
+    }
+
+    /// When the weights change: at the ticks `n update_every + signal_delay` (what
+    /// `superspike_feedback` copies at).
+    pub fn schedule(&self) -> WeightSchedule {
+        WeightSchedule { every: self.update_every, offset: self.signal_delay.unwrap_or(Time(0.0)) }
     }
 
     /// The running rule for one projection in one shard.
