@@ -674,3 +674,181 @@ fn behaviour_error_falls_and_hidden_learning_helps() {
         assert!(last < last_frozen, "seed {seed}: hidden learning ({last}) beats a frozen hidden layer ({last_frozen})");
     }
 }
+
+/// A scenario file with symmetric feedback: the hidden X -> H and output H -> O
+/// layers learn with SuperSpike, the error comes back to H through
+/// `superspike_feedback` of `out` (`+w^T` from the targets, `-w^T` from the outputs).
+/// `fb_rule` is the rule of the feedback projection from the outputs.
+fn scenario(fb_rule: &str) -> String {
+    format!(
+        r#"
+[run]
+duration = "10 ms"
+dt = "0.1 ms"
+seed = 1
+
+[[source]]
+name = "X"
+size = 4
+kind = "poisson"
+rate = "300 Hz"
+
+[[source]]
+name = "T"
+size = 2
+kind = "poisson"
+rate = "20 Hz"
+
+[[population]]
+name = "H"
+size = 3
+model = "lif_cuba"
+
+[[population]]
+name = "O"
+size = 2
+model = "lif_cuba"
+
+[[modulator]]
+name = "EH"
+population = "H"
+
+[[modulator]]
+name = "EO"
+population = "O"
+
+[[projection]]
+name = "hid"
+source = "X"
+target = "H"
+all_to_all = true
+weight = "15 mV"
+delay = "0.3 ms"
+rule = {{ name = "superspike", eta = 0.5, update_every = "1 ms", w_min = -20.0, w_max = 20.0, signal_delay = "0.3 ms", inputs = {{ signal = "EH" }} }}
+
+[[projection]]
+name = "out"
+source = "H"
+target = "O"
+all_to_all = true
+weight = {{ uniform = ["5 mV", "15 mV"] }}
+delay = "0.3 ms"
+rule = {{ name = "superspike", eta = 0.5, update_every = "1 ms", w_min = -20.0, w_max = 20.0, signal_delay = "0.3 ms", inputs = {{ signal = "EO" }} }}
+
+[[projection]]
+source = "T"
+target = "O"
+one_to_one = true
+weight = 1.0
+delay = "0.3 ms"
+signal = "EO"
+
+[[projection]]
+source = "O"
+target = "O"
+one_to_one = true
+weight = -1.0
+delay = "0.3 ms"
+signal = "EO"
+
+[[projection]]
+name = "fb_t"
+source = "T"
+target = "H"
+all_to_all = true
+weight = 0.0
+delay = "0.3 ms"
+signal = "EH"
+rule = {{ name = "superspike_feedback", inputs = {{ forward = "out" }} }}
+
+[[projection]]
+name = "fb_o"
+source = "O"
+target = "H"
+all_to_all = true
+weight = 0.0
+delay = "0.3 ms"
+signal = "EH"
+rule = {fb_rule}
+"#
+    )
+}
+
+/// Freezes `text` and returns the problems as `path: message` lines (empty if valid).
+fn scenario_problems(text: &str) -> Vec<String> {
+    let parsed = synfire_graphs::scenario::Scenario::parse(text);
+    match parsed.and_then(|s| s.freeze_with(&synfire_rules::Catalog)) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(|p| format!("{}: {}", p.path, p.message)).collect(),
+    }
+}
+
+/// The scenario file expresses symmetric feedback: it freezes, is written back and
+/// read again as the same graph, and runs with `B = -W^T`; the DSL's
+/// `SuperSpikeFeedback` writes the same rule spec the file holds (`to_spec` /
+/// `from_spec` round trip).
+#[test]
+fn symmetric_feedback_in_a_scenario_file_and_the_dsl() {
+    let text = scenario(r#"{ name = "superspike_feedback", scale = -1.0, inputs = { forward = "out" } }"#);
+    let s = synfire_graphs::scenario::Scenario::parse(&text).expect("reads");
+    let graph = s.freeze_with(&synfire_rules::Catalog).expect("freezes");
+    let again = synfire_graphs::scenario::to_toml(&graph, &s.run);
+    let back = synfire_graphs::scenario::Scenario::parse(&again).expect("reads back").freeze_with(&synfire_rules::Catalog).expect("freezes back");
+    assert!(back == graph, "written and read back, the graph is the same");
+    let fb_o = graph.projections.iter().find(|p| p.name == "fb_o").expect("fb_o");
+    let spec = fb_o.conn.rule.clone().expect("a rule");
+    let dsl = SuperSpikeFeedback::of("out").scale(-1.0);
+    assert_eq!(synfire_graphs::RuleSpec::from(dsl.clone()), spec, "the DSL writes what the file holds");
+    assert_eq!(SuperSpikeFeedback::from_spec(&spec).expect("reads"), dsl);
+    let mut sim = Runtime::builder().workers(2).build(&graph).expect("builds");
+    let w_start = sim.projection_weights(graph.proj("out").expect("out")).expect("weights").last().to_vec();
+    sim.run_ticks(300).expect("runs");
+    let weights = |name: &str| {
+        let w = sim.projection_weights(graph.proj(name).expect("projection")).expect("weights");
+        w.synapses.iter().copied().zip(w.last().iter().copied()).collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (w, b) = (weights("out"), weights("fb_o"));
+    assert!(w.values().zip(&w_start).any(|(a, b)| a != b), "the output weights learned: {w:?}");
+    for (&(i, k), &x) in &w {
+        assert_eq!(b[&(k, i)].to_bits(), (-x).to_bits(), "b[{k}][{i}] is -w[{i}][{k}]");
+    }
+}
+
+/// Misuse of `superspike_feedback` in a file (and so in the DSL, which freezes the
+/// same way) is a typed problem that names the field and the value.
+#[test]
+fn misused_symmetric_feedback_is_refused_at_freeze() {
+    let fb = |rule: &str| scenario(rule);
+    for (rule, path, says) in [
+        (r#"{ name = "superspike_feedback", inputs = { forward = "nope" } }"#, "inputs.forward", "no projection is called `nope`"),
+        (r#"{ name = "superspike_feedback", inputs = { forward = "hid" } }"#, "inputs.forward", "is not the transpose of `hid`"),
+        (r#"{ name = "superspike_feedback", inputs = { forward = "fb_t" } }"#, "inputs.forward", "is itself a mirror"),
+        (r#"{ name = "superspike_feedback" }"#, "inputs.forward", "needs its input `forward`"),
+        (r#"{ name = "superspike_feedback", scale = "1 mV", inputs = { forward = "out" } }"#, "scale", "1 mV"),
+        (r#"{ name = "superspike_feedback", scale = inf, inputs = { forward = "out" } }"#, "scale", "inf"),
+        (r#"{ name = "superspike_feedback", inputs = { forward = "out", signal = "EH" } }"#, "inputs.signal", "no input `signal`"),
+    ] {
+        let problems = fb(rule);
+        let found = scenario_problems(&problems);
+        assert!(found.iter().any(|p| p.contains(path) && p.contains(says)), "{rule}: expected a problem at `{path}` saying `{says}`, got {found:?}");
+    }
+    // A mirror of a projection that is not all to all, or does not learn on a schedule.
+    let sparse = scenario(r#"{ name = "superspike_feedback", scale = -1.0, inputs = { forward = "out" } }"#).replacen(
+        "name = \"out\"\nsource = \"H\"\ntarget = \"O\"\nall_to_all = true",
+        "name = \"out\"\nsource = \"H\"\ntarget = \"O\"\np = 0.5",
+        1,
+    );
+    assert!(scenario_problems(&sparse).iter().any(|p| p.contains("must connect all to all")), "{:?}", scenario_problems(&sparse));
+    let static_out = scenario(r#"{ name = "superspike_feedback", inputs = { forward = "T->O" } }"#);
+    assert!(scenario_problems(&static_out).iter().any(|p| p.contains("`T->O` has no plasticity rule")), "{:?}", scenario_problems(&static_out));
+    // The DSL: a mirror outside a signal.
+    let mut net = Network::new().dt(DT.ms());
+    let a = net.population("A", 2, Lif::cuba());
+    let b = net.population("B", 3, Lif::cuba());
+    net.learning_signal("E", b);
+    let rule = SuperSpike::new().eta(0.5).clip(-20.0, 20.0).signal_delay(0.2.ms()).signal("E");
+    net.connect(a, b, Conn::all_to_all().weight(1.0.mv()).receptor(Receptor::Exc).delay(0.2.ms()).named("ab").plastic(rule));
+    net.connect(b, a, Conn::all_to_all().weight(1.0.mv()).delay(0.2.ms()).plastic(SuperSpikeFeedback::of("ab")));
+    let e = net.freeze_with(&synfire_rules::Catalog).expect_err("refused");
+    assert!(e.problems().iter().any(|p| p.path == "projections[1].rule" && p.message.contains("into_signal")), "{e:?}");
+}
