@@ -80,7 +80,7 @@ impl Runtime {
 
     /// Copies the mirrors whose forward weights change at `now` (all of them with `all`).
     pub(crate) fn copy_mirrors(&mut self, now: u64, all: bool) -> Result<(), RunError> {
-        let due: Vec<Mirror> = self.mirrors.iter().copied().filter(|m| all || (now > m.offset && (now - m.offset) % m.every == 0)).collect();
+        let due: Vec<Mirror> = self.mirrors.iter().copied().filter(|m| all || (now > m.offset && (now - m.offset).is_multiple_of(m.every))).collect();
         for m in due {
             let forward = Arc::new(self.weights_of_projection(m.fwd)?);
             for r in self.broadcast(|| Command::Mirror { fb: m.fb, scale: m.scale, forward: forward.clone() })? {
