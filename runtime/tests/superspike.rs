@@ -650,8 +650,13 @@ fn behaviour_short() {
 
 /// The 4.3 claim on the specs' task (200 inputs at 5 Hz, 1 s loop, 200 s of training
 /// at the paper's defaults, symmetric feedback), over two seeds: the error falls and
-/// hidden learning beats a frozen hidden layer. `SS_*` variables change the task
-/// (`SS_SEEDS=1,2,3`, `SS_NH`, `SS_ETA`, `SS_RANDOM`, ...).
+/// hidden learning beats a frozen hidden layer. Measured (64 hidden, 2 outputs of 3
+/// target spikes; mean of the first and last 10 loops): seed 1 57.7 -> 0.22, seed 2
+/// 44.6 -> 0.00 (every target spike matched); frozen hidden 51.2 -> 52.2 and 46.1
+/// (the hidden layer barely fires at `N(0, (50 mV / sqrt 200)^2)`, so the output
+/// cannot learn on its own). The assertions ask a factor 10 where the specs ask 2,
+/// and a frozen layer left at least twice as far. `SS_*` variables change the task
+/// (`SS_SEEDS=1,2,3`, `SS_NH`, `SS_ETA`, `SS_RANDOM`, `SS_VERBOSE`, ...).
 #[test]
 #[ignore = "long: run in release with --ignored"]
 fn behaviour_error_falls_and_hidden_learning_helps() {
@@ -670,8 +675,8 @@ fn behaviour_error_falls_and_hidden_learning_helps() {
             first_frozen / last_frozen,
             curve.join(" ")
         );
-        assert!(last < 0.5 * first, "seed {seed}: the filtered error falls by half ({first} -> {last})");
-        assert!(last < last_frozen, "seed {seed}: hidden learning ({last}) beats a frozen hidden layer ({last_frozen})");
+        assert!(last < 0.1 * first, "seed {seed}: the filtered error falls tenfold ({first} -> {last})");
+        assert!(last < 0.5 * last_frozen, "seed {seed}: hidden learning ({last}) beats a frozen hidden layer ({last_frozen})");
     }
 }
 
