@@ -25,6 +25,10 @@
 //! shards every tick; the copy crosses once per update (`T_u`, 5000 ticks by
 //! default), `n_out x n_hidden` numbers.
 //!
+//! The other two feedbacks of the paper need no rule: random feedback is fixed
+//! weights `U(-1, 1)` (or any draw), uniform feedback fixed weights of one value
+//! (`Conn::all_to_all().weight(1.0.one())` from the targets, `-1` from the outputs).
+//!
 //! # Parameters
 //!
 //! | name | unit | default | meaning |
