@@ -2,8 +2,10 @@
 //! 200 ms drive 16 hidden and 2 output LIF neurons that learn a target raster of two
 //! precisely timed spikes per output. The output error `S* - S` is a per-neuron
 //! signal (the target source with weight +1, the output itself with -1); the hidden
-//! layer gets it through fixed random feedback. Prints the squared alpha-filtered
-//! error of every 10th loop.
+//! layer gets it through symmetric feedback: `superspike_feedback` keeps the feedback
+//! weights at `+w^T` (from the targets) and `-w^T` (from the outputs) of the output
+//! projection `out`, copied by the engine at every update. Prints the squared
+//! alpha-filtered error of every 10th loop.
 //!
 //! `cargo run --release --example superspike`
 
@@ -49,13 +51,13 @@ fn main() -> anyhow::Result<()> {
     let d = 0.8.ms();
     let rule = |sig: &str| SuperSpike::new().eta(0.05).update_every(20.0.ms()).clip(-20.0, 20.0).signal_delay(d).signal(sig);
     net.connect(x, h, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).plastic(rule("EH")));
-    net.connect(h, o, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).plastic(rule("EO")));
+    net.connect(h, o, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).named("out").plastic(rule("EO")));
     net.connect(tg, o, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal("EO"));
     net.connect(o, o, Conn::one_to_one().weight((-1.0).one()).delay(d).into_signal("EO"));
-    let b: Vec<(u32, u32, f64)> =
-        (0..2).flat_map(|k| (0..n_h).map(move |i| (k as u32, i as u32, 2.0 * unit(7_000_000 + (k * n_h + i) as u64) - 1.0))).collect();
-    net.connect(tg, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, w.one()))).delay(d).into_signal("EH"));
-    net.connect(o, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, (-w).one()))).delay(d).into_signal("EH"));
+    // Symmetric feedback: the declared weights (0) are replaced by +-w_out^T.
+    let feedback = |scale: f64| Conn::all_to_all().weight(0.0.one()).delay(d).into_signal("EH").plastic(SuperSpikeFeedback::of("out").scale(scale));
+    net.connect(tg, h, feedback(1.0));
+    net.connect(o, h, feedback(-1.0));
     let spikes = net.record_spikes([tg, o]);
     let graph = net.freeze_with(&RuleCatalog)?;
     let mut sim = Runtime::builder().workers(2).build(&graph)?;
@@ -63,8 +65,9 @@ fn main() -> anyhow::Result<()> {
     sim.run_ticks(loop_ticks * LOOPS as u64)?;
     let rec = sim.spikes(spikes)?;
     let mut err = vec![vec![0.0f64; loop_ticks as usize * LOOPS]; 2];
+    // `pops` index the graph's populations: +1 for a target spike, -1 for an output spike.
     for ((&t, &p), &i) in rec.ticks.iter().zip(&rec.pops).zip(&rec.index) {
-        err[i as usize][t as usize] += if p == 0 { 1.0 } else { -1.0 };
+        err[i as usize][t as usize] += if p == tg.index() as u32 { 1.0 } else { -1.0 };
     }
     // The van Rossum-like error: the rule's alpha kernel (5 ms rise, 10 ms decay).
     let (a_rise, k_dec) = ((-DT / 5.0).exp(), DT / 10.0);

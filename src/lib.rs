@@ -35,8 +35,8 @@ pub mod tasks;
 pub mod prelude {
     pub use synfire_graphs::prelude::*;
     pub use synfire_rules::{
-        BennaFusi, Catalog as RuleCatalog, Eprop, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, SuperSpike, Surrogate,
-        SynapticIntelligence, Triplet,
+        BennaFusi, Catalog as RuleCatalog, Eprop, HiddenWeights, Istdp, Metaplastic, Orchestrated, RewardStdp, Scaling, Stdp, Stp, SuperSpike,
+        SuperSpikeFeedback, Surrogate, SynapticIntelligence, Triplet,
     };
     pub use synfire_runtime::Runtime;
 }

@@ -49,7 +49,7 @@ pub use ids::{ModId, NetId, PopId, Probe, ProjId, StimId, probe_kind};
 pub use model::{Alif, Izhikevich, Lif, LifDiscrete, ModelKind, NeuronSpec, RateUnit};
 pub use network::{Activity, ModulatorDef, ModulatorKind, Network, PopKind, PopulationDef, Stim};
 pub use probe::{ProbeDef, ProbeKind};
-pub use rule::{GradedEnds, PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds};
+pub use rule::{GradedEnds, PlasticityRule, RuleCatalog, RuleProblem, RuleSpec, WeightBounds, WeightSchedule};
 pub use state::{Axis, Column, Element, PlainState, StateError, StateReader, StateTable, StateWriter, Values};
 pub use stimulus::{CurrentDef, CurrentShape, SourceSpec};
 pub use units::{Capacitance, Conductance, Current, Number, Quantity, Rate, Tick, Time, Unit, UnitExt, Voltage};

@@ -6,6 +6,7 @@
 //! struct and turns a [`RuleSpec`] back into a running rule.
 
 use crate::dist::Value;
+use crate::units::Time;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -112,6 +113,30 @@ pub trait RuleCatalog {
     fn graded_ends(&self, _spec: &RuleSpec) -> GradedEnds {
         GradedEnds::default()
     }
+
+    /// The inputs of the rule `spec` names that name a projection rather than a
+    /// modulator: a rule whose weights mirror that projection's (symmetric feedback,
+    /// `superspike_feedback`'s `forward`). Checked at freeze against the projections.
+    fn projection_inputs(&self, _spec: &RuleSpec) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// When the weights of a projection the rule `spec` names learn change: only at
+    /// the ticks `offset + n * every`, `n >= 1` (SuperSpike's updates), or `None` for
+    /// a rule without such a schedule (which no mirror can follow between events).
+    fn weight_schedule(&self, _spec: &RuleSpec) -> Option<WeightSchedule> {
+        None
+    }
+}
+
+/// The ticks at which a rule changes its weights: `offset + n * every`, `n >= 1`, and
+/// never in between (what a mirror of its weights copies at).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightSchedule {
+    /// The interval between changes.
+    pub every: Time,
+    /// From the tick of a change's computation to the tick it acts at.
+    pub offset: Time,
 }
 
 impl<T: PlasticityRule> From<T> for RuleSpec {

@@ -16,6 +16,7 @@ use crate::units::{Time, Unit};
 use std::collections::HashMap;
 
 mod fluctuation;
+mod mirror;
 mod projection;
 
 pub(crate) use projection::{connector_name, expected_synapses};

@@ -28,6 +28,7 @@ pub const RULES: &[&str] = &[
     disinhibition::NAME,
     disinhibition_spiking::NAME,
     superspike::NAME,
+    superspike::FEEDBACK,
 ];
 
 /// The catalogue of this crate's rules, for `Network::freeze_with(&Catalog)`.
@@ -59,6 +60,20 @@ impl RuleCatalog for Catalog {
         }
     }
 
+    fn projection_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
+        match spec.name.as_str() {
+            superspike::FEEDBACK => vec![superspike::FORWARD],
+            _ => Vec::new(),
+        }
+    }
+
+    fn weight_schedule(&self, spec: &RuleSpec) -> Option<synfire_graphs::WeightSchedule> {
+        match parse(spec)?.ok()? {
+            Parsed::SuperSpike(p) => Some(p.schedule()),
+            _ => None,
+        }
+    }
+
     fn names(&self) -> Vec<&'static str> {
         RULES.to_vec()
     }
@@ -82,6 +97,7 @@ impl RuleCatalog for Catalog {
             signal_hebb::NAME => synfire_graphs::GradedEnds { source: true, target: true, ..Default::default() },
             eprop::READOUT => synfire_graphs::GradedEnds { target: true, ..Default::default() },
             eprop::FEEDBACK => synfire_graphs::GradedEnds { source: true, feedback: true, ..Default::default() },
+            superspike::FEEDBACK => synfire_graphs::GradedEnds { feedback: true, ..Default::default() },
             disinhibition::NAME => synfire_graphs::GradedEnds { source: true, target: true, ..Default::default() },
             // Graded inputs (the presynaptic trace reads their values); spiking targets.
             disinhibition_spiking::NAME => synfire_graphs::GradedEnds { source: true, ..Default::default() },
@@ -119,6 +135,7 @@ enum Parsed {
     Disinhibition(disinhibition::Disinhibition),
     DisinhibitionSpiking(disinhibition_spiking::DisinhibitionSpiking),
     SuperSpike(superspike::SuperSpike),
+    SuperSpikeFeedback(superspike::SuperSpikeFeedback),
 }
 
 impl Parsed {
@@ -145,6 +162,7 @@ impl Parsed {
             Parsed::Disinhibition(p) => p.check(),
             Parsed::DisinhibitionSpiking(p) => p.check(),
             Parsed::SuperSpike(p) => p.check(),
+            Parsed::SuperSpikeFeedback(p) => p.check(),
         }
     }
 
@@ -171,6 +189,7 @@ impl Parsed {
             Parsed::Disinhibition(p) => p.to_spec(),
             Parsed::DisinhibitionSpiking(p) => p.to_spec(),
             Parsed::SuperSpike(p) => p.to_spec(),
+            Parsed::SuperSpikeFeedback(p) => p.to_spec(),
         }
     }
 
@@ -187,6 +206,8 @@ impl Parsed {
             Parsed::SignalHebb(p) => Some(p.bounds),
             // Gradient descent keeps no bounds.
             Parsed::Eprop(_) | Parsed::Feedback(_) | Parsed::SuperSpike(_) => None,
+            // A copy of another projection's weights, within that rule's clip.
+            Parsed::SuperSpikeFeedback(_) => None,
             Parsed::Wrapped(base, _) => base.bounds(),
             Parsed::Disinhibition(p) => Some(p.bounds),
             Parsed::DisinhibitionSpiking(p) => Some(p.bounds),
@@ -204,6 +225,8 @@ fn inputs(name: &str) -> &'static [&'static str] {
         name if Meta::is_wrapper(name) => Meta::inputs(name),
         disinhibition::NAME | disinhibition_spiking::NAME => disinhibition::INPUTS,
         superspike::NAME => &[superspike::INPUT],
+        // Names a projection, not a third factor; the running rule binds nothing.
+        superspike::FEEDBACK => &[superspike::FORWARD],
         _ => &[],
     }
 }
@@ -250,6 +273,7 @@ fn parse_params(spec: &RuleSpec) -> Option<Result<Parsed, Vec<RuleProblem>>> {
         disinhibition::NAME => disinhibition::Disinhibition::from_spec(spec).map(Parsed::Disinhibition),
         disinhibition_spiking::NAME => disinhibition_spiking::DisinhibitionSpiking::from_spec(spec).map(Parsed::DisinhibitionSpiking),
         superspike::NAME => superspike::SuperSpike::from_spec(spec).map(Parsed::SuperSpike),
+        superspike::FEEDBACK => superspike::SuperSpikeFeedback::from_spec(spec).map(Parsed::SuperSpikeFeedback),
         _ => return None,
     })
 }
@@ -297,6 +321,7 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
         Parsed::Disinhibition(p) => Ok(Box::new(p.build(info)?)),
         Parsed::DisinhibitionSpiking(p) => Ok(Box::new(p.build(info)?)),
         Parsed::SuperSpike(p) => Ok(Box::new(p.build(info)?)),
+        Parsed::SuperSpikeFeedback(p) => Ok(Box::new(p.build())),
         Parsed::Wrapped(base, meta) => match base.as_ref() {
             Parsed::Pair(p) => p.build(info, engine, Some(meta)),
             Parsed::Triplet(p) => p.build(info, engine, Some(meta)),

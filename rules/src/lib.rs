@@ -200,7 +200,7 @@ pub use scaling::Scaling;
 pub use signal_hebb::{SignalHebb, SignalHebbRule};
 pub use stdp_pair::{Stdp, StdpPair};
 pub use stp::{Stp, StpParams};
-pub use superspike::{SuperSpike, SuperSpikeRule};
+pub use superspike::{SuperSpike, SuperSpikeFeedback, SuperSpikeRule};
 pub use surrogate::{Surrogate, SurrogateError};
 pub use synapses::{Context, Delays, NoThirdFactors, Post, Synapses, ThirdFactors};
 pub use trace::Interaction;

@@ -31,7 +31,7 @@
 //!
 //! | name | unit | default | meaning |
 //! |---|---|---|---|
-//! | `eta` | 1 | 5e-4 | learning rate |
+//! | `eta` | weight | 0.5 | learning rate: the largest step of one update |
 //! | `update_every` | ms | 500 | `T_u` |
 //! | `tau_rms` | ms | 30000 | RMS statistic's time constant |
 //! | `epsilon` | 1 | 1e-12 | regularises the RMS division |
@@ -39,10 +39,16 @@
 //! | `tau_rise`, `tau_decay` | ms | 5, 10 | alpha kernel stages |
 //! | `beta` | 1/mV | 1 | surrogate steepness |
 //! | `u_min` | mV | -80 | below it the surrogate is 0 |
-//! | `w_min`, `w_max` | weight | -0.1, 0.1 | clip of the weight |
+//! | `w_min`, `w_max` | weight | -100, 100 | clip of the weight |
 //! | `signal_delay` | ms | (required) | how long after a tick its error arrives |
 //!
 //! `theta` is the target's `v_th` (`lif_cuba`, the same for every neuron).
+//!
+//! `eta` and the clip are in the projection's weight unit. The paper's code gives
+//! `eta = 5e-4` and `+-0.1` in volts (its `IafPscExpGroup` adds a weight to the
+//! synaptic drive in V, as `lif_cuba` does in mV), so the defaults are those values
+//! in mV: since `g / sqrt(v)` is at most 1, `eta` is the largest step of a weight per
+//! update, and it has the weight's unit. Symmetric feedback: `superspike_feedback`.
 //!
 //! # State
 //!
@@ -64,15 +70,17 @@
 //! (fzenke/pub2018superspike, `SuperSpikeConnection`) for the defaults and the
 //! cascaded-trace form.
 
+mod feedback;
 mod rule;
 mod state;
 
+pub use feedback::{FEEDBACK, FORWARD, SuperSpikeFeedback, SuperSpikeFeedbackRule};
 pub use rule::SuperSpikeRule;
 
 use crate::error::{RuleError, problem};
 use crate::params::{Checks, Reader, Writer};
 use crate::plasticity::ProjectionInfo;
-use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time};
+use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time, WeightSchedule};
 
 /// Catalogue name.
 pub const NAME: &str = "superspike";
@@ -105,7 +113,7 @@ pub struct SuperSpike {
 impl Default for SuperSpike {
     fn default() -> Self {
         SuperSpike {
-            eta: 5e-4,
+            eta: 0.5,
             update_every: Time(500.0),
             tau_rms: Time(30_000.0),
             epsilon: 1e-12,
@@ -115,8 +123,8 @@ impl Default for SuperSpike {
             tau_decay: Time(10.0),
             beta: 1.0,
             u_min: -80.0,
-            w_min: -0.1,
-            w_max: 0.1,
+            w_min: -100.0,
+            w_max: 100.0,
             signal_delay: None,
             signal: None,
         }
@@ -124,7 +132,7 @@ impl Default for SuperSpike {
 }
 
 impl SuperSpike {
-    /// The defaults of the paper's code; set [`SuperSpike::signal_delay`] and
+    /// The defaults of the paper's code (weights in mV); set [`SuperSpike::signal_delay`] and
     /// [`SuperSpike::signal`].
     pub fn new() -> Self {
         Self::default()
@@ -176,6 +184,12 @@ impl SuperSpike {
             signal: spec.inputs.get(INPUT).cloned(),
         };
         r.result(p)
+    }
+
+    /// When the weights change: at the ticks `n update_every + signal_delay` (what
+    /// `superspike_feedback` copies at).
+    pub fn schedule(&self) -> WeightSchedule {
+        WeightSchedule { every: self.update_every, offset: self.signal_delay.unwrap_or(Time(0.0)) }
     }
 
     /// The running rule for one projection in one shard.

@@ -29,6 +29,7 @@ mod exchange;
 mod guards;
 pub mod kernel;
 pub mod layout;
+mod mirrors;
 pub mod models;
 mod modulators;
 pub mod networks;

@@ -87,6 +87,7 @@ impl RuntimeBuilder {
             }
             guards.max_rate = Some(r);
         }
+        let mirrors = crate::mirrors::mirrors(graph)?;
         let started = std::time::Instant::now();
         let graph = Arc::new(graph.clone());
         let layout = Layout::new(&graph, self.workers);
@@ -126,6 +127,7 @@ impl RuntimeBuilder {
             guard_every: guards.every,
             injected: Vec::new(),
             learning: true,
+            mirrors,
         };
         for (i, w) in rt.workers.iter().enumerate() {
             match w.replies.recv() {
@@ -134,6 +136,8 @@ impl RuntimeBuilder {
                 _ => return Err(RunError::WorkerLost { shard: i, message: "stopped while building".into() }),
             }
         }
+        // Mirrors start as their forward projection's transpose.
+        rt.copy_mirrors(0, true)?;
         rt.build_secs = started.elapsed().as_secs_f64();
         Ok(rt)
     }
@@ -168,6 +172,8 @@ pub struct Runtime {
     stopped: Option<RunError>,
     /// Ticks between two scans of the run guards.
     guard_every: u64,
+    /// Projections that copy another's weights at its update ticks.
+    pub(crate) mirrors: Vec<crate::mirrors::Mirror>,
 }
 
 /// Probe data of the run before a checkpoint, merged in canonical order.
@@ -246,7 +252,23 @@ impl Runtime {
         if ticks == 0 {
             return Ok(());
         }
-        let (from, until) = (self.now, self.now + ticks);
+        let until = self.now + ticks;
+        if self.mirrors.is_empty() {
+            return self.run_segment(until);
+        }
+        // Segments end where mirrors copy (see `mirrors`).
+        self.copy_mirrors(self.now, true)?;
+        while self.now < until {
+            let end = self.next_copy(self.now).min(until);
+            self.run_segment(end)?;
+            self.copy_mirrors(end, false)?;
+        }
+        Ok(())
+    }
+
+    /// Runs from `now` until tick `until`.
+    fn run_segment(&mut self, until: u64) -> Result<(), RunError> {
+        let from = self.now;
         let window = self.window;
         let replies = self.broadcast(|| Command::Run { from, until, window })?;
         let mut guard = None;
@@ -511,8 +533,13 @@ impl Runtime {
         if proj.net() != self.graph.net_id() || proj.index() >= self.graph.projections.len() {
             return Err(RunError::BadHandle { what: "projection", message: format!("projection {} does not belong to this graph", proj.index()) });
         }
+        self.weights_of_projection(proj.index())
+    }
+
+    /// [`Runtime::projection_weights`] by projection index.
+    pub(crate) fn weights_of_projection(&self, proj: usize) -> Result<WeightTrace, RunError> {
         let mut parts = Vec::new();
-        for r in self.query(Query::FinalWeights { proj: proj.index(), now: self.now })? {
+        for r in self.query(Query::FinalWeights { proj, now: self.now })? {
             if let Reply::Weights(ps) = r {
                 parts.extend(ps);
             }

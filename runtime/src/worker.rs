@@ -51,6 +51,9 @@ pub(crate) enum Command {
         counters: Counters,
         modulators: crate::modulators::ModulatorState,
     },
+    /// Write `scale` times the transpose of these forward weights (sorted by
+    /// `(source, target)`, the last row) into mirror projection `fb` (see `mirrors`).
+    Mirror { fb: usize, scale: f32, forward: Arc<crate::records::WeightTrace> },
     /// Finish the thread.
     Stop,
 }
@@ -204,6 +207,10 @@ pub(crate) fn run(init: WorkerInit) {
             Command::Save { now, max_delay } => Reply::Saved(Box::new(shard.save_state(now, max_delay))),
             Command::Restore { now, max_delay, pops, projs, counters, modulators } => {
                 Reply::Restored(shard.restore_state(now, max_delay, &pops, &projs, counters, modulators))
+            }
+            Command::Mirror { fb, scale, forward } => {
+                shard.mirror(fb, scale, &forward);
+                Reply::Done
             }
             Command::Stop => break,
         };

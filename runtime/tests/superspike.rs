@@ -10,8 +10,8 @@
 mod support;
 
 use synfire_graphs::prelude::*;
-use synfire_graphs::{Graph, ProjId, SourceSpec, Time};
-use synfire_rules::SuperSpike;
+use synfire_graphs::{Graph, PopId, ProjId, SourceSpec, Time};
+use synfire_rules::{SuperSpike, SuperSpikeFeedback};
 use synfire_runtime::Runtime;
 
 const N_IN: usize = 8;
@@ -27,6 +27,8 @@ const EVERY: u64 = 20;
 
 struct Net {
     graph: Graph,
+    /// The hidden layer's feedback is `+-w_out^T` (`superspike_feedback`), else fixed random.
+    symmetric: bool,
     hid: ProjId,
     out: ProjId,
     fb: [ProjId; 2],
@@ -36,8 +38,9 @@ struct Net {
 
 /// Input `i` fires every `3 + i` ms from `0.3 i` ms; the target raster of output `k`
 /// has a spike every 4 ms from `1 + k` ms. Every delay (and the error's lag) is
-/// `delay` ticks.
-fn network(delay: u64) -> Net {
+/// `delay` ticks. The hidden error is fed back through fixed random weights, or with
+/// `symmetric` through the output weights' transpose.
+fn network(delay: u64, symmetric: bool) -> Net {
     let d = (delay as f64 * DT).ms();
     let mut net = Network::new().dt(DT.ms()).seed(5);
     let times = |n: usize, f: &dyn Fn(usize) -> (f64, f64)| -> Vec<Vec<Time>> {
@@ -64,16 +67,21 @@ fn network(delay: u64) -> Net {
     net.learning_signal("EO", o);
     let rule = |sig: &str| SuperSpike::new().eta(0.5).update_every(((EVERY as f64) * DT).ms()).clip(-20.0, 20.0).signal_delay(d).signal(sig);
     let hid = net.connect(x, h, Conn::all_to_all().weight(uniform(2.0.mv(), 9.0.mv())).delay(d).plastic(rule("EH")));
-    let out = net.connect(h, o, Conn::all_to_all().weight(uniform(4.0.mv(), 12.0.mv())).delay(d).plastic(rule("EO")));
+    let out = net.connect(h, o, Conn::all_to_all().weight(uniform(4.0.mv(), 12.0.mv())).delay(d).named("out").plastic(rule("EO")));
     // The output error S* - S, and its random feedback onto the hidden layer.
     net.connect(tg, o, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal("EO"));
     net.connect(o, o, Conn::one_to_one().weight((-1.0).one()).delay(d).into_signal("EO"));
-    let fb_t = net.connect(tg, h, Conn::all_to_all().weight(uniform((-1.0).one(), 1.0.one())).delay(d).into_signal("EH"));
-    let fb_o = net.connect(o, h, Conn::all_to_all().weight(uniform((-1.0).one(), 1.0.one())).delay(d).into_signal("EH"));
+    let feedback = |scale: f64| {
+        let c = Conn::all_to_all().weight(uniform((-1.0).one(), 1.0.one())).delay(d).into_signal("EH");
+        // The declared weights are replaced by the transpose when the runtime is built.
+        if symmetric { c.plastic(SuperSpikeFeedback::of("out").scale(scale)) } else { c }
+    };
+    let fb_t = net.connect(tg, h, feedback(1.0));
+    let fb_o = net.connect(o, h, feedback(-1.0));
     let spikes = net.record_spikes([x, tg, h, o]);
     let m = [hid, out].map(|p| net.record_synapse_state(p, "m", DT.ms(), None));
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
-    Net { graph, hid, out, fb: [fb_t, fb_o], spikes, m }
+    Net { graph, symmetric, hid, out, fb: [fb_t, fb_o], spikes, m }
 }
 
 type Matrix = Vec<Vec<f64>>;
@@ -216,7 +224,7 @@ type Pending = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
 fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
     let mut hid = Layer::new(w0[0].clone());
     let mut out = Layer::new(w0[1].clone());
-    let [b_t, b_o] = net.fb.map(|p| dense(sim, p, N_H, N_O));
+    let [mut b_t, mut b_o] = net.fb.map(|p| dense(sim, p, N_H, N_O));
     let rec = sim.spikes(net.spikes).expect("spikes");
     let emitted = |pop: u32, t: u64, n: usize| {
         let mut v = vec![0.0; n];
@@ -239,6 +247,12 @@ fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
         let h_now: Vec<f64> = h_sp.iter().map(|&s| f64::from(u8::from(s))).collect();
         let (o_sp, o_d) = out.neurons(t, &h_prev);
         let o_now: Vec<f64> = o_sp.iter().map(|&s| f64::from(u8::from(s))).collect();
+        if net.symmetric {
+            // The feedback of events emitted at t - 1: the output weights that sent
+            // spikes at t - 1 (before this tick's `act`), transposed.
+            b_t = (0..N_H).map(|i| (0..N_O).map(|k| out.w[k][i]).collect()).collect();
+            b_o = (0..N_H).map(|i| (0..N_O).map(|k| -out.w[k][i]).collect()).collect();
+        }
         hid.act();
         out.act();
         for (i, _) in h_sp.iter().enumerate().filter(|p| *p.1) {
@@ -300,15 +314,22 @@ fn assert_close(what: &str, got: &Matrix, want: &Matrix, scale: f64) {
 
 const TICKS: u64 = 300;
 
+/// With random and with symmetric feedback (whose reference feeds the error back
+/// through the output weights of the tick each event was emitted at).
 #[test]
 fn gradients_and_updates_equal_the_serial_reference_tick_by_tick() {
-    let net = network(1);
+    for symmetric in [false, true] {
+        check_against_reference(&network(1, symmetric));
+    }
+}
+
+fn check_against_reference(net: &Net) {
     let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
     sim.run_ticks(0).expect("runs");
     let w0 = [dense(&sim, net.hid, N_H, N_IN), dense(&sim, net.out, N_O, N_H)];
     sim.run_ticks(TICKS).expect("runs");
-    let run = reference(&sim, &net, TICKS, &w0);
-    let got = engine_spikes(&sim, &net);
+    let run = reference(&sim, net, TICKS, &w0);
+    let got = engine_spikes(&sim, net);
     let mut want = run.spikes.clone();
     want.sort_unstable();
     let n_h = want.iter().filter(|s| s.1 == 2).count();
@@ -324,7 +345,7 @@ fn gradients_and_updates_equal_the_serial_reference_tick_by_tick() {
         for (k, &tick) in trace.ticks.iter().enumerate().filter(|(_, t)| **t >= 1) {
             // The sample at tick s holds the ticks whose error arrived by s - 1.
             let want = &run.m[tick as usize - 1][layer];
-            assert_close(&format!("layer {layer} m at tick {tick}"), &sample(&trace, k, rows, cols), want, max_abs(want).max(1e-3));
+            assert_close(&format!("symmetric {} layer {layer} m at tick {tick}", net.symmetric), &sample(&trace, k, rows, cols), want, max_abs(want).max(1e-3));
         }
     }
     for (layer, p) in [net.hid, net.out].into_iter().enumerate() {
@@ -332,42 +353,85 @@ fn gradients_and_updates_equal_the_serial_reference_tick_by_tick() {
         let got = dense(&sim, p, rows, cols);
         let moved = got.iter().flatten().zip(w0[layer].iter().flatten()).filter(|(a, b)| a != b).count();
         assert!(moved > rows * cols / 2, "layer {layer}: the updates moved {moved} weights");
-        assert_close(&format!("layer {layer} weights"), &got, &run.w[layer], max_abs(&run.w[layer]));
+        assert_close(&format!("symmetric {} layer {layer} weights", net.symmetric), &got, &run.w[layer], max_abs(&run.w[layer]));
     }
 }
 
-/// The weights of both layers after `ticks`, as bits.
+/// The weights of both layers and of both feedback projections after `ticks`, as bits.
 fn trained(net: &Net, workers: usize, window: Option<u64>, ticks: u64) -> Vec<Vec<u32>> {
     let mut sim = support::runtime(&net.graph, workers, window);
     sim.run_ticks(ticks).expect("runs");
-    [net.hid, net.out].iter().map(|&p| support::weight_bits(&sim, p)).collect()
+    all_bits(&sim, net)
 }
 
-/// Training with updates every 2 ms and delays of 3 ticks: bit-identical for 1 to 4
-/// workers and windows of 1 to 3 ticks, and across a checkpoint taken between an update's tick
-/// and the tick it acts on, and one mid-interval.
+fn all_bits(sim: &Runtime, net: &Net) -> Vec<Vec<u32>> {
+    [net.hid, net.out, net.fb[0], net.fb[1]].iter().map(|&p| support::weight_bits(sim, p)).collect()
+}
+
+/// Training with updates every 2 ms and delays of 3 ticks, with random and with
+/// symmetric feedback: bit-identical for 1 to 4 workers and windows of 1 to 3 ticks,
+/// and across a checkpoint taken between an update's tick and the tick it acts on,
+/// and one mid-interval.
 #[test]
 fn training_is_bit_identical_for_any_workers_window_and_checkpoint() {
-    let net = network(3);
-    let want = trained(&net, 1, None, TICKS);
-    let mut start = support::runtime(&net.graph, 1, None);
-    start.run_ticks(0).expect("runs");
-    let w0 = support::weight_bits(&start, net.hid);
-    let moved = want[0].iter().zip(&w0).filter(|(a, b)| a != b).count();
-    assert!(moved >= 8, "training moved {moved} of {} hidden weights", w0.len());
-    for (workers, window) in [(2, None), (3, Some(1)), (4, Some(2)), (2, Some(1)), (1, Some(1))] {
-        assert!(trained(&net, workers, window, TICKS) == want, "{workers} workers, window {window:?}");
+    for symmetric in [false, true] {
+        let net = network(3, symmetric);
+        let want = trained(&net, 1, None, TICKS);
+        let mut start = support::runtime(&net.graph, 1, None);
+        start.run_ticks(0).expect("runs");
+        let w0 = support::weight_bits(&start, net.hid);
+        let moved = want[0].iter().zip(&w0).filter(|(a, b)| a != b).count();
+        assert!(moved >= 8, "training moved {moved} of {} hidden weights", w0.len());
+        for (workers, window) in [(2, None), (3, Some(1)), (4, Some(2)), (2, Some(1)), (1, Some(1))] {
+            assert!(trained(&net, workers, window, TICKS) == want, "symmetric {symmetric}: {workers} workers, window {window:?}");
+        }
+        // Tick 80 is an update's tick; it acts from 83 on.
+        for at in [81, 93] {
+            let mut a = support::runtime(&net.graph, 3, None);
+            a.run_ticks(at).expect("runs");
+            let mut b = support::round_trip(&net.graph, &mut a, 2);
+            drop(a);
+            b.run_ticks(TICKS - at).expect("runs");
+            assert!(all_bits(&b, &net) == want, "symmetric {symmetric}: weights differ after a resume at tick {at}");
+        }
     }
-    // Tick 80 is an update's tick; it acts from 83 on.
-    for at in [81, 93] {
-        let mut a = support::runtime(&net.graph, 3, None);
-        a.run_ticks(at).expect("runs");
-        let mut b = support::round_trip(&net.graph, &mut a, 2);
-        drop(a);
-        b.run_ticks(TICKS - at).expect("runs");
-        let got: Vec<Vec<u32>> = [net.hid, net.out].iter().map(|&p| support::weight_bits(&b, p)).collect();
-        assert!(got == want, "weights differ after a resume at tick {at}");
+}
+
+/// Whether feedback projection `fb` holds `scale` times the transpose of the output
+/// weights, bit for bit (both all to all: `fb` in `(k, i)` order, `out` in `(i, k)`).
+fn is_transpose(sim: &Runtime, net: &Net, fb: usize, scale: f32) -> bool {
+    let (b, w) = (support::weight_bits(sim, net.fb[fb]), support::weight_bits(sim, net.out));
+    assert_eq!((b.len(), w.len()), (N_O * N_H, N_H * N_O));
+    (0..N_O).all(|k| (0..N_H).all(|i| b[k * N_H + i] == (scale * f32::from_bits(w[i * N_O + k])).to_bits()))
+}
+
+/// `superspike_feedback`: both feedback projections equal `+-w_out^T` bit for bit from
+/// the build on, right after an update acts (tick 83) and after training, on 1 and 3
+/// workers, and after a resume on another worker count from a checkpoint taken
+/// between an update's tick and the tick it acts on.
+#[test]
+fn symmetric_feedback_equals_the_output_weights_transpose_bit_for_bit() {
+    let net = network(3, true);
+    let mut finals = Vec::new();
+    for workers in [1, 3] {
+        let mut sim = support::runtime(&net.graph, workers, None);
+        let w_start = support::weight_bits(&sim, net.out);
+        for until in [0, 83, 84, 150, TICKS] {
+            sim.run_ticks(until - sim.tick()).expect("runs");
+            assert!(is_transpose(&sim, &net, 0, 1.0) && is_transpose(&sim, &net, 1, -1.0), "{workers} workers, tick {until}: B is not +-W^T");
+        }
+        let moved = support::weight_bits(&sim, net.out).iter().zip(&w_start).filter(|(a, b)| a != b).count();
+        assert!(moved >= N_O * N_H / 2, "training moved {moved} output weights, so the copies were tested");
+        finals.push(all_bits(&sim, &net));
     }
+    assert!(finals[0] == finals[1], "1 and 3 workers agree");
+    let mut a = support::runtime(&net.graph, 3, None);
+    a.run_ticks(81).expect("runs");
+    let mut b = support::round_trip(&net.graph, &mut a, 2);
+    drop(a);
+    b.run_ticks(TICKS - 81).expect("runs");
+    assert!(is_transpose(&b, &net, 0, 1.0) && is_transpose(&b, &net, 1, -1.0), "after a resume: B is not +-W^T");
+    assert!(all_bits(&b, &net) == finals[0], "the resumed run is the run that never stopped");
 }
 
 /// A reproducible uniform number in `[0, 1)` (splitmix64 of `k`).
@@ -378,24 +442,100 @@ fn unit(k: u64) -> f64 {
     ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The 4.3 behaviour task, scaled down: `N` frozen Poisson inputs at 10 Hz looped
-/// every `LOOP_MS`, 16 hidden and 2 output `lif_cuba` neurons, a target raster of 2
-/// spikes per output and loop; output error `S* - S`, hidden error through fixed
-/// random feedback `b` (`+b` from the target, `-b` from the output). Returns the
-/// squared alpha-filtered output error summed over each loop.
-fn behaviour(hidden_learns: bool, loops: usize, eta: f64) -> Vec<f64> {
-    const N: usize = 100;
-    const NH: usize = 16;
-    const LOOP_MS: f64 = 200.0;
-    let mut net = Network::new().dt(DT.ms()).seed(3);
-    let pattern: Vec<Vec<f64>> = (0..N)
+/// How the hidden layer receives the output error in the behaviour task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Feedback {
+    /// `b = w_out^T` (`superspike_feedback`: `+w^T` from the targets, `-w^T` from the outputs).
+    Symmetric,
+    /// Fixed random `b ~ U(-1, 1)`.
+    Random,
+}
+
+/// The 4.3 behaviour task: `n_in` frozen Poisson inputs at `rate_hz` looped every
+/// `loop_ms`, `n_h` hidden and `n_out` output `lif_cuba` neurons (the paper's: 10 ms,
+/// 5 ms, -60/-50 mV, 5 ms refractory), a target raster of `spikes` precisely timed
+/// spikes per output and loop; output error `S* - S`, the hidden error fed back.
+/// Weights in mV start `N(w_mean, (w0 / sqrt(n_pre))^2)`; the rule's `eta`, `T_u` and clip
+/// are in mV (the paper's 5e-4 V, 0.5 s, +-0.1 V are 0.5 mV, 500 ms, +-100 mV).
+#[derive(Debug, Clone, Copy)]
+struct Task {
+    n_in: usize,
+    n_h: usize,
+    n_out: usize,
+    loop_ms: f64,
+    rate_hz: f64,
+    spikes: usize,
+    loops: usize,
+    eta: f64,
+    update_ms: f64,
+    clip: f64,
+    w0: f64,
+    /// The initial weights' mean (mV).
+    w_mean: f64,
+    feedback: Feedback,
+    hidden_learns: bool,
+    seed: u64,
+}
+
+impl Task {
+    /// The specs' task at the paper's defaults (200 s of training), with 64 hidden
+    /// neurons instead of the paper's 256 (a quarter of the cost; `SS_NH=256`).
+    fn spec(seed: u64) -> Task {
+        Task {
+            n_in: 200,
+            n_h: 64,
+            n_out: 2,
+            loop_ms: 1000.0,
+            rate_hz: 5.0,
+            spikes: 3,
+            loops: 200,
+            eta: 0.5,
+            update_ms: 500.0,
+            clip: 100.0,
+            w0: 50.0,
+            w_mean: 0.0,
+            feedback: Feedback::Symmetric,
+            hidden_learns: true,
+            seed,
+        }
+    }
+
+    /// `Task::spec` overridden by `SS_*` environment variables (for experiments).
+    fn from_env(seed: u64) -> Task {
+        let num = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(d);
+        let t = Task::spec(seed);
+        Task {
+            n_in: num("SS_NIN", t.n_in as f64) as usize,
+            n_h: num("SS_NH", t.n_h as f64) as usize,
+            n_out: num("SS_NOUT", t.n_out as f64) as usize,
+            loop_ms: num("SS_LOOP", t.loop_ms),
+            rate_hz: num("SS_RATE", t.rate_hz),
+            spikes: num("SS_SPIKES", t.spikes as f64) as usize,
+            loops: num("SS_LOOPS", t.loops as f64) as usize,
+            eta: num("SS_ETA", t.eta),
+            update_ms: num("SS_UPDATE", t.update_ms),
+            clip: num("SS_CLIP", t.clip),
+            w0: num("SS_W0", t.w0),
+            w_mean: num("SS_WMEAN", t.w_mean),
+            feedback: if std::env::var("SS_RANDOM").is_ok() { Feedback::Random } else { Feedback::Symmetric },
+            ..t
+        }
+    }
+}
+
+/// Trains `task` and returns the squared alpha-filtered output error summed over each loop.
+fn behaviour(task: &Task) -> Vec<f64> {
+    let Task { n_in, n_h, n_out, loop_ms, loops, .. } = *task;
+    let mut net = Network::new().dt(DT.ms()).seed(task.seed);
+    let key = task.seed << 40;
+    let pattern: Vec<Vec<f64>> = (0..n_in)
         .map(|i| {
             let mut t = 0.0;
             let mut v = Vec::new();
             for k in 0.. {
-                // Exponential intervals of mean 100 ms, on the tick grid.
-                t += -100.0 * (1.0 - unit((i * 1000 + k) as u64)).ln();
-                if t >= LOOP_MS {
+                // Exponential intervals of mean 1 / rate, on the tick grid.
+                t += -1000.0 / task.rate_hz * (1.0 - unit(key + (i * 100_000 + k) as u64)).ln();
+                if t >= loop_ms {
                     break;
                 }
                 v.push((t / DT).floor() * DT);
@@ -403,34 +543,61 @@ fn behaviour(hidden_learns: bool, loops: usize, eta: f64) -> Vec<f64> {
             v
         })
         .collect();
-    let looped = |p: &[f64]| -> Vec<Time> { (0..loops).flat_map(|l| p.iter().map(move |&t| Time(t + l as f64 * LOOP_MS))).collect() };
-    let x = net.source("X", N as u64, SourceSpec::SpikeTimes { times: pattern.iter().map(|p| looped(p)).collect() });
-    let raster = [vec![50.0, 130.0], vec![90.0, 160.0]];
-    let tg = net.source("T", 2, SourceSpec::SpikeTimes { times: raster.iter().map(|p| looped(p)).collect() });
+    let looped = |p: &[f64]| -> Vec<Time> { (0..loops).flat_map(|l| p.iter().map(move |&t| Time(t + l as f64 * loop_ms))).collect() };
+    let x = net.source("X", n_in as u64, SourceSpec::SpikeTimes { times: pattern.iter().map(|p| looped(p)).collect() });
+    // Target spikes spread over the loop, at least 10 ms from its ends and each other.
+    let raster: Vec<Vec<f64>> = (0..n_out)
+        .map(|k| {
+            let slot = (loop_ms - 20.0) / task.spikes as f64;
+            (0..task.spikes).map(|s| ((10.0 + slot * (s as f64 + 0.2 + 0.6 * unit(key + 9_000_000 + (k * 100 + s) as u64))) / DT).floor() * DT).collect()
+        })
+        .collect();
+    let tg = net.source("T", n_out as u64, SourceSpec::SpikeTimes { times: raster.iter().map(|p| looped(p)).collect() });
     let lif = Lif::cuba().tau_m(10.0.ms()).v_th((-50.0).mv()).v_reset((-60.0).mv()).e_l((-60.0).mv()).t_ref(5.0.ms()).tau_syn_e(5.0.ms()).tau_syn_i(5.0.ms());
-    let h = net.population("H", NH as u64, lif.clone());
-    let o = net.population("O", 2, lif);
+    let h = net.population("H", n_h as u64, lif.clone());
+    let o = net.population("O", n_out as u64, lif);
     net.learning_signal("EH", h);
     net.learning_signal("EO", o);
     let d = 0.8.ms();
-    let rule = |sig: &str, eta: f64| SuperSpike::new().eta(eta).update_every(20.0.ms()).clip(-20.0, 20.0).signal_delay(d).signal(sig);
-    net.connect(x, h, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).plastic(rule("EH", if hidden_learns { eta } else { 0.0 })));
-    net.connect(h, o, Conn::all_to_all().weight(uniform(0.0.mv(), 4.0.mv())).delay(d).plastic(rule("EO", eta)));
+    let rule = |sig: &str, eta: f64| SuperSpike::new().eta(eta).update_every(task.update_ms.ms()).clip(-task.clip, task.clip).signal_delay(d).signal(sig);
+    let sd = |n: usize| (task.w0 / (n as f64).sqrt()).mv();
+    // A frozen hidden layer is a static projection with the same weights (the
+    // `--fixedhidden` of the paper's code: no plasticity work at all).
+    let input = Conn::all_to_all().weight(normal(task.w_mean.mv(), sd(n_in))).receptor(Receptor::Exc).delay(d);
+    net.connect(x, h, if task.hidden_learns { input.plastic(rule("EH", task.eta)) } else { input });
+    net.connect(h, o, Conn::all_to_all().weight(normal(task.w_mean.mv(), sd(n_h))).receptor(Receptor::Exc).delay(d).named("out").plastic(rule("EO", task.eta)));
     net.connect(tg, o, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal("EO"));
     net.connect(o, o, Conn::one_to_one().weight((-1.0).one()).delay(d).into_signal("EO"));
-    let b: Vec<(u32, u32, f64)> = (0..2).flat_map(|k| (0..NH).map(move |i| (k as u32, i as u32, 2.0 * unit(7_000_000 + (k * NH + i) as u64) - 1.0))).collect();
-    net.connect(tg, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, w.one()))).delay(d).into_signal("EH"));
-    net.connect(o, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, (-w).one()))).delay(d).into_signal("EH"));
+    match task.feedback {
+        Feedback::Symmetric => {
+            let fb = |scale: f64| Conn::all_to_all().weight(0.0.one()).delay(d).into_signal("EH").plastic(SuperSpikeFeedback::of("out").scale(scale));
+            net.connect(tg, h, fb(1.0));
+            net.connect(o, h, fb(-1.0));
+        }
+        Feedback::Random => {
+            let b: Vec<(u32, u32, f64)> =
+                (0..n_out).flat_map(|k| (0..n_h).map(move |i| (k as u32, i as u32, 2.0 * unit(key + 7_000_000 + (k * n_h + i) as u64) - 1.0))).collect();
+            net.connect(tg, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, w.one()))).delay(d).into_signal("EH"));
+            net.connect(o, h, Conn::weighted_list(b.iter().map(|&(k, i, w)| (k, i, (-w).one()))).delay(d).into_signal("EH"));
+        }
+    }
     let spikes = net.record_spikes([tg, o]);
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
     let mut sim = Runtime::builder().workers(2).build(&graph).expect("builds");
-    let loop_ticks = (LOOP_MS / DT).round() as u64;
+    let loop_ticks = (loop_ms / DT).round() as u64;
     sim.run_ticks(loop_ticks * loops as u64).expect("runs");
     let rec = sim.spikes(spikes).expect("spikes");
+    if std::env::var("SS_VERBOSE").is_ok() {
+        let last = (loop_ticks * (loops as u64 - 1), loop_ticks * loops as u64);
+        let count = |pop: PopId| rec.ticks.iter().zip(&rec.pops).filter(|(t, p)| **p == pop.index() as u32 && (last.0..last.1).contains(*t)).count();
+        eprintln!("last loop: {} target, {} output spikes", count(tg), count(o));
+    }
     let ticks = loop_ticks as usize * loops;
-    let mut err = vec![vec![0.0f64; ticks]; 2];
+    let mut err = vec![vec![0.0f64; ticks]; n_out];
+    // `pops` index the graph's populations (X, T, H, O): +1 for a target spike, -1 for an output spike.
+    let target = tg.index() as u32;
     for ((&t, &p), &i) in rec.ticks.iter().zip(&rec.pops).zip(&rec.index) {
-        err[i as usize][t as usize] += if p == 0 { 1.0 } else { -1.0 };
+        err[i as usize][t as usize] += if p == target { 1.0 } else { -1.0 };
     }
     let (a_rise, k_dec) = ((-DT / 5.0).exp(), DT / 10.0);
     let mut loss = vec![0.0; loops];
@@ -452,26 +619,241 @@ fn ends(loss: &[f64], k: usize) -> (f64, f64) {
     (mean(&loss[..k]), mean(&loss[loss.len() - k..]))
 }
 
+/// A few seconds in debug: 100 inputs at 10 Hz, 16 hidden, 2 outputs, 200 ms loops,
+/// updates every 20 ms, symmetric feedback.
+fn short_task() -> Task {
+    Task {
+        n_in: 100,
+        n_h: 16,
+        n_out: 2,
+        loop_ms: 200.0,
+        rate_hz: 10.0,
+        spikes: 2,
+        loops: 30,
+        eta: 0.05,
+        update_ms: 20.0,
+        clip: 20.0,
+        w0: 12.0,
+        w_mean: 2.0,
+        feedback: Feedback::Symmetric,
+        hidden_learns: true,
+        seed: 3,
+    }
+}
+
 #[test]
 fn behaviour_short() {
-    let loss = behaviour(true, 30, 0.05);
+    let loss = behaviour(&short_task());
     let (first, last) = ends(&loss, 5);
     assert!(last < 0.8 * first, "the filtered error falls ({first} -> {last})");
 }
 
-/// The 4.3 claim: the error falls at least 2x, and hidden learning beats a frozen
-/// hidden layer.
+/// The 4.3 claim on the specs' task (200 inputs at 5 Hz, 1 s loop, 200 s of training
+/// at the paper's defaults, symmetric feedback), over two seeds: the error falls and
+/// hidden learning beats a frozen hidden layer. Measured (64 hidden, 2 outputs of 3
+/// target spikes; mean of the first and last 10 loops): seed 1 57.7 -> 0.22, seed 2
+/// 44.6 -> 0.00 (every target spike matched); frozen hidden 51.2 -> 52.2 and 46.1
+/// (the hidden layer barely fires at `N(0, (50 mV / sqrt 200)^2)`, so the output
+/// cannot learn on its own). The assertions ask a factor 10 where the specs ask 2,
+/// and a frozen layer left at least twice as far. `SS_*` variables change the task
+/// (`SS_SEEDS=1,2,3`, `SS_NH`, `SS_ETA`, `SS_RANDOM`, `SS_VERBOSE`, ...).
 #[test]
 #[ignore = "long: run in release with --ignored"]
 fn behaviour_error_falls_and_hidden_learning_helps() {
-    let (eta, loops) = (std::env::var("SS_ETA").ok().and_then(|v| v.parse().ok()).unwrap_or(0.05), 100);
-    let learn = behaviour(true, loops, eta);
-    let frozen = behaviour(false, loops, eta);
-    let (first, last) = ends(&learn, 10);
-    let (_, last_frozen) = ends(&frozen, 10);
-    eprintln!("hidden learning: {first:.1} -> {last:.1}; frozen hidden: -> {last_frozen:.1}");
-    // The specs ask for a factor 2 ("our tolerance, unverified"); this scaled-down task
-    // reaches about 1.34 (78.2 -> 58.4), so the test holds what is reached, not the 2.
-    assert!(last <= 0.8 * first, "the filtered error falls by a fifth ({first} -> {last})");
-    assert!(last < last_frozen, "hidden learning ({last}) beats a frozen hidden layer ({last_frozen})");
+    let seeds: Vec<u64> = std::env::var("SS_SEEDS").ok().map(|v| v.split(',').filter_map(|s| s.parse().ok()).collect()).unwrap_or(vec![1, 2]);
+    for seed in seeds {
+        let task = Task::from_env(seed);
+        let learn = behaviour(&task);
+        let frozen = behaviour(&Task { hidden_learns: false, ..task });
+        let k = (task.loops / 20).max(1);
+        let (first, last) = ends(&learn, k);
+        let (first_frozen, last_frozen) = ends(&frozen, k);
+        let curve: Vec<String> = learn.iter().step_by((task.loops / 10).max(1)).map(|v| format!("{v:.1}")).collect();
+        eprintln!(
+            "seed {seed} {task:?}: hidden learning {first:.2} -> {last:.2} ({:.2}x); frozen hidden {first_frozen:.2} -> {last_frozen:.2} ({:.2}x); curve {}",
+            first / last,
+            first_frozen / last_frozen,
+            curve.join(" ")
+        );
+        assert!(last < 0.1 * first, "seed {seed}: the filtered error falls tenfold ({first} -> {last})");
+        assert!(last < 0.5 * last_frozen, "seed {seed}: hidden learning ({last}) beats a frozen hidden layer ({last_frozen})");
+    }
+}
+
+/// A scenario file with symmetric feedback: the hidden X -> H and output H -> O
+/// layers learn with SuperSpike, the error comes back to H through
+/// `superspike_feedback` of `out` (`+w^T` from the targets, `-w^T` from the outputs).
+/// `fb_rule` is the rule of the feedback projection from the outputs.
+fn scenario(fb_rule: &str) -> String {
+    format!(
+        r#"
+[run]
+duration = "10 ms"
+dt = "0.1 ms"
+seed = 1
+
+[[source]]
+name = "X"
+size = 4
+kind = "poisson"
+rate = "300 Hz"
+
+[[source]]
+name = "T"
+size = 2
+kind = "poisson"
+rate = "20 Hz"
+
+[[population]]
+name = "H"
+size = 3
+model = "lif_cuba"
+
+[[population]]
+name = "O"
+size = 2
+model = "lif_cuba"
+
+[[modulator]]
+name = "EH"
+population = "H"
+
+[[modulator]]
+name = "EO"
+population = "O"
+
+[[projection]]
+name = "hid"
+source = "X"
+target = "H"
+all_to_all = true
+weight = "15 mV"
+delay = "0.3 ms"
+rule = {{ name = "superspike", eta = 0.5, update_every = "1 ms", w_min = -20.0, w_max = 20.0, signal_delay = "0.3 ms", inputs = {{ signal = "EH" }} }}
+
+[[projection]]
+name = "out"
+source = "H"
+target = "O"
+all_to_all = true
+weight = {{ uniform = ["5 mV", "15 mV"] }}
+delay = "0.3 ms"
+rule = {{ name = "superspike", eta = 0.5, update_every = "1 ms", w_min = -20.0, w_max = 20.0, signal_delay = "0.3 ms", inputs = {{ signal = "EO" }} }}
+
+[[projection]]
+source = "T"
+target = "O"
+one_to_one = true
+weight = 1.0
+delay = "0.3 ms"
+signal = "EO"
+
+[[projection]]
+source = "O"
+target = "O"
+one_to_one = true
+weight = -1.0
+delay = "0.3 ms"
+signal = "EO"
+
+[[projection]]
+name = "fb_t"
+source = "T"
+target = "H"
+all_to_all = true
+weight = 0.0
+delay = "0.3 ms"
+signal = "EH"
+rule = {{ name = "superspike_feedback", inputs = {{ forward = "out" }} }}
+
+[[projection]]
+name = "fb_o"
+source = "O"
+target = "H"
+all_to_all = true
+weight = 0.0
+delay = "0.3 ms"
+signal = "EH"
+rule = {fb_rule}
+"#
+    )
+}
+
+/// Freezes `text` and returns the problems as `path: message` lines (empty if valid).
+fn scenario_problems(text: &str) -> Vec<String> {
+    let parsed = synfire_graphs::scenario::Scenario::parse(text);
+    match parsed.and_then(|s| s.freeze_with(&synfire_rules::Catalog)) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(|p| format!("{}: {}", p.path, p.message)).collect(),
+    }
+}
+
+/// The scenario file expresses symmetric feedback: it freezes, is written back and
+/// read again as the same graph, and runs with `B = -W^T`; the DSL's
+/// `SuperSpikeFeedback` writes the same rule spec the file holds (`to_spec` /
+/// `from_spec` round trip).
+#[test]
+fn symmetric_feedback_in_a_scenario_file_and_the_dsl() {
+    let text = scenario(r#"{ name = "superspike_feedback", scale = -1.0, inputs = { forward = "out" } }"#);
+    let s = synfire_graphs::scenario::Scenario::parse(&text).expect("reads");
+    let graph = s.freeze_with(&synfire_rules::Catalog).expect("freezes");
+    let again = synfire_graphs::scenario::to_toml(&graph, &s.run);
+    let back = synfire_graphs::scenario::Scenario::parse(&again).expect("reads back").freeze_with(&synfire_rules::Catalog).expect("freezes back");
+    assert!(back == graph, "written and read back, the graph is the same");
+    let fb_o = graph.projections.iter().find(|p| p.name == "fb_o").expect("fb_o");
+    let spec = fb_o.conn.rule.clone().expect("a rule");
+    let dsl = SuperSpikeFeedback::of("out").scale(-1.0);
+    assert_eq!(synfire_graphs::RuleSpec::from(dsl.clone()), spec, "the DSL writes what the file holds");
+    assert_eq!(SuperSpikeFeedback::from_spec(&spec).expect("reads"), dsl);
+    let mut sim = Runtime::builder().workers(2).build(&graph).expect("builds");
+    let w_start = sim.projection_weights(graph.proj("out").expect("out")).expect("weights").last().to_vec();
+    sim.run_ticks(300).expect("runs");
+    let weights = |name: &str| {
+        let w = sim.projection_weights(graph.proj(name).expect("projection")).expect("weights");
+        w.synapses.iter().copied().zip(w.last().iter().copied()).collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (w, b) = (weights("out"), weights("fb_o"));
+    assert!(w.values().zip(&w_start).any(|(a, b)| a != b), "the output weights learned: {w:?}");
+    for (&(i, k), &x) in &w {
+        assert_eq!(b[&(k, i)].to_bits(), (-x).to_bits(), "b[{k}][{i}] is -w[{i}][{k}]");
+    }
+}
+
+/// Misuse of `superspike_feedback` in a file (and so in the DSL, which freezes the
+/// same way) is a typed problem that names the field and the value.
+#[test]
+fn misused_symmetric_feedback_is_refused_at_freeze() {
+    let fb = |rule: &str| scenario(rule);
+    for (rule, path, says) in [
+        (r#"{ name = "superspike_feedback", inputs = { forward = "nope" } }"#, "inputs.forward", "no projection is called `nope`"),
+        (r#"{ name = "superspike_feedback", inputs = { forward = "hid" } }"#, "inputs.forward", "is not the transpose of `hid`"),
+        (r#"{ name = "superspike_feedback", inputs = { forward = "fb_t" } }"#, "inputs.forward", "is itself a mirror"),
+        (r#"{ name = "superspike_feedback" }"#, "inputs.forward", "needs its input `forward`"),
+        (r#"{ name = "superspike_feedback", scale = "1 mV", inputs = { forward = "out" } }"#, "scale", "1 mV"),
+        (r#"{ name = "superspike_feedback", scale = inf, inputs = { forward = "out" } }"#, "scale", "inf"),
+        (r#"{ name = "superspike_feedback", inputs = { forward = "out", signal = "EH" } }"#, "inputs.signal", "no input `signal`"),
+    ] {
+        let problems = fb(rule);
+        let found = scenario_problems(&problems);
+        assert!(found.iter().any(|p| p.contains(path) && p.contains(says)), "{rule}: expected a problem at `{path}` saying `{says}`, got {found:?}");
+    }
+    // A mirror of a projection that is not all to all, or does not learn on a schedule.
+    let sparse = scenario(r#"{ name = "superspike_feedback", scale = -1.0, inputs = { forward = "out" } }"#).replacen(
+        "name = \"out\"\nsource = \"H\"\ntarget = \"O\"\nall_to_all = true",
+        "name = \"out\"\nsource = \"H\"\ntarget = \"O\"\np = 0.5",
+        1,
+    );
+    assert!(scenario_problems(&sparse).iter().any(|p| p.contains("must connect all to all")), "{:?}", scenario_problems(&sparse));
+    let static_out = scenario(r#"{ name = "superspike_feedback", inputs = { forward = "T->O" } }"#);
+    assert!(scenario_problems(&static_out).iter().any(|p| p.contains("`T->O` has no plasticity rule")), "{:?}", scenario_problems(&static_out));
+    // The DSL: a mirror outside a signal.
+    let mut net = Network::new().dt(DT.ms());
+    let a = net.population("A", 2, Lif::cuba());
+    let b = net.population("B", 3, Lif::cuba());
+    net.learning_signal("E", b);
+    let rule = SuperSpike::new().eta(0.5).clip(-20.0, 20.0).signal_delay(0.2.ms()).signal("E");
+    net.connect(a, b, Conn::all_to_all().weight(1.0.mv()).receptor(Receptor::Exc).delay(0.2.ms()).named("ab").plastic(rule));
+    net.connect(b, a, Conn::all_to_all().weight(1.0.mv()).delay(0.2.ms()).plastic(SuperSpikeFeedback::of("ab")));
+    let e = net.freeze_with(&synfire_rules::Catalog).expect_err("refused");
+    assert!(e.problems().iter().any(|p| p.path == "projections[1].rule" && p.message.contains("into_signal")), "{e:?}");
 }

@@ -25,6 +25,8 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
         PopKind::Source(_) => None,
     };
     let mut projections = Vec::new();
+    // The declaration index of every resolved projection.
+    let mut decl = Vec::new();
     let mut proj_names: Vec<String> = Vec::new();
     let inits = super::fluctuation::resolve(c, net, dt_ok);
     for (i, d) in net.projections.iter().enumerate() {
@@ -116,7 +118,9 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             // An input bound to the wrong kind of node would read nothing and the rule
             // would never learn: the catalogue says which inputs are per neuron.
             let per_neuron = rules.map(|cat| cat.per_neuron_inputs(rule));
-            for (input, node) in &rule.inputs {
+            // Inputs that name a projection are checked once every projection is known.
+            let of_projection = rules.map(|cat| cat.projection_inputs(rule)).unwrap_or_default();
+            for (input, node) in rule.inputs.iter().filter(|(k, _)| !of_projection.contains(&k.as_str())) {
                 let ipath = format!("{rpath}.inputs.{input}");
                 match net.modulators.iter().find(|(_, m)| &m.name == node) {
                     None => c.err(K::Malformed, ipath, format!("no modulator is called `{node}`")),
@@ -166,6 +170,7 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
             base
         };
         proj_names.push(name.clone());
+        decl.push(i);
         projections.push(Projection {
             name,
             source: src,
@@ -177,6 +182,7 @@ pub(super) fn projections(c: &mut Checker, net: &Network, rules: Option<&dyn Rul
         });
     }
     super::names_unique(c, "projections", proj_names.iter().map(String::as_str));
+    super::mirror::mirrors(c, net, &projections, &decl, rules);
     projections
 }
 
@@ -206,7 +212,7 @@ fn signal_slot(c: &mut Checker, path: &str, net: &Network, tgt: usize, sig: &str
         c.err(
             K::InvalidRule,
             format!("{path}.rule"),
-            format!("feedback weights into a signal learn only with a feedback rule (`eprop_feedback`), not `{}`", rule.name),
+            format!("feedback weights into a signal learn only with a feedback rule (`eprop_feedback`, `superspike_feedback`), not `{}`", rule.name),
         );
     }
     if conn.receptor != Receptor::Auto {
