@@ -20,23 +20,46 @@
 
 use super::{Circuit, CircuitError, Layer, Microcircuit};
 use synfire_graphs::prelude::*;
-use synfire_graphs::{PopId, Receptor};
+use synfire_graphs::{PopId, Receptor, Time};
 
-/// The E cells' constant current (pA; `R = tau_m / c_m` = 0.1 mV/pA): 1.5 thresholds,
-/// about 40 Hz without input. A silent E cell and its silent partner give the rule
-/// nothing to compare, so every E cell fires in the open loop.
-const BASELINE: f64 = 15.0;
+/// The cells and couplings of the spiking circuit, in threshold units (every
+/// potential in mV above `E_L = V_reset = 0`, `V_th = 1` mV).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikingCells {
+    /// The E cells' constant drive as the potential it holds them at (mV): above 1
+    /// an E cell fires without input. A silent E cell and its silent partner give the
+    /// rule nothing to compare, so every E cell fires in the open loop.
+    pub e_drive: f64,
+    /// The I cells' constant drive (mV): just below threshold, so that the relayed E
+    /// spike fires them in the open loop, a controller current of either sign moves
+    /// them off it (below: they miss E spikes; above: they fire on their own).
+    pub i_drive: f64,
+    /// The I cells' membrane time constant (ms).
+    pub i_tau_m: f64,
+    /// The I cells' reset (mV).
+    pub i_reset: f64,
+    /// `E -> I` weight (mV): a relayed spike lifts the I cell by about a quarter of it
+    /// at its peak (`tau_m` 2 ms, `tau_syn` 1 ms, `dt` 1 ms).
+    pub w_ei: f64,
+    /// `I -> E` weight (mV, negative).
+    pub w_ie: f64,
+    /// Time constant of the output rates `Y` the controller compares with the target.
+    pub readout_tau: Time,
+}
 
-/// The time constant of the output rates `Y` (ms), which the controller compares
-/// with the target.
-const READOUT_TAU: f64 = 50.0;
+impl Default for SpikingCells {
+    fn default() -> Self {
+        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms() }
+    }
+}
 
-/// A `lif_cuba` cell in threshold units.
-fn cell(tau_m: f64, t_ref: f64, tau_syn: f64, drive: f64) -> NeuronSpec {
+/// A `lif_cuba` cell in threshold units held at `drive` mV by a constant current
+/// (`R = tau_m / c_m`, `c_m` 200 pF).
+fn cell(tau_m: f64, t_ref: f64, tau_syn: f64, drive: f64, reset: f64) -> NeuronSpec {
     Lif::cuba()
-        .set("i_e", drive.pa())
+        .set("i_e", (drive * 200.0 / tau_m).pa())
         .set("e_l", 0.0.mv())
-        .set("v_reset", 0.0.mv())
+        .set("v_reset", reset.mv())
         .set("v_th", 1.0.mv())
         .set("tau_m", tau_m.ms())
         .set("t_ref", t_ref.ms())
@@ -50,7 +73,7 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     let Some(rule) = &mc.spiking else {
         return Err(CircuitError::Sizes { sizes: mc.sizes.clone(), why: "no spiking rule set" });
     };
-    let sizes = &mc.sizes;
+    let (sizes, k) = (&mc.sizes, &mc.cells);
     let d = mc.dt;
     let gate = net.modulator("learn", 0.0);
     let step = net.modulator("step", 0.0);
@@ -59,8 +82,8 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     let mut below = input;
     for (l, &size) in sizes.iter().enumerate().skip(1) {
         let n = u64::from(size);
-        let e = net.population(&format!("E{l}"), n, cell(20.0, 2.0, 5.0, BASELINE));
-        let i = net.population(&format!("I{l}"), n, cell(2.0, 1.0, 1.0, 0.0));
+        let e = net.population(&format!("E{l}"), n, cell(20.0, 2.0, 5.0, k.e_drive, 0.0));
+        let i = net.population(&format!("I{l}"), n, cell(k.i_tau_m, 1.0, 1.0, k.i_drive, k.i_reset));
         let (se, si) = (format!("sE{l}"), format!("sI{l}"));
         net.learning_signal(&se, e);
         net.learning_signal(&si, e);
@@ -74,8 +97,8 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         let b0: Vec<f64> = mc.start.as_ref().and_then(|s| s.get(l - 1)).map_or_else(|| vec![0.0; size as usize], |s| s.1.clone());
         let biases = b0.iter().enumerate().map(|(i, &b)| (0, i as u32, b.mv()));
         let b = net.connect(one, e, Conn::weighted_list(biases).receptor(Receptor::Exc).delay(d).plastic(rule).named(&format!("b{l}")));
-        net.connect(e, i, Conn::one_to_one().weight(5.0.mv()).delay(d));
-        net.connect(i, e, Conn::one_to_one().weight((-1.0).mv()).delay(d));
+        net.connect(e, i, Conn::one_to_one().weight(k.w_ei.mv()).delay(d));
+        net.connect(i, e, Conn::one_to_one().weight(k.w_ie.mv()).delay(d));
         net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&se));
         net.connect(i, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&si));
         layers.push(Layer { e, i, w, b });
@@ -83,7 +106,7 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     }
     let no = u64::from(sizes[last]);
     let y = layers[last - 1].e;
-    let readout = net.population("Y", no, RateUnit::linear().tau(READOUT_TAU.ms()));
+    let readout = net.population("Y", no, RateUnit::linear().tau(k.readout_tau));
     net.connect(y, readout, Conn::one_to_one().weight(1.0.one()).delay(d));
     let cp = net.population("C+", no, RateUnit::linear().tau(mc.tau_c));
     let cm = net.population("C-", no, RateUnit::linear().tau(mc.tau_c));
@@ -100,5 +123,5 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}+")));
         net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}-")));
     }
-    Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: mc.k_p, outputs: sizes[last], readout: Some(readout), target_scale: mc.target_scale })
+    Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: mc.k_p, outputs: sizes[last], readout: Some(readout), rate_scale: mc.rate_scale })
 }

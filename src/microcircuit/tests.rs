@@ -103,8 +103,8 @@ fn bad_sizes_and_parameters_are_typed_errors() {
 fn file_circuit(mc: &Microcircuit) -> String {
     let mut net = Network::new().dt(mc.dt).seed(1);
     let c = mc.build(&mut net).unwrap();
-    net.inject(c.input, "x", Stim::dc(array([1.0.one(), 0.0.one()])));
-    let t = mc.k_p * mc.target_scale;
+    net.inject(c.input, "x", Stim::dc(array([mc.rate_scale.one(), 0.0.one()])));
+    let t = mc.k_p * mc.rate_scale;
     net.inject(c.control[0], "target+", Stim::dc(array([(t * 0.1).one(), t.one()])));
     net.inject(c.control[1], "target-", Stim::dc(array([(-t * 0.1).one(), (-t).one()])));
     match c.readout {
