@@ -140,6 +140,9 @@ pub struct Circuit {
     pub readout: Option<PopId>,
     /// See [`Microcircuit::rate_scale`].
     pub rate_scale: f64,
+    /// What a target of 0 means at the outputs (0 for rates; the spiking variant's
+    /// [`SpikingCells::target_floor`]).
+    pub target_floor: f64,
 }
 
 /// A current that holds a controller half far below threshold.
@@ -305,7 +308,7 @@ impl Microcircuit {
             net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).delay(d).named(&format!("Q{l}+")));
             net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).delay(d).named(&format!("Q{l}-")));
         }
-        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, rate_scale: 1.0 })
+        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, rate_scale: 1.0, target_floor: 0.0 })
     }
 }
 
@@ -317,7 +320,7 @@ impl Circuit {
     /// Closes the loop: the controller drives the output towards `target`.
     pub fn set_target(&self, sim: &mut Runtime, target: &[f64]) -> Result<(), RunError> {
         for (k, &t) in target.iter().enumerate() {
-            let t = t * self.rate_scale;
+            let t = self.target_floor + t * self.rate_scale;
             sim.set_current(self.control[0], k as u64, self.k_p * t)?;
             sim.set_current(self.control[1], k as u64, -self.k_p * t)?;
         }

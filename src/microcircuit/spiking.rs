@@ -4,19 +4,29 @@
 //!
 //! # Dynamics
 //!
-//! Both cells are `lif_cuba` in threshold units (`E_L = V_reset = 0`, `V_th = 1` mV;
-//! E: `tau_m` 20 ms, `t_ref` 2 ms, `tau_syn` 5 ms; I: `tau_m` 2 ms, `t_ref` 1 ms,
-//! `tau_syn` 1 ms); E cells get a constant 15 pA (1.5 thresholds, about 40 Hz
-//! alone). The partner relays its E cell: a weight of 5 mV makes one I spike
-//! per E spike (the open loop: equal rates, so the rule's factor with `theta_0 = 0`,
-//! `delta = 1` is 0 there), and each I spike inhibits its E cell by 1 mV. The
-//! controller is the rate block's, on rates per tick: `C±` low-pass `±k_p (y* - s)`
-//! of the output E cells' spikes `s`, and `c = C+ - C-` reaches the I cells as an
-//! ordinary synaptic current (`c > 0` holds them below threshold: dis-inhibition).
-//! The output a trainer reads is `Y`: a rate per tick. Inputs and biases stay graded
-//! currents (the rate block's `X` and `one`), into the E cells' excitatory receptor.
-//! Each E cell's own spikes and its partner's reach the rule as the signals `sE.l`,
-//! `sI.l`.
+//! Both cells are `lif_cuba` in threshold units (`E_L = 0`, `V_th = 1` mV; E:
+//! `tau_m` 20 ms, `t_ref` 2 ms, `tau_syn` 5 ms, reset 0, held at 1.5 mV by a constant
+//! current: about 40 Hz alone; I: `tau_m` 20 ms, `t_ref` 1 ms, `tau_syn` 1 ms, held
+//! at 0.92 mV and reset to 0.9 mV). The partner relays its E cell: a weight of
+//! 3.3 mV lifts it about 0.14 mV, past threshold, so it fires once per E spike in
+//! the open loop (equal rates: the rule's factor with `theta_0 = 0`, `delta = 1` is
+//! 0 there, whatever the E cell's rate), and each I spike inhibits its E cell by 2 mV.
+//! The controller is the rate block's, on rates per tick: `C±` low-pass
+//! `±k_p (y* - s)` of the output rates, and `c = C+ - C-` reaches the I cells as an
+//! ordinary synaptic current. Both signs act: `c > 0` pulls the I cells below the
+//! relay's reach (they miss their E cell's spikes: dis-inhibition, potentiation);
+//! `c < 0` lifts them above threshold (they fire on their own, at a rate graded by
+//! the 20 ms membrane and the reset near rest, and inhibit their E cell:
+//! depression). The output a trainer reads is `Y`, a rate per tick. Inputs and
+//! biases stay graded currents (the rate block's `X` and `one`) in rates per tick
+//! (`rate_scale`, 0.08 for 1), into the E cells' excitatory receptor. Each E cell's
+//! own spikes and its partner's reach the rule as the signals `sE.l`, `sI.l`.
+//!
+//! Why these numbers (probes of the XOR circuit): with a 2 ms I cell reset to 0 the
+//! depression branch was dead (a negative `c` either left the relay at one spike
+//! per E spike or drove the I cell at 100-300 Hz, silencing its E cell for good),
+//! and graded inputs of 1 per tick (25 times a 40 Hz spike train's) left the
+//! hidden-to-output weights with no effect: XOR stayed at chance.
 
 use super::{Circuit, CircuitError, Layer, Microcircuit};
 use synfire_graphs::prelude::*;
@@ -38,18 +48,23 @@ pub struct SpikingCells {
     pub i_tau_m: f64,
     /// The I cells' reset (mV).
     pub i_reset: f64,
-    /// `E -> I` weight (mV): a relayed spike lifts the I cell by about a quarter of it
-    /// at its peak (`tau_m` 2 ms, `tau_syn` 1 ms, `dt` 1 ms).
+    /// `E -> I` weight (mV): a relayed spike lifts the I cell by about 4% of it at
+    /// its peak (`tau_m` 20 ms, `tau_syn` 1 ms, `dt` 1 ms), past threshold from
+    /// `i_drive`.
     pub w_ei: f64,
     /// `I -> E` weight (mV, negative).
     pub w_ie: f64,
     /// Time constant of the output rates `Y` the controller compares with the target.
     pub readout_tau: Time,
+    /// The output rate (per tick) a target of 0 asks for. A target that silences an
+    /// output cell strands it: a silent E cell and its silent partner give the rule
+    /// nothing to compare, so dis-inhibition cannot potentiate it again.
+    pub target_floor: f64,
 }
 
 impl Default for SpikingCells {
     fn default() -> Self {
-        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms() }
+        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms(), target_floor: 0.0 }
     }
 }
 
@@ -123,5 +138,16 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}+")));
         net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}-")));
     }
-    Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: mc.k_p, outputs: sizes[last], readout: Some(readout), rate_scale: mc.rate_scale })
+    Ok(Circuit {
+        input,
+        layers,
+        control: [cp, cm],
+        gate,
+        step,
+        k_p: mc.k_p,
+        outputs: sizes[last],
+        readout: Some(readout),
+        rate_scale: mc.rate_scale,
+        target_floor: k.target_floor,
+    })
 }

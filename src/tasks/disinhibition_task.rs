@@ -9,7 +9,7 @@ use super::disinhibition_bp::{Adam, Dense};
 use super::disinhibition_data::{Randman, xor};
 use super::disinhibition_train::{Curve, Data, HIGH, LOW, Schedule, argmax, shuffle, train};
 use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
-use crate::microcircuit::Microcircuit;
+use crate::microcircuit::{Microcircuit, SpikingCells};
 use synfire_rules::{Disinhibition, DisinhibitionSpiking};
 
 /// What one task trains on and how.
@@ -31,6 +31,9 @@ struct Plan {
     bp_lrs: &'static [f64],
     /// The spiking variant of the circuit (LIF E-I pairs, `disinhibition_spiking`).
     spiking: bool,
+    /// The spiking circuit's output rate (per tick) for a target of 0
+    /// ([`crate::microcircuit::SpikingCells::target_floor`]).
+    floor: f64,
 }
 
 impl Plan {
@@ -46,7 +49,8 @@ fn circuit(p: &Plan, seed: u64) -> Microcircuit {
     if p.spiking {
         let rule = DisinhibitionSpiking::new().eta(p.eta).bounds(-20.0..=20.0);
         let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
-        return mc.scales(p.w_scale, p.q_gain).spiking(rule);
+        let cells = SpikingCells { target_floor: p.floor, ..SpikingCells::default() };
+        return mc.scales(p.w_scale, p.q_gain).spiking(rule).cells(cells);
     }
     let rule = Disinhibition::exact().eta(p.eta).bounds(-20.0..=20.0);
     let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
@@ -208,6 +212,7 @@ impl Planned for DisinhibitionXor {
             q_gain: 1.0,
             bp_lrs: &[0.1],
             spiking: false,
+            floor: 0.0,
         }
     }
 }
@@ -233,6 +238,7 @@ impl Planned for DisinhibitionRandman {
             q_gain: 1.0,
             bp_lrs: &[0.01, 0.03, 0.1],
             spiking: false,
+            floor: 0.0,
         }
     }
 }
@@ -247,6 +253,7 @@ impl Planned for DisinhibitionXorSpiking {
             name: "disinhibition-xor-spiking",
             about: "XOR learned by a 2-16-2 circuit of LIF E-I pairs (the spiking port, disinhibition_spiking) in the engine, beside backpropagation on the rate circuit",
             schedule: Schedule { settle: 100, learn: 100, eval: 150, epochs: 300, eval_every: 25, q_every: 0, decay: 0.0, batch: 4 },
+            floor: 0.0,
             ..DisinhibitionRandmanSpiking.plan()
         }
         .with_data(vec![2, 16, 2], |_| (xor(), xor()))
@@ -271,6 +278,9 @@ impl Planned for DisinhibitionRandmanSpiking {
             w_scale: 4.0,
             q_gain: 4.0,
             spiking: true,
+            // Two of three targets are low: at 0 they silence their output cells,
+            // which dis-inhibition cannot bring back (every class then reads 0).
+            floor: 0.02,
             ..DisinhibitionRandman.plan()
         }
     }
@@ -317,5 +327,15 @@ mod tests {
         let out = DisinhibitionXor.run(&Setup::seeds(0, 5, 2), &mut Quiet).unwrap();
         let (acc, bp) = (out.report["accuracy"]["mean"].as_f64().unwrap(), out.report["bp_accuracy"]["mean"].as_f64().unwrap());
         assert!(acc >= 0.95, "accuracy {acc} (backpropagation {bp})");
+    }
+
+    /// The spiking port learns XOR too (measured: 1.000 +- 0.000 over 5 seeds, about
+    /// 10 s in release); with the old I cells it stayed at chance (0.500).
+    #[test]
+    #[ignore = "long: run in release with --ignored"]
+    fn spiking_xor_reaches_90_percent_over_five_seeds() {
+        let out = DisinhibitionXorSpiking.run(&Setup::seeds(0, 5, 2), &mut Quiet).unwrap();
+        let acc = out.report["accuracy"]["mean"].as_f64().unwrap();
+        assert!(acc >= 0.9, "accuracy {acc}");
     }
 }
