@@ -13,11 +13,11 @@ use synfire::tasks::disinhibition_train::{Schedule, train};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>());
-    let epochs = args.next().transpose()?.unwrap_or(200);
+    let epochs = args.next().transpose()?.unwrap_or(300);
     let workers = args.next().transpose()?.unwrap_or(1) as usize;
     let data = xor();
-    let rule = DisinhibitionSpiking::new().eta(0.01).bounds(-20.0..=20.0).batch("step", true);
-    let mc = Microcircuit::new(&[2, 16, 2]).seed(1).k_p(10.0).scales(1.0, 1.0).spiking(rule);
+    let rule = DisinhibitionSpiking::new().eta(0.03).bounds(-20.0..=20.0).batch("step", true);
+    let mc = Microcircuit::new(&[2, 16, 2]).seed(1).k_p(10.0).scales(4.0, 4.0).spiking(rule);
     let s = Schedule { settle: 100, learn: 100, eval: 150, epochs, eval_every: (epochs / 8).max(1), q_every: 0, decay: 0.0, batch: 4 };
     let curve = train("example", &mc, &data, &data, s, workers, 1, &mut synfire::tasks::Quiet)?;
     println!("epoch  accuracy");

@@ -97,9 +97,12 @@ pub struct Microcircuit {
     pub start: Option<Vec<LayerWeights>>,
     /// The spiking variant's rule ([`spiking`]): LIF E-I pairs instead of rate units.
     pub spiking: Option<DisinhibitionSpiking>,
-    /// What a target of 1 means at the output (1 for rates; a rate per tick for the
-    /// spiking variant): [`Circuit::set_target`] scales by it.
-    pub target_scale: f64,
+    /// The spiking variant's cells and couplings.
+    pub cells: SpikingCells,
+    /// What a value of 1 means at the inputs, the bias unit and the outputs (1 for
+    /// rates; a rate per tick for the spiking variant): [`Circuit::set_input`] and
+    /// [`Circuit::set_target`] scale by it.
+    pub rate_scale: f64,
 }
 
 /// One layer of E-I pairs and the projections into it.
@@ -135,8 +138,11 @@ pub struct Circuit {
     pub outputs: u32,
     /// The spiking variant's readout of the output rates (`None`: the output E cells' `r`).
     pub readout: Option<PopId>,
-    /// See [`Microcircuit::target_scale`].
-    pub target_scale: f64,
+    /// See [`Microcircuit::rate_scale`].
+    pub rate_scale: f64,
+    /// What a target of 0 means at the outputs (0 for rates; the spiking variant's
+    /// [`SpikingCells::target_floor`]).
+    pub target_floor: f64,
 }
 
 /// A current that holds a controller half far below threshold.
@@ -158,13 +164,20 @@ impl Microcircuit {
             q_gain: 1.0,
             start: None,
             spiking: None,
-            target_scale: 1.0,
+            cells: SpikingCells::default(),
+            rate_scale: 1.0,
         }
     }
     /// The spiking variant with `rule` (its signals and gate are bound by the block):
-    /// targets scale to rates per tick, 1 meaning `target_scale` = 0.08 (80 Hz at 1 ms).
+    /// inputs and targets scale to rates per tick, 1 meaning `rate_scale` = 0.08 (80 Hz
+    /// at 1 ms).
     pub fn spiking(mut self, rule: DisinhibitionSpiking) -> Self {
-        (self.spiking, self.target_scale) = (Some(rule), 0.08);
+        (self.spiking, self.rate_scale) = (Some(rule), 0.08);
+        self
+    }
+    /// Sets the spiking variant's cells and couplings.
+    pub fn cells(mut self, cells: SpikingCells) -> Self {
+        self.cells = cells;
         self
     }
     /// Sets the rule (exact or linear-threshold, learning rate, bounds).
@@ -245,7 +258,8 @@ impl Microcircuit {
         }
         let d = self.dt;
         let input = net.population("X", u64::from(sizes[0]), RateUnit::linear().tau(self.dt));
-        let one = net.population("one", 1, RateUnit::linear().tau(self.dt).bias(1.0.one()).init("u", 1.0.one()));
+        let unit = self.rate_scale;
+        let one = net.population("one", 1, RateUnit::linear().tau(self.dt).bias(unit.one()).init("u", unit.one()));
         if self.spiking.is_some() {
             return spiking::build(self, net, input, one);
         }
@@ -294,19 +308,19 @@ impl Microcircuit {
             net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).delay(d).named(&format!("Q{l}+")));
             net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).delay(d).named(&format!("Q{l}-")));
         }
-        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, target_scale: 1.0 })
+        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, rate_scale: 1.0, target_floor: 0.0 })
     }
 }
 
 impl Circuit {
     /// Holds the inputs at `x` from now on.
     pub fn set_input(&self, sim: &mut Runtime, x: &[f64]) -> Result<(), RunError> {
-        x.iter().enumerate().try_for_each(|(j, &v)| sim.set_current(self.input, j as u64, v))
+        x.iter().enumerate().try_for_each(|(j, &v)| sim.set_current(self.input, j as u64, v * self.rate_scale))
     }
     /// Closes the loop: the controller drives the output towards `target`.
     pub fn set_target(&self, sim: &mut Runtime, target: &[f64]) -> Result<(), RunError> {
         for (k, &t) in target.iter().enumerate() {
-            let t = t * self.target_scale;
+            let t = self.target_floor + t * self.rate_scale;
             sim.set_current(self.control[0], k as u64, self.k_p * t)?;
             sim.set_current(self.control[1], k as u64, -self.k_p * t)?;
         }
@@ -375,5 +389,6 @@ fn gaussian(seed: u64, id: u64) -> f64 {
 }
 
 mod spiking;
+pub use spiking::SpikingCells;
 #[cfg(test)]
 mod tests;

@@ -430,7 +430,7 @@ impl<K: Kernel<P, Q>, U: Update, const P: usize, const Q: usize> Plasticity for 
     }
 
     fn needs(&self) -> Needs {
-        Needs { post_spikes: Q > 0, per_tick: false, efficacy: self.stp.is_some(), post_state: false, trials: false }
+        Needs { post_spikes: Q > 0, per_tick: false, efficacy: self.stp.is_some(), post_state: false, threshold: false, trials: false }
     }
 
     fn on_post(&mut self, target: u32, t: Tick) {

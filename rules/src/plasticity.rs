@@ -17,6 +17,10 @@ pub struct Needs {
     /// [`Plasticity::on_tick`] reads the target neurons' state through
     /// [`Context::post`](crate::Context) (e-prop's pseudo-derivative, a readout's error).
     pub post_state: bool,
+    /// Of that state, the targets' distance to threshold (a surrogate derivative):
+    /// the runtime refuses, when it builds, a target whose model reports none, which
+    /// would otherwise read as an empty slice and give every synapse a zero update.
+    pub threshold: bool,
     /// [`Plasticity::begin_trial`] matters to the rule though it has no per-tick work.
     pub trials: bool,
 }

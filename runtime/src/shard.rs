@@ -266,10 +266,22 @@ impl Shard {
                     if rule.needs().per_tick {
                         tick_hooks.push(incoming.len());
                     }
-                    if rule.needs().post_state
-                        && let Body::Neurons(kernel) = &mut slices[slice].body
-                    {
-                        kernel.track_threshold();
+                    if rule.needs().post_state {
+                        let tracked = match &mut slices[slice].body {
+                            Body::Neurons(kernel) => kernel.track_threshold(),
+                            Body::Source(_) => false,
+                        };
+                        if rule.needs().threshold && !tracked {
+                            let target = &graph.populations[p.target];
+                            let message = format!(
+                                "rule `{}` on projection `{}` reads its targets' distance to threshold (a surrogate derivative), which the model `{}` of population `{}` does not report",
+                                rule.name(),
+                                p.name,
+                                info.target.model.unwrap_or("(none)"),
+                                target.name
+                            );
+                            return Err(RunError::Unsupported { path: format!("projections[{proj}].rule"), message });
+                        }
                     }
                     bound.push(
                         crate::modulators::bind(graph, proj, rule.inputs())

@@ -97,3 +97,30 @@ fn a_spike_timing_rule_on_a_rate_population_is_refused() {
     let err = net.freeze_with(&synfire_rules::Catalog).expect_err("refused").to_string();
     assert!(err.contains("`X` is a rate population: `stdp_pair` is a spike-timing rule"), "{err}");
 }
+
+/// A rule that reads its targets' distance to threshold (the spiking dis-inhibitory
+/// rule's surrogate) onto a model that reports none is refused when the runtime is
+/// built, naming the rule, the projection and the model: before, the rule read an
+/// empty slice and every synapse's update was silently 0. The same circuit onto
+/// `lif_cuba` builds (the check is not a refusal of everything).
+#[test]
+fn a_surrogate_rule_onto_a_model_without_threshold_distance_is_refused() {
+    let build = |model: NeuronSpec, ff: Conn| {
+        let mut net = Network::new().dt(1.0.ms());
+        let x = net.poisson("X", 3, 20.0.hz());
+        let e = net.population("E", 2, model);
+        net.learning_signal("sE", e);
+        net.learning_signal("sI", e);
+        let rule = synfire_rules::DisinhibitionSpiking::new().signals("sE", "sI");
+        net.connect(x, e, ff.delay(1.0.ms()).plastic(rule).named("W"));
+        net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(1.0.ms()).into_signal("sE"));
+        net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(1.0.ms()).into_signal("sI"));
+        let g = net.freeze_with(&synfire_rules::Catalog).expect("valid graph");
+        synfire_runtime::Runtime::builder().workers(2).build(&g).map(|_| ())
+    };
+    let err = build(Lif::coba(), Conn::all_to_all().weight(1.0.nsiemens())).expect_err("refused").to_string();
+    for part in ["projections[0].rule", "`disinhibition_spiking`", "projection `W`", "model `lif_coba`", "population `E`"] {
+        assert!(err.contains(part), "{err} lacks {part}");
+    }
+    build(Lif::cuba(), Conn::all_to_all().weight(1.0.mv())).expect("lif_cuba reports its threshold distance");
+}

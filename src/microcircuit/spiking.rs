@@ -4,39 +4,77 @@
 //!
 //! # Dynamics
 //!
-//! Both cells are `lif_cuba` in threshold units (`E_L = V_reset = 0`, `V_th = 1` mV;
-//! E: `tau_m` 20 ms, `t_ref` 2 ms, `tau_syn` 5 ms; I: `tau_m` 2 ms, `t_ref` 1 ms,
-//! `tau_syn` 1 ms); E cells get a constant 15 pA (1.5 thresholds, about 40 Hz
-//! alone). The partner relays its E cell: a weight of 5 mV makes one I spike
-//! per E spike (the open loop: equal rates, so the rule's factor with `theta_0 = 0`,
-//! `delta = 1` is 0 there), and each I spike inhibits its E cell by 1 mV. The
-//! controller is the rate block's, on rates per tick: `C±` low-pass `±k_p (y* - s)`
-//! of the output E cells' spikes `s`, and `c = C+ - C-` reaches the I cells as an
-//! ordinary synaptic current (`c > 0` holds them below threshold: dis-inhibition).
-//! The output a trainer reads is `Y`: a rate per tick. Inputs and biases stay graded
-//! currents (the rate block's `X` and `one`), into the E cells' excitatory receptor.
-//! Each E cell's own spikes and its partner's reach the rule as the signals `sE.l`,
-//! `sI.l`.
+//! Both cells are `lif_cuba` in threshold units (`E_L = 0`, `V_th = 1` mV; E:
+//! `tau_m` 20 ms, `t_ref` 2 ms, `tau_syn` 5 ms, reset 0, held at 1.5 mV by a constant
+//! current: about 40 Hz alone; I: `tau_m` 20 ms, `t_ref` 1 ms, `tau_syn` 1 ms, held
+//! at 0.92 mV and reset to 0.9 mV). The partner relays its E cell: a weight of
+//! 3.3 mV lifts it about 0.14 mV, past threshold, so it fires once per E spike in
+//! the open loop (equal rates: the rule's factor with `theta_0 = 0`, `delta = 1` is
+//! 0 there, whatever the E cell's rate), and each I spike inhibits its E cell by 2 mV.
+//! The controller is the rate block's, on rates per tick: `C±` low-pass
+//! `±k_p (y* - s)` of the output rates, and `c = C+ - C-` reaches the I cells as an
+//! ordinary synaptic current. Both signs act: `c > 0` pulls the I cells below the
+//! relay's reach (they miss their E cell's spikes: dis-inhibition, potentiation);
+//! `c < 0` lifts them above threshold (they fire on their own, at a rate graded by
+//! the 20 ms membrane and the reset near rest, and inhibit their E cell:
+//! depression). The output a trainer reads is `Y`, a rate per tick. Inputs and
+//! biases stay graded currents (the rate block's `X` and `one`) in rates per tick
+//! (`rate_scale`, 0.08 for 1), into the E cells' excitatory receptor. Each E cell's
+//! own spikes and its partner's reach the rule as the signals `sE.l`, `sI.l`.
+//!
+//! Why these numbers (probes of the XOR circuit): with a 2 ms I cell reset to 0 the
+//! depression branch was dead (a negative `c` either left the relay at one spike
+//! per E spike or drove the I cell at 100-300 Hz, silencing its E cell for good),
+//! and graded inputs of 1 per tick (25 times a 40 Hz spike train's) left the
+//! hidden-to-output weights with no effect: XOR stayed at chance.
 
 use super::{Circuit, CircuitError, Layer, Microcircuit};
 use synfire_graphs::prelude::*;
-use synfire_graphs::{PopId, Receptor};
+use synfire_graphs::{PopId, Receptor, Time};
 
-/// The E cells' constant current (pA; `R = tau_m / c_m` = 0.1 mV/pA): 1.5 thresholds,
-/// about 40 Hz without input. A silent E cell and its silent partner give the rule
-/// nothing to compare, so every E cell fires in the open loop.
-const BASELINE: f64 = 15.0;
+/// The cells and couplings of the spiking circuit, in threshold units (every
+/// potential in mV above `E_L = V_reset = 0`, `V_th = 1` mV).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikingCells {
+    /// The E cells' constant drive as the potential it holds them at (mV): above 1
+    /// an E cell fires without input. A silent E cell and its silent partner give the
+    /// rule nothing to compare, so every E cell fires in the open loop.
+    pub e_drive: f64,
+    /// The I cells' constant drive (mV): just below threshold, so that the relayed E
+    /// spike fires them in the open loop, a controller current of either sign moves
+    /// them off it (below: they miss E spikes; above: they fire on their own).
+    pub i_drive: f64,
+    /// The I cells' membrane time constant (ms).
+    pub i_tau_m: f64,
+    /// The I cells' reset (mV).
+    pub i_reset: f64,
+    /// `E -> I` weight (mV): a relayed spike lifts the I cell by about 4% of it at
+    /// its peak (`tau_m` 20 ms, `tau_syn` 1 ms, `dt` 1 ms), past threshold from
+    /// `i_drive`.
+    pub w_ei: f64,
+    /// `I -> E` weight (mV, negative).
+    pub w_ie: f64,
+    /// Time constant of the output rates `Y` the controller compares with the target.
+    pub readout_tau: Time,
+    /// The output rate (per tick) a target of 0 asks for. A target that silences an
+    /// output cell strands it: a silent E cell and its silent partner give the rule
+    /// nothing to compare, so dis-inhibition cannot potentiate it again.
+    pub target_floor: f64,
+}
 
-/// The time constant of the output rates `Y` (ms), which the controller compares
-/// with the target.
-const READOUT_TAU: f64 = 50.0;
+impl Default for SpikingCells {
+    fn default() -> Self {
+        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms(), target_floor: 0.0 }
+    }
+}
 
-/// A `lif_cuba` cell in threshold units.
-fn cell(tau_m: f64, t_ref: f64, tau_syn: f64, drive: f64) -> NeuronSpec {
+/// A `lif_cuba` cell in threshold units held at `drive` mV by a constant current
+/// (`R = tau_m / c_m`, `c_m` 200 pF).
+fn cell(tau_m: f64, t_ref: f64, tau_syn: f64, drive: f64, reset: f64) -> NeuronSpec {
     Lif::cuba()
-        .set("i_e", drive.pa())
+        .set("i_e", (drive * 200.0 / tau_m).pa())
         .set("e_l", 0.0.mv())
-        .set("v_reset", 0.0.mv())
+        .set("v_reset", reset.mv())
         .set("v_th", 1.0.mv())
         .set("tau_m", tau_m.ms())
         .set("t_ref", t_ref.ms())
@@ -50,7 +88,7 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     let Some(rule) = &mc.spiking else {
         return Err(CircuitError::Sizes { sizes: mc.sizes.clone(), why: "no spiking rule set" });
     };
-    let sizes = &mc.sizes;
+    let (sizes, k) = (&mc.sizes, &mc.cells);
     let d = mc.dt;
     let gate = net.modulator("learn", 0.0);
     let step = net.modulator("step", 0.0);
@@ -59,8 +97,8 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     let mut below = input;
     for (l, &size) in sizes.iter().enumerate().skip(1) {
         let n = u64::from(size);
-        let e = net.population(&format!("E{l}"), n, cell(20.0, 2.0, 5.0, BASELINE));
-        let i = net.population(&format!("I{l}"), n, cell(2.0, 1.0, 1.0, 0.0));
+        let e = net.population(&format!("E{l}"), n, cell(20.0, 2.0, 5.0, k.e_drive, 0.0));
+        let i = net.population(&format!("I{l}"), n, cell(k.i_tau_m, 1.0, 1.0, k.i_drive, k.i_reset));
         let (se, si) = (format!("sE{l}"), format!("sI{l}"));
         net.learning_signal(&se, e);
         net.learning_signal(&si, e);
@@ -74,8 +112,8 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         let b0: Vec<f64> = mc.start.as_ref().and_then(|s| s.get(l - 1)).map_or_else(|| vec![0.0; size as usize], |s| s.1.clone());
         let biases = b0.iter().enumerate().map(|(i, &b)| (0, i as u32, b.mv()));
         let b = net.connect(one, e, Conn::weighted_list(biases).receptor(Receptor::Exc).delay(d).plastic(rule).named(&format!("b{l}")));
-        net.connect(e, i, Conn::one_to_one().weight(5.0.mv()).delay(d));
-        net.connect(i, e, Conn::one_to_one().weight((-1.0).mv()).delay(d));
+        net.connect(e, i, Conn::one_to_one().weight(k.w_ei.mv()).delay(d));
+        net.connect(i, e, Conn::one_to_one().weight(k.w_ie.mv()).delay(d));
         net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&se));
         net.connect(i, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&si));
         layers.push(Layer { e, i, w, b });
@@ -83,7 +121,7 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     }
     let no = u64::from(sizes[last]);
     let y = layers[last - 1].e;
-    let readout = net.population("Y", no, RateUnit::linear().tau(READOUT_TAU.ms()));
+    let readout = net.population("Y", no, RateUnit::linear().tau(k.readout_tau));
     net.connect(y, readout, Conn::one_to_one().weight(1.0.one()).delay(d));
     let cp = net.population("C+", no, RateUnit::linear().tau(mc.tau_c));
     let cm = net.population("C-", no, RateUnit::linear().tau(mc.tau_c));
@@ -100,5 +138,16 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}+")));
         net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).receptor(Receptor::Exc).delay(d).named(&format!("Q{l}-")));
     }
-    Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: mc.k_p, outputs: sizes[last], readout: Some(readout), target_scale: mc.target_scale })
+    Ok(Circuit {
+        input,
+        layers,
+        control: [cp, cm],
+        gate,
+        step,
+        k_p: mc.k_p,
+        outputs: sizes[last],
+        readout: Some(readout),
+        rate_scale: mc.rate_scale,
+        target_floor: k.target_floor,
+    })
 }

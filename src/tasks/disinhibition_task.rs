@@ -9,7 +9,7 @@ use super::disinhibition_bp::{Adam, Dense};
 use super::disinhibition_data::{Randman, xor};
 use super::disinhibition_train::{Curve, Data, HIGH, LOW, Schedule, argmax, shuffle, train};
 use super::{Figure, Outcome, Progress, Series, Setup, Stats, Table, Task, TaskError};
-use crate::microcircuit::Microcircuit;
+use crate::microcircuit::{Microcircuit, SpikingCells};
 use synfire_rules::{Disinhibition, DisinhibitionSpiking};
 
 /// What one task trains on and how.
@@ -23,12 +23,17 @@ struct Plan {
     /// Batch mode's optimiser: Adam (true) or SGD; ignored online.
     adam: bool,
     k_p: f64,
+    /// Spread of the initial weights (`Microcircuit::scales`).
+    w_scale: f64,
     q_gain: f64,
     /// Learning rates the baseline tries; it reports the one with the best mean
     /// training accuracy at the end (its own best simple schedule).
     bp_lrs: &'static [f64],
     /// The spiking variant of the circuit (LIF E-I pairs, `disinhibition_spiking`).
     spiking: bool,
+    /// The spiking circuit's output rate (per tick) for a target of 0
+    /// ([`crate::microcircuit::SpikingCells::target_floor`]).
+    floor: f64,
 }
 
 impl Plan {
@@ -44,12 +49,23 @@ fn circuit(p: &Plan, seed: u64) -> Microcircuit {
     if p.spiking {
         let rule = DisinhibitionSpiking::new().eta(p.eta).bounds(-20.0..=20.0);
         let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
-        return mc.scales(1.0, p.q_gain).spiking(rule);
+        let cells = SpikingCells { target_floor: p.floor, ..SpikingCells::default() };
+        return mc.scales(p.w_scale, p.q_gain).spiking(rule).cells(cells);
     }
     let rule = Disinhibition::exact().eta(p.eta).bounds(-20.0..=20.0);
     let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
-    mc.scales(2.0, p.q_gain).rule(rule)
+    mc.scales(p.w_scale, p.q_gain).rule(rule)
 }
+
+/// The network backpropagation trains: the rate circuit of the same sizes and seed,
+/// initialised as the rate tasks' (the spiking circuit's weights act on rates per
+/// tick, a scale the rate circuit does not share).
+fn baseline(p: &Plan, seed: u64) -> Microcircuit {
+    Microcircuit::new(&p.sizes).seed(seed).scales(RATE_W_SCALE, p.q_gain)
+}
+
+/// Spread of the rate circuit's initial weights.
+const RATE_W_SCALE: f64 = 2.0;
 
 /// Backpropagation on the same architecture, the same initial weights, targets,
 /// example order, epochs and batches: online SGD at a constant rate `lr`
@@ -94,8 +110,9 @@ fn run(p: &Plan, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, 
         let (tr, te) = (p.data)(seed);
         let mc = circuit(p, seed);
         curves.push(train(p.name, &mc, &tr, &te, s, setup.workers, seed, progress)?);
+        let bp_net = baseline(p, seed);
         for (runs, &lr) in bp_runs.iter_mut().zip(p.bp_lrs) {
-            runs.push(backprop(&mc, &tr, &te, s, lr, seed));
+            runs.push(backprop(&bp_net, &tr, &te, s, lr, seed));
         }
     }
     let last = |cs: &[Curve]| Stats::of(&cs.iter().map(|c| c.last().map_or(f64::NAN, |x| x.2)).collect::<Vec<_>>());
@@ -113,7 +130,7 @@ fn run(p: &Plan, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, 
     if p.spiking {
         out.set(
             "baseline_architecture",
-            "backpropagation on the rate circuit with the spiking circuit's initial weights (no spiking network is differentiated)",
+            "backpropagation on the rate circuit of the same sizes and seed, initialised as the rate task's (no spiking network is differentiated)",
         );
     }
     let optimiser = if s.batch > 0 { format!("Adam lr {bp_lr}, batches of {}", s.batch) } else { format!("SGD lr {bp_lr} constant") };
@@ -191,9 +208,11 @@ impl Planned for DisinhibitionXor {
             eta: 1e-3,
             adam: false,
             k_p: 2.0,
+            w_scale: RATE_W_SCALE,
             q_gain: 1.0,
             bp_lrs: &[0.1],
             spiking: false,
+            floor: 0.0,
         }
     }
 }
@@ -215,9 +234,11 @@ impl Planned for DisinhibitionRandman {
             eta: 0.03,
             adam: true,
             k_p: 1.0,
+            w_scale: RATE_W_SCALE,
             q_gain: 1.0,
             bp_lrs: &[0.01, 0.03, 0.1],
             spiking: false,
+            floor: 0.0,
         }
     }
 }
@@ -232,6 +253,7 @@ impl Planned for DisinhibitionXorSpiking {
             name: "disinhibition-xor-spiking",
             about: "XOR learned by a 2-16-2 circuit of LIF E-I pairs (the spiking port, disinhibition_spiking) in the engine, beside backpropagation on the rate circuit",
             schedule: Schedule { settle: 100, learn: 100, eval: 150, epochs: 300, eval_every: 25, q_every: 0, decay: 0.0, batch: 4 },
+            floor: 0.0,
             ..DisinhibitionRandmanSpiking.plan()
         }
         .with_data(vec![2, 16, 2], |_| (xor(), xor()))
@@ -248,9 +270,17 @@ impl Planned for DisinhibitionRandmanSpiking {
             name: "disinhibition-randman-spiking",
             about: "3-class randman learned by a 10-16-3 circuit of LIF E-I pairs (the spiking port) in the engine, beside backpropagation on the rate circuit",
             schedule: Schedule { settle: 100, learn: 100, eval: 150, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 },
-            eta: 0.01,
+            eta: 0.03,
             k_p: 10.0,
+            // Inputs are rates per tick (1 = 0.08): weights 4 / sqrt(n_in) spread the
+            // E cells' drive over about a threshold; the hidden feedback at 4 lifts
+            // `Q c` on the hidden I cells well past their relay margin.
+            w_scale: 4.0,
+            q_gain: 4.0,
             spiking: true,
+            // Two of three targets are low: at 0 they silence their output cells,
+            // which dis-inhibition cannot bring back (every class then reads 0).
+            floor: 0.02,
             ..DisinhibitionRandman.plan()
         }
     }
@@ -297,5 +327,15 @@ mod tests {
         let out = DisinhibitionXor.run(&Setup::seeds(0, 5, 2), &mut Quiet).unwrap();
         let (acc, bp) = (out.report["accuracy"]["mean"].as_f64().unwrap(), out.report["bp_accuracy"]["mean"].as_f64().unwrap());
         assert!(acc >= 0.95, "accuracy {acc} (backpropagation {bp})");
+    }
+
+    /// The spiking port learns XOR too (measured: 1.000 +- 0.000 over 5 seeds, about
+    /// 10 s in release); with the old I cells it stayed at chance (0.500).
+    #[test]
+    #[ignore = "long: run in release with --ignored"]
+    fn spiking_xor_reaches_90_percent_over_five_seeds() {
+        let out = DisinhibitionXorSpiking.run(&Setup::seeds(0, 5, 2), &mut Quiet).unwrap();
+        let acc = out.report["accuracy"]["mean"].as_f64().unwrap();
+        assert!(acc >= 0.9, "accuracy {acc}");
     }
 }

@@ -59,6 +59,9 @@ pub const HIGH: f64 = 1.0;
 /// See [`HIGH`].
 pub const LOW: f64 = 0.1;
 
+/// Samples of the spiking circuit's output rates averaged for one reading.
+const READ_SAMPLES: u64 = 5;
+
 /// The learning curve `(epoch, train accuracy, test accuracy)`.
 pub type Curve = Vec<(u64, f64, f64)>;
 
@@ -88,8 +91,23 @@ pub fn train(
         let mut right = 0;
         for (x, &label) in data.x.iter().zip(&data.label) {
             c.set_input(sim, x).map_err(run)?;
-            sim.run_ticks(s.eval).map_err(run)?;
-            let y = c.output(sim).map_err(run)?;
+            let y = if c.readout.is_some() {
+                // Spike rates: the mean of the smoothed rates over the last third of
+                // the presentation (one sample is a few spikes' worth of ripple).
+                let (samples, every) = (READ_SAMPLES, (s.eval / 3 / READ_SAMPLES).max(1));
+                sim.run_ticks(s.eval.saturating_sub(samples * every)).map_err(run)?;
+                let mut mean = vec![0.0; data.classes];
+                for _ in 0..samples {
+                    sim.run_ticks(every).map_err(run)?;
+                    for (m, y) in mean.iter_mut().zip(c.output(sim).map_err(run)?) {
+                        *m += y / samples as f64;
+                    }
+                }
+                mean
+            } else {
+                sim.run_ticks(s.eval).map_err(run)?;
+                c.output(sim).map_err(run)?
+            };
             right += usize::from(argmax(&y) == label);
         }
         Ok(right as f64 / data.x.len() as f64)

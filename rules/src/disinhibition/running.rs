@@ -173,7 +173,7 @@ impl Plasticity for DisinhibitionRule {
     }
 
     fn needs(&self) -> Needs {
-        Needs { per_tick: true, post_state: self.post.needs_post_state(), ..Needs::default() }
+        Needs { per_tick: true, post_state: self.post.needs_post_state(), threshold: self.post.needs_post_state(), ..Needs::default() }
     }
 
     fn on_post(&mut self, _target: u32, _t: Tick) {}

@@ -352,7 +352,7 @@ impl Plasticity for EpropRule {
     }
 
     fn needs(&self) -> Needs {
-        Needs { per_tick: true, post_state: true, post_spikes: self.reg.is_some(), efficacy: false, trials: true }
+        Needs { per_tick: true, post_state: true, threshold: matches!(self.role, Role::Hidden), post_spikes: self.reg.is_some(), efficacy: false, trials: true }
     }
 
     fn on_post(&mut self, target: u32, _t: Tick) {

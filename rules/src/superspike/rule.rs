@@ -170,7 +170,7 @@ impl Plasticity for SuperSpikeRule {
     }
 
     fn needs(&self) -> Needs {
-        Needs { per_tick: true, post_state: true, post_spikes: false, efficacy: false, trials: false }
+        Needs { per_tick: true, post_state: true, threshold: true, post_spikes: false, efficacy: false, trials: false }
     }
 
     fn on_post(&mut self, _target: u32, _t: Tick) {}
