@@ -353,7 +353,7 @@ impl Runtime {
         let _guard = self.lock.lock();
         let workers = &self.workers[..n.min(self.workers.len())];
         for (i, w) in workers.iter().enumerate() {
-            w.commands.send(Command::Query(q)).map_err(|_| RunError::WorkerLost { shard: i, message: "stopped".into() })?;
+            w.commands.send(Command::Query(q.clone())).map_err(|_| RunError::WorkerLost { shard: i, message: "stopped".into() })?;
         }
         workers
             .iter()
@@ -534,6 +534,42 @@ impl Runtime {
             return Err(RunError::BadHandle { what: "projection", message: format!("projection {} does not belong to this graph", proj.index()) });
         }
         self.weights_of_projection(proj.index())
+    }
+
+    /// A plastic projection's per-synapse rule state `var` now (a name its rule's
+    /// probes accept: `w_h` of metaplastic hidden weights, `Omega` of synaptic
+    /// intelligence, `u_1`.. of a Benna–Fusi chain, e-prop's `g`, ...), in canonical
+    /// `(source, target)` order, brought up to date first. The rule watches `var`
+    /// from then on, as for a weight probe with `var`. An unknown name, or a static
+    /// projection, is an error naming the projection and `var`.
+    pub fn synapse_state(&self, proj: ProjId, var: &str) -> Result<WeightTrace, RunError> {
+        if proj.net() != self.graph.net_id() || proj.index() >= self.graph.projections.len() {
+            return Err(RunError::BadHandle { what: "projection", message: format!("projection {} does not belong to this graph", proj.index()) });
+        }
+        let def = &self.graph.projections[proj.index()];
+        let name = || def.name.clone();
+        let Some(rule) = &def.conn.rule else {
+            return Err(RunError::Unsupported {
+                path: format!("projection {}", name()),
+                message: format!("a static projection keeps no rule state (asked for `{var}`)"),
+            });
+        };
+        let mut parts = Vec::new();
+        for r in self.query(Query::SynapseState { proj: proj.index(), var: var.to_string(), now: self.now })? {
+            match r {
+                Reply::SynapseState(Some(ps)) => parts.extend(ps),
+                Reply::SynapseState(None) => {
+                    return Err(RunError::Unsupported {
+                        path: format!("projection {}", name()),
+                        message: format!("its rule `{}` keeps no per-synapse `{var}`", rule.name),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let mut trace = self.merge_weights(&parts.iter().collect::<Vec<_>>(), None);
+        trace.ticks = vec![self.now];
+        Ok(trace)
     }
 
     /// [`Runtime::projection_weights`] by projection index.

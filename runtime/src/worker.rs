@@ -59,7 +59,7 @@ pub(crate) enum Command {
 }
 
 /// The data a [`Command::Query`] asks for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Query {
     Spikes,
     States,
@@ -83,6 +83,13 @@ pub(crate) enum Query {
         proj: usize,
         now: u64,
     },
+    /// A projection's per-synapse rule state `var` (watched, then settled at tick
+    /// `now`, a window boundary); `None` from a shard whose rule keeps none.
+    SynapseState {
+        proj: usize,
+        var: String,
+        now: u64,
+    },
 }
 
 /// The weights a shard recorded for one weight probe, with the synapses' ids.
@@ -102,6 +109,8 @@ pub(crate) enum Reply {
     Spikes(Vec<Spike>),
     States(Vec<StateRecorder>),
     Weights(Vec<WeightPart>),
+    /// A projection's rule state, `None` where the shard's rule keeps none of that name.
+    SynapseState(Option<Vec<WeightPart>>),
     Counters(Counters),
     Memory(crate::records::Memory),
     State(Option<f32>),
@@ -195,6 +204,15 @@ pub(crate) fn run(init: WorkerInit) {
                     shard.settle(now);
                     Reply::Weights(final_weights(&shard, &graph, proj))
                 }
+                Query::SynapseState { proj, var, now } => {
+                    for inc in shard.incoming.iter_mut().filter(|inc| inc.proj == proj) {
+                        if let Some(rule) = inc.rule.as_mut() {
+                            rule.watch_state(&var);
+                        }
+                    }
+                    shard.settle(now);
+                    Reply::SynapseState(synapse_state(&shard, &graph, proj, &var))
+                }
                 Query::Counters => Reply::Counters(shard.counters),
                 Query::Memory => Reply::Memory(shard.memory()),
                 Query::Shapes => {
@@ -246,6 +264,20 @@ fn final_weights(shard: &Shard, graph: &Graph, proj: usize) -> Vec<WeightPart> {
             synapses: synapse_ids(shard, graph, k),
         })
         .collect()
+}
+
+/// The shard's part of projection `proj`'s per-synapse rule state `var`; `None`
+/// when one of its parts has no rule or a rule without that state.
+fn synapse_state(shard: &Shard, graph: &Graph, proj: usize, var: &str) -> Option<Vec<WeightPart>> {
+    let mut parts = Vec::new();
+    for (k, inc) in shard.incoming.iter().enumerate().filter(|(_, inc)| inc.proj == proj) {
+        let values = inc.rule.as_ref()?.synapse_state(var)?.to_vec();
+        parts.push(WeightPart {
+            rec: WeightRecorder { probe: usize::MAX, incoming: k, ticks: vec![0], values, ..WeightRecorder::default() },
+            synapses: synapse_ids(shard, graph, k),
+        });
+    }
+    Some(parts)
 }
 
 fn weight_parts(shard: &Shard, graph: &Graph) -> Vec<WeightPart> {

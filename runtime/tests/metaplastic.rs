@@ -74,3 +74,47 @@ fn wrapped_rules_are_bit_identical_for_any_worker_count_and_across_checkpoints()
         assert!(w.iter().any(|&b| b != w[0]), "projection {n} did not learn");
     }
 }
+
+/// `Runtime::synapse_state` reads a wrapper's per-synapse state now: the same values
+/// as a probe of that state sampled at the same tick (hidden weights, SI's `Omega`,
+/// a chain's `u_2`), on 1 and 3 workers alike; an unknown name and a static
+/// projection are errors naming the projection and the state.
+#[test]
+fn synapse_state_reads_what_a_probe_of_it_records() {
+    let (mut net, x, e) = {
+        let mut net = Network::new().dt(0.1.ms()).seed(5);
+        let x = net.poisson("X", 60, 20.0.hz());
+        let e = net.population("E", 12, Lif::cuba().e_l((-55.0).mv()).init("v", uniform((-60.0).mv(), (-50.0).mv())));
+        (net, x, e)
+    };
+    net.scheduled_modulator("switch", 0.0, [(40.0.ms(), 1.0), (41.0.ms(), 0.0)]);
+    let base = || Stdp::pair().a_plus(0.02).a_minus(0.021).bounds(0.0..=3.0);
+    let conn = || Conn::prob(0.3).weight(2.0.mv()).delay(1.0.ms());
+    let wrapped = [
+        (net.connect(x, e, conn().plastic(base().hidden_weights(HiddenWeights::analog(1.0)))), "w_h"),
+        (net.connect(x, e, conn().plastic(base().synaptic_intelligence(SynapticIntelligence::new(1.0).xi(0.01).consolidate_on("switch")))), "Omega"),
+        (net.connect(x, e, conn().plastic(base().benna_fusi(BennaFusi::geometric(4).clock(2.0.ms())))), "u_2"),
+    ];
+    let fixed = net.connect(x, e, conn());
+    let probes: Vec<_> = wrapped.iter().map(|&(p, var)| net.record_synapse_state(p, var, 80.0.ms(), None)).collect();
+    let g = net.freeze_with(&Catalog).expect("freezes");
+    let read = |workers: usize| {
+        let mut sim = Runtime::builder().workers(workers).build(&g).expect("builds");
+        sim.run_for(80.0.ms()).expect("runs");
+        let now: Vec<Vec<f32>> = wrapped.iter().map(|&(p, var)| sim.synapse_state(p, var).expect("state").values).collect();
+        (sim, now)
+    };
+    let (sim, now) = read(1);
+    for ((&(_, var), probe), values) in wrapped.iter().zip(&probes).zip(&now) {
+        let trace = sim.weights(*probe).expect("probe");
+        let last = trace.values[trace.values.len() - trace.synapses.len()..].to_vec();
+        assert_eq!(trace.ticks.last(), Some(&sim.tick()), "{var}: the probe sampled now");
+        assert!(&last == values, "{var}: synapse_state equals the probe's sample");
+        assert!(values.iter().any(|&v| v != values[0]), "{var}: the state moved ({values:?})");
+    }
+    assert!(read(3).1 == now, "3 workers read the same state");
+    let err = sim.synapse_state(wrapped[0].0, "Omega").expect_err("hidden weights keep no Omega");
+    assert!(err.to_string().contains("Omega") && err.to_string().contains("meta_hidden"), "{err}");
+    let err = sim.synapse_state(fixed, "w_h").expect_err("a static projection");
+    assert!(err.to_string().contains("static") && err.to_string().contains("w_h"), "{err}");
+}
