@@ -35,6 +35,39 @@ impl Learn for Paced {
         self.0.consolidate();
         Ok(())
     }
+    fn snapshot(&mut self) -> Result<synfire::continual::Snapshot, ContinualError> {
+        Learn::snapshot(&mut self.0)
+    }
+}
+
+/// Spec 10.6's log read from the engine (`Runtime::synapse_state`) equals the
+/// reference's own arrays at every evaluation: the efficacies' and the wrapper
+/// state's distributions (`|w_h|`, `Omega`) to f32 rounding; the output's mean is
+/// logged as activity, no bounds.
+#[test]
+fn the_engines_state_log_equals_the_references() {
+    let (p, seed) = (protocol(), 4);
+    for v in [Variant::Metaplastic { m: 2.0 }, Variant::Si { c: 1.0, xi: 0.1 }] {
+        let s = scenario(v);
+        let w0 = rate::initial_weights(&p, seed);
+        let e = s.run_with(&mut EngineLearner::new(&p, v, &w0, seed, 2).expect("runs"), seed).expect("runs");
+        let r = s.run_with(&mut Paced(Learner::new(v, p.eta, w0).expect("runs")), seed).expect("runs");
+        assert_eq!(e.snapshots.len(), e.curve.len());
+        assert_eq!(e.snapshots.len(), r.snapshots.len());
+        for (i, (a, b)) in e.snapshots.iter().zip(&r.snapshots).enumerate() {
+            assert_eq!(a.at_bounds, None);
+            assert!(a.activity.len() == 1 && (0.0..=1.0).contains(&a.activity[0].1), "{v:?} {i}: {:?}", a.activity);
+            let names = |s: &synfire::continual::Snapshot| s.state.iter().map(|q| q.0.clone()).collect::<Vec<_>>();
+            assert_eq!(names(a), names(b), "{v:?}");
+            for ((name, x), (_, y)) in a.state.iter().zip(&b.state) {
+                for (u, w) in [(x.mean, y.mean), (x.sd, y.sd), (x.p50, y.p50), (x.p95, y.p95)] {
+                    assert!((u - w).abs() <= 1e-5 * (1.0 + w.abs()), "{v:?} evaluation {i}, {name}: engine {x:?} reference {y:?}");
+                }
+            }
+        }
+        let last = e.snapshots.last().expect("logged");
+        assert!(last.state[1].1.mean > 0.0, "{v:?}: the wrapper's state moved: {last:?}");
+    }
 }
 
 /// What [`both`] returns: (engine weights, reference weights, engine matrix,

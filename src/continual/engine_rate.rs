@@ -104,6 +104,8 @@ pub struct EngineLearner {
     net: RateNet,
     sim: Runtime,
     variant: Variant,
+    /// The unit's mean output over the last evaluation.
+    mean_output: f64,
 }
 
 impl EngineLearner {
@@ -111,12 +113,12 @@ impl EngineLearner {
     pub fn new(p: &Protocol, variant: Variant, w0: &[f64], seed: u64, workers: usize) -> Result<EngineLearner, ContinualError> {
         let net = network(p, variant, w0, seed)?;
         let sim = Runtime::builder().workers(workers).build(&net.graph).map_err(|e| run(variant, e))?;
-        Ok(EngineLearner { net, sim, variant })
+        Ok(EngineLearner { net, sim, variant, mean_output: f64::NAN })
     }
 
     /// A learner resumed from `sim` (a restored checkpoint of `net`).
     pub fn resume(net: RateNet, sim: Runtime, variant: Variant) -> EngineLearner {
-        EngineLearner { net, sim, variant }
+        EngineLearner { net, sim, variant, mean_output: f64::NAN }
     }
 
     /// The network.
@@ -188,6 +190,8 @@ impl EngineLearner {
     /// The fraction of each task's patterns classified right (`p > 0.5` means 1).
     pub fn accuracy(&mut self, data: &[TaskData]) -> Result<Vec<f64>, RunError> {
         let p = self.outputs(data)?;
+        let all: Vec<f64> = p.iter().flatten().copied().collect();
+        self.mean_output = all.iter().sum::<f64>() / all.len().max(1) as f64;
         Ok(data.iter().zip(&p).map(|(d, p)| d.y.iter().zip(p).filter(|(y, p)| (**p > 0.5) == (**y > 0.5)).count() as f64 / d.y.len().max(1) as f64).collect())
     }
 
@@ -218,5 +222,10 @@ impl super::Learn for EngineLearner {
     }
     fn switch(&mut self) -> Result<(), ContinualError> {
         self.consolidate().map_err(|e| run(self.variant, e))
+    }
+    fn snapshot(&mut self) -> Result<super::Snapshot, ContinualError> {
+        let mut s = super::snapshot::of_projection(&self.sim, self.net.plastic, self.variant).map_err(|e| run(self.variant, e))?;
+        s.activity.push(("O mean output p".into(), self.mean_output));
+        Ok(s)
     }
 }

@@ -138,6 +138,8 @@ pub struct SpikingLearner {
     sim: Runtime,
     variant: Variant,
     s: SpikingProtocol,
+    /// The output's mean rate (Hz) over the last evaluation's presentations.
+    rate_hz: f64,
 }
 
 /// One presentation: the pattern's bits, its label, its task and index.
@@ -153,12 +155,12 @@ impl SpikingLearner {
     pub fn new(p: &Protocol, s: &SpikingProtocol, variant: Variant, w0: &[f64], seed: u64, workers: usize) -> Result<SpikingLearner, ContinualError> {
         let net = network(p, s, variant, w0, seed)?;
         let sim = Runtime::builder().workers(workers).build(&net.graph).map_err(|e| run(variant, e))?;
-        Ok(SpikingLearner { net, sim, variant, s: *s })
+        Ok(SpikingLearner { net, sim, variant, s: *s, rate_hz: f64::NAN })
     }
 
     /// A learner resumed from `sim` (a restored checkpoint of `net`).
     pub fn resume(net: SpikingNet, sim: Runtime, variant: Variant, s: &SpikingProtocol) -> SpikingLearner {
-        SpikingLearner { net, sim, variant, s: *s }
+        SpikingLearner { net, sim, variant, s: *s, rate_hz: f64::NAN }
     }
 
     /// The runtime (for checkpoints).
@@ -244,6 +246,8 @@ impl SpikingLearner {
     pub fn accuracy(&mut self, data: &[TaskData]) -> Result<Vec<f64>, RunError> {
         let half = self.s.spikes_max() / 2.0;
         let n = self.counts(data)?;
+        let (spikes, shown) = n.iter().flatten().fold((0u64, 0u64), |(s, k), &c| (s + u64::from(c), k + 1));
+        self.rate_hz = spikes as f64 / (shown.max(1) * TICKS) as f64 * 1000.0;
         Ok(data
             .iter()
             .zip(&n)
@@ -283,5 +287,10 @@ impl super::Learn for SpikingLearner {
     }
     fn switch(&mut self) -> Result<(), ContinualError> {
         self.consolidate().map_err(|e| run(self.variant, e))
+    }
+    fn snapshot(&mut self) -> Result<super::Snapshot, ContinualError> {
+        let mut s = super::snapshot::of_projection(&self.sim, self.net.plastic, self.variant).map_err(|e| run(self.variant, e))?;
+        s.activity.push(("R rate Hz".into(), self.rate_hz));
+        Ok(s)
     }
 }

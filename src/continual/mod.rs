@@ -31,12 +31,14 @@ pub mod file;
 pub mod metrics;
 pub mod poisson;
 pub mod rate;
+pub mod snapshot;
 pub mod spiking_protocol;
 
 pub use engine_spiking::SpikingProtocol;
 pub use metrics::{AccuracyMatrix, Metrics, MetricsError};
 pub use poisson::Noise;
 pub use rate::{Learner, Protocol};
+pub use snapshot::{Snapshot, Spread};
 
 /// Which form of the protocol runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -62,6 +64,9 @@ pub trait Learn {
     fn accuracy(&mut self, data: &[rate::TaskData]) -> Result<Vec<f64>, ContinualError>;
     /// A task boundary (SI consolidates).
     fn switch(&mut self) -> Result<(), ContinualError>;
+    /// The state at the last evaluation (spec 10.6): the activity during it, the
+    /// fraction of synapses at their bounds, the wrapper's internal state.
+    fn snapshot(&mut self) -> Result<Snapshot, ContinualError>;
 }
 
 impl Learn for Learner {
@@ -77,6 +82,9 @@ impl Learn for Learner {
     fn switch(&mut self) -> Result<(), ContinualError> {
         self.consolidate();
         Ok(())
+    }
+    fn snapshot(&mut self) -> Result<Snapshot, ContinualError> {
+        Ok(Learner::snapshot(self))
     }
 }
 
@@ -184,6 +192,8 @@ pub struct Run {
     pub matrix: AccuracyMatrix,
     /// Anytime evaluations: `(epochs trained so far, accuracy on every task)`.
     pub curve: Vec<(f64, Vec<f64>)>,
+    /// The state at each point of `curve` (spec 10.6's log).
+    pub snapshots: Vec<Snapshot>,
 }
 
 impl Scenario {
@@ -243,6 +253,7 @@ impl Scenario {
         let data: Vec<rate::TaskData> = (0..p.tasks).map(|k| rate::task_data(p, seed, k)).collect();
         let baseline = learner.accuracy(&data)?;
         let mut curve = vec![(0.0, baseline.clone())];
+        let mut snapshots = vec![learner.snapshot()?];
         let mut r = Vec::with_capacity(p.tasks);
         for (k, task) in data.iter().enumerate() {
             if k > 0 {
@@ -253,13 +264,15 @@ impl Scenario {
                 let done = e + 1 == p.epochs;
                 if done || (p.eval_every > 0 && (e + 1) % p.eval_every == 0) {
                     curve.push(((k * p.epochs + e + 1) as f64, learner.accuracy(&data)?));
+                    snapshots.push(learner.snapshot()?);
                 }
             }
             if p.epochs == 0 {
                 curve.push(((k * p.epochs) as f64, learner.accuracy(&data)?));
+                snapshots.push(learner.snapshot()?);
             }
             r.push(curve.last().map(|c| c.1.clone()).unwrap_or_default());
         }
-        Ok(Run { matrix: AccuracyMatrix::new(r, baseline)?, curve })
+        Ok(Run { matrix: AccuracyMatrix::new(r, baseline)?, curve, snapshots })
     }
 }

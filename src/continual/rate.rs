@@ -239,6 +239,21 @@ impl Learner {
         }
     }
 
+    /// Spec 10.6's state: the efficacies, `|w_h|` (the metaplastic variant's
+    /// efficacy is its hidden weight) or SI's `Omega`. No bounds; the chain's
+    /// beakers are not logged by the reference (the engine's learners log them), and
+    /// no activity (an evaluation here is a pure function of the weights).
+    pub fn snapshot(&self) -> super::Snapshot {
+        use super::snapshot::Spread;
+        let mut state = vec![("w".to_string(), Spread::of(&self.w))];
+        match self.variant {
+            Variant::Metaplastic { .. } => state.push(("|w_h|".into(), Spread::of(&self.w.iter().map(|w| w.abs()).collect::<Vec<_>>()))),
+            Variant::Si { .. } => state.push(("Omega".into(), Spread::of(&self.si.iter().map(|s| s[1]).collect::<Vec<_>>()))),
+            _ => {}
+        }
+        super::Snapshot { activity: Vec::new(), at_bounds: None, state }
+    }
+
     /// Fraction of `data`'s patterns classified right (`p > 0.5` means 1).
     pub fn accuracy(&self, data: &TaskData) -> f64 {
         let right = data.x.iter().zip(&data.y).filter(|(x, y)| (self.output(x) > 0.5) == (**y > 0.5)).count();

@@ -8,7 +8,9 @@
 //!
 //! Reports per variant the accuracy matrix (mean over seeds) and every metric of
 //! spec 10.6 (mean and spread), learning curves (anytime evaluations on A and B) and
-//! a plain-text table: retention of A after B, accuracy on B.
+//! a plain-text table: retention of A after B, accuracy on B; and spec 10.6's log
+//! of every evaluation (`state_log.csv`, `state_after_each_task` in the report):
+//! activity, fraction at bounds, distributions of `w` and the wrapper's state.
 //!
 //! This is the rate abstraction of the protocol (`crate::continual::engine_rate`);
 //! `continual-patterns-spiking` runs the same protocol and report in the spiking
@@ -122,6 +124,7 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     );
     let mut curves = Vec::new();
     let mut heat_panels = Vec::new();
+    let mut state_log = Vec::new();
     for (v, rs) in scenario.variants.iter().zip(runs) {
         let stat = |f: &dyn Fn(&Run) -> f64| Stats::of(&rs.iter().map(f).collect::<Vec<_>>());
         let baseline: Vec<f64> = (0..t).map(|j| rs.iter().map(|r| r.matrix.baseline[j]).sum::<f64>() / rs.len() as f64).collect();
@@ -143,7 +146,9 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
             "forward_transfer": metrics(|m| m.forward_transfer),
             "forgetting_best_past": forgetting,
             "forgetting_after_training": metrics(|m| m.forgetting_after_training),
+            "state_after_each_task": state_after_each_task(scenario, rs),
         }));
+        state_rows(&mut state_log, &v.label(), seeds, rs);
         let file = v.label().replace(['(', ')', '='], "_").replace("__", "_");
         out.tables.push(Table {
             file: format!("matrix_{}.csv", file.trim_end_matches('_')),
@@ -164,6 +169,12 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
         }
     }
     out.set("variants", entries);
+    out.tables.push(Table {
+        file: "state_log.csv".into(),
+        what: "spec 10.6's log at every evaluation: per variant, seed and epochs trained, the activity during the evaluation, the fraction of learning synapses at their bounds (empty: the rule has none) and the distribution over synapses of the efficacy w and of the wrapper's state (|w_h|, Omega, u_k)".into(),
+        header: ["variant", "seed", "epochs", "quantity", "mean", "sd", "p05", "p50", "p95"].map(String::from).to_vec(),
+        rows: state_log,
+    });
     out.heatmaps.push(Heatmap {
         file: "accuracy_matrix.svg".into(),
         title: "accuracy matrices, mean over seeds".into(),
@@ -203,6 +214,69 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     });
     out.summary = summary;
     out
+}
+
+/// The rows of `state_log.csv` for one variant's runs.
+fn state_rows(rows: &mut Vec<Vec<String>>, variant: &str, seeds: &[u64], runs: &[Run]) {
+    let num = |x: f64| if x.is_finite() { format!("{x:.6}") } else { String::new() };
+    for (seed, run) in seeds.iter().zip(runs) {
+        for ((epochs, _), snap) in run.curve.iter().zip(&run.snapshots) {
+            let mut row = |quantity: &str, values: [f64; 5]| {
+                rows.push([variant.to_string(), seed.to_string(), epochs.to_string(), quantity.to_string()].into_iter().chain(values.map(num)).collect());
+            };
+            for (name, value) in &snap.activity {
+                row(name, [*value, f64::NAN, f64::NAN, f64::NAN, f64::NAN]);
+            }
+            row("fraction at bounds", [snap.at_bounds.unwrap_or(f64::NAN), f64::NAN, f64::NAN, f64::NAN, f64::NAN]);
+            for (name, s) in &snap.state {
+                row(name, [s.mean, s.sd, s.p05, s.p50, s.p95]);
+            }
+        }
+    }
+}
+
+/// Per task, the state at the evaluation that ends it, each figure's mean and
+/// spread over seeds: activity, fraction at bounds, and each state quantity's mean
+/// and median.
+fn state_after_each_task(scenario: &Scenario, runs: &[Run]) -> serde_json::Value {
+    let e = scenario.protocol.epochs as f64;
+    let ends: Vec<Vec<&crate::continual::Snapshot>> = (0..scenario.protocol.tasks)
+        .map(|k| runs.iter().filter_map(|r| r.curve.iter().rposition(|c| c.0 == (k + 1) as f64 * e).map(|i| &r.snapshots[i])).collect())
+        .collect();
+    let stat = |snaps: &[&crate::continual::Snapshot], f: &dyn Fn(&crate::continual::Snapshot) -> Option<f64>| {
+        let v: Vec<f64> = snaps.iter().filter_map(|s| f(s)).collect();
+        (!v.is_empty()).then(|| Stats::of(&v))
+    };
+    let tasks: Vec<serde_json::Value> = ends
+        .iter()
+        .enumerate()
+        .map(|(k, snaps)| {
+            let Some(first) = snaps.first() else { return serde_json::json!({ "after_task": k }) };
+            let activity: serde_json::Map<String, serde_json::Value> = first
+                .activity
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| (name.clone(), serde_json::json!(stat(snaps, &|s| s.activity.get(i).map(|a| a.1)))))
+                .collect();
+            let state: serde_json::Map<String, serde_json::Value> = first
+                .state
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| {
+                    let mean = stat(snaps, &|s| s.state.get(i).map(|q| q.1.mean));
+                    let median = stat(snaps, &|s| s.state.get(i).map(|q| q.1.p50));
+                    (name.clone(), serde_json::json!({ "mean": mean, "median": median }))
+                })
+                .collect();
+            serde_json::json!({
+                "after_task": k,
+                "activity": activity,
+                "fraction_at_bounds": stat(snaps, &|s| s.at_bounds),
+                "state": state,
+            })
+        })
+        .collect();
+    serde_json::json!(tasks)
 }
 
 impl Task for ContinualPatterns {
