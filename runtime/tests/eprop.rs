@@ -373,6 +373,21 @@ fn fires(i: usize, t: usize) -> bool {
     (3 * i + 5 * t).is_multiple_of(7)
 }
 
+/// Plans a trial of `ticks` ticks from tick `start`: its input spikes (the first
+/// `ticks - 1` ticks of the fixed pattern) onto `x`, and the target `tg` as the
+/// readouts' currents from `start + 1`, then zero.
+fn plan_trial(sim: &mut Runtime, (x, y): (PopId, PopId), tg: &[Vec<f64>], start: usize, ticks: usize) {
+    for t in 0..ticks - 1 {
+        let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
+        sim.inject_spikes(x, &idx, ((start + t) as f64).ms()).expect("injects");
+    }
+    for k in 0..N_OUT {
+        let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
+        values.push(0.0);
+        sim.schedule_current(y, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
+    }
+}
+
 /// Runs `TRIALS` trials: trial `k` occupies ticks `k P + LAG .. k P + LAG + T` (so
 /// the step of tick `k P`, acting from `k P + LAG`, is in place when it begins); its
 /// input is injected and its target planned before it, and every population is
@@ -395,15 +410,7 @@ fn run_trials(net: &Net, tg: &[Vec<f64>], workers: usize, pause_at: Option<(u64,
     for trial in 0..TRIALS {
         let start = trial * P + LAG;
         advance(&mut sim, start as u64);
-        for t in 0..T - 1 {
-            let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
-            sim.inject_spikes(x_pop, &idx, ((start + t) as f64).ms()).expect("injects");
-        }
-        for k in 0..N_OUT {
-            let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
-            values.push(0.0);
-            sim.schedule_current(y_pop, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
-        }
+        plan_trial(&mut sim, (x_pop, y_pop), tg, start, T);
         advance(&mut sim, (start + T + 1) as u64);
         sim.begin_trial(&all).expect("resets");
     }
@@ -502,15 +509,7 @@ fn run_plan(net: &Net, tg: &[Vec<f64>], workers: usize, plan: &[bool], pause_at:
         sim.set_learning(learn).expect("e-prop switches learning at a trial start");
         let before = learned_state(&mut sim, net);
         sim.take_spikes(net.x_spikes).expect("spikes");
-        for t in 0..T_EVAL - 1 {
-            let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
-            sim.inject_spikes(x_pop, &idx, ((start + t) as f64).ms()).expect("injects");
-        }
-        for k in 0..N_OUT {
-            let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
-            values.push(0.0);
-            sim.schedule_current(y_pop, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
-        }
+        plan_trial(&mut sim, (x_pop, y_pop), tg, start, T_EVAL);
         advance(&mut sim, (start + T_EVAL + 1) as u64);
         sim.begin_trial(&all).expect("resets");
         let h0 = net.graph.offsets[all[1].index()];
