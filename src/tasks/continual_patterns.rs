@@ -279,6 +279,21 @@ fn state_after_each_task(scenario: &Scenario, runs: &[Run]) -> serde_json::Value
     serde_json::json!(tasks)
 }
 
+/// The task `name`: the scenario in `form` over the setup's seeds (`no_duration`:
+/// why `--duration` is refused).
+fn run_form(name: &'static str, form: Form, no_duration: &str, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
+    if setup.duration.is_some() {
+        return Err(TaskError::Setting { task: name, setting: "duration", value: format!("{:?}", setup.duration), why: no_duration.into() });
+    }
+    let scenario = scenario(setup.iterations, form, setup.workers);
+    scenario.check().map_err(|e| TaskError::Setting { task: name, setting: "iterations", value: scenario.protocol.epochs.to_string(), why: e.to_string() })?;
+    let what = if form == Form::Spiking { "spiking" } else { "rate" };
+    progress.stage(&format!("continual patterns ({what}, in the engine)"), (scenario.variants.len() * setup.seeds.len()) as u64);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runs = run_all(&scenario, &setup.seeds, threads, progress)?;
+    Ok(outcome(&scenario, &setup.seeds, &runs))
+}
+
 impl Task for ContinualPatterns {
     fn name(&self) -> &'static str {
         NAME
@@ -293,25 +308,7 @@ impl Task for ContinualPatterns {
     }
 
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        if setup.duration.is_some() {
-            return Err(TaskError::Setting {
-                task: NAME,
-                setting: "duration",
-                value: format!("{:?}", setup.duration),
-                why: "the rate protocol has no model time: its length is --iterations epochs per task".into(),
-            });
-        }
-        let scenario = scenario(setup.iterations, Form::Rate, setup.workers);
-        scenario.check().map_err(|e| TaskError::Setting {
-            task: NAME,
-            setting: "iterations",
-            value: scenario.protocol.epochs.to_string(),
-            why: e.to_string(),
-        })?;
-        progress.stage("continual patterns (rate, in the engine)", (scenario.variants.len() * setup.seeds.len()) as u64);
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let runs = run_all(&scenario, &setup.seeds, threads, progress)?;
-        Ok(outcome(&scenario, &setup.seeds, &runs))
+        run_form(NAME, Form::Rate, "the rate protocol has no model time: its length is --iterations epochs per task", setup, progress)
     }
 }
 
@@ -337,25 +334,7 @@ impl Task for ContinualPatternsSpiking {
     }
 
     fn run(&self, setup: &Setup, progress: &mut dyn Progress) -> Result<Outcome, TaskError> {
-        if setup.duration.is_some() {
-            return Err(TaskError::Setting {
-                task: NAME_SPIKING,
-                setting: "duration",
-                value: format!("{:?}", setup.duration),
-                why: "the protocol's length is --iterations epochs per task (100 ms per presentation)".into(),
-            });
-        }
-        let scenario = scenario(setup.iterations, Form::Spiking, setup.workers);
-        scenario.check().map_err(|e| TaskError::Setting {
-            task: NAME_SPIKING,
-            setting: "iterations",
-            value: scenario.protocol.epochs.to_string(),
-            why: e.to_string(),
-        })?;
-        progress.stage("continual patterns (spiking, in the engine)", (scenario.variants.len() * setup.seeds.len()) as u64);
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let runs = run_all(&scenario, &setup.seeds, threads, progress)?;
-        Ok(outcome(&scenario, &setup.seeds, &runs))
+        run_form(NAME_SPIKING, Form::Spiking, "the protocol's length is --iterations epochs per task (100 ms per presentation)", setup, progress)
     }
 }
 
