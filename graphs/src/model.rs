@@ -40,6 +40,10 @@ pub enum ModelKind {
     /// Rate unit with a soft-rectifier output, `r = scale * ln(1 + exp(gain (u - theta)))`
     /// (the activation of the dis-inhibitory microcircuit, specs 5.1).
     RateSoftplus,
+    /// Rate unit with an affine output, `r = gain * (u - theta)`, of either sign:
+    /// a graded input population that carries any value (with a short `tau`, its
+    /// injected current within the tick).
+    RateAffine,
 }
 
 /// What a parameter's numbers must satisfy.
@@ -156,7 +160,7 @@ const SINGLE: &[&str] = &["input"];
 
 impl ModelKind {
     /// Every model, for iteration in tests and files.
-    pub const ALL: [ModelKind; 9] = [
+    pub const ALL: [ModelKind; 10] = [
         ModelKind::LifCuba,
         ModelKind::LifCoba,
         ModelKind::Alif,
@@ -166,12 +170,13 @@ impl ModelKind {
         ModelKind::RateSigmoid,
         ModelKind::LeakyReadout,
         ModelKind::RateSoftplus,
+        ModelKind::RateAffine,
     ];
 
     /// Whether the model's output is a graded value each tick (rate units) rather
     /// than spikes.
     pub fn graded(self) -> bool {
-        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout | ModelKind::RateSoftplus)
+        matches!(self, ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout | ModelKind::RateSoftplus | ModelKind::RateAffine)
     }
 
     /// The name used in scenario files (`lif_cuba`).
@@ -186,6 +191,7 @@ impl ModelKind {
             ModelKind::RateSigmoid => "rate_sigmoid",
             ModelKind::LeakyReadout => "leaky_readout",
             ModelKind::RateSoftplus => "rate_softplus",
+            ModelKind::RateAffine => "rate_affine",
         }
     }
 
@@ -201,6 +207,7 @@ impl ModelKind {
             ModelKind::RateSigmoid => RATE_SIGMOID_PARAMS,
             ModelKind::LeakyReadout => READOUT_PARAMS,
             ModelKind::RateSoftplus => RATE_SOFTPLUS_PARAMS,
+            ModelKind::RateAffine => RATE_LINEAR_PARAMS,
         }
     }
 
@@ -212,7 +219,7 @@ impl ModelKind {
             ModelKind::Alif => ALIF_STATE,
             ModelKind::Izhikevich => IZHIKEVICH_STATE,
             ModelKind::LifDiscrete => LIF_DISCRETE_STATE,
-            ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus => RATE_STATE,
+            ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus | ModelKind::RateAffine => RATE_STATE,
             ModelKind::LeakyReadout => READOUT_STATE,
         }
     }
@@ -228,7 +235,8 @@ impl ModelKind {
             | ModelKind::RateLinear
             | ModelKind::RateSigmoid
             | ModelKind::LeakyReadout
-            | ModelKind::RateSoftplus => SINGLE,
+            | ModelKind::RateSoftplus
+            | ModelKind::RateAffine => SINGLE,
         }
     }
 
@@ -502,6 +510,11 @@ impl RateUnit {
     /// Soft-rectifier unit: `tau du/dt = -u + I + bias`, `r = scale * ln(1 + exp(gain (u - theta)))`.
     pub fn softplus() -> NeuronSpec {
         NeuronSpec::new(ModelKind::RateSoftplus)
+    }
+    /// Affine unit: `tau du/dt = -u + I + bias`, `r = gain * (u - theta)` (no
+    /// rectification: inputs of either sign, e.g. centred patterns).
+    pub fn affine() -> NeuronSpec {
+        NeuronSpec::new(ModelKind::RateAffine)
     }
 }
 

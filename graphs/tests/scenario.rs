@@ -253,7 +253,7 @@ fn population_mistakes_name_the_parameter() {
     let unknown = outcome(&format!("{RUN}[[population]]\nname = \"E\"\nsize = 4\nmodel = \"lif\"\n"));
     assert_eq!(
         unknown,
-        "population[0].model: no model is called `lif` (models: lif_cuba, lif_coba, alif, izhikevich, lif_discrete, rate_linear, rate_sigmoid, leaky_readout, rate_softplus)"
+        "population[0].model: no model is called `lif` (models: lif_cuba, lif_coba, alif, izhikevich, lif_discrete, rate_linear, rate_sigmoid, leaky_readout, rate_softplus, rate_affine)"
     );
     let rate = outcome(&format!("{RUN}[[population]]\nname = \"R\"\nsize = 4\nmodel = \"rate_linear\"\ntau = \"5 ms\"\ninit = {{ r = 0.5 }}\n"));
     assert_eq!(rate, "population[0].init.r: a rate unit's output `r` follows from `u`; set `init.u` instead");

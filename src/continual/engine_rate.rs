@@ -11,9 +11,9 @@
 //! T (rate_linear target) --+1--> E over O;  G --(-1)--> E over O
 //! ```
 //!
-//! `X_j` outputs the centred pattern `x_j - 0.2`: a leaky readout without input,
-//! whose graded output is minus its injected current (`tau` -> 0 makes every unit
-//! follow its input within the tick). The gate is open (0) in one tick per
+//! `X_j` outputs the centred pattern `x_j - 0.2`: an affine rate unit
+//! (`rate_affine`, output of either sign) driven by its injected current (`tau` -> 0
+//! makes every unit follow its input within the tick). The gate is open (0) in one tick per
 //! presentation and closed (-10, so `G = 0`) otherwise, and the target `T` carries
 //! `y*` in that tick only, so the error signal `E = T - G` is non-zero once per
 //! presentation: one update per presentation, as in the protocol. The rule's trace
@@ -82,7 +82,7 @@ pub fn network(p: &Protocol, variant: Variant, w0: &[f64], seed: u64) -> Result<
     let instant = INSTANT_MS.ms();
     let tick = 1.0.ms();
     let mut net = Network::new().dt(tick).seed(seed);
-    let x = net.population("X", p.inputs as u64, RateUnit::readout().set("tau", instant));
+    let x = net.population("X", p.inputs as u64, RateUnit::affine().set("tau", instant));
     let o = net.population("O", 1, RateUnit::sigmoid().set("tau", instant));
     let g = net.population("G", 1, RateUnit::linear().set("tau", instant));
     let t = net.population("T", 1, RateUnit::linear().set("tau", instant));
@@ -140,8 +140,7 @@ impl EngineLearner {
         // `f(presentation, tick within it)` for every planned tick.
         let at = |f: &dyn Fn(usize, u64) -> f64| -> Vec<f64> { (0..n).map(|k| f(k / per as usize, k as u64 % per)).collect() };
         for j in 0..self.net.graph.populations[self.net.x.index()].size as usize {
-            // The readout's output is minus its injected current.
-            let v = at(&|i, _| pats.get(i).map_or(0.0, |p| -p.0[j]));
+            let v = at(&|i, _| pats.get(i).map_or(0.0, |p| p.0[j]));
             self.sim.schedule_current(self.net.x, j as u64, now, &v)?;
         }
         let gate = at(&|i, o| if open && o == OPEN && i < pats.len() { 0.0 } else { CLOSED });

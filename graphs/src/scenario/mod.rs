@@ -20,7 +20,7 @@
 //! name = "E"
 //! size = 3
 //! model = "lif_cuba"        # lif_cuba, lif_coba, alif, izhikevich, lif_discrete,
-//!                           # rate_linear, rate_sigmoid, rate_softplus (rate units: graded output)
+//!                           # rate_linear, rate_sigmoid, rate_softplus, rate_affine (rate units: graded output)
 //! tau_m = "20 ms"           # any parameter of the model; the others keep their defaults
 //! v_th = { uniform = ["-51 mV", "-49 mV"] }   # a value may differ per neuron: uniform,
 //! t_ref = { normal = ["5 ms", "1 ms"], clip = ["1 ms", "9 ms"] }  # normal, lognormal,

@@ -6,7 +6,7 @@
 //!
 //! Loihi 2 carries a graded spike's payload to the synapses, which multiply it by the
 //! weight; the chip has no rate-unit compartment. So a population of rate units
-//! (`rate_linear`, `rate_sigmoid`, `rate_softplus`) is a **graded input**: the host
+//! (`rate_linear`, `rate_sigmoid`, `rate_softplus`, `rate_affine`) is a **graded input**: the host
 //! computes it (the reference f32 kernel), quantises each tick's output to a payload
 //! and sends the non-zero payloads as graded spikes. It is never placed on a core.
 //! Its own inputs must therefore come from the host side too (spike sources, other

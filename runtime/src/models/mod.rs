@@ -40,7 +40,7 @@ impl KernelFactory for ReferenceKernels {
             ModelKind::Alif => Box::new(AlifKernel::new(init)?),
             ModelKind::Izhikevich => Box::new(IzhikevichKernel::new(init)?),
             ModelKind::LifDiscrete => Box::new(LifDiscreteKernel::new(init)?),
-            ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus => Box::new(RateKernel::new(init)?),
+            ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::RateSoftplus | ModelKind::RateAffine => Box::new(RateKernel::new(init)?),
             ModelKind::LeakyReadout => Box::new(ReadoutKernel::new(init)?),
         })
     }

@@ -5,6 +5,7 @@
 //! ```text
 //! tau du/dt = -u + I(t) + bias        r = phi(u)
 //! linear-threshold:  phi(u) = gain * max(0, u - theta)
+//! affine:            phi(u) = gain * (u - theta)
 //! sigmoid:           phi(u) = r_max / (1 + exp(-gain (u - theta)))
 //! soft rectifier:    phi(u) = scale * ln(1 + exp(gain (u - theta)))
 //! ```
@@ -47,6 +48,7 @@ use synfire_graphs::{Axis, ModelKind, PlainState, StateError, StateReader, State
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Activation {
     LinearThreshold,
+    Affine,
     Sigmoid,
     Softplus,
 }
@@ -68,6 +70,7 @@ impl Coeffs {
     fn phi(&self, act: Activation, u: f32) -> f32 {
         match act {
             Activation::LinearThreshold => self.gain * (u - self.theta).max(0.0),
+            Activation::Affine => self.gain * (u - self.theta),
             Activation::Sigmoid => self.r_max / (1.0 + (-self.gain * (u - self.theta)).exp()),
             // `max(z, 0) + ln(1 + exp(-|z|))`: no overflow for large `z`, and the
             // `ln_1p` keeps the tail exact for very negative `z`.
@@ -93,6 +96,7 @@ impl RateKernel {
     pub fn new(init: &KernelInit<'_>) -> Result<Self, RunError> {
         let act = match init.model.kind {
             ModelKind::RateLinear => Activation::LinearThreshold,
+            ModelKind::RateAffine => Activation::Affine,
             ModelKind::RateSigmoid => Activation::Sigmoid,
             ModelKind::RateSoftplus => Activation::Softplus,
             other => {
@@ -108,11 +112,11 @@ impl RateKernel {
         };
         let (tau, gain, theta, bias) = (get("tau")?, get("gain")?, get("theta")?, get("bias")?);
         // Only the sigmoid saturates and only the soft rectifier scales (`r_max` holds
-        // either); the linear unit has neither.
+        // either); the linear and affine units have neither.
         let r_max = match act {
             Activation::Sigmoid => get("r_max")?,
             Activation::Softplus => get("scale")?,
-            Activation::LinearThreshold => vec![1.0; init.len()],
+            Activation::LinearThreshold | Activation::Affine => vec![1.0; init.len()],
         };
         let h = init.dt.0;
         let n = init.len();

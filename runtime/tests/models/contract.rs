@@ -34,6 +34,7 @@ fn specimen(kind: ModelKind) -> (NeuronSpec, f64) {
             (RateUnit::readout().tau(uniform(5.0.ms(), 30.0.ms())).gain(uniform(0.1.one(), 1.0.one())).init("y", uniform((-1.0).one(), 1.0.one())), 1.0)
         }
         ModelKind::RateSoftplus => (RateUnit::softplus().tau(uniform(2.0.ms(), 20.0.ms())).gain(2.0.one()).init("u", uniform((-1.0).one(), 1.0.one())), 0.1),
+        ModelKind::RateAffine => (RateUnit::affine().tau(uniform(2.0.ms(), 20.0.ms())).theta(0.2.one()).init("u", uniform((-1.0).one(), 1.0.one())), 0.1),
     }
 }
 
@@ -45,7 +46,7 @@ pub(crate) fn drive(kind: ModelKind, n: usize, r: &mut rand_pcg::Pcg32) -> (Vec<
         ModelKind::Alif => (0.3, 0.05),
         ModelKind::Izhikevich => (5.0, 2.0),
         ModelKind::LifDiscrete => (1.0, 0.5),
-        ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout | ModelKind::RateSoftplus => (1.0, 0.5),
+        ModelKind::RateLinear | ModelKind::RateSigmoid | ModelKind::LeakyReadout | ModelKind::RateSoftplus | ModelKind::RateAffine => (1.0, 0.5),
     };
     let receptors = kind.receptors().len();
     let input = (0..receptors).map(|_| (0..n).map(|_| if r.random_bool(0.3) { r.random_range(0.0..w) } else { 0.0 }).collect()).collect();

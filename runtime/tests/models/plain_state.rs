@@ -60,6 +60,7 @@ fn every_model_writes_its_state_as_named_columns() {
     check(ModelKind::RateLinear, "kernel.u:f32:n");
     check(ModelKind::RateSigmoid, "kernel.u:f32:n");
     check(ModelKind::RateSoftplus, "kernel.u:f32:n");
+    check(ModelKind::RateAffine, "kernel.u:f32:n");
 }
 
 /// How many neurons are inside an event at the save point, tick `next` being the

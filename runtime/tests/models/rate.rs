@@ -15,10 +15,12 @@ fn one_unit(spec: NeuronSpec) -> Box<dyn synfire_runtime::NeuronKernel> {
 #[test]
 fn constant_drive_relaxes_exponentially_and_the_output_follows_the_activation() {
     let (tau, gain, theta, bias, u0, ext) = (5.0, 2.0, 0.3, 0.25, -0.5f64, 0.5f64);
-    for shape in ["linear", "sigmoid", "softplus"] {
+    // From u0 below theta, the affine unit's output starts negative and crosses zero.
+    for shape in ["linear", "sigmoid", "softplus", "affine"] {
         let base = match shape {
             "sigmoid" => RateUnit::sigmoid().set("r_max", 3.0.one()),
             "softplus" => RateUnit::softplus().set("scale", 1.5.one()),
+            "affine" => RateUnit::affine(),
             _ => RateUnit::linear(),
         };
         let spec = base.tau(tau.ms()).gain(gain.one()).theta(theta.one()).bias(bias.one()).init("u", u0.one());
@@ -26,6 +28,7 @@ fn constant_drive_relaxes_exponentially_and_the_output_follows_the_activation() 
         let phi = |u: f64| match shape {
             "sigmoid" => 3.0 / (1.0 + (-gain * (u - theta)).exp()),
             "softplus" => 1.5 * (1.0 + (gain * (u - theta)).exp()).ln(),
+            "affine" => gain * (u - theta),
             _ => gain * (u - theta).max(0.0),
         };
         assert!((f64::from(k.state(1, 0)) - phi(u0)).abs() < 1e-6, "initial r = phi(u0)");
