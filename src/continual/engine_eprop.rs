@@ -78,9 +78,9 @@ impl Default for EpropProtocol {
     fn default() -> Self {
         EpropProtocol {
             tasks: 5,
-            train: 40,
+            train: 250,
             test: 20,
-            epochs: 1,
+            epochs: 2,
             eval_every: 0,
             window: 50,
             trial: 60,
@@ -88,11 +88,11 @@ impl Default for EpropProtocol {
             hidden: 128,
             tau_m: 20.0,
             tau_out: 20.0,
-            v_th: 0.3,
+            v_th: 1.0,
             eta: 3e-3,
             c_reg: 1.0,
             feedback: 1.0,
-            symmetric: false,
+            symmetric: true,
         }
     }
 }
