@@ -24,6 +24,11 @@
 //! `synfire_rules`. [`rate::Learner`] is a plain serial reference of the rate form's
 //! equations, for tests. The data come from the run seed's counter-based task streams, so the
 //! scenario and a seed fully determine data and result.
+//!
+//! The randman scenarios of specs 10.2 and 10.3 ([`manifolds`]: permuted input
+//! channels, split classes) run the same phases ([`phases`]) on a recurrent LIF
+//! network trained by e-prop in the engine ([`engine_eprop`]), evaluated in one or
+//! two views (class- and task-incremental).
 
 pub mod engine_eprop;
 pub mod engine_rate;

@@ -7,8 +7,10 @@
 //! coordinate `d` is `f_cd(t) = sum_{k=1..F} a_k / k sin(2 pi k t + p_k)` (amplitudes
 //! falling as `1/k`: a power spectrum `f^-2`), `a_k ~ U(0, 1)`, `p_k ~ U(0, 2 pi)`,
 //! rescaled to `[0, 1]` over `t`. A sample of class `c` is `f_c(t)` at `t ~ U(0, 1)`;
-//! the rate form presents the coordinates as input values (the spiking form of
-//! Zenke & Vogels 2021 turns each into one spike time).
+//! the rate form presents the coordinates as input values, the spiking form of
+//! Zenke & Vogels 2021 ([`latency_code`], specs 10.2 and 10.3) turns each into one
+//! spike time. A sample is a counter-based draw ([`Manifold::sample`]), so any one
+//! can be drawn alone.
 
 use super::disinhibition_train::Data;
 use synfire_graphs::rng::{Domain, uniform_at};
