@@ -220,9 +220,7 @@ impl EpropLearner {
 
     /// The one-hot target of `label` over the loss window.
     fn target(&self, label: usize) -> Vec<Vec<f64>> {
-        (0..self.p.trial)
-            .map(|t| (0..self.classes).map(|k| if t >= self.p.loss_from && k == label { 1.0 } else { 0.0 }).collect())
-            .collect()
+        (0..self.p.trial).map(|t| (0..self.classes).map(|k| if t >= self.p.loss_from && k == label { 1.0 } else { 0.0 }).collect()).collect()
     }
 
     /// Runs one trial of `s` and returns each readout's maximum over the loss

@@ -116,7 +116,8 @@ pub fn phases<D>(
     }
     (0..views)
         .map(|v| {
-            let matrix = AccuracyMatrix::new(r.iter().map(|row| row.get(v).cloned().unwrap_or_default()).collect(), baseline.get(v).cloned().unwrap_or_default())?;
+            let matrix =
+                AccuracyMatrix::new(r.iter().map(|row| row.get(v).cloned().unwrap_or_default()).collect(), baseline.get(v).cloned().unwrap_or_default())?;
             Ok(Run { matrix, curve: curve.iter().map(|(x, a)| (*x, a.get(v).cloned().unwrap_or_default())).collect() })
         })
         .collect()

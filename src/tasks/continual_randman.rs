@@ -72,7 +72,11 @@ impl RandmanScenario {
     pub fn run_one(&self, variant: EpropVariant, seed: u64) -> Result<(Vec<Run>, Vec<f64>), ContinualError> {
         let p = &self.protocol;
         if self.split == Split::Classes && 2 * p.tasks > self.data.classes {
-            return Err(ContinualError::Protocol { field: "tasks", value: p.tasks.to_string(), why: "split classes has 2 classes per task, 10 classes in all" });
+            return Err(ContinualError::Protocol {
+                field: "tasks",
+                value: p.tasks.to_string(),
+                why: "split classes has 2 classes per task, 10 classes in all",
+            });
         }
         let data = manifolds::tasks(&self.data, self.split, p.tasks, p.train, p.test, p.window, seed);
         let mut learner = EpropLearner::new(p, variant, self.data.dims as u64, self.data.classes, seed, self.workers)?;
@@ -168,7 +172,10 @@ pub fn outcome(s: &RandmanScenario, name: &str, seeds: &[u64], runs: &[Vec<SeedR
             p.loss_from, p.trial, p.trial, p.window
         ),
     );
-    out.set("forgetting_conventions", "forgetting_best_past: max over earlier evaluations minus final (Chaudhry 2018, spec 10.6); forgetting_after_training: just after training minus final");
+    out.set(
+        "forgetting_conventions",
+        "forgetting_best_past: max over earlier evaluations minus final (Chaudhry 2018, spec 10.6); forgetting_after_training: just after training minus final",
+    );
     let mut summary = format!(
         "{name} (spec {}, e-prop in the engine): {} tasks, {} LIF, {} train / {} test samples per class, {} epochs per task, eta {}, {} seeds\n{:<8} {:<18} {:>22} {:>22} {:>22} {:>22} {:>22}\n",
         if s.split == Split::Permuted { "10.2" } else { "10.3" },
@@ -274,7 +281,9 @@ fn run_task(name: &'static str, split: Split, setup: &Setup, progress: &mut dyn 
         });
     }
     let train = match setup.iterations {
-        Some(0) => return Err(TaskError::Setting { task: name, setting: "iterations", value: "0".into(), why: "needs at least one training sample per class".into() }),
+        Some(0) => {
+            return Err(TaskError::Setting { task: name, setting: "iterations", value: "0".into(), why: "needs at least one training sample per class".into() });
+        }
         Some(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
         None => None,
     };
