@@ -356,6 +356,11 @@ mod tests {
     }
 
     #[test]
+    fn a_tiny_split_scenario_summary_is_stable() {
+        insta::assert_snapshot!(tiny(Split::Classes, 1, 2).summary);
+    }
+
+    #[test]
     fn a_tiny_scenario_is_determined_by_its_seeds_not_by_workers_or_threads() {
         for split in [Split::Classes, Split::Permuted] {
             let a = tiny(split, 1, 2);
