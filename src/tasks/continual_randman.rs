@@ -282,7 +282,12 @@ fn run_task(name: &'static str, split: Split, setup: &Setup, progress: &mut dyn 
     }
     let train = match setup.iterations {
         Some(0) => {
-            return Err(TaskError::Setting { task: name, setting: "iterations", value: "0".into(), why: "needs at least one training sample per class".into() });
+            return Err(TaskError::Setting {
+                task: name,
+                setting: "iterations",
+                value: "0".into(),
+                why: "needs at least one training sample per class".into(),
+            });
         }
         Some(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
         None => None,
