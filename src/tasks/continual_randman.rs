@@ -421,6 +421,10 @@ mod tests {
 
 /// The specs' expectations for plain e-prop at more samples than the default run
 /// (400 training and 50 test samples per class and task, seeds 0-2), release only.
+/// Measured: permuted, task 1 0.894 just after training it, 0.157 after task 5;
+/// split, class-incremental average accuracy 0.199, last task 0.980. Both tests
+/// together took 817 s wall in release on 2 cores shared with other jobs (load
+/// 11-15); the permuted one is most of it.
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod acceptance {
