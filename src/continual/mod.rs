@@ -24,10 +24,17 @@
 //! `synfire_rules`. [`rate::Learner`] is a plain serial reference of the rate form's
 //! equations, for tests. The data come from the run seed's counter-based task streams, so the
 //! scenario and a seed fully determine data and result.
+//!
+//! The randman scenarios of specs 10.2 and 10.3 ([`manifolds`]: permuted input
+//! channels, split classes) run the same phases ([`phases`]) on a recurrent LIF
+//! network trained by e-prop in the engine ([`engine_eprop`]), evaluated in one or
+//! two views (class- and task-incremental).
 
+pub mod engine_eprop;
 pub mod engine_rate;
 pub mod engine_spiking;
 pub mod file;
+pub mod manifolds;
 pub mod metrics;
 pub mod poisson;
 pub mod rate;
@@ -56,17 +63,72 @@ pub enum Form {
 }
 
 /// What a scenario trains: one presentation loop per epoch, evaluations, task
-/// switches.
-pub trait Learn {
+/// switches. `D` is one task's data (spec 10.1's patterns by default; the randman
+/// tasks of 10.2 and 10.3 are [`manifolds::ClassTask`]s).
+pub trait Learn<D = rate::TaskData> {
     /// One epoch over `data` in `order`.
-    fn train_epoch(&mut self, data: &rate::TaskData, order: &[usize]) -> Result<(), ContinualError>;
-    /// Accuracy on each task, learning off.
-    fn accuracy(&mut self, data: &[rate::TaskData]) -> Result<Vec<f64>, ContinualError>;
+    fn train_epoch(&mut self, data: &D, order: &[usize]) -> Result<(), ContinualError>;
+    /// Accuracy on each task, learning off: one value per task, or, for a learner
+    /// evaluated in several views ([`phases`]), the views one after another (split
+    /// classes: class-incremental on every task, then task-incremental).
+    fn accuracy(&mut self, data: &[D]) -> Result<Vec<f64>, ContinualError>;
     /// A task boundary (SI consolidates).
     fn switch(&mut self) -> Result<(), ContinualError>;
     /// The state at the last evaluation (spec 10.6): the activity during it, the
     /// fraction of synapses at their bounds, the wrapper's internal state.
     fn snapshot(&mut self) -> Result<Snapshot, ContinualError>;
+}
+
+/// The phases of a scenario on `learner`, for any data: for each task `k` in
+/// order, a switch (from the second task on), `epochs` epochs over `data[k]` in
+/// `order(k, e)`, and evaluations on every task (before any training, every
+/// `eval_every` epochs (0: none) and at each task's end). The learner's evaluations
+/// hold `views` blocks of one accuracy per task; the result is one [`Run`] per view.
+pub fn phases<D>(
+    learner: &mut dyn Learn<D>,
+    data: &[D],
+    epochs: usize,
+    eval_every: usize,
+    views: usize,
+    order: &dyn Fn(usize, usize) -> Vec<usize>,
+) -> Result<Vec<Run>, ContinualError> {
+    let t = data.len();
+    let evaluate = |learner: &mut dyn Learn<D>| -> Result<Vec<Vec<f64>>, ContinualError> {
+        let a = learner.accuracy(data)?;
+        if a.len() != views * t {
+            return Err(MetricsError::NotSquare { row: 0, len: a.len(), tasks: views * t }.into());
+        }
+        Ok(a.chunks(t.max(1)).map(<[f64]>::to_vec).collect())
+    };
+    let baseline = evaluate(learner)?;
+    let mut curve = vec![(0.0, baseline.clone())];
+    let mut snapshots = vec![learner.snapshot()?];
+    let mut r = Vec::with_capacity(t);
+    for (k, task) in data.iter().enumerate() {
+        if k > 0 {
+            learner.switch()?;
+        }
+        for e in 0..epochs {
+            learner.train_epoch(task, &order(k, e))?;
+            let done = e + 1 == epochs;
+            if done || (eval_every > 0 && (e + 1) % eval_every == 0) {
+                curve.push(((k * epochs + e + 1) as f64, evaluate(learner)?));
+                snapshots.push(learner.snapshot()?);
+            }
+        }
+        if epochs == 0 {
+            curve.push(((k * epochs) as f64, evaluate(learner)?));
+            snapshots.push(learner.snapshot()?);
+        }
+        r.push(curve.last().map(|c| c.1.clone()).unwrap_or_default());
+    }
+    (0..views)
+        .map(|v| {
+            let matrix =
+                AccuracyMatrix::new(r.iter().map(|row| row.get(v).cloned().unwrap_or_default()).collect(), baseline.get(v).cloned().unwrap_or_default())?;
+            Ok(Run { matrix, curve: curve.iter().map(|(x, a)| (*x, a.get(v).cloned().unwrap_or_default())).collect(), snapshots: snapshots.clone() })
+        })
+        .collect()
 }
 
 impl Learn for Learner {
@@ -246,33 +308,12 @@ impl Scenario {
         }
     }
 
-    /// The phases of the scenario on `learner`.
+    /// The phases of the scenario on `learner` ([`phases`] on spec 10.1's data).
     pub fn run_with(&self, learner: &mut dyn Learn, seed: u64) -> Result<Run, ContinualError> {
         self.check()?;
         let p = &self.protocol;
         let data: Vec<rate::TaskData> = (0..p.tasks).map(|k| rate::task_data(p, seed, k)).collect();
-        let baseline = learner.accuracy(&data)?;
-        let mut curve = vec![(0.0, baseline.clone())];
-        let mut snapshots = vec![learner.snapshot()?];
-        let mut r = Vec::with_capacity(p.tasks);
-        for (k, task) in data.iter().enumerate() {
-            if k > 0 {
-                learner.switch()?;
-            }
-            for e in 0..p.epochs {
-                learner.train_epoch(task, &rate::order(p, seed, k, e))?;
-                let done = e + 1 == p.epochs;
-                if done || (p.eval_every > 0 && (e + 1) % p.eval_every == 0) {
-                    curve.push(((k * p.epochs + e + 1) as f64, learner.accuracy(&data)?));
-                    snapshots.push(learner.snapshot()?);
-                }
-            }
-            if p.epochs == 0 {
-                curve.push(((k * p.epochs) as f64, learner.accuracy(&data)?));
-                snapshots.push(learner.snapshot()?);
-            }
-            r.push(curve.last().map(|c| c.1.clone()).unwrap_or_default());
-        }
-        Ok(Run { matrix: AccuracyMatrix::new(r, baseline)?, curve, snapshots })
+        let mut runs = phases(learner, &data, p.epochs, p.eval_every, 1, &|k, e| rate::order(p, seed, k, e))?;
+        runs.pop().ok_or(ContinualError::Metrics(MetricsError::Empty))
     }
 }

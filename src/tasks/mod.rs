@@ -18,6 +18,7 @@
 
 pub mod continual_file;
 pub mod continual_patterns;
+pub mod continual_randman;
 pub mod disinhibition_bp;
 pub mod disinhibition_data;
 pub mod disinhibition_sign;
@@ -142,6 +143,8 @@ pub enum TaskError {
 pub static ALL: &[&dyn Task] = &[
     &continual_patterns::ContinualPatterns,
     &continual_patterns::ContinualPatternsSpiking,
+    &continual_randman::ContinualPermuted,
+    &continual_randman::ContinualSplit,
     &eprop_pattern::EpropPattern,
     &eprop_evidence::EpropEvidence,
     &memory_stream::MemoryStream,

@@ -366,6 +366,27 @@ fn run_without_a_scenario_runs_the_flagship_continual_patterns() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `continual-split` at one training sample per class and task (`--iterations 1`,
+/// one test sample per class): a short run that writes both views' matrices.
+#[test]
+fn continual_split_writes_both_views() {
+    let dir = scratch("continual-split");
+    let out = synfire(&["run", "continual-split", "--seeds", "1", "--iterations", "1", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["task"], "continual-split");
+    let plain = &report["variants"][0];
+    assert_eq!(plain["variant"], "plain");
+    for view in ["class_incremental", "task_incremental"] {
+        assert_eq!(plain[view]["matrix_mean"].as_array().map(Vec::len), Some(5), "{view}: 5 x 5");
+        assert!(plain[view]["average_accuracy"]["mean"].is_number(), "{view}");
+    }
+    for f in ["matrix_plain_class_incremental.csv", "matrix_plain_task_incremental.csv", "accuracy_matrix.svg", "learning_curves.svg", "summary.txt"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `examples/scenarios/eprop_pattern.toml` with `edits` applied, in a scratch
 /// directory: the directory and the file.
 fn eprop_pattern_variant(name: &str, edits: &[(&str, &str)]) -> (PathBuf, PathBuf) {
