@@ -126,13 +126,17 @@ pub(crate) mod optimizer;
 mod rule;
 mod segment;
 pub(crate) mod state;
+mod step;
 
 pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};
-pub use rule::EpropRule;
+pub(crate) use step::PlainStep;
 
+use crate::bounds::Bounds;
+use crate::driver::Update;
 use crate::error::{RuleError, problem};
 use crate::params::{Checks, Reader, Writer};
-use crate::plasticity::ProjectionInfo;
+use crate::plasticity::{Plasticity, ProjectionInfo};
+use rule::EpropEngine;
 use synfire_graphs::{DelayTicks, PlasticityRule, Rate, RuleProblem, RuleSpec, Time};
 
 /// Catalogue name of the rule on projections into the recurrent population.
@@ -299,6 +303,19 @@ impl Eprop {
 
     /// The running rule for one projection in one shard.
     pub fn build(&self, info: &ProjectionInfo) -> Result<EpropRule, RuleError> {
+        Ok(EpropRule(self.engine(info, PlainStep::unbounded(), self.own_inputs())?))
+    }
+
+    /// The rule's own inputs (the hidden rule's `signal`, slot 0).
+    fn own_inputs(&self) -> &'static [&'static str] {
+        match self.role {
+            Role::Hidden => &[INPUT],
+            Role::Readout => &[],
+        }
+    }
+
+    /// The engine with `update` applying each step's proposed change, reading `inputs`.
+    fn engine<U: Update>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<EpropEngine<U>, RuleError> {
         let name = self.name();
         let problems = self.check();
         if !problems.is_empty() {
@@ -359,7 +376,7 @@ impl Eprop {
         let optimizer = optimizer::Optimizer::new(self.adam, self.eta, self.adam_beta1, self.adam_beta2, self.adam_eps);
         let f_target = (self.f_target.0 * dt * 1e-3) as f32;
         let reg = (self.c_reg > 0.0).then_some(rule::Regulariser { c_reg: self.c_reg as f32, f_target, online: self.regularise_online });
-        Ok(EpropRule::new(self.role, coeffs, optimizer, every, u64::from(d), reg, info))
+        Ok(EpropEngine::new(self.role, coeffs, optimizer, every, u64::from(d), reg, info, update, inputs))
     }
 
     fn name(&self) -> &'static str {
@@ -433,3 +450,35 @@ impl PlasticityRule for Eprop {
         c.problems
     }
 }
+
+/// A metaplastic wrapper around either e-prop rule (spec 7): each optimiser step's
+/// proposed change goes through the wrapper's [`Update`] at the tick the step acts
+/// (`t_u + signal_delay`). The optimiser sees the gradient `g` (with the regulariser's
+/// term) exactly as the plain rule does, and Adam's moments are of that gradient; the
+/// change it proposes is `-eta g` (SGD) or `-eta m_hat / (sqrt(v_hat) + eps)`
+/// (Adam), independent of the weight. e-prop keeps no bounds, so the wrapper's
+/// efficacy is unbounded.
+impl crate::metaplastic::OwnEngine for Eprop {
+    fn name(&self) -> &'static str {
+        Eprop::name(self)
+    }
+    fn inputs(&self) -> [&'static [&'static str]; 2] {
+        match self.role {
+            Role::Hidden => [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]],
+            Role::Readout => [&[], &[crate::metaplastic::si::INPUT]],
+        }
+    }
+    fn bounds(&self) -> Bounds {
+        Bounds::hard(f64::NEG_INFINITY..=f64::INFINITY)
+    }
+    fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError> {
+        Ok(Box::new(self.engine(info, update, inputs)?))
+    }
+}
+
+/// The running e-prop rule (the plain form: each step's change added to the weight).
+/// Its state's columns are described in `state.rs`.
+#[derive(Debug, Clone)]
+pub struct EpropRule(EpropEngine<PlainStep>);
+
+crate::plasticity::delegate_plasticity!(EpropRule);

@@ -55,7 +55,16 @@ pub const SI: &str = "synaptic_intelligence";
 /// not change what a kernel proposes), signal-gated learning (so the delta rule) and
 /// reward-modulated STDP, which propose their changes through the same [`Update`] on
 /// their own lazy engines (`crate::signal_hebb`, `crate::rstdp`).
-pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME, crate::signal_hebb::NAME, crate::rstdp::NAME];
+pub const BASES: &[&str] = &[
+    crate::stdp_pair::NAME,
+    crate::triplet::NAME,
+    crate::istdp::NAME,
+    crate::signal_hebb::NAME,
+    crate::rstdp::NAME,
+    crate::eprop::NAME,
+    crate::eprop::READOUT,
+    crate::superspike::NAME,
+];
 
 /// Parameters of the Benna–Fusi chain (spec 7.1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -401,11 +410,12 @@ pub(crate) trait WithUpdate {
 /// slot of its own (slot 0), the wrapper's inputs after it.
 pub(crate) trait OwnEngine {
     /// Catalogue name, for errors.
-    const NAME: &'static str;
+    fn name(&self) -> &'static str;
     /// The base's inputs, and the same followed by synaptic intelligence's
-    /// `consolidate`.
-    const INPUTS: [&'static [&'static str]; 2];
-    /// The base's bounds (its parameters' unit).
+    /// `consolidate` (whose slot is the first after the base's).
+    fn inputs(&self) -> [&'static [&'static str]; 2];
+    /// The base's bounds (its parameters' unit), in which the wrapper clips its
+    /// efficacy (unbounded for the gradient rules).
     fn bounds(&self) -> Bounds;
     /// The base's engine with `update`, reading `inputs`.
     fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError>;
@@ -417,7 +427,8 @@ pub(crate) trait OwnEngine {
         Self: Sized,
     {
         let bounds = crate::catalog::scale_bounds(self.bounds(), info.weight_scale);
-        meta.with_update(bounds, info, 1, Own { base: self, info }).map_err(|message| RuleError::Projection { rule: Self::NAME.into(), message })?
+        let slot = self.inputs()[0].len();
+        meta.with_update(bounds, info, slot, Own { base: self, info }).map_err(|message| RuleError::Projection { rule: self.name().into(), message })?
     }
 }
 
@@ -430,7 +441,7 @@ struct Own<'a, B> {
 impl<B: OwnEngine> WithUpdate for Own<'_, B> {
     type Out = Result<Box<dyn Plasticity>, RuleError>;
     fn with<U: Update + 'static>(self, update: U) -> Self::Out {
-        let inputs = B::INPUTS[usize::from(!update.inputs().is_empty())];
+        let inputs = self.base.inputs()[usize::from(!update.inputs().is_empty())];
         self.base.engine_with(self.info, update, inputs)
     }
 }
