@@ -188,8 +188,9 @@ fn a_wrapped_delta_rule_holds_its_bases_inputs_and_runs() {
     inside.inputs.clear();
     let p = Catalog.check(&inside).unwrap();
     assert!(p.iter().any(|q| q.param == "base.inputs.signal" && q.message.contains("wrapper")), "{p:?}");
-    // A wrapper around a rule that proposes no update is still refused.
-    let mut eprop = wrapped[0].clone();
-    eprop.base = Some(Box::new(RuleSpec { name: "eprop".into(), ..RuleSpec::default() }));
-    assert!(Catalog.check(&eprop).unwrap().iter().any(|q| q.param == "base.name"));
+    // A wrapper around a rule that proposes no update is still refused (e-prop,
+    // once refused here, proposes its optimiser steps: `tests/rules/eprop_meta.rs`).
+    let mut stp = wrapped[0].clone();
+    stp.base = Some(Box::new(RuleSpec { name: "stp".into(), ..RuleSpec::default() }));
+    assert!(Catalog.check(&stp).unwrap().iter().any(|q| q.param == "base.name"));
 }
