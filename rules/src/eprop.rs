@@ -106,6 +106,29 @@
 //! happened, except that the hidden rule's segments lie on a grid of 64 ticks:
 //! bit for bit when the evaluation spans a multiple of 64 ticks, else to rounding.
 //!
+//! # Metaplastic wrappers
+//!
+//! Either rule is a base of the wrappers of specs 7 (`Eprop::hidden()...metaplastic(1.0)`,
+//! `.benna_fusi(..)`, `.synaptic_intelligence(..)`; in a file `rule = { name =
+//! "meta_hidden", m = 1, base = { name = "eprop", ... }, inputs = { signal = "L" } }`).
+//! The engine (`rule.rs`) is generic over the `Update` (`crate::driver`) that applies each step: at the
+//! step of tick `t_u` the optimiser sees the gradient `g` (with the regulariser's term)
+//! as without a wrapper, Adam's moments included, and proposes `delta = -eta g` (SGD)
+//! or `-eta m_hat / (sqrt(v_hat) + eps)` (Adam) per synapse, the optimiser's new weight
+//! minus the current one; the update applies it at `t_a = t_u + signal_delay`, the tick
+//! the step acts (hidden weights: the attenuated change into `W_h`, efficacy `W_h`;
+//! Benna–Fusi: `delta` into `u_1`, the chain on its own clock, the efficacy of a
+//! spike's own tick transmitted; synaptic intelligence: `g = -delta / eta`, so its
+//! `eta` should be the rule's). The update's clocks run at their ticks, after every step
+//! acting before and before every step acting at or after them. The plain rule's update
+//! (`step.rs`) adds `delta` in f32: the bits of `w - eta g`. A step skipped while
+//! learning is off proposes nothing; the update's clocks still run (a chain relaxes, a
+//! consolidation happens). The update's state is saved under `update.` (after the
+//! rule's own columns), and its inputs (synaptic intelligence's `consolidate`) come
+//! after the rule's `signal` (slot 0; slot 0 for the readout rule, which has none).
+//! The feedback rule `eprop_feedback` repeats the plain readout update, so behind a
+//! wrapper symmetric feedback no longer equals `W_out^T`.
+//!
 //! # Cost
 //!
 //! Over a segment every per-synapse quantity is linear in the segment's start and
@@ -130,6 +153,7 @@ mod step;
 
 pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};
 pub(crate) use step::PlainStep;
+
 
 use crate::bounds::Bounds;
 use crate::driver::Update;

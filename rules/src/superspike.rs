@@ -64,6 +64,16 @@
 //! `settle`. The update of tick `n T_u` acts on the weights from tick
 //! `n T_u + signal_delay` on. Results never depend on the window or worker count.
 //!
+//! # Metaplastic wrappers
+//!
+//! A base of the wrappers of specs 7 (`SuperSpike::new()...metaplastic(1.0)`): the
+//! engine is generic over the `Update` applying each update's proposed change
+//! `eta g / (sqrt(v) + epsilon)` (the RMS statistic `v` is of the gradient, as in the
+//! plain rule) at the tick it acts, `n T_u + signal_delay`; the clip bounds the
+//! wrapper's efficacy. Synaptic intelligence's `g = -delta / eta` is then the
+//! RMS-normalised step, not the raw gradient. A wrapped rule has no weight schedule,
+//! so `superspike_feedback` refuses to mirror it.
+//!
 //! # References
 //!
 //! Zenke & Ganguli (2018) Neural Comput. 30:1514; their Auryn code

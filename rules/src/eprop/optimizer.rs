@@ -48,7 +48,7 @@ impl Optimizer {
 
     /// The change a step proposes for synapse `k` after gradient `g` (Adam's moments
     /// advanced): `-eta g` or `-eta m_hat / (sqrt(v_hat) + eps)`, independent of the
-    /// weight. The e-prop rules hand it to their [`Update`](crate::driver::Update)
+    /// weight. The e-prop rules hand it to their `Update` (`crate::driver`)
     /// (the plain one adds it in f32, a metaplastic wrapper applies it its way).
     #[inline]
     pub fn delta(&mut self, step: &Step, k: usize, g: f32) -> f32 {

@@ -19,7 +19,10 @@
 //! `crate::driver`) and signal-gated learning (`signal_hebb`, so the delta rule
 //! `Delta::new().error("E").metaplastic(1.0)`, on its own lazy engine) and
 //! reward-modulated STDP (`crate::rstdp`, whose eligibility proposes `h m c` each
-//! rewarded tick, on its lazy engine). One
+//! rewarded tick, on its lazy engine) and the gradient rules e-prop (`eprop`,
+//! `eprop_readout`) and SuperSpike, whose optimiser steps propose the change the
+//! optimiser would make, applied at the tick the step acts (`crate::eprop`,
+//! `crate::superspike`). One
 //! mechanism for both: [`Meta::with_update`] builds the wrapper's `Update` and hands it
 //! to the base's engine. In a file the wrapper holds every input, its base's too:
 //! `rule = { name = "meta_hidden", m = 1, base = { name = "signal_hebb" }, inputs = { signal = "E" } }`.
@@ -52,9 +55,10 @@ pub const SI: &str = "synaptic_intelligence";
 
 /// The base rules a wrapper takes: kernels of the shared engines that do not read the
 /// weight they are given (a Benna–Fusi settle rewrites the stored efficacy, which must
-/// not change what a kernel proposes), signal-gated learning (so the delta rule) and
-/// reward-modulated STDP, which propose their changes through the same [`Update`] on
-/// their own lazy engines (`crate::signal_hebb`, `crate::rstdp`).
+/// not change what a kernel proposes), signal-gated learning (so the delta rule),
+/// reward-modulated STDP, e-prop's two rules and SuperSpike, which propose their
+/// changes through the same [`Update`] on their own engines ([`OwnEngine`]; the
+/// gradient rules' proposals do not depend on the weight either).
 pub const BASES: &[&str] = &[
     crate::stdp_pair::NAME,
     crate::triplet::NAME,
