@@ -115,7 +115,6 @@ impl Catalog {
     /// The names a rule's own `Plasticity::synapse_state` answers.
     fn own_synapse_state(&self, spec: &RuleSpec) -> Vec<&'static str> {
         match spec.name.as_str() {
-
             crate::orchestrated::NAME => vec!["w_cons"],
             eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
             eprop::FEEDBACK => vec!["g"],

@@ -154,7 +154,6 @@ mod step;
 pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};
 pub(crate) use step::PlainStep;
 
-
 use crate::bounds::Bounds;
 use crate::driver::Update;
 use crate::error::{RuleError, problem};

@@ -94,7 +94,8 @@ fn network(seed: u64, wrap: Wrap) -> Net {
     let rec = net.connect(h, h, Conn::all_to_all().autapses(false).weight(w(0.5)).delay(d).plastic(wrap.apply(hidden)));
     let out = net.connect(h, y, Conn::all_to_all().weight(w(0.7)).delay(d).plastic(wrap.apply(readout)));
     let fb = net.connect(y, h, Conn::all_to_all().weight(w(1.0)).delay(d).into_signal("L"));
-    let state = [input, rec, out].iter().map(|&p| wrap.columns().iter().map(|&c| (c.to_string(), net.record_synapse_state(p, c, 1.0.ms(), None))).collect()).collect();
+    let state =
+        [input, rec, out].iter().map(|&p| wrap.columns().iter().map(|&c| (c.to_string(), net.record_synapse_state(p, c, 1.0.ms(), None))).collect()).collect();
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
     Net { graph, input, rec, out, fb, state }
 }
@@ -270,10 +271,10 @@ impl Layer {
 fn clock_at(wrap: Wrap, s: usize) -> bool {
     s > 0
         && match wrap {
-        Wrap::Chain => s.is_multiple_of(P),
-        Wrap::Si | Wrap::SiModulated => s.is_multiple_of(SI_EVERY as usize),
-        Wrap::Hidden => false,
-    }
+            Wrap::Chain => s.is_multiple_of(P),
+            Wrap::Si | Wrap::SiModulated => s.is_multiple_of(SI_EVERY as usize),
+            Wrap::Hidden => false,
+        }
 }
 
 /// The reference trained trial by trial: each trial's gradient from the dense

@@ -10,9 +10,9 @@
 
 mod support;
 
+use synfire_graphs::PlasticityRule;
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, PopId, ProjId, SourceSpec, Time};
-use synfire_graphs::PlasticityRule;
 use synfire_rules::{BennaFusi, Metaplastic, SuperSpike, SuperSpikeFeedback, SynapticIntelligence};
 use synfire_runtime::Runtime;
 
@@ -193,19 +193,18 @@ impl Layer {
     /// The layer behind wrapper `meta`, its state from the initial weights.
     fn wrapped(w: Matrix, meta: Option<MetaRef>) -> Layer {
         let mut l = Layer::new(w);
-        l.ms = l
-            .w
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|&w| match meta {
-                        Some(MetaRef::Hidden) => vec![w],
-                        Some(MetaRef::Chain) => vec![w, 0.0, 0.0],
-                        _ => vec![w, 0.0, 0.0, w, w],
-                    })
-                    .collect()
-            })
-            .collect();
+        l.ms =
+            l.w.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|&w| match meta {
+                            Some(MetaRef::Hidden) => vec![w],
+                            Some(MetaRef::Chain) => vec![w, 0.0, 0.0],
+                            _ => vec![w, 0.0, 0.0, w, w],
+                        })
+                        .collect()
+                })
+                .collect();
         l.meta = meta;
         l
     }

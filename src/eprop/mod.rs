@@ -256,12 +256,12 @@ impl EpropSpec {
             let rule = self.wrapped(
                 with_adam(
                     Eprop::hidden()
-                    .eta(eta * c_in)
-                    .update_every(every)
-                    .tau_out(self.tau_out.ms())
-                    .signal_delay((Self::LAG as f64).ms())
-                    .gamma(self.gamma)
-                    .normalised(self.normalised, self.normalised)
+                        .eta(eta * c_in)
+                        .update_every(every)
+                        .tau_out(self.tau_out.ms())
+                        .signal_delay((Self::LAG as f64).ms())
+                        .gamma(self.gamma)
+                        .normalised(self.normalised, self.normalised)
                         .regularise(self.c_reg, Rate(self.f_target))
                         .signal(&signal),
                 ),
@@ -407,7 +407,11 @@ mod tests {
         let with = |m: MetaChoice| EpropSpec { meta: Some(m), ..plain.clone() };
         let bits = |spec: &EpropSpec, workers: usize| {
             let (mut t, h) = trained(spec, workers, 3);
-            [h.input_projections.clone(), h.recurrent.clone(), h.readout_projections.clone()].concat().iter().map(|&p| by_pair(&mut t, p, false)).collect::<Vec<_>>()
+            [h.input_projections.clone(), h.recurrent.clone(), h.readout_projections.clone()]
+                .concat()
+                .iter()
+                .map(|&p| by_pair(&mut t, p, false))
+                .collect::<Vec<_>>()
         };
         let want = bits(&plain, 1);
         assert!(bits(&with(Meta::Hidden(HiddenWeights::analog(0.0))), 2) == want, "m = 0 is the plain rule");
