@@ -44,20 +44,14 @@ impl RuleCatalog for Catalog {
     }
 
     fn synapse_state(&self, spec: &RuleSpec) -> Vec<&'static str> {
-        // The names each rule's `Plasticity::synapse_state` answers.
-        match spec.name.as_str() {
-            crate::orchestrated::NAME => vec!["w_cons"],
-            eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
-            eprop::FEEDBACK => vec!["g"],
-            metaplastic::BENNA_FUSI => match parse(spec) {
-                Some(Ok(Parsed::Wrapped(_, Meta::BennaFusi(p)))) => metaplastic::chain::BEAKER_NAMES[..p.m].to_vec(),
-                _ => Vec::new(),
-            },
-            metaplastic::HIDDEN => vec!["w_h"],
-            metaplastic::SI => vec!["omega", "Omega", "theta_star"],
-            superspike::NAME => vec!["el", "el_flt", "m", "v"],
-            _ => Vec::new(),
+        // The names each rule's `Plasticity::synapse_state` answers (a wrapper's,
+        // then its base's: a wrapped e-prop rule still answers `g`).
+        if Meta::is_wrapper(&spec.name) {
+            let mut names = self.own_synapse_state(spec);
+            names.extend(spec.base.as_deref().map(|b| self.own_synapse_state(b)).unwrap_or_default());
+            return names;
         }
+        self.own_synapse_state(spec)
     }
 
     fn projection_inputs(&self, spec: &RuleSpec) -> Vec<&'static str> {
@@ -112,6 +106,25 @@ impl RuleCatalog for Catalog {
             eprop::NAME => vec![eprop::INPUT],
             disinhibition::NAME | disinhibition_spiking::NAME => disinhibition::per_neuron_inputs().to_vec(),
             superspike::NAME => vec![superspike::INPUT],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Catalog {
+    /// The names a rule's own `Plasticity::synapse_state` answers.
+    fn own_synapse_state(&self, spec: &RuleSpec) -> Vec<&'static str> {
+        match spec.name.as_str() {
+            crate::orchestrated::NAME => vec!["w_cons"],
+            eprop::NAME | eprop::READOUT => vec!["g", "ebar"],
+            eprop::FEEDBACK => vec!["g"],
+            metaplastic::BENNA_FUSI => match parse(spec) {
+                Some(Ok(Parsed::Wrapped(_, Meta::BennaFusi(p)))) => metaplastic::chain::BEAKER_NAMES[..p.m].to_vec(),
+                _ => Vec::new(),
+            },
+            metaplastic::HIDDEN => vec!["w_h"],
+            metaplastic::SI => vec!["omega", "Omega", "theta_star"],
+            superspike::NAME => vec!["el", "el_flt", "m", "v"],
             _ => Vec::new(),
         }
     }
@@ -328,6 +341,8 @@ pub fn instantiate_with(spec: &RuleSpec, info: &ProjectionInfo, engine: Engine) 
             Parsed::Vogels(p) => p.build(info, engine, Some(meta)),
             Parsed::SignalHebb(p) => OwnEngine::build_wrapped(p, info, meta),
             Parsed::Rstdp(p) => OwnEngine::build_wrapped(p, info, meta),
+            Parsed::Eprop(p) => OwnEngine::build_wrapped(p, info, meta),
+            Parsed::SuperSpike(p) => OwnEngine::build_wrapped(p, info, meta),
             // `parse_wrapped` takes no other base.
             _ => Err(RuleError::Unknown { name: base.to_spec().name }),
         },

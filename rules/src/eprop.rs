@@ -106,6 +106,29 @@
 //! happened, except that the hidden rule's segments lie on a grid of 64 ticks:
 //! bit for bit when the evaluation spans a multiple of 64 ticks, else to rounding.
 //!
+//! # Metaplastic wrappers
+//!
+//! Either rule is a base of the wrappers of specs 7 (`Eprop::hidden()...metaplastic(1.0)`,
+//! `.benna_fusi(..)`, `.synaptic_intelligence(..)`; in a file `rule = { name =
+//! "meta_hidden", m = 1, base = { name = "eprop", ... }, inputs = { signal = "L" } }`).
+//! The engine (`rule.rs`) is generic over the `Update` (`crate::driver`) that applies each step: at the
+//! step of tick `t_u` the optimiser sees the gradient `g` (with the regulariser's term)
+//! as without a wrapper, Adam's moments included, and proposes `delta = -eta g` (SGD)
+//! or `-eta m_hat / (sqrt(v_hat) + eps)` (Adam) per synapse, the optimiser's new weight
+//! minus the current one; the update applies it at `t_a = t_u + signal_delay`, the tick
+//! the step acts (hidden weights: the attenuated change into `W_h`, efficacy `W_h`;
+//! Benna–Fusi: `delta` into `u_1`, the chain on its own clock, the efficacy of a
+//! spike's own tick transmitted; synaptic intelligence: `g = -delta / eta`, so its
+//! `eta` should be the rule's). The update's clocks run at their ticks, after every step
+//! acting before and before every step acting at or after them. The plain rule's update
+//! (`step.rs`) adds `delta` in f32: the bits of `w - eta g`. A step skipped while
+//! learning is off proposes nothing; the update's clocks still run (a chain relaxes, a
+//! consolidation happens). The update's state is saved under `update.` (after the
+//! rule's own columns), and its inputs (synaptic intelligence's `consolidate`) come
+//! after the rule's `signal` (slot 0; slot 0 for the readout rule, which has none).
+//! The feedback rule `eprop_feedback` repeats the plain readout update, so behind a
+//! wrapper symmetric feedback no longer equals `W_out^T`.
+//!
 //! # Cost
 //!
 //! Over a segment every per-synapse quantity is linear in the segment's start and
@@ -126,13 +149,17 @@ pub(crate) mod optimizer;
 mod rule;
 mod segment;
 pub(crate) mod state;
+mod step;
 
 pub use feedback::{EpropFeedback, EpropFeedbackRule, FEEDBACK};
-pub use rule::EpropRule;
+pub(crate) use step::PlainStep;
 
+use crate::bounds::Bounds;
+use crate::driver::Update;
 use crate::error::{RuleError, problem};
 use crate::params::{Checks, Reader, Writer};
-use crate::plasticity::ProjectionInfo;
+use crate::plasticity::{Plasticity, ProjectionInfo};
+use rule::EpropEngine;
 use synfire_graphs::{DelayTicks, PlasticityRule, Rate, RuleProblem, RuleSpec, Time};
 
 /// Catalogue name of the rule on projections into the recurrent population.
@@ -299,6 +326,19 @@ impl Eprop {
 
     /// The running rule for one projection in one shard.
     pub fn build(&self, info: &ProjectionInfo) -> Result<EpropRule, RuleError> {
+        Ok(EpropRule(self.engine(info, PlainStep::unbounded(), self.own_inputs())?))
+    }
+
+    /// The rule's own inputs (the hidden rule's `signal`, slot 0).
+    fn own_inputs(&self) -> &'static [&'static str] {
+        match self.role {
+            Role::Hidden => &[INPUT],
+            Role::Readout => &[],
+        }
+    }
+
+    /// The engine with `update` applying each step's proposed change, reading `inputs`.
+    fn engine<U: Update>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<EpropEngine<U>, RuleError> {
         let name = self.name();
         let problems = self.check();
         if !problems.is_empty() {
@@ -359,7 +399,7 @@ impl Eprop {
         let optimizer = optimizer::Optimizer::new(self.adam, self.eta, self.adam_beta1, self.adam_beta2, self.adam_eps);
         let f_target = (self.f_target.0 * dt * 1e-3) as f32;
         let reg = (self.c_reg > 0.0).then_some(rule::Regulariser { c_reg: self.c_reg as f32, f_target, online: self.regularise_online });
-        Ok(EpropRule::new(self.role, coeffs, optimizer, every, u64::from(d), reg, info))
+        Ok(EpropEngine::new(self.role, coeffs, optimizer, every, u64::from(d), reg, info, update, inputs))
     }
 
     fn name(&self) -> &'static str {
@@ -433,3 +473,35 @@ impl PlasticityRule for Eprop {
         c.problems
     }
 }
+
+/// A metaplastic wrapper around either e-prop rule (spec 7): each optimiser step's
+/// proposed change goes through the wrapper's [`Update`] at the tick the step acts
+/// (`t_u + signal_delay`). The optimiser sees the gradient `g` (with the regulariser's
+/// term) exactly as the plain rule does, and Adam's moments are of that gradient; the
+/// change it proposes is `-eta g` (SGD) or `-eta m_hat / (sqrt(v_hat) + eps)`
+/// (Adam), independent of the weight. e-prop keeps no bounds, so the wrapper's
+/// efficacy is unbounded.
+impl crate::metaplastic::OwnEngine for Eprop {
+    fn name(&self) -> &'static str {
+        Eprop::name(self)
+    }
+    fn inputs(&self) -> [&'static [&'static str]; 2] {
+        match self.role {
+            Role::Hidden => [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]],
+            Role::Readout => [&[], &[crate::metaplastic::si::INPUT]],
+        }
+    }
+    fn bounds(&self) -> Bounds {
+        Bounds::hard(f64::NEG_INFINITY..=f64::INFINITY)
+    }
+    fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError> {
+        Ok(Box::new(self.engine(info, update, inputs)?))
+    }
+}
+
+/// The running e-prop rule (the plain form: each step's change added to the weight).
+/// Its state's columns are described in `state.rs`.
+#[derive(Debug, Clone)]
+pub struct EpropRule(EpropEngine<PlainStep>);
+
+crate::plasticity::delegate_plasticity!(EpropRule);

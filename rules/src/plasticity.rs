@@ -192,3 +192,78 @@ pub trait Plasticity: Send + std::fmt::Debug + synfire_graphs::PlainState {
         None
     }
 }
+
+/// `PlainState` and `Plasticity` for a newtype `$t(engine)` around a rule's generic
+/// engine (the plain form of a rule that a metaplastic wrapper can also drive), each
+/// method the engine's.
+macro_rules! delegate_plasticity {
+    ($t:ty) => {
+        impl synfire_graphs::PlainState for $t {
+            fn save(&self, out: &mut synfire_graphs::StateWriter) {
+                self.0.save(out);
+            }
+            fn restore(&mut self, r: &mut synfire_graphs::StateReader<'_>) -> Result<(), synfire_graphs::StateError> {
+                self.0.restore(r)
+            }
+        }
+
+        impl $crate::plasticity::Plasticity for $t {
+            fn name(&self) -> &str {
+                self.0.name()
+            }
+            fn needs(&self) -> $crate::plasticity::Needs {
+                self.0.needs()
+            }
+            fn on_post(&mut self, target: u32, t: synfire_graphs::Tick) {
+                self.0.on_post(target, t);
+            }
+            fn on_pre(&mut self, source: u32, t: synfire_graphs::Tick, syn: &mut $crate::synapses::Synapses<'_>, ctx: &$crate::synapses::Context<'_>) -> f32 {
+                self.0.on_pre(source, t, syn, ctx)
+            }
+            fn on_pre_graded(
+                &mut self,
+                source: u32,
+                t: synfire_graphs::Tick,
+                value: f32,
+                syn: &mut $crate::synapses::Synapses<'_>,
+                ctx: &$crate::synapses::Context<'_>,
+            ) -> f32 {
+                self.0.on_pre_graded(source, t, value, syn, ctx)
+            }
+            fn advance(&mut self, now: synfire_graphs::Tick, syn: &mut $crate::synapses::Synapses<'_>, ctx: &$crate::synapses::Context<'_>) {
+                self.0.advance(now, syn, ctx);
+            }
+            fn settle(&mut self, now: synfire_graphs::Tick, syn: &mut $crate::synapses::Synapses<'_>, ctx: &$crate::synapses::Context<'_>) {
+                self.0.settle(now, syn, ctx);
+            }
+            fn on_tick(&mut self, t: synfire_graphs::Tick, syn: &mut $crate::synapses::Synapses<'_>, ctx: &$crate::synapses::Context<'_>) {
+                self.0.on_tick(t, syn, ctx);
+            }
+            fn begin_trial(&mut self, at: synfire_graphs::Tick, ends: $crate::plasticity::TrialEnds) {
+                self.0.begin_trial(at, ends);
+            }
+            fn can_switch_learning(&self, at: synfire_graphs::Tick, on: bool) -> Result<(), String> {
+                self.0.can_switch_learning(at, on)
+            }
+            fn switch_learning(&mut self, at: synfire_graphs::Tick, on: bool) {
+                self.0.switch_learning(at, on);
+            }
+            fn inputs(&self) -> &'static [&'static str] {
+                self.0.inputs()
+            }
+            fn bytes_per_synapse(&self) -> usize {
+                self.0.bytes_per_synapse()
+            }
+            fn memory_bytes(&self) -> usize {
+                self.0.memory_bytes()
+            }
+            fn watch_state(&mut self, name: &str) {
+                self.0.watch_state(name);
+            }
+            fn synapse_state(&self, name: &str) -> Option<&[f32]> {
+                self.0.synapse_state(name)
+            }
+        }
+    };
+}
+pub(crate) use delegate_plasticity;

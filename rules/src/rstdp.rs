@@ -276,8 +276,12 @@ impl PlasticityRule for RewardStdp {
 }
 
 impl crate::metaplastic::OwnEngine for RewardStdp {
-    const NAME: &'static str = NAME;
-    const INPUTS: [&'static [&'static str]; 2] = [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]];
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn inputs(&self) -> [&'static [&'static str]; 2] {
+        [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]]
+    }
     fn bounds(&self) -> Bounds {
         self.bounds
     }

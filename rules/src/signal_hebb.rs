@@ -182,8 +182,12 @@ impl PlasticityRule for SignalHebb {
 }
 
 impl crate::metaplastic::OwnEngine for SignalHebb {
-    const NAME: &'static str = NAME;
-    const INPUTS: [&'static [&'static str]; 2] = [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]];
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn inputs(&self) -> [&'static [&'static str]; 2] {
+        [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]]
+    }
     fn bounds(&self) -> Bounds {
         self.bounds
     }

@@ -64,6 +64,16 @@
 //! `settle`. The update of tick `n T_u` acts on the weights from tick
 //! `n T_u + signal_delay` on. Results never depend on the window or worker count.
 //!
+//! # Metaplastic wrappers
+//!
+//! A base of the wrappers of specs 7 (`SuperSpike::new()...metaplastic(1.0)`): the
+//! engine is generic over the `Update` applying each update's proposed change
+//! `eta g / (sqrt(v) + epsilon)` (the RMS statistic `v` is of the gradient, as in the
+//! plain rule) at the tick it acts, `n T_u + signal_delay`; the clip bounds the
+//! wrapper's efficacy. Synaptic intelligence's `g = -delta / eta` is then the
+//! RMS-normalised step, not the raw gradient. A wrapped rule has no weight schedule,
+//! so `superspike_feedback` refuses to mirror it.
+//!
 //! # References
 //!
 //! Zenke & Ganguli (2018) Neural Comput. 30:1514; their Auryn code
@@ -75,11 +85,14 @@ mod rule;
 mod state;
 
 pub use feedback::{FEEDBACK, FORWARD, SuperSpikeFeedback, SuperSpikeFeedbackRule};
-pub use rule::SuperSpikeRule;
 
+use crate::bounds::Bounds;
+use crate::driver::Update;
+use crate::eprop::PlainStep;
 use crate::error::{RuleError, problem};
 use crate::params::{Checks, Reader, Writer};
-use crate::plasticity::ProjectionInfo;
+use crate::plasticity::{Plasticity, ProjectionInfo};
+use rule::SuperSpikeEngine;
 use synfire_graphs::{DelayTicks, PlasticityRule, RuleProblem, RuleSpec, Time, WeightSchedule};
 
 /// Catalogue name.
@@ -194,6 +207,13 @@ impl SuperSpike {
 
     /// The running rule for one projection in one shard.
     pub fn build(&self, info: &ProjectionInfo) -> Result<SuperSpikeRule, RuleError> {
+        let scale = info.weight_scale;
+        let clip = PlainStep::clipped((self.w_min * scale) as f32, (self.w_max * scale) as f32);
+        Ok(SuperSpikeRule(self.engine(info, clip, &[INPUT])?))
+    }
+
+    /// The engine with `update` applying each update's change, reading `inputs`.
+    fn engine<U: Update>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<SuperSpikeEngine<U>, RuleError> {
         let problems = self.check();
         if !problems.is_empty() {
             return Err(RuleError::Invalid { rule: NAME.into(), problems });
@@ -228,7 +248,7 @@ impl SuperSpike {
             w_max: (self.w_max * scale) as f32,
             lag: self.signal_delay.map_or(0, |x| x.to_ticks(info.dt)),
         };
-        Ok(SuperSpikeRule::new(c, every, u64::from(d), info))
+        Ok(SuperSpikeEngine::new(c, every, u64::from(d), info, update, inputs))
     }
 }
 
@@ -288,3 +308,29 @@ impl PlasticityRule for SuperSpike {
         c.problems
     }
 }
+
+/// A metaplastic wrapper around SuperSpike (spec 7): each update's proposed change
+/// `eta g / (sqrt(v) + epsilon)` goes through the wrapper's [`Update`] at the tick the
+/// update acts (`n T_u + signal_delay`); the RMS statistic `v` is of the gradient, as
+/// in the plain rule. The clip `w_min..w_max` bounds the wrapper's efficacy (its own
+/// state is not clipped: a chain is linear, a hidden weight grows past it).
+impl crate::metaplastic::OwnEngine for SuperSpike {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn inputs(&self) -> [&'static [&'static str]; 2] {
+        [&[INPUT], &[INPUT, crate::metaplastic::si::INPUT]]
+    }
+    fn bounds(&self) -> Bounds {
+        Bounds::hard(self.w_min..=self.w_max)
+    }
+    fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError> {
+        Ok(Box::new(self.engine(info, update, inputs)?))
+    }
+}
+
+/// The running SuperSpike rule (the plain form: each update clipped to `w_min..w_max`).
+#[derive(Debug, Clone)]
+pub struct SuperSpikeRule(SuperSpikeEngine<PlainStep>);
+
+crate::plasticity::delegate_plasticity!(SuperSpikeRule);

@@ -2,16 +2,18 @@
 //! equations (which also integrates the `lif_cuba` neurons exactly): the gradient
 //! accumulators `m` of both layers tick by tick and the weights after RMS-normalised
 //! updates; and the same training bit for bit on any worker count and window, and
-//! across a checkpoint.
+//! across a checkpoint. Behind each metaplastic wrapper (specs 7), the same
+//! reference applies the wrapper's equations to each update's proposed change.
 
 // The reference indexes its matrices like the equations do.
 #![allow(clippy::needless_range_loop)]
 
 mod support;
 
+use synfire_graphs::PlasticityRule;
 use synfire_graphs::prelude::*;
 use synfire_graphs::{Graph, PopId, ProjId, SourceSpec, Time};
-use synfire_rules::{SuperSpike, SuperSpikeFeedback};
+use synfire_rules::{BennaFusi, Metaplastic, SuperSpike, SuperSpikeFeedback, SynapticIntelligence};
 use synfire_runtime::Runtime;
 
 const N_IN: usize = 8;
@@ -27,6 +29,10 @@ const EVERY: u64 = 20;
 
 struct Net {
     graph: Graph,
+    /// The wrapper around both SuperSpike rules, if any.
+    meta: Option<MetaRef>,
+    /// Per layer, probes of the wrapper's state (names of [`MetaRef::columns`]).
+    state: [Vec<Probe<probe_kind::Weights>>; 2],
     /// The hidden layer's feedback is `+-w_out^T` (`superspike_feedback`), else fixed random.
     symmetric: bool,
     hid: ProjId,
@@ -41,6 +47,39 @@ struct Net {
 /// `delay` ticks. The hidden error is fed back through fixed random weights, or with
 /// `symmetric` through the output weights' transpose.
 fn network(delay: u64, symmetric: bool) -> Net {
+    network_with(delay, symmetric, None)
+}
+
+/// A metaplastic wrapper of both layers' rules in the reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum MetaRef {
+    /// Hidden weights, `m = 0.3` (per mV).
+    Hidden,
+    /// Benna–Fusi, 3 beakers, geometric, one step per `T_u`.
+    Chain,
+    /// Synaptic intelligence consolidating every 10 ms (`c = 0.5`, `xi = 1`, its
+    /// `eta` SuperSpike's 0.5).
+    Si,
+}
+
+impl MetaRef {
+    fn wrap(self, rule: SuperSpike) -> synfire_graphs::RuleSpec {
+        match self {
+            MetaRef::Hidden => rule.metaplastic(0.3).to_spec(),
+            MetaRef::Chain => rule.benna_fusi(BennaFusi::geometric(3).clock((EVERY as f64 * DT).ms())).to_spec(),
+            MetaRef::Si => rule.synaptic_intelligence(SynapticIntelligence::new(0.5).xi(1.0).eta(0.5).every(10.0.ms())).to_spec(),
+        }
+    }
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            MetaRef::Hidden => &["w_h"],
+            MetaRef::Chain => &["u_1", "u_2", "u_3"],
+            MetaRef::Si => &["omega", "Omega", "theta_star"],
+        }
+    }
+}
+
+fn network_with(delay: u64, symmetric: bool, meta: Option<MetaRef>) -> Net {
     let d = (delay as f64 * DT).ms();
     let mut net = Network::new().dt(DT.ms()).seed(5);
     let times = |n: usize, f: &dyn Fn(usize) -> (f64, f64)| -> Vec<Vec<Time>> {
@@ -66,8 +105,12 @@ fn network(delay: u64, symmetric: bool) -> Net {
     net.learning_signal("EH", h);
     net.learning_signal("EO", o);
     let rule = |sig: &str| SuperSpike::new().eta(0.5).update_every(((EVERY as f64) * DT).ms()).clip(-20.0, 20.0).signal_delay(d).signal(sig);
-    let hid = net.connect(x, h, Conn::all_to_all().weight(uniform(2.0.mv(), 9.0.mv())).delay(d).plastic(rule("EH")));
-    let out = net.connect(h, o, Conn::all_to_all().weight(uniform(4.0.mv(), 12.0.mv())).delay(d).named("out").plastic(rule("EO")));
+    let spec = |r: SuperSpike| match meta {
+        Some(m) => m.wrap(r),
+        None => r.to_spec(),
+    };
+    let hid = net.connect(x, h, Conn::all_to_all().weight(uniform(2.0.mv(), 9.0.mv())).delay(d).plastic(spec(rule("EH"))));
+    let out = net.connect(h, o, Conn::all_to_all().weight(uniform(4.0.mv(), 12.0.mv())).delay(d).named("out").plastic(spec(rule("EO"))));
     // The output error S* - S, and its random feedback onto the hidden layer.
     net.connect(tg, o, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal("EO"));
     net.connect(o, o, Conn::one_to_one().weight((-1.0).one()).delay(d).into_signal("EO"));
@@ -80,8 +123,10 @@ fn network(delay: u64, symmetric: bool) -> Net {
     let fb_o = net.connect(o, h, feedback(-1.0));
     let spikes = net.record_spikes([x, tg, h, o]);
     let m = [hid, out].map(|p| net.record_synapse_state(p, "m", DT.ms(), None));
+    let columns = meta.map_or(&[][..], MetaRef::columns);
+    let state = [hid, out].map(|p| columns.iter().map(|c| net.record_synapse_state(p, c, DT.ms(), None)).collect());
     let graph = net.freeze_with(&synfire_rules::Catalog).expect("valid");
-    Net { graph, symmetric, hid, out, fb: [fb_t, fb_o], spikes, m }
+    Net { graph, meta, state, symmetric, hid, out, fb: [fb_t, fb_o], spikes, m }
 }
 
 type Matrix = Vec<Vec<f64>>;
@@ -113,6 +158,12 @@ struct Layer {
     free_at: Vec<u64>,
     /// The weights of an update, until the tick it acts on.
     w_next: Option<Matrix>,
+    /// With a wrapper: its state per synapse (`[W_h]`, `[u_1, u_2, u_3]`, or
+    /// `[theta, omega, Omega, theta_star, theta_start]`) and an update's proposed
+    /// changes until the tick it acts on.
+    meta: Option<MetaRef>,
+    ms: Vec<Vec<Vec<f64>>>,
+    d_next: Option<Matrix>,
 }
 
 impl Layer {
@@ -132,8 +183,30 @@ impl Layer {
             ie: vec![0.0; n],
             free_at: vec![0; n],
             w_next: None,
+            meta: None,
+            ms: Vec::new(),
+            d_next: None,
             w,
         }
+    }
+
+    /// The layer behind wrapper `meta`, its state from the initial weights.
+    fn wrapped(w: Matrix, meta: Option<MetaRef>) -> Layer {
+        let mut l = Layer::new(w);
+        l.ms =
+            l.w.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|&w| match meta {
+                            Some(MetaRef::Hidden) => vec![w],
+                            Some(MetaRef::Chain) => vec![w, 0.0, 0.0],
+                            _ => vec![w, 0.0, 0.0, w, w],
+                        })
+                        .collect()
+                })
+                .collect();
+        l.meta = meta;
+        l
     }
 
     /// One tick of the neurons with the arrivals `x`: spikes, and `U - theta` (inf while refractory).
@@ -191,20 +264,96 @@ impl Layer {
     fn update(&mut self) {
         let gamma = (-(EVERY as f64 * DT) / 30_000.0).exp();
         let mut w = self.w.clone();
+        let mut delta = self.w.clone();
         for i in 0..self.w.len() {
             for j in 0..self.w[i].len() {
                 let g = self.m[i][j] / EVERY as f64;
                 self.m[i][j] = 0.0;
                 self.v[i][j] = (gamma * self.v[i][j]).max(g * g);
                 w[i][j] = (w[i][j] + 0.5 * g / (self.v[i][j].sqrt() + 1e-12)).clamp(-20.0, 20.0);
+                delta[i][j] = 0.5 * g / (self.v[i][j].sqrt() + 1e-12);
             }
         }
-        self.w_next = Some(w);
+        if self.meta.is_some() {
+            self.d_next = Some(delta);
+        } else {
+            self.w_next = Some(w);
+        }
     }
 
-    fn act(&mut self) {
+    /// Tick `t` after the neurons: the weights that spikes sent at `t` transmit. A
+    /// wrapper's clock of the tick runs first, then an update acting at `t`.
+    fn act(&mut self, t: u64) {
+        if let Some(meta) = self.meta {
+            return self.act_wrapped(meta, t);
+        }
         if let Some(w) = self.w_next.take() {
             self.w = w;
+        }
+    }
+
+    /// Spec 7.2 / 7.1 / 7.3 on each proposed change; the efficacy clipped to +-20.
+    fn act_wrapped(&mut self, meta: MetaRef, t: u64) {
+        let d = self.d_next.take();
+        for i in 0..self.w.len() {
+            for j in 0..self.w[i].len() {
+                let s = &mut self.ms[i][j];
+                let delta = d.as_ref().map(|d| d[i][j]);
+                match meta {
+                    MetaRef::Hidden => {
+                        if let Some(mut delta) = delta {
+                            if delta * s[0] < 0.0 {
+                                delta *= 1.0 - (0.3 * s[0].abs()).tanh().powi(2);
+                            }
+                            s[0] += delta;
+                        }
+                        self.w[i][j] = s[0].clamp(-20.0, 20.0);
+                    }
+                    MetaRef::Chain => {
+                        if t > 0 && t.is_multiple_of(EVERY) {
+                            let (c, g) = ([1.0, 2.0, 4.0], [1.0 / 8.0, 1.0 / 16.0, 1.0 / 32.0]);
+                            let u = s.clone();
+                            for k in 0..3 {
+                                let above = if k > 0 { g[k - 1] * (u[k - 1] - u[k]) } else { 0.0 };
+                                let below = g[k] * (if k < 2 { u[k + 1] } else { 0.0 } - u[k]);
+                                s[k] = u[k] + (above + below) / c[k];
+                            }
+                        }
+                        if let Some(delta) = delta {
+                            s[0] += delta;
+                        }
+                        self.w[i][j] = s[0].clamp(-20.0, 20.0);
+                    }
+                    MetaRef::Si => {
+                        // Consolidation every 10 ms (100 ticks), before an update of the tick.
+                        if t > 0 && t.is_multiple_of(100) {
+                            let moved = s[0] - s[4];
+                            s[2] += (s[1] / (moved * moved + 1.0)).max(0.0);
+                            (s[3], s[4], s[1]) = (s[0], s[0], 0.0);
+                        }
+                        if let Some(delta) = delta {
+                            let g = -delta / 0.5;
+                            let gain = (2.0 * 0.5 * 0.5 * s[2]).min(0.5);
+                            let total = delta - gain * (s[0] - s[3]);
+                            // theta is the engine's f32 weight, clipped to the bounds.
+                            let next = f64::from((s[0] + total).clamp(-20.0, 20.0) as f32);
+                            s[1] += -g * (next - s[0]);
+                            s[0] = next;
+                        }
+                        self.w[i][j] = s[0];
+                    }
+                }
+            }
+        }
+    }
+
+    /// The wrapper's probed columns, in [`MetaRef::columns`] order.
+    fn columns(&self, meta: MetaRef) -> Vec<Matrix> {
+        let pick = |c: usize| self.ms.iter().map(|r| r.iter().map(|s| s[c]).collect()).collect();
+        match meta {
+            MetaRef::Hidden => vec![pick(0)],
+            MetaRef::Chain => vec![pick(0), pick(1), pick(2)],
+            MetaRef::Si => vec![pick(1), pick(2), pick(3)],
         }
     }
 }
@@ -214,6 +363,8 @@ struct Run {
     m: Vec<[Matrix; 2]>,
     spikes: Vec<(u64, usize, usize)>,
     w: [Matrix; 2],
+    /// With a wrapper, each layer's probed columns at the end.
+    state: [Vec<Matrix>; 2],
 }
 
 /// The reference from the initial weights `w0`, with the engine's recorded source
@@ -222,8 +373,8 @@ struct Run {
 type Pending = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
 
 fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
-    let mut hid = Layer::new(w0[0].clone());
-    let mut out = Layer::new(w0[1].clone());
+    let mut hid = Layer::wrapped(w0[0].clone(), net.meta);
+    let mut out = Layer::wrapped(w0[1].clone(), net.meta);
     let [mut b_t, mut b_o] = net.fb.map(|p| dense(sim, p, N_H, N_O));
     let rec = sim.spikes(net.spikes).expect("spikes");
     let emitted = |pop: u32, t: u64, n: usize| {
@@ -236,7 +387,7 @@ fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
         v
     };
     let (mut h_prev, mut o_prev) = (vec![0.0; N_H], vec![0.0; N_O]);
-    let mut run = Run { m: Vec::new(), spikes: Vec::new(), w: [Vec::new(), Vec::new()] };
+    let mut run = Run { m: Vec::new(), spikes: Vec::new(), w: [Vec::new(), Vec::new()], state: [Vec::new(), Vec::new()] };
     // The rule ticks wait for their error (one tick of lag).
     let mut pending: Option<Pending> = None;
     for t in 0..ticks {
@@ -253,8 +404,8 @@ fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
             b_t = (0..N_H).map(|i| (0..N_O).map(|k| out.w[k][i]).collect()).collect();
             b_o = (0..N_H).map(|i| (0..N_O).map(|k| -out.w[k][i]).collect()).collect();
         }
-        hid.act();
-        out.act();
+        hid.act(t);
+        out.act(t);
         for (i, _) in h_sp.iter().enumerate().filter(|p| *p.1) {
             run.spikes.push((t, 2, i));
         }
@@ -276,6 +427,9 @@ fn reference(sim: &Runtime, net: &Net, ticks: u64, w0: &[Matrix; 2]) -> Run {
         run.m.push([hid.m.clone(), out.m.clone()]);
         pending = Some((x, h_d, h_prev.clone(), o_d));
         (h_prev, o_prev) = (h_now, o_now);
+    }
+    if let Some(meta) = net.meta {
+        run.state = [hid.columns(meta), out.columns(meta)];
     }
     run.w = [hid.w, out.w];
     run
@@ -354,6 +508,64 @@ fn check_against_reference(net: &Net) {
         let moved = got.iter().flatten().zip(w0[layer].iter().flatten()).filter(|(a, b)| a != b).count();
         assert!(moved > rows * cols / 2, "layer {layer}: the updates moved {moved} weights");
         assert_close(&format!("symmetric {} layer {layer} weights", net.symmetric), &got, &run.w[layer], max_abs(&run.w[layer]));
+    }
+}
+
+/// SuperSpike behind each wrapper (random feedback): the same spikes as the
+/// reference, and after 14 updates the weights and the wrapper's state of both
+/// layers equal the reference's, whose updates go through the wrapper's equations
+/// (hidden weights, the chain stepping every `T_u`, consolidations every 10 ms).
+/// Bit-identical on 1 and 3 workers and across a checkpoint between an update's tick
+/// and the tick it acts on.
+#[test]
+fn wrapped_superspike_equals_the_reference_with_the_wrappers_equations() {
+    for meta in [MetaRef::Hidden, MetaRef::Chain, MetaRef::Si] {
+        let net = network_with(1, false, Some(meta));
+        let mut sim = Runtime::builder().workers(2).build(&net.graph).expect("builds");
+        sim.run_ticks(0).expect("runs");
+        let w0 = [dense(&sim, net.hid, N_H, N_IN), dense(&sim, net.out, N_O, N_H)];
+        // One tick short of a multiple of T_u: the weights read at the end (as of
+        // tick 299) are those the reference's last tick sets, with no chain step or
+        // consolidation at the reading tick itself.
+        sim.run_ticks(TICKS - 1).expect("runs");
+        let run = reference(&sim, &net, TICKS - 1, &w0);
+        let mut want = run.spikes.clone();
+        want.sort_unstable();
+        assert_eq!(engine_spikes(&sim, &net), want, "{meta:?}: the reference neurons fire like the engine's");
+        let dims = [(N_H, N_IN), (N_O, N_H)];
+        for (layer, p) in [net.hid, net.out].into_iter().enumerate() {
+            let (rows, cols) = dims[layer];
+            let got = dense(&sim, p, rows, cols);
+            let moved = got.iter().flatten().zip(w0[layer].iter().flatten()).filter(|(a, b)| (*a - *b).abs() > 1e-3).count();
+            assert!(moved > rows * cols / 2, "{meta:?} layer {layer}: the updates moved {moved} weights");
+            let close = |what: &str, got: &Matrix, want: &Matrix, tol: f64| {
+                for (r, (a, b)) in got.iter().zip(want).enumerate() {
+                    for (c, (x, y)) in a.iter().zip(b).enumerate() {
+                        assert!((x - y).abs() <= tol * y.abs().max(1.0), "{meta:?} layer {layer} {what}[{r}][{c}]: engine {x}, reference {y}");
+                    }
+                }
+            };
+            close("weights", &got, &run.w[layer], 1e-5);
+            for (c, probe) in net.state[layer].iter().enumerate() {
+                let trace = sim.weights(*probe).expect("state");
+                let k = trace.ticks.len() - 1;
+                let got = sample(&trace, k, rows, cols);
+                let name = meta.columns()[c];
+                // SI's path integral weighs steps between f32 weights (see
+                // tests/eprop_metaplastic.rs): 1e-4.
+                close(name, &got, &run.state[layer][c], if name.eq_ignore_ascii_case("omega") { 1e-4 } else { 1e-5 });
+            }
+        }
+        if meta == MetaRef::Si {
+            assert!(run.state[0][1].iter().flatten().any(|&o| o > 1e-3), "consolidations gave importances");
+        }
+        let want = trained(&net, 1, None, TICKS);
+        assert!(trained(&net, 3, Some(1), TICKS) == want, "{meta:?}: 1 and 3 workers");
+        let mut a = support::runtime(&net.graph, 3, None);
+        a.run_ticks(81).expect("runs");
+        let mut b = support::round_trip(&net.graph, &mut a, 2);
+        b.run_ticks(TICKS - 81).expect("runs");
+        assert!(all_bits(&b, &net) == want, "{meta:?}: weights differ after a resume at tick 81");
     }
 }
 

@@ -30,8 +30,13 @@ pub use trainer::{Trainer, TrialOutput};
 
 use synfire_graphs::prelude::*;
 use synfire_graphs::rng::{Domain, stream};
-use synfire_graphs::{Number, PopId, ProjId, Rate, SourceSpec};
-use synfire_rules::{Eprop, EpropFeedback};
+use synfire_graphs::{Number, PlasticityRule, PopId, ProjId, Rate, RuleSpec, SourceSpec};
+use synfire_rules::metaplastic::Meta;
+use synfire_rules::{Eprop, EpropFeedback, Metaplastic};
+
+/// A metaplastic wrapper (specs 7) around every e-prop rule of an [`EpropSpec`]:
+/// Benna–Fusi, hidden weights or synaptic intelligence, with their parameters.
+pub type MetaChoice = Meta;
 
 /// How the learning signal reaches the hidden neurons.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,6 +120,14 @@ pub struct EpropSpec {
     /// Classification: softmax readouts learning a cross-entropy loss where a
     /// one-hot target is given (the loss window), instead of regression.
     pub softmax: bool,
+    /// A metaplastic wrapper around the input, recurrent and readout rules (each
+    /// optimiser step's change goes through it at the tick the step acts); `None`:
+    /// the plain rules. Synaptic intelligence's `eta` is set to each rule's own
+    /// learning rate, so that its `g = -delta / eta` is the gradient (with SGD; with
+    /// Adam it is Adam's normalised step). The feedback rules of symmetric and
+    /// adaptive feedback learn with the plain readout update: behind a wrapper, `B`
+    /// is no longer `W_out^T`.
+    pub meta: Option<MetaChoice>,
 }
 
 impl EpropSpec {
@@ -144,6 +157,7 @@ impl EpropSpec {
             batch: 1,
             p_rec: 1.0,
             softmax: false,
+            meta: None,
         }
     }
 
@@ -174,6 +188,7 @@ impl EpropSpec {
             batch: 64,
             p_rec: 1.0,
             softmax: true,
+            meta: None,
         }
     }
 
@@ -192,6 +207,17 @@ impl EpropSpec {
     /// The recurrent network's `alpha = exp(-1/tau_m)`.
     fn alpha(&self) -> f64 {
         (-1.0 / self.tau_m).exp()
+    }
+
+    /// `rule` behind the wrapper [`EpropSpec::meta`], if any (synaptic intelligence
+    /// with the rule's own learning rate `eta`).
+    fn wrapped(&self, rule: Eprop, eta: f64) -> RuleSpec {
+        match &self.meta {
+            None => rule.to_spec(),
+            Some(Meta::BennaFusi(p)) => rule.benna_fusi(*p).to_spec(),
+            Some(Meta::Hidden(p)) => rule.hidden_weights(*p).to_spec(),
+            Some(Meta::Si(p)) => rule.synaptic_intelligence(p.clone().eta(eta)).to_spec(),
+        }
     }
 
     /// Adds the network to `net` (whose dt must be 1 ms).
@@ -227,16 +253,19 @@ impl EpropSpec {
         for (&h, name) in hidden.iter().zip(&names) {
             let signal = format!("L_{name}");
             net.learning_signal(&signal, h);
-            let rule = with_adam(
-                Eprop::hidden()
-                    .eta(eta * c_in)
-                    .update_every(every)
-                    .tau_out(self.tau_out.ms())
-                    .signal_delay((Self::LAG as f64).ms())
-                    .gamma(self.gamma)
-                    .normalised(self.normalised, self.normalised)
-                    .regularise(self.c_reg, Rate(self.f_target))
-                    .signal(&signal),
+            let rule = self.wrapped(
+                with_adam(
+                    Eprop::hidden()
+                        .eta(eta * c_in)
+                        .update_every(every)
+                        .tau_out(self.tau_out.ms())
+                        .signal_delay((Self::LAG as f64).ms())
+                        .gamma(self.gamma)
+                        .normalised(self.normalised, self.normalised)
+                        .regularise(self.c_reg, Rate(self.f_target))
+                        .signal(&signal),
+                ),
+                eta * c_in,
             );
             let sd = |n: u64| (c_in / (n as f64).sqrt()).one();
             input.push(net.connect(x, h, Conn::all_to_all().weight(normal(0.0.one(), sd(self.n_in))).delay(d).plastic(rule.clone())));
@@ -245,7 +274,7 @@ impl EpropSpec {
                 let conn = if all { Conn::all_to_all() } else { Conn::prob(self.p_rec) }.weight(normal(0.0.one(), sd_rec)).delay(d).plastic(rule.clone());
                 recurrent.push(net.connect(src, h, if src == h { conn.autapses(false) } else { conn }));
             }
-            let out_rule = with_adam(Eprop::readout().eta(eta).update_every(every));
+            let out_rule = self.wrapped(with_adam(Eprop::readout().eta(eta).update_every(every)), eta);
             // Readout weights drawn here (not by the engine), so that symmetric
             // feedback can start as their transpose.
             let n_h = net_size(self, name);
@@ -365,6 +394,45 @@ mod tests {
             .filter(|(a, b)| a.1 != &b.1)
             .count();
         assert!(moved > 0, "the readout learned");
+    }
+
+    /// `meta` wraps the input, recurrent and readout rules: hidden weights with
+    /// `m = 0` (no attenuation, the efficacy `W_h` itself) train bit for bit like
+    /// the plain rules, `m = 1` differently; synaptic intelligence gets each rule's
+    /// learning rate; wrapped training is the same on 1 and 3 workers.
+    #[test]
+    fn a_wrapper_choice_wraps_every_eprop_rule() {
+        use synfire_rules::{HiddenWeights, SynapticIntelligence};
+        let plain = small(Feedback::Random { scale: 0.3 });
+        let with = |m: MetaChoice| EpropSpec { meta: Some(m), ..plain.clone() };
+        let bits = |spec: &EpropSpec, workers: usize| {
+            let (mut t, h) = trained(spec, workers, 3);
+            [h.input_projections.clone(), h.recurrent.clone(), h.readout_projections.clone()]
+                .concat()
+                .iter()
+                .map(|&p| by_pair(&mut t, p, false))
+                .collect::<Vec<_>>()
+        };
+        let want = bits(&plain, 1);
+        assert!(bits(&with(Meta::Hidden(HiddenWeights::analog(0.0))), 2) == want, "m = 0 is the plain rule");
+        let m1 = with(Meta::Hidden(HiddenWeights::analog(1.0)));
+        let got = bits(&m1, 1);
+        assert!(got != want, "m = 1 attenuates");
+        assert!(bits(&m1, 3) == got, "1 and 3 workers");
+        let si = with(Meta::Si(SynapticIntelligence::new(0.1).every(100.0.ms())));
+        let mut net = Network::new().dt(1.0.ms()).seed(5);
+        let h = si.build(&mut net);
+        let graph = net.freeze_with(&synfire_rules::Catalog).unwrap();
+        let eta = |p: ProjId| {
+            let rule = graph.projections[p.index()].conn.rule.clone().unwrap();
+            assert_eq!(rule.name, "synaptic_intelligence");
+            let base = rule.base.unwrap();
+            (rule.params["eta"].clone(), base.params["eta"].clone())
+        };
+        for p in [h.input_projections[0], h.readout_projections[0]] {
+            let (si_eta, base_eta) = eta(p);
+            assert_eq!(si_eta, base_eta, "SI's eta is its base's");
+        }
     }
 
     /// Adaptive feedback learns; random feedback does not; both train the same on

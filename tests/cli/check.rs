@@ -200,3 +200,40 @@ fn continual_scenario_files_are_checked_and_refused_by_name() {
         assert!(!dir.exists(), "{name}: a refused run wrote {}", dir.display());
     }
 }
+
+/// A scenario file with wrapped e-prop rules (`meta_hidden` around `eprop`,
+/// `synaptic_intelligence` around `eprop_readout`) writes back to the same graph
+/// and plan, wrappers and bases included; a misfit field of a base rule, a bad value
+/// of a wrapper and an unknown base are refused by name, exit status 2.
+#[test]
+fn wrapped_eprop_scenarios_round_trip_and_bad_fields_are_named() {
+    let file = example("eprop_metaplastic.toml");
+    let scenario = synfire_graphs::scenario::Scenario::load(&file).unwrap();
+    let graph = scenario.freeze_with(&synfire_rules::Catalog).unwrap();
+    let rules: Vec<(String, String)> = graph
+        .projections
+        .iter()
+        .filter_map(|p| p.conn.rule.as_ref())
+        .map(|r| (r.name.clone(), r.base.as_ref().map(|b| b.name.clone()).unwrap_or_default()))
+        .collect();
+    let pairs = [("meta_hidden", "eprop"), ("meta_hidden", "eprop"), ("synaptic_intelligence", "eprop_readout")];
+    assert_eq!(rules, pairs.map(|(a, b)| (a.to_string(), b.to_string())));
+    let text = synfire_graphs::scenario::to_toml(&graph, &scenario.run);
+    assert!(text.contains("meta_hidden") && text.contains("eprop_readout"), "{text}");
+    let again = synfire_graphs::scenario::Scenario::parse(&text).unwrap();
+    assert_eq!(again.run, scenario.run);
+    assert_eq!(again.freeze_with(&synfire_rules::Catalog).unwrap(), graph, "{text}");
+    let original = std::fs::read_to_string(&file).unwrap();
+    for (name, from, to, named) in [
+        ("base-field.toml", r#"base = { name = "eprop", eta = 0.000327839"#, r#"base = { name = "eprop", etaa = 0.000327839"#, "rule.base.etaa"),
+        ("wrapper-value.toml", r#"name = "meta_hidden", m = 1.0"#, r#"name = "meta_hidden", m = -1.0"#, "rule.m"),
+        ("base-name.toml", r#"name = "eprop_readout", eta"#, r#"name = "eprop_feedback", eta"#, "rule.base.name"),
+    ] {
+        assert!(original.contains(from), "{name}: the example has no `{from}`");
+        let bad = Scratch::new(name, &original.replace(from, to));
+        let out = synfire_check(&bad.0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(named), "{name}: {stderr}");
+    }
+}

@@ -39,16 +39,26 @@ impl Optimizer {
         }
     }
 
-    /// The new weight of synapse `k` after gradient `g`.
+    /// The new weight of synapse `k` after gradient `g`: `w + delta(g)` in f32, the
+    /// bits of `w - eta g` (SGD) and `w - eta m_hat / (sqrt(v_hat) + eps)` (Adam).
     #[inline]
     pub fn apply(&mut self, step: &Step, k: usize, w: f32, g: f32) -> f32 {
+        w + self.delta(step, k, g)
+    }
+
+    /// The change a step proposes for synapse `k` after gradient `g` (Adam's moments
+    /// advanced): `-eta g` or `-eta m_hat / (sqrt(v_hat) + eps)`, independent of the
+    /// weight. The e-prop rules hand it to their `Update` (`crate::driver`)
+    /// (the plain one adds it in f32, a metaplastic wrapper applies it its way).
+    #[inline]
+    pub fn delta(&mut self, step: &Step, k: usize, g: f32) -> f32 {
         if !step.adam {
-            return w - step.eta * g;
+            return -(step.eta * g);
         }
         let m = step.b1 * self.m[k] + (1.0 - step.b1) * g;
         let v = step.b2 * self.v[k] + (1.0 - step.b2) * g * g;
         (self.m[k], self.v[k]) = (m, v);
-        w - step.eta * (m / step.c1) / ((v / step.c2).sqrt() + step.eps)
+        -(step.eta * (m / step.c1) / ((v / step.c2).sqrt() + step.eps))
     }
 }
 

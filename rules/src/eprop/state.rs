@@ -1,4 +1,4 @@
-//! e-prop's plain state: everything [`EpropRule`] carries between windows.
+//! e-prop's plain state: everything [`EpropRule`](super::EpropRule) carries between windows.
 //!
 //! Columns (saved after `settle(now)`): `clock` ([`Axis::Scalar`], u64: `pos`,
 //! `next_step`, optimiser steps, ticks of `psi` history, ticks of `L` history, width
@@ -9,15 +9,18 @@
 //! (`Axis::Neuron`) the histories `psi` and `l` (and `creg`, `seen` with the online
 //! regulariser), one value per recorded tick, and with the trial-form regulariser
 //! `counts`, one value per optimiser interval from the current one. Widths are at
-//! least 1 (padded), so that an empty history is still a column.
+//! least 1 (padded), so that an empty history is still a column. Last, under `update.`,
+//! the columns of the [`Update`] applying the steps: none for the plain rule, a
+//! metaplastic wrapper's own (e.g. `update.w_h`).
 
-use super::rule::EpropRule;
+use super::rule::EpropEngine;
+use crate::driver::Update;
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Values};
 
 /// Pads empty places in integer columns.
 const NONE: u64 = u64::MAX;
 
-impl EpropRule {
+impl<U> EpropEngine<U> {
     fn ticks(&self, v: &[f32]) -> usize {
         v.len() / self.n_targets.max(1)
     }
@@ -48,7 +51,7 @@ pub(crate) fn by_tick(rows: &[f32], n: usize, ticks: usize) -> Vec<f32> {
     out
 }
 
-impl PlainState for EpropRule {
+impl<U: Update> PlainState for EpropEngine<U> {
     fn save(&self, out: &mut StateWriter) {
         let n = self.n_targets;
         let (psi_ticks, l_ticks) = (self.ticks(&self.psi), self.ticks(&self.l));
@@ -86,6 +89,7 @@ impl PlainState for EpropRule {
             }
             None => {}
         }
+        out.group("update", |w| self.update.save(w));
     }
 
     fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
@@ -132,6 +136,9 @@ impl PlainState for EpropRule {
             }
             None => {}
         }
+        let mut update = self.update.clone();
+        input.group("update", |r| update.restore(r))?;
+        self.update = update;
         (self.pos, self.next_step, self.opt.steps) = (clock[0], clock[1], clock[2]);
         (self.resets, self.learning) = (resets.into(), learning);
         (self.zbar, self.pending) = (zbar, pending);

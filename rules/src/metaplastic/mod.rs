@@ -19,7 +19,10 @@
 //! `crate::driver`) and signal-gated learning (`signal_hebb`, so the delta rule
 //! `Delta::new().error("E").metaplastic(1.0)`, on its own lazy engine) and
 //! reward-modulated STDP (`crate::rstdp`, whose eligibility proposes `h m c` each
-//! rewarded tick, on its lazy engine). One
+//! rewarded tick, on its lazy engine) and the gradient rules e-prop (`eprop`,
+//! `eprop_readout`) and SuperSpike, whose optimiser steps propose the change the
+//! optimiser would make, applied at the tick the step acts (`crate::eprop`,
+//! `crate::superspike`). One
 //! mechanism for both: [`Meta::with_update`] builds the wrapper's `Update` and hands it
 //! to the base's engine. In a file the wrapper holds every input, its base's too:
 //! `rule = { name = "meta_hidden", m = 1, base = { name = "signal_hebb" }, inputs = { signal = "E" } }`.
@@ -52,10 +55,20 @@ pub const SI: &str = "synaptic_intelligence";
 
 /// The base rules a wrapper takes: kernels of the shared engines that do not read the
 /// weight they are given (a Benna–Fusi settle rewrites the stored efficacy, which must
-/// not change what a kernel proposes), signal-gated learning (so the delta rule) and
-/// reward-modulated STDP, which propose their changes through the same [`Update`] on
-/// their own lazy engines (`crate::signal_hebb`, `crate::rstdp`).
-pub const BASES: &[&str] = &[crate::stdp_pair::NAME, crate::triplet::NAME, crate::istdp::NAME, crate::signal_hebb::NAME, crate::rstdp::NAME];
+/// not change what a kernel proposes), signal-gated learning (so the delta rule),
+/// reward-modulated STDP, e-prop's two rules and SuperSpike, which propose their
+/// changes through the same [`Update`] on their own engines ([`OwnEngine`]; the
+/// gradient rules' proposals do not depend on the weight either).
+pub const BASES: &[&str] = &[
+    crate::stdp_pair::NAME,
+    crate::triplet::NAME,
+    crate::istdp::NAME,
+    crate::signal_hebb::NAME,
+    crate::rstdp::NAME,
+    crate::eprop::NAME,
+    crate::eprop::READOUT,
+    crate::superspike::NAME,
+];
 
 /// Parameters of the Benna–Fusi chain (spec 7.1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -401,11 +414,12 @@ pub(crate) trait WithUpdate {
 /// slot of its own (slot 0), the wrapper's inputs after it.
 pub(crate) trait OwnEngine {
     /// Catalogue name, for errors.
-    const NAME: &'static str;
+    fn name(&self) -> &'static str;
     /// The base's inputs, and the same followed by synaptic intelligence's
-    /// `consolidate`.
-    const INPUTS: [&'static [&'static str]; 2];
-    /// The base's bounds (its parameters' unit).
+    /// `consolidate` (whose slot is the first after the base's).
+    fn inputs(&self) -> [&'static [&'static str]; 2];
+    /// The base's bounds (its parameters' unit), in which the wrapper clips its
+    /// efficacy (unbounded for the gradient rules).
     fn bounds(&self) -> Bounds;
     /// The base's engine with `update`, reading `inputs`.
     fn engine_with<U: Update + 'static>(&self, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Result<Box<dyn Plasticity>, RuleError>;
@@ -417,7 +431,8 @@ pub(crate) trait OwnEngine {
         Self: Sized,
     {
         let bounds = crate::catalog::scale_bounds(self.bounds(), info.weight_scale);
-        meta.with_update(bounds, info, 1, Own { base: self, info }).map_err(|message| RuleError::Projection { rule: Self::NAME.into(), message })?
+        let slot = self.inputs()[0].len();
+        meta.with_update(bounds, info, slot, Own { base: self, info }).map_err(|message| RuleError::Projection { rule: self.name().into(), message })?
     }
 }
 
@@ -430,7 +445,7 @@ struct Own<'a, B> {
 impl<B: OwnEngine> WithUpdate for Own<'_, B> {
     type Out = Result<Box<dyn Plasticity>, RuleError>;
     fn with<U: Update + 'static>(self, update: U) -> Self::Out {
-        let inputs = B::INPUTS[usize::from(!update.inputs().is_empty())];
+        let inputs = self.base.inputs()[usize::from(!update.inputs().is_empty())];
         self.base.engine_with(self.info, update, inputs)
     }
 }

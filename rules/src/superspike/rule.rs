@@ -1,6 +1,7 @@
 //! The running SuperSpike rule: lazy replay of rows over the ticks whose error has
 //! arrived (the equations are in the parent module's docs).
 
+use crate::driver::Update;
 use crate::plasticity::{Needs, Plasticity, ProjectionInfo};
 use crate::synapses::{Context, Synapses};
 use std::collections::VecDeque;
@@ -43,9 +44,11 @@ impl Coeffs {
     }
 }
 
-/// SuperSpike on one projection in one shard.
+/// SuperSpike on one projection in one shard, generic over the [`Update`] that
+/// applies each update's proposed change `eta g / (sqrt(v) + epsilon)` (the plain
+/// rule's clip, or a metaplastic wrapper, spec 7).
 #[derive(Debug, Clone)]
-pub struct SuperSpikeRule {
+pub(crate) struct SuperSpikeEngine<U> {
     pub(crate) c: Coeffs,
     /// Update interval `T_u` in ticks.
     pub(crate) every: u64,
@@ -71,12 +74,16 @@ pub struct SuperSpikeRule {
     /// `on_tick`, the filtered error through the last tick whose signal arrived.
     pub(crate) sigma: Vec<f32>,
     pub(crate) e: Vec<f32>,
+    /// Applies each update's change; its state is saved under `update.`.
+    pub(crate) update: U,
+    /// `signal` (slot 0), then the update's inputs.
+    pub(crate) inputs: &'static [&'static str],
 }
 
-impl SuperSpikeRule {
-    pub(crate) fn new(c: Coeffs, every: u64, delay: u64, info: &ProjectionInfo) -> SuperSpikeRule {
+impl<U: Update> SuperSpikeEngine<U> {
+    pub(crate) fn new(c: Coeffs, every: u64, delay: u64, info: &ProjectionInfo, update: U, inputs: &'static [&'static str]) -> Self {
         let n = info.n_synapses;
-        SuperSpikeRule {
+        SuperSpikeEngine {
             c,
             every,
             delay,
@@ -94,6 +101,28 @@ impl SuperSpikeRule {
             err_flt: vec![0.0; info.n_targets],
             sigma: Vec::new(),
             e: Vec::new(),
+            update,
+            inputs,
+        }
+    }
+
+    /// The update's initial state (once) and its third factors through tick `t`.
+    #[inline]
+    fn begin(&mut self, t: u64, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.update.prepare(syn.weights, 1.0);
+        self.update.observe(t, ctx);
+    }
+
+    /// The update's clocks at ticks below `until`, each after every update acting
+    /// before its tick and before every one acting at or after it.
+    #[inline]
+    fn run_clocks(&mut self, until: u64, syn: &mut Synapses<'_>) {
+        loop {
+            let c = self.update.next_clock();
+            if c >= until {
+                return;
+            }
+            self.update.clock(c, syn.weights, 1.0);
         }
     }
 
@@ -143,7 +172,10 @@ impl SuperSpikeRule {
     /// Takes every update that acts on the weights at or before tick `limit`.
     fn steps_through(&mut self, limit: u64, syn: &mut Synapses<'_>) {
         while self.next_step + self.c.lag <= limit {
+            // Acts on the weights from `t_a` on: the update applies it there.
+            let t_a = self.next_step + self.c.lag;
             self.integrate(self.next_step, syn);
+            self.run_clocks(t_a + 1, syn);
             let c = self.c;
             let ticks = self.every as f32;
             for k in 0..self.m.len() {
@@ -151,10 +183,12 @@ impl SuperSpikeRule {
                 self.m[k] = 0.0;
                 let v = (c.gamma * self.v[k]).max(g * g);
                 self.v[k] = v;
-                syn.weights[k] = (syn.weights[k] + c.eta * g / (v.sqrt() + c.epsilon)).clamp(c.w_min, c.w_max);
+                let delta = c.eta * g / (v.sqrt() + c.epsilon);
+                syn.weights[k] = self.update.apply(k, t_a, syn.weights[k], f64::from(delta));
             }
             self.next_step += self.every;
         }
+        self.run_clocks(limit + 1, syn);
     }
 
     fn catch_up(&mut self, now: u64, syn: &mut Synapses<'_>) {
@@ -164,7 +198,7 @@ impl SuperSpikeRule {
     }
 }
 
-impl Plasticity for SuperSpikeRule {
+impl<U: Update + 'static> Plasticity for SuperSpikeEngine<U> {
     fn name(&self) -> &str {
         super::NAME
     }
@@ -175,23 +209,34 @@ impl Plasticity for SuperSpikeRule {
 
     fn on_post(&mut self, _target: u32, _t: Tick) {}
 
-    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) -> f32 {
+    fn on_pre(&mut self, source: u32, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) -> f32 {
+        self.begin(t.0, syn, ctx);
         self.steps_through(t.0, syn);
+        if U::MOVES {
+            // The efficacy of the spike's own tick (a chain relaxes between updates).
+            for k in syn.row(source as usize) {
+                syn.weights[k] = self.update.efficacy_at(k, t.0, syn.weights[k]);
+            }
+        }
         if let Some(q) = self.pending.get_mut(source as usize) {
             q.push_back(t.0 + self.delay);
         }
         1.0
     }
 
-    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+    fn advance(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.begin(now.0, syn, ctx);
         self.catch_up(now.0, syn);
     }
 
-    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, _ctx: &Context<'_>) {
+    fn settle(&mut self, now: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.begin(now.0, syn, ctx);
         self.catch_up(now.0, syn);
+        self.update.settle(now.0, syn.weights, 1.0);
     }
 
-    fn on_tick(&mut self, t: Tick, _syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+    fn on_tick(&mut self, t: Tick, syn: &mut Synapses<'_>, ctx: &Context<'_>) {
+        self.begin(t.0, syn, ctx);
         let n = self.n_targets;
         let c = self.c;
         let d = ctx.post.threshold_distance;
@@ -212,11 +257,11 @@ impl Plasticity for SuperSpikeRule {
     }
 
     fn inputs(&self) -> &'static [&'static str] {
-        &[super::INPUT]
+        self.inputs
     }
 
     fn bytes_per_synapse(&self) -> usize {
-        16
+        16 + self.update.bytes_per_synapse()
     }
 
     fn memory_bytes(&self) -> usize {
@@ -224,6 +269,7 @@ impl Plasticity for SuperSpikeRule {
             + self.syn.len() * 8
             + self.pending.iter().map(|q| q.capacity() * 8 + 32).sum::<usize>()
             + (self.sigma.capacity() + self.e.capacity() + 2 * self.err.len()) * 4
+            + self.update.memory_bytes()
     }
 
     fn synapse_state(&self, name: &str) -> Option<&[f32]> {
@@ -232,7 +278,7 @@ impl Plasticity for SuperSpikeRule {
             "el_flt" => Some(&self.el_flt),
             "m" => Some(&self.m),
             "v" => Some(&self.v),
-            _ => None,
+            other => self.update.synapse_state(other),
         }
     }
 }

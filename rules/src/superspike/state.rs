@@ -1,20 +1,23 @@
-//! SuperSpike's plain state: everything [`SuperSpikeRule`] carries between windows.
+//! SuperSpike's plain state: everything [`SuperSpikeRule`](super::SuperSpikeRule) carries between windows.
 //!
 //! Columns (saved after `settle(now)`): `clock` ([`Axis::Scalar`], u64: `pos`,
 //! `next_step`, ticks of `sigma'` history, ticks of error history, width of
 //! `pending`); per source `syn`, `psp` and `pending` (arrival ticks, `u64::MAX`
 //! padded); per synapse `el`, `el_flt`, `m`, `v`; per target (`Axis::Neuron`) `err`,
 //! `err_flt` and the histories `sigma` and `e`, one value per recorded tick (widths
-//! at least 1, padded, so that an empty history is still a column).
+//! at least 1, padded, so that an empty history is still a column); last, under
+//! `update.`, the columns of the [`Update`] applying the updates (none for the plain
+//! rule, a metaplastic wrapper's own).
 
-use super::rule::SuperSpikeRule;
+use super::rule::SuperSpikeEngine;
+use crate::driver::Update;
 use crate::eprop::state::{by_target, by_tick};
 use synfire_graphs::{Axis, PlainState, StateError, StateReader, StateWriter, Values};
 
 /// Pads empty places in integer columns.
 const NONE: u64 = u64::MAX;
 
-impl PlainState for SuperSpikeRule {
+impl<U: Update> PlainState for SuperSpikeEngine<U> {
     fn save(&self, out: &mut StateWriter) {
         let n = self.n_targets;
         let ticks = |v: &[f32]| v.len() / n.max(1);
@@ -37,6 +40,7 @@ impl PlainState for SuperSpikeRule {
         out.f32("err_flt", Axis::Neuron, &self.err_flt);
         out.column("sigma", Axis::Neuron, s_ticks.max(1), Values::F32(by_target(&self.sigma, n, s_ticks)));
         out.column("e", Axis::Neuron, e_ticks.max(1), Values::F32(by_target(&self.e, n, e_ticks)));
+        out.group("update", |w| self.update.save(w));
     }
 
     fn restore(&mut self, input: &mut StateReader<'_>) -> Result<(), StateError> {
@@ -55,6 +59,9 @@ impl PlainState for SuperSpikeRule {
         let err_flt = input.values::<f32>("err_flt", Some(n), 1)?.1.to_vec();
         let sigma = by_tick(input.values::<f32>("sigma", Some(n), s_ticks.max(1))?.1, n, s_ticks);
         let e = by_tick(input.values::<f32>("e", Some(n), e_ticks.max(1))?.1, n, e_ticks);
+        let mut update = self.update.clone();
+        input.group("update", |r| update.restore(r))?;
+        self.update = update;
         (self.pos, self.next_step) = (clock[0], clock[1]);
         (self.syn, self.psp, self.pending) = (syn, psp, pending);
         (self.el, self.el_flt, self.m, self.v) = (el, el_flt, m, v);

@@ -188,8 +188,52 @@ fn a_wrapped_delta_rule_holds_its_bases_inputs_and_runs() {
     inside.inputs.clear();
     let p = Catalog.check(&inside).unwrap();
     assert!(p.iter().any(|q| q.param == "base.inputs.signal" && q.message.contains("wrapper")), "{p:?}");
-    // A wrapper around a rule that proposes no update is still refused.
-    let mut eprop = wrapped[0].clone();
-    eprop.base = Some(Box::new(RuleSpec { name: "eprop".into(), ..RuleSpec::default() }));
-    assert!(Catalog.check(&eprop).unwrap().iter().any(|q| q.param == "base.name"));
+    // A wrapper around a rule that proposes no update is still refused (e-prop,
+    // once refused here, proposes its optimiser steps: see
+    // `a_wrapped_eprop_rule_reads_its_signal_then_consolidate`).
+    let mut stp = wrapped[0].clone();
+    stp.base = Some(Box::new(RuleSpec { name: "stp".into(), ..RuleSpec::default() }));
+    assert!(Catalog.check(&stp).unwrap().iter().any(|q| q.param == "base.name"));
+}
+
+/// Either e-prop rule and SuperSpike behind every wrapper: the catalogue checks the
+/// spec clean, answers the wrapper's and the base's probe names, and the running rule
+/// reads the base's `signal` (slot 0) then the wrapper's `consolidate`; the readout
+/// rule, with no input of its own, reads `consolidate` in slot 0. A misfit field of
+/// the base is named under `base.`.
+#[test]
+fn a_wrapped_eprop_rule_reads_its_signal_then_consolidate() {
+    use synfire_graphs::PlasticityRule;
+    use synfire_rules::plasticity::TargetConstants;
+    use synfire_rules::{BennaFusi, Eprop, Metaplastic, SuperSpike, SynapticIntelligence};
+    let hidden = || Eprop::hidden().update_every(10.0.ms()).tau_out(20.0.ms()).signal_delay(2.0.ms()).signal("L");
+    let readout = || Eprop::readout().update_every(10.0.ms());
+    let si = || SynapticIntelligence::new(0.1).eta(1e-4).consolidate_on("switch");
+    let net = Net::new(2, 2, vec![Syn { src: 0, tgt: 1, delay: 1, w0: 0.5 }, Syn { src: 1, tgt: 0, delay: 1, w0: -0.2 }]);
+    let alif = TargetConstants { model: Some("alif"), tau_m: Some(20.0.ms()), tau_a: Some(200.0.ms()), beta: Some(0.0), v_th: Some(0.6), gain: None };
+    let leaky = TargetConstants { model: Some("leaky_readout"), tau_m: Some(20.0.ms()), gain: Some(1.0), ..TargetConstants::default() };
+    let lif = TargetConstants { model: Some("lif_cuba"), v_th: Some(-50.0), ..TargetConstants::default() };
+    let superspike = || SuperSpike::new().signal_delay(1.0.ms()).signal("E");
+    let cases: Vec<(RuleSpec, TargetConstants, &[&str], &str)> = vec![
+        (hidden().metaplastic(1.0).to_spec(), alif, &["signal"], "w_h"),
+        (hidden().benna_fusi(BennaFusi::geometric(3)).to_spec(), alif, &["signal"], "u_3"),
+        (hidden().synaptic_intelligence(si()).to_spec(), alif, &["signal", "consolidate"], "Omega"),
+        (readout().metaplastic(1.0).to_spec(), leaky, &[], "w_h"),
+        (readout().synaptic_intelligence(si()).to_spec(), leaky, &["consolidate"], "omega"),
+        (superspike().metaplastic(0.5).to_spec(), lif, &["signal"], "w_h"),
+        (superspike().synaptic_intelligence(si()).to_spec(), lif, &["signal", "consolidate"], "theta_star"),
+    ];
+    for (spec, target, inputs, state) in cases {
+        assert_eq!(Catalog.check(&spec), Some(vec![]), "{spec:?}");
+        let names = Catalog.synapse_state(&spec);
+        assert!(names.contains(&state) && names.contains(&(if spec.base.as_ref().unwrap().name == "superspike" { "m" } else { "g" })), "{names:?}");
+        let info = synfire_rules::plasticity::ProjectionInfo { target, ..info(&net, 1.0.ms()) };
+        let rule = instantiate(&spec, &info).unwrap_or_else(|e| panic!("{spec:?}: {e}"));
+        assert_eq!(rule.inputs(), inputs, "{spec:?}");
+        assert!(rule.can_switch_learning(synfire_graphs::Tick(0), false).is_ok() || spec.base.as_ref().unwrap().name == "superspike");
+    }
+    let mut bad = hidden().metaplastic(1.0).to_spec();
+    bad.base.as_mut().unwrap().params.insert("etaa".into(), Value::constant(Unit::One, 1.0));
+    let p = Catalog.check(&bad).unwrap();
+    assert!(p.iter().any(|q| q.param == "base.etaa" && q.message.contains("etaa")), "{p:?}");
 }
