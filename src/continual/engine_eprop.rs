@@ -42,14 +42,24 @@
 //! # Variants
 //!
 //! An [`EpropVariant`] is a change to the network recipe ([`EpropVariant::spec`])
-//! plus what a task boundary does ([`Learn::switch`]). Only [`EpropVariant::Plain`]
-//! exists: the recipe as it is, nothing at a boundary. A metaplastic wrapper will
-//! be one more case that sets the recipe's wrapper; synaptic intelligence also
-//! raises its `consolidate` signal in `switch`.
+//! plus what a task boundary does ([`Learn::switch`]): [`EpropVariant::Plain`] is
+//! the recipe as it is; [`EpropVariant::Metaplastic`] and [`EpropVariant::Si`] set
+//! its wrapper ([`EpropSpec::meta`]: metaplastic hidden weights or synaptic
+//! intelligence around the input, recurrent and readout rules, specs 7.2 and 7.3),
+//! and SI consolidates at every task boundary: the modulator `consolidate` rises at
+//! the switch and falls after the next trial. The feedback weights of symmetric
+//! e-prop follow the readout's plain updates, so behind a wrapper `B` is the
+//! unwrapped image of `W_out^T` (a small misalignment, documented in the rules).
 
 use super::manifolds::{ClassTask, Sample};
 use super::{ContinualError, Learn};
 use crate::eprop::{EpropSpec, Feedback, Optimiser, Trainer};
+use synfire_graphs::ModId;
+use synfire_rules::metaplastic::Meta;
+use synfire_rules::{HiddenWeights, SynapticIntelligence};
+
+/// The modulator that consolidates synaptic intelligence at a task switch.
+const CONSOLIDATE: &str = "consolidate";
 use synfire_graphs::{Network, UnitExt};
 use synfire_runtime::RunError;
 
@@ -174,6 +184,17 @@ impl EpropProtocol {
 pub enum EpropVariant {
     /// e-prop as it is.
     Plain,
+    /// Metaplastic hidden weights (spec 7.2, analog) with metaplasticity `m`.
+    Metaplastic {
+        /// Metaplasticity.
+        m: f64,
+    },
+    /// Synaptic intelligence (spec 7.3) of strength `c`, consolidated at every task
+    /// switch.
+    Si {
+        /// Strength.
+        c: f64,
+    },
 }
 
 impl EpropVariant {
@@ -181,14 +202,29 @@ impl EpropVariant {
     pub fn label(&self) -> String {
         match self {
             EpropVariant::Plain => "plain".into(),
+            EpropVariant::Metaplastic { m } => format!("meta(m={m})"),
+            EpropVariant::Si { c } => format!("si(c={c})"),
         }
     }
 
     /// The network recipe of this variant from the scenario's `base`.
     pub fn spec(&self, base: EpropSpec) -> EpropSpec {
-        match self {
-            EpropVariant::Plain => base,
-        }
+        let meta = match *self {
+            EpropVariant::Plain => None,
+            EpropVariant::Metaplastic { m } => Some(Meta::Hidden(HiddenWeights::analog(m))),
+            EpropVariant::Si { c } => Some(Meta::Si(SynapticIntelligence::new(c).xi(0.1).consolidate_on(CONSOLIDATE))),
+        };
+        EpropSpec { meta, ..base }
+    }
+
+    /// Whether the parameters are in range (`m >= 0`, `c >= 0`, finite).
+    pub fn check(&self) -> Result<(), ContinualError> {
+        let ok = match *self {
+            EpropVariant::Plain => true,
+            EpropVariant::Metaplastic { m } => m.is_finite() && m >= 0.0,
+            EpropVariant::Si { c } => c.is_finite() && c >= 0.0,
+        };
+        if ok { Ok(()) } else { Err(ContinualError::Variant { variant: self.label(), why: "parameter out of range (m >= 0, c >= 0, finite)".into() }) }
     }
 }
 
@@ -203,6 +239,9 @@ pub struct EpropLearner {
     rates: Vec<f64>,
     /// The network's populations and projections (for the state log).
     handles: crate::eprop::EpropHandles,
+    /// SI's `consolidate` modulator, and whether it is raised (it falls after the
+    /// next trial).
+    consolidate: Option<(ModId, bool)>,
 }
 
 impl EpropLearner {
@@ -210,14 +249,16 @@ impl EpropLearner {
     /// `inputs` inputs and `classes` readouts, on `workers` workers.
     pub fn new(p: &EpropProtocol, variant: EpropVariant, inputs: u64, classes: usize, seed: u64, workers: usize) -> Result<EpropLearner, ContinualError> {
         p.check()?;
+        variant.check()?;
         let spec = variant.spec(p.spec(inputs, classes as u64));
         let mut net = Network::new().dt(1.0.ms()).seed(seed);
+        let consolidate = matches!(variant, EpropVariant::Si { .. }).then(|| (net.modulator(CONSOLIDATE, 0.0), false));
         let h = spec.build(&mut net);
         let graph = net
             .freeze_with(&synfire_rules::Catalog)
             .map_err(|e| ContinualError::Variant { variant: variant.label(), why: format!("the network does not freeze: {e}") })?;
         let trainer = Trainer::new(&graph, &spec, &h, workers).map_err(|e| run(variant, e))?;
-        Ok(EpropLearner { trainer, p: *p, variant, classes, rates: Vec::new(), handles: h })
+        Ok(EpropLearner { trainer, p: *p, variant, classes, rates: Vec::new(), handles: h, consolidate })
     }
 
     /// The one-hot target of `label` over the loss window.
@@ -231,6 +272,10 @@ impl EpropLearner {
         self.trainer.set_learning(learn);
         let target = if learn { self.target(s.label) } else { vec![vec![0.0; self.classes]; self.p.trial as usize] };
         let out = self.trainer.trial(&s.input, &target)?;
+        if let Some((node, raised @ true)) = &mut self.consolidate {
+            self.trainer.runtime().set_modulator(*node, 0.0)?;
+            *raised = false;
+        }
         let from = self.p.loss_from as usize;
         let max = (0..self.classes).map(|k| out.y[from..].iter().map(|row| row[k]).fold(f64::NEG_INFINITY, f64::max)).collect();
         Ok((max, out.spikes))
@@ -285,9 +330,11 @@ impl Learn<ClassTask> for EpropLearner {
     }
 
     fn switch(&mut self) -> Result<(), ContinualError> {
-        match self.variant {
-            EpropVariant::Plain => Ok(()),
+        if let Some((node, raised)) = &mut self.consolidate {
+            self.trainer.runtime().set_modulator(*node, 1.0).map_err(|e| ContinualError::Run { variant: self.variant.label(), source: e })?;
+            *raised = true;
         }
+        Ok(())
     }
 
     /// The hidden rate of the last evaluation and the distributions of the input,
@@ -302,6 +349,19 @@ impl Learn<ClassTask> for EpropLearner {
                 w.extend(sim.projection_weights(p).map_err(|e| run(self.variant, e))?.values.iter().map(|&x| f64::from(x)));
             }
             state.push((name.to_string(), super::Spread::of(&w)));
+        }
+        let internal = match self.variant {
+            EpropVariant::Plain => None,
+            EpropVariant::Metaplastic { .. } => Some(("w_h", "|w_h|")),
+            EpropVariant::Si { .. } => Some(("Omega", "Omega")),
+        };
+        if let Some((var, label)) = internal {
+            let all = h.input_projections.iter().chain(&h.recurrent).chain(&h.readout_projections);
+            let mut v = Vec::new();
+            for &p in all {
+                v.extend(sim.synapse_state(p, var).map_err(|e| run(self.variant, e))?.values.iter().map(|&x| f64::from(x).abs()));
+            }
+            state.push((label.to_string(), super::Spread::of(&v)));
         }
         let activity = vec![("hidden rate Hz".to_string(), self.rates.last().copied().unwrap_or(f64::NAN))];
         Ok(super::Snapshot { activity, at_bounds: None, state })

@@ -169,12 +169,7 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
         }
     }
     out.set("variants", entries);
-    out.tables.push(Table {
-        file: "state_log.csv".into(),
-        what: "spec 10.6's log at every evaluation: per variant, seed and epochs trained, the activity during the evaluation, the fraction of learning synapses at their bounds (empty: the rule has none) and the distribution over synapses of the efficacy w and of the wrapper's state (|w_h|, Omega, u_k)".into(),
-        header: ["variant", "seed", "epochs", "quantity", "mean", "sd", "p05", "p50", "p95"].map(String::from).to_vec(),
-        rows: state_log,
-    });
+    out.tables.push(state_table(state_log));
     out.heatmaps.push(Heatmap {
         file: "accuracy_matrix.svg".into(),
         title: "accuracy matrices, mean over seeds".into(),
@@ -216,8 +211,18 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     out
 }
 
+/// `state_log.csv` of `rows` ([`state_rows`]).
+pub(crate) fn state_table(rows: Vec<Vec<String>>) -> Table {
+    Table {
+        file: "state_log.csv".into(),
+        what: "spec 10.6's log at every evaluation: per variant, seed and epochs trained, the activity during the evaluation, the fraction of learning synapses at their bounds (empty: the rule has none) and the distribution over synapses of the efficacy w and of the wrapper's state (|w_h|, Omega, u_k)".into(),
+        header: ["variant", "seed", "epochs", "quantity", "mean", "sd", "p05", "p50", "p95"].map(String::from).to_vec(),
+        rows,
+    }
+}
+
 /// The rows of `state_log.csv` for one variant's runs.
-fn state_rows(rows: &mut Vec<Vec<String>>, variant: &str, seeds: &[u64], runs: &[Run]) {
+pub(crate) fn state_rows(rows: &mut Vec<Vec<String>>, variant: &str, seeds: &[u64], runs: &[Run]) {
     let num = |x: f64| if x.is_finite() { format!("{x:.6}") } else { String::new() };
     for (seed, run) in seeds.iter().zip(runs) {
         for ((epochs, _), snap) in run.curve.iter().zip(&run.snapshots) {
