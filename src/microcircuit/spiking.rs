@@ -60,11 +60,27 @@ pub struct SpikingCells {
     /// output cell strands it: a silent E cell and its silent partner give the rule
     /// nothing to compare, so dis-inhibition cannot potentiate it again.
     pub target_floor: f64,
+    /// Tonic rate of the I cells (per tick; 0: none), from Poisson kicks of the relay's
+    /// weight onto each I cell.
+    pub i_tonic: f64,
+    /// Which layers get the tonic rate: the hidden layers only (false) or the output too.
+    pub tonic_output: bool,
 }
 
 impl Default for SpikingCells {
     fn default() -> Self {
-        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms(), target_floor: 0.0 }
+        SpikingCells {
+            e_drive: 1.5,
+            i_drive: 0.92,
+            i_tau_m: 20.0,
+            i_reset: 0.9,
+            w_ei: 3.3,
+            w_ie: -2.0,
+            readout_tau: 50.0.ms(),
+            target_floor: 0.0,
+            i_tonic: 0.0,
+            tonic_output: true,
+        }
     }
 }
 
@@ -94,6 +110,7 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
     let step = net.modulator("step", 0.0);
     let last = sizes.len() - 1;
     let mut layers = Vec::new();
+    let mut rates = Vec::new();
     let mut below = input;
     for (l, &size) in sizes.iter().enumerate().skip(1) {
         let n = u64::from(size);
@@ -113,9 +130,18 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         let biases = b0.iter().enumerate().map(|(i, &b)| (0, i as u32, b.mv()));
         let b = net.connect(one, e, Conn::weighted_list(biases).receptor(Receptor::Exc).delay(d).plastic(rule).named(&format!("b{l}")));
         net.connect(e, i, Conn::one_to_one().weight(k.w_ei.mv()).delay(d));
+        if k.i_tonic > 0.0 && (l < last || k.tonic_output) {
+            let t = net.poisson(&format!("T{l}"), n, (k.i_tonic * 1000.0 / d.0).hz());
+            net.connect(t, i, Conn::one_to_one().weight(k.w_ei.mv()).delay(d));
+        }
         net.connect(i, e, Conn::one_to_one().weight(k.w_ie.mv()).delay(d));
         net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&se));
         net.connect(i, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&si));
+        let he = net.population(&format!("HE{l}"), n, RateUnit::linear().tau(k.readout_tau));
+        net.connect(e, he, Conn::one_to_one().weight(1.0.one()).delay(d));
+        let hi = net.population(&format!("HI{l}"), n, RateUnit::linear().tau(k.readout_tau));
+        net.connect(i, hi, Conn::one_to_one().weight(1.0.one()).delay(d));
+        rates.push([he, hi]);
         layers.push(Layer { e, i, w, b });
         below = e;
     }
@@ -149,5 +175,6 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         readout: Some(readout),
         rate_scale: mc.rate_scale,
         target_floor: k.target_floor,
+        rates,
     })
 }

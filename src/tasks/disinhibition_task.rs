@@ -34,6 +34,10 @@ struct Plan {
     /// The spiking circuit's output rate (per tick) for a target of 0
     /// ([`crate::microcircuit::SpikingCells::target_floor`]).
     floor: f64,
+    /// DIAG knobs.
+    tonic: f64,
+    tonic_output: bool,
+    e_drive: f64,
 }
 
 impl Plan {
@@ -47,9 +51,9 @@ impl Plan {
 fn circuit(p: &Plan, seed: u64) -> Microcircuit {
     let mc = Microcircuit::new(&p.sizes).seed(seed).k_p(p.k_p);
     if p.spiking {
-        let rule = DisinhibitionSpiking::new().eta(p.eta).bounds(-20.0..=20.0);
+        let rule = DisinhibitionSpiking::new().eta(p.eta).bounds(-20.0..=20.0).threshold(-p.tonic, 1.0);
         let rule = if p.schedule.batch > 0 { rule.batch("step", p.adam) } else { rule };
-        let cells = SpikingCells { target_floor: p.floor, ..SpikingCells::default() };
+        let cells = SpikingCells { target_floor: p.floor, i_tonic: p.tonic, tonic_output: p.tonic_output, e_drive: p.e_drive, ..SpikingCells::default() };
         return mc.scales(p.w_scale, p.q_gain).spiking(rule).cells(cells);
     }
     let rule = Disinhibition::exact().eta(p.eta).bounds(-20.0..=20.0);
@@ -213,6 +217,9 @@ impl Planned for DisinhibitionXor {
             bp_lrs: &[0.1],
             spiking: false,
             floor: 0.0,
+            tonic: 0.0,
+            tonic_output: true,
+            e_drive: 1.5,
         }
     }
 }
@@ -239,8 +246,15 @@ impl Planned for DisinhibitionRandman {
             bp_lrs: &[0.01, 0.03, 0.1],
             spiking: false,
             floor: 0.0,
+            tonic: 0.0,
+            tonic_output: true,
+            e_drive: 1.5,
         }
     }
+}
+
+fn env(name: &str, d: f64) -> f64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
 }
 
 /// `synfire run disinhibition-xor-spiking`: the spiking port on XOR.
@@ -270,17 +284,20 @@ impl Planned for DisinhibitionRandmanSpiking {
             name: "disinhibition-randman-spiking",
             about: "3-class randman learned by a 10-16-3 circuit of LIF E-I pairs (the spiking port) in the engine, beside backpropagation on the rate circuit",
             schedule: Schedule { settle: 100, learn: 100, eval: 150, epochs: 30, eval_every: 5, q_every: 1, decay: 0.0, batch: 10 },
-            eta: 0.03,
-            k_p: 10.0,
             // Inputs are rates per tick (1 = 0.08): weights 4 / sqrt(n_in) spread the
             // E cells' drive over about a threshold; the hidden feedback at 4 lifts
             // `Q c` on the hidden I cells well past their relay margin.
-            w_scale: 4.0,
-            q_gain: 4.0,
             spiking: true,
             // Two of three targets are low: at 0 they silence their output cells,
             // which dis-inhibition cannot bring back (every class then reads 0).
-            floor: 0.02,
+            floor: env("FLOOR", 0.02),
+            tonic: env("TONIC", 0.0),
+            tonic_output: env("TONIC_OUT", 1.0) > 0.0,
+            e_drive: env("EDRIVE", 1.5),
+            eta: env("ETA", 0.03),
+            w_scale: env("WSCALE", 4.0),
+            q_gain: env("QGAIN", 4.0),
+            k_p: env("KP", 10.0),
             ..DisinhibitionRandman.plan()
         }
     }
