@@ -143,8 +143,6 @@ pub struct Circuit {
     /// What a target of 0 means at the outputs (0 for rates; the spiking variant's
     /// [`SpikingCells::target_floor`]).
     pub target_floor: f64,
-    /// DIAG: smoothed rates of each layer's E and I cells.
-    pub rates: Vec<[PopId; 2]>,
 }
 
 /// A current that holds a controller half far below threshold.
@@ -310,7 +308,7 @@ impl Microcircuit {
             net.connect(cp, layers[l - 1].i, Conn::weighted_list(minus).delay(d).named(&format!("Q{l}+")));
             net.connect(cm, layers[l - 1].i, Conn::weighted_list(plus).delay(d).named(&format!("Q{l}-")));
         }
-        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, rate_scale: 1.0, target_floor: 0.0, rates: Vec::new() })
+        Ok(Circuit { input, layers, control: [cp, cm], gate, step, k_p: self.k_p, outputs: sizes[last], readout: None, rate_scale: 1.0, target_floor: 0.0 })
     }
 }
 

@@ -115,15 +115,12 @@ pub fn train(
     let mut curve = vec![(0, accuracy(&c, &mut sim, train)?, accuracy(&c, &mut sim, test)?)];
     progress.stage(&format!("seed {seed}, training"), s.epochs);
     let mut order: Vec<usize> = (0..train.x.len()).collect();
-    let diag = std::env::var_os("SYNFIRE_DIAG").is_some();
     for epoch in 1..=s.epochs {
         if progress.stop_requested() {
             return Err(TaskError::Interrupted { task });
         }
         shuffle(&mut order, seed, epoch);
         let mut in_batch = 0;
-        let mut cl = [[0.0f64; 3]; 2];
-        let mut clr = vec![[0.0f64; 3]; c.rates.len()];
         for (k, &n) in order.iter().enumerate() {
             let target: Vec<f64> = (0..train.classes).map(|k| if k == train.label[n] { HIGH } else { LOW }).collect();
             c.set_input(&mut sim, &train.x[n]).map_err(run)?;
@@ -132,76 +129,12 @@ pub fn train(
             sim.run_ticks(s.settle).map_err(run)?;
             c.learn_at(&mut sim, s.rate(epoch)).map_err(run)?;
             sim.run_ticks(s.learn).map_err(run)?;
-            if diag && c.readout.is_some() {
-                let y = c.output(&sim).map_err(run)?;
-                for k in 0..train.classes {
-                    let cc = sim.read_state(c.control[0], "r", k as u64).map_err(run)? - sim.read_state(c.control[1], "r", k as u64).map_err(run)?;
-                    let h = usize::from(k == train.label[n]);
-                    cl[h][0] += cc; cl[h][1] += y[k]; cl[h][2] += 1.0;
-                }
-                for (l, r) in c.rates.iter().enumerate() {
-                    let n_l = sim.graph().populations[r[0].index()].size;
-                    for u in 0..n_l {
-                        let re = sim.read_state(r[0], "r", u).map_err(run)?;
-                        let ri = sim.read_state(r[1], "r", u).map_err(run)?;
-                        clr[l][0] += re; clr[l][1] += ri; clr[l][2] += 1.0;
-                    }
-                }
-            }
             in_batch += 1;
             if s.batch > 0 && (in_batch == s.batch || k + 1 == order.len()) {
                 // The mean over the batch's examples and learning ticks.
                 c.step(&mut sim, 1.0 / (in_batch * s.learn.max(1)) as f64).map_err(run)?;
                 in_batch = 0;
             }
-        }
-        if diag && c.readout.is_some() {
-            let mut line = format!("DIAG e{epoch} closed: low c {:.3} y {:.4} | high c {:.3} y {:.4} |", cl[0][0] / cl[0][2], cl[0][1] / cl[0][2], cl[1][0] / cl[1][2], cl[1][1] / cl[1][2]);
-            for (l, r) in clr.iter().enumerate() {
-                line += &format!(" L{} E {:.4} I {:.4}", l + 1, r[0] / r[2], r[1] / r[2]);
-            }
-            let w = c.weights(&sim).map_err(run)?;
-            for (l, (wl, bl)) in w.iter().enumerate() {
-                let fl: Vec<f64> = wl.iter().flatten().copied().collect();
-                let norm = fl.iter().map(|x| x * x).sum::<f64>().sqrt();
-                let atb = fl.iter().filter(|x| x.abs() > 19.9).count();
-                let mx = fl.iter().fold(0.0f64, |a, x| a.max(x.abs()));
-                let bmin = bl.iter().copied().fold(f64::INFINITY, f64::min);
-                let bmax = bl.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                line += &format!(" | W{} norm {norm:.2} max {mx:.2} atbound {atb} b [{bmin:.2},{bmax:.2}]", l + 1);
-            }
-            eprintln!("{line}");
-            // Open loop on 30 examples.
-            c.open_loop(&mut sim).map_err(run)?;
-            c.learn(&mut sim, false).map_err(run)?;
-            let mut ycls = vec![vec![0.0; train.classes]; train.classes];
-            let mut cnt = vec![0.0; train.classes];
-            let mut hid: Vec<Vec<[f64; 2]>> = c.rates.iter().map(|r| vec![[0.0; 2]; sim.graph().populations[r[0].index()].size as usize]).collect();
-            let m = 30.min(train.x.len());
-            for n in 0..m {
-                c.set_input(&mut sim, &train.x[n]).map_err(run)?;
-                sim.run_ticks(s.eval).map_err(run)?;
-                let y = c.output(&sim).map_err(run)?;
-                for k in 0..train.classes { ycls[train.label[n]][k] += y[k]; }
-                cnt[train.label[n]] += 1.0;
-                for (l, r) in c.rates.iter().enumerate() {
-                    for (u, h) in hid[l].iter_mut().enumerate() {
-                        h[0] += sim.read_state(r[0], "r", u as u64).map_err(run)? / m as f64;
-                        h[1] += sim.read_state(r[1], "r", u as u64).map_err(run)? / m as f64;
-                    }
-                }
-            }
-            let mut line = format!("DIAG e{epoch} open:");
-            for (cls, row) in ycls.iter().enumerate() {
-                line += &format!(" c{cls}[{}]", row.iter().map(|v| format!("{:.3}", v / cnt[cls])).collect::<Vec<_>>().join(","));
-            }
-            for (l, h) in hid.iter().enumerate() {
-                let silent = h.iter().filter(|x| x[0] < 0.002).count();
-                let me = h.iter().map(|x| x[0]).sum::<f64>() / h.len() as f64;
-                let mi = h.iter().map(|x| x[1]).sum::<f64>() / h.len() as f64;
-                line += &format!(" | L{} E {me:.4} I {mi:.4} silent {silent}/{}", l + 1, h.len());
-            }
-            eprintln!("{line}");
         }
         if epoch % s.eval_every == 0 || epoch == s.epochs {
             let point = (epoch, accuracy(&c, &mut sim, train)?, accuracy(&c, &mut sim, test)?);
