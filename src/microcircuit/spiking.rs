@@ -76,7 +76,17 @@ pub struct SpikingCells {
 
 impl Default for SpikingCells {
     fn default() -> Self {
-        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms(), target_floor: 0.0, i_tonic: 0.0 }
+        SpikingCells {
+            e_drive: 1.5,
+            i_drive: 0.92,
+            i_tau_m: 20.0,
+            i_reset: 0.9,
+            w_ei: 3.3,
+            w_ie: -2.0,
+            readout_tau: 50.0.ms(),
+            target_floor: 0.0,
+            i_tonic: 0.0,
+        }
     }
 }
 
