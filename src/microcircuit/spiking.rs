@@ -21,6 +21,9 @@
 //! biases stay graded currents (the rate block's `X` and `one`) in rates per tick
 //! (`rate_scale`, 0.08 for 1), into the E cells' excitatory receptor. Each E cell's
 //! own spikes and its partner's reach the rule as the signals `sE.l`, `sI.l`.
+//! With `i_tonic > 0` a Poisson source `T.l` kicks every I cell at that rate with the
+//! relay's weight, so the partner fires at its E cell's rate plus `i_tonic` in the
+//! open loop and dis-inhibition can still lower it under a silent E cell.
 //!
 //! Why these numbers (probes of the XOR circuit): with a 2 ms I cell reset to 0 the
 //! depression branch was dead (a negative `c` either left the relay at one spike
@@ -60,11 +63,30 @@ pub struct SpikingCells {
     /// output cell strands it: a silent E cell and its silent partner give the rule
     /// nothing to compare, so dis-inhibition cannot potentiate it again.
     pub target_floor: f64,
+    /// The I cells' tonic rate (per tick; 0: none): independent Poisson kicks of the
+    /// relay's weight `w_ei` onto every I cell, so that in the open loop an I cell
+    /// fires at its E cell's rate plus `i_tonic` (pair with the rule's
+    /// `theta_0 = -i_tonic`). It is what lets dis-inhibition reach a silent E cell:
+    /// without it a silent E cell's partner is silent too, a positive `c` changes
+    /// nothing the rule sees (`ρE = ρI = 0`), while a negative one still fires the
+    /// partner and depresses, so a silenced E cell stays silent for good (the rate
+    /// circuit's I units have this baseline by themselves: `phi_I(0) = log 2`).
+    pub i_tonic: f64,
 }
 
 impl Default for SpikingCells {
     fn default() -> Self {
-        SpikingCells { e_drive: 1.5, i_drive: 0.92, i_tau_m: 20.0, i_reset: 0.9, w_ei: 3.3, w_ie: -2.0, readout_tau: 50.0.ms(), target_floor: 0.0 }
+        SpikingCells {
+            e_drive: 1.5,
+            i_drive: 0.92,
+            i_tau_m: 20.0,
+            i_reset: 0.9,
+            w_ei: 3.3,
+            w_ie: -2.0,
+            readout_tau: 50.0.ms(),
+            target_floor: 0.0,
+            i_tonic: 0.0,
+        }
     }
 }
 
@@ -113,6 +135,10 @@ pub(super) fn build(mc: &Microcircuit, net: &mut Network, input: PopId, one: Pop
         let biases = b0.iter().enumerate().map(|(i, &b)| (0, i as u32, b.mv()));
         let b = net.connect(one, e, Conn::weighted_list(biases).receptor(Receptor::Exc).delay(d).plastic(rule).named(&format!("b{l}")));
         net.connect(e, i, Conn::one_to_one().weight(k.w_ei.mv()).delay(d));
+        if k.i_tonic > 0.0 {
+            let tonic = net.poisson(&format!("T{l}"), n, (k.i_tonic * 1000.0 / d.0).hz());
+            net.connect(tonic, i, Conn::one_to_one().weight(k.w_ei.mv()).delay(d));
+        }
         net.connect(i, e, Conn::one_to_one().weight(k.w_ie.mv()).delay(d));
         net.connect(e, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&se));
         net.connect(i, e, Conn::one_to_one().weight(1.0.one()).delay(d).into_signal(&si));
