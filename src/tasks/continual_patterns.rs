@@ -149,9 +149,8 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
             "state_after_each_task": state_after_each_task(scenario, rs),
         }));
         state_rows(&mut state_log, &v.label(), seeds, rs);
-        let file = v.label().replace(['(', ')', '='], "_").replace("__", "_");
         out.tables.push(Table {
-            file: format!("matrix_{}.csv", file.trim_end_matches('_')),
+            file: format!("matrix_{}.csv", file_label(&v.label())),
             what: format!("{}: accuracy on task j (columns) after training task i (rows), mean over seeds; row `init` is untrained", v.label()),
             header: std::iter::once("after".to_string()).chain((0..t).map(|j| format!("task_{j}"))).collect(),
             rows: std::iter::once(("init".to_string(), baseline.clone()))
@@ -209,6 +208,11 @@ pub fn outcome(scenario: &Scenario, seeds: &[u64], runs: &[Vec<Run>]) -> Outcome
     });
     out.summary = summary;
     out
+}
+
+/// A variant's label as part of a file name: `meta(m=1)` -> `meta_m_1`.
+pub(crate) fn file_label(label: &str) -> String {
+    label.replace(['(', ')', '='], "_").replace("__", "_").trim_end_matches('_').to_string()
 }
 
 /// `state_log.csv` of `rows` ([`state_rows`]).

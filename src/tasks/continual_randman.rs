@@ -232,7 +232,7 @@ pub fn outcome(s: &RandmanScenario, name: &str, seeds: &[u64], runs: &[Vec<SeedR
             );
             let suffix = if s.views().len() > 1 { format!("_{view}") } else { String::new() };
             out.tables.push(Table {
-                file: format!("matrix_{}{suffix}.csv", v.label()),
+                file: format!("matrix_{}{suffix}.csv", super::continual_patterns::file_label(&v.label())),
                 what: format!("{} ({view}): accuracy on task j (columns) after training task i (rows), mean over seeds; row `init` is untrained", v.label()),
                 header: std::iter::once("after".to_string()).chain((0..t).map(|j| format!("task_{j}"))).collect(),
                 rows: std::iter::once(("init".to_string(), baseline.clone()))

@@ -381,7 +381,15 @@ fn continual_split_writes_both_views() {
         assert_eq!(plain[view]["matrix_mean"].as_array().map(Vec::len), Some(5), "{view}: 5 x 5");
         assert!(plain[view]["average_accuracy"]["mean"].is_number(), "{view}");
     }
-    for f in ["matrix_plain_class_incremental.csv", "matrix_plain_task_incremental.csv", "accuracy_matrix.svg", "learning_curves.svg", "summary.txt"] {
+    for f in [
+        "matrix_plain_class_incremental.csv",
+        "matrix_plain_task_incremental.csv",
+        "matrix_si_c_1_class_incremental.csv",
+        "state_log.csv",
+        "accuracy_matrix.svg",
+        "learning_curves.svg",
+        "summary.txt",
+    ] {
         assert!(dir.join(f).exists(), "{f}");
     }
     let _ = std::fs::remove_dir_all(&dir);
