@@ -144,6 +144,18 @@ pub(crate) trait Update: Send + std::fmt::Debug + Clone + PlainState {
     /// them (`sign`: -1 for a negated projection).
     fn clock(&mut self, _t: u64, _weights: &mut [f32], _sign: f32) {}
 
+    /// Every clock at a tick below `until`, in order, for engines whose state needs
+    /// no catching up before a clock (their changes are applied as they come).
+    fn clocks_before(&mut self, until: u64, weights: &mut [f32], sign: f32) {
+        loop {
+            let c = self.next_clock();
+            if c >= until {
+                return;
+            }
+            self.clock(c, weights, sign);
+        }
+    }
+
     /// Called before every call's events with the weights; takes the initial
     /// weights the first time (never after a restore, which brings its own state)
     /// and may write the initial efficacies.

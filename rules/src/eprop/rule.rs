@@ -172,13 +172,7 @@ impl<U: Update> EpropEngine<U> {
     /// step acting at or after it. Nothing for the plain rule.
     #[inline]
     fn run_clocks(&mut self, until: u64, syn: &mut Synapses<'_>) {
-        loop {
-            let c = self.update.next_clock();
-            if c >= until {
-                return;
-            }
-            self.update.clock(c, syn.weights, 1.0);
-        }
+        self.update.clocks_before(until, syn.weights, 1.0);
     }
 
     /// The first tick whose learning signal has not arrived.

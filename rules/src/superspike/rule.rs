@@ -117,13 +117,7 @@ impl<U: Update> SuperSpikeEngine<U> {
     /// before its tick and before every one acting at or after it.
     #[inline]
     fn run_clocks(&mut self, until: u64, syn: &mut Synapses<'_>) {
-        loop {
-            let c = self.update.next_clock();
-            if c >= until {
-                return;
-            }
-            self.update.clock(c, syn.weights, 1.0);
-        }
+        self.update.clocks_before(until, syn.weights, 1.0);
     }
 
     /// The first tick whose error has not arrived.
