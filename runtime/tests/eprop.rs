@@ -368,26 +368,6 @@ const P: usize = T + GAP;
 const LAG: usize = 2;
 const TRIALS: usize = 3;
 
-/// A frozen input: input `i` fires at trial tick `t` when `(3 i + 5 t) % 7 == 0`.
-fn fires(i: usize, t: usize) -> bool {
-    (3 * i + 5 * t).is_multiple_of(7)
-}
-
-/// Plans a trial of `ticks` ticks from tick `start`: its input spikes (the first
-/// `ticks - 1` ticks of the fixed pattern) onto `x`, and the target `tg` as the
-/// readouts' currents from `start + 1`, then zero.
-fn plan_trial(sim: &mut Runtime, (x, y): (PopId, PopId), tg: &[Vec<f64>], start: usize, ticks: usize) {
-    for t in 0..ticks - 1 {
-        let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
-        sim.inject_spikes(x, &idx, ((start + t) as f64).ms()).expect("injects");
-    }
-    for k in 0..N_OUT {
-        let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
-        values.push(0.0);
-        sim.schedule_current(y, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
-    }
-}
-
 /// Runs `TRIALS` trials: trial `k` occupies ticks `k P + LAG .. k P + LAG + T` (so
 /// the step of tick `k P`, acting from `k P + LAG`, is in place when it begins); its
 /// input is injected and its target planned before it, and every population is
@@ -397,20 +377,11 @@ fn run_trials(net: &Net, tg: &[Vec<f64>], workers: usize, pause_at: Option<(u64,
     let all: Vec<PopId> = ["X", "H", "Y"].iter().map(|n| net.graph.pop(n).expect("pop")).collect();
     let (x_pop, y_pop) = (all[0], all[2]);
     let mut sim = Runtime::builder().workers(workers).build(&net.graph).expect("builds");
-    let advance = |sim: &mut Runtime, to: u64| {
-        if let Some((at, w)) = pause_at
-            && sim.tick() <= at
-            && at < to
-        {
-            sim.run_ticks(at - sim.tick()).expect("runs");
-            *sim = support::round_trip(&net.graph, sim, w);
-        }
-        sim.run_ticks(to - sim.tick()).expect("runs");
-    };
+    let advance = |sim: &mut Runtime, to: u64| support::advance_with_pause(&net.graph, sim, to, pause_at);
     for trial in 0..TRIALS {
         let start = trial * P + LAG;
         advance(&mut sim, start as u64);
-        plan_trial(&mut sim, (x_pop, y_pop), tg, start, T);
+        support::plan_eprop_trial(&mut sim, (x_pop, y_pop), N_IN, tg, start, T);
         advance(&mut sim, (start + T + 1) as u64);
         sim.begin_trial(&all).expect("resets");
     }
@@ -434,7 +405,7 @@ fn trials_train_like_the_reference_trial_by_trial() {
     let mut x = vec![vec![0.0; N_IN]; T];
     for (t, row) in x.iter_mut().enumerate().skip(1) {
         for (i, v) in row.iter_mut().enumerate() {
-            *v = if fires(i, t - 1) { 1.0 } else { 0.0 };
+            *v = if support::eprop_fires(i, t - 1) { 1.0 } else { 0.0 };
         }
     }
     for _ in 0..TRIALS {
@@ -490,18 +461,7 @@ fn run_plan(net: &Net, tg: &[Vec<f64>], workers: usize, plan: &[bool], pause_at:
     let all: Vec<PopId> = ["X", "H", "Y"].iter().map(|n| net.graph.pop(n).expect("pop")).collect();
     let (x_pop, y_pop) = (all[0], all[2]);
     let mut sim = Runtime::builder().workers(workers).build(&net.graph).expect("builds");
-    let advance = |sim: &mut Runtime, to: u64| {
-        if let Some((at, w)) = pause_at
-            && sim.tick() <= at
-            && at < to
-        {
-            sim.run_ticks(at - sim.tick()).expect("runs");
-            let learning = sim.learning();
-            *sim = support::round_trip(&net.graph, sim, w);
-            assert_eq!(sim.learning(), learning, "the checkpoint keeps the learning switch");
-        }
-        sim.run_ticks(to - sim.tick()).expect("runs");
-    };
+    let advance = |sim: &mut Runtime, to: u64| support::advance_with_pause(&net.graph, sim, to, pause_at);
     let mut seen = Vec::new();
     for (trial, &learn) in plan.iter().enumerate() {
         let start = trial * P_EVAL + LAG;
@@ -509,7 +469,7 @@ fn run_plan(net: &Net, tg: &[Vec<f64>], workers: usize, plan: &[bool], pause_at:
         sim.set_learning(learn).expect("e-prop switches learning at a trial start");
         let before = learned_state(&mut sim, net);
         sim.take_spikes(net.x_spikes).expect("spikes");
-        plan_trial(&mut sim, (x_pop, y_pop), tg, start, T_EVAL);
+        support::plan_eprop_trial(&mut sim, (x_pop, y_pop), N_IN, tg, start, T_EVAL);
         advance(&mut sim, (start + T_EVAL + 1) as u64);
         sim.begin_trial(&all).expect("resets");
         let h0 = net.graph.offsets[all[1].index()];

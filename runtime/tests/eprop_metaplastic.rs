@@ -127,11 +127,6 @@ fn targets(n: usize) -> Vec<Vec<f64>> {
     (0..n).map(|t| vec![(t as f64 / 4.0).sin(), 0.5 * (t as f64 / 7.0).cos()]).collect()
 }
 
-/// Input `i` fires at trial tick `t` when `(3 i + 5 t) % 7 == 0`.
-fn fires(i: usize, t: usize) -> bool {
-    (3 * i + 5 * t).is_multiple_of(7)
-}
-
 /// Trial `k` occupies ticks `k P + LAG .. k P + LAG + T` (after the step of tick
 /// `k P` acts), every population reset one tick after it; the run ends at
 /// `TRIALS P + LAG`, when the last step has acted. With `pause_at`, checkpointed at
@@ -140,28 +135,11 @@ fn run_trials(net: &Net, tg: &[Vec<f64>], workers: usize, pause_at: Option<(u64,
     let all: Vec<PopId> = ["X", "H", "Y"].iter().map(|n| net.graph.pop(n).expect("pop")).collect();
     let (x_pop, y_pop) = (all[0], all[2]);
     let mut sim = Runtime::builder().workers(workers).build(&net.graph).expect("builds");
-    let advance = |sim: &mut Runtime, to: u64| {
-        if let Some((at, w)) = pause_at
-            && sim.tick() <= at
-            && at < to
-        {
-            sim.run_ticks(at - sim.tick()).expect("runs");
-            *sim = support::round_trip(&net.graph, sim, w);
-        }
-        sim.run_ticks(to - sim.tick()).expect("runs");
-    };
+    let advance = |sim: &mut Runtime, to: u64| support::advance_with_pause(&net.graph, sim, to, pause_at);
     for trial in 0..TRIALS {
         let start = trial * P + LAG;
         advance(&mut sim, start as u64);
-        for t in 0..T - 1 {
-            let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
-            sim.inject_spikes(x_pop, &idx, ((start + t) as f64).ms()).expect("injects");
-        }
-        for k in 0..N_OUT {
-            let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
-            values.push(0.0);
-            sim.schedule_current(y_pop, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
-        }
+        support::plan_eprop_trial(&mut sim, (x_pop, y_pop), N_IN, tg, start, T);
         advance(&mut sim, (start + T + 1) as u64);
         sim.begin_trial(&all).expect("resets");
     }
@@ -306,7 +284,7 @@ fn reference(net: &Net, wrap: Wrap, tg: &[Vec<f64>]) -> (EpropNet, [Layer; 3]) {
     let mut x = vec![vec![0.0; N_IN]; T];
     for (t, row) in x.iter_mut().enumerate().skip(1) {
         for (i, v) in row.iter_mut().enumerate() {
-            *v = if fires(i, t - 1) { 1.0 } else { 0.0 };
+            *v = if support::eprop_fires(i, t - 1) { 1.0 } else { 0.0 };
         }
     }
     let mut grads: Vec<[Matrix; 3]> = Vec::new();
@@ -428,7 +406,7 @@ fn wrapped_eprop_switches_learning_off() {
     let x_pop = net.graph.pop("X").expect("pop");
     let start = sim.tick();
     for t in 0..T - 1 {
-        let idx: Vec<u32> = (0..N_IN).filter(|&i| fires(i, t)).map(|i| i as u32).collect();
+        let idx: Vec<u32> = (0..N_IN).filter(|&i| support::eprop_fires(i, t)).map(|i| i as u32).collect();
         sim.inject_spikes(x_pop, &idx, ((start as usize + t) as f64).ms()).expect("injects");
     }
     sim.run_ticks(2 * P as u64).expect("runs");

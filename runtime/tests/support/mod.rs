@@ -5,7 +5,7 @@
 pub mod reference;
 
 use synfire_graphs::prelude::*;
-use synfire_graphs::{Probe, ProjId, Time, probe_kind};
+use synfire_graphs::{Graph, PopId, Probe, ProjId, Time, probe_kind};
 use synfire_runtime::{Checkpoint, Runtime, SpikeList, networks};
 
 /// A runtime of `graph` on `workers` workers, with windows of `window` ticks (the
@@ -59,4 +59,43 @@ pub fn coba(n: u64, seed: u64) -> (Graph, Probe<probe_kind::Spikes>) {
     let mut b = networks::coba(n, seed).expect("COBA size");
     let probe = b.network.record_spikes([b.e, b.i]);
     (b.network.freeze().expect("valid COBA network"), probe)
+}
+
+/// Input `i` of the e-prop test trials fires at trial tick `t` when
+/// `(3 i + 5 t) % 7 == 0` (a fixed pattern every e-prop engine test shares).
+pub fn eprop_fires(i: usize, t: usize) -> bool {
+    (3 * i + 5 * t).is_multiple_of(7)
+}
+
+/// Plans an e-prop test trial of `ticks` ticks from tick `start`: the fixed input
+/// pattern ([`eprop_fires`]) of `n_in` inputs onto `x` in its first `ticks - 1`
+/// ticks, and the target `tg` (`[t][k]`) as the readouts' currents from `start + 1`,
+/// then zero.
+pub fn plan_eprop_trial(sim: &mut Runtime, (x, y): (PopId, PopId), n_in: usize, tg: &[Vec<f64>], start: usize, ticks: usize) {
+    for t in 0..ticks - 1 {
+        let idx: Vec<u32> = (0..n_in).filter(|&i| eprop_fires(i, t)).map(|i| i as u32).collect();
+        sim.inject_spikes(x, &idx, ((start + t) as f64).ms()).expect("injects");
+    }
+    let n_out = tg.first().map_or(0, Vec::len);
+    for k in 0..n_out {
+        let mut values: Vec<f64> = tg.iter().map(|row| row[k]).collect();
+        values.push(0.0);
+        sim.schedule_current(y, k as u64, ((start + 1) as f64).ms(), &values).expect("plans");
+    }
+}
+
+/// Runs `sim` to tick `to`; with `pause_at = (tick, workers)` inside the span, it
+/// stops there, round-trips through a checkpoint onto that many workers (the
+/// learning switch must survive it) and goes on.
+pub fn advance_with_pause(graph: &Graph, sim: &mut Runtime, to: u64, pause_at: Option<(u64, usize)>) {
+    if let Some((at, w)) = pause_at
+        && sim.tick() <= at
+        && at < to
+    {
+        sim.run_ticks(at - sim.tick()).expect("runs");
+        let learning = sim.learning();
+        *sim = round_trip(graph, sim, w);
+        assert_eq!(sim.learning(), learning, "the checkpoint keeps the learning switch");
+    }
+    sim.run_ticks(to - sim.tick()).expect("runs");
 }
