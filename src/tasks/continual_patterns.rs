@@ -37,52 +37,17 @@ pub fn scenario(epochs: Option<u64>, form: Form, workers: usize) -> Scenario {
 /// reported to `progress` as they finish; `runs[v][s]` in the order of the variants
 /// and seeds.
 pub fn run_all(scenario: &Scenario, seeds: &[u64], threads: usize, progress: &mut dyn Progress) -> Result<Vec<Vec<Run>>, TaskError> {
-    let jobs: Vec<(usize, usize)> = (0..scenario.variants.len()).flat_map(|v| (0..seeds.len()).map(move |s| (v, s))).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let mut slots: Vec<Vec<Option<Run>>> = scenario.variants.iter().map(|_| vec![None; seeds.len()]).collect();
     let name = if scenario.form == Form::Spiking { NAME_SPIKING } else { NAME };
-    let setting = |e: crate::continual::ContinualError| TaskError::Setting {
-        task: name,
-        setting: "iterations",
-        value: scenario.protocol.epochs.to_string(),
-        why: e.to_string(),
-    };
     let t = scenario.protocol.tasks.max(1) - 1;
-    std::thread::scope(|scope| -> Result<(), TaskError> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
-            let (tx, jobs, next, stop) = (tx.clone(), &jobs, &next, &stop);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= jobs.len() || stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        return;
-                    }
-                    let (v, s) = jobs[i];
-                    let run = scenario.run_one(scenario.variants[v], seeds[s]);
-                    if tx.send((v, s, run)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for (v, s, run) in rx {
-            let run = run.map_err(|e| {
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                setting(e)
-            })?;
-            progress.advance(1, &format!("{} seed {}: A {:.2}, last {:.2}", scenario.variants[v].label(), seeds[s], run.matrix.r[t][0], run.matrix.r[t][t]));
-            slots[v][s] = Some(run);
-            if progress.stop_requested() {
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                return Err(TaskError::Interrupted { task: name });
-            }
-        }
-        Ok(())
-    })?;
-    Ok(slots.into_iter().map(|rs| rs.into_iter().flatten().collect()).collect())
+    super::pool::variants_by_seeds(
+        (scenario.variants.len(), seeds.len()),
+        threads,
+        name,
+        progress,
+        &|v, s| scenario.run_one(scenario.variants[v], seeds[s]),
+        &|e| TaskError::Setting { task: name, setting: "iterations", value: scenario.protocol.epochs.to_string(), why: e.to_string() },
+        &|v, s, run| format!("{} seed {}: A {:.2}, last {:.2}", scenario.variants[v].label(), seeds[s], run.matrix.r[t][0], run.matrix.r[t][t]),
+    )
 }
 
 /// Every variant's runs, over the seeds, as `report.json` fields, tables, figures and

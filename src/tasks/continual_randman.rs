@@ -103,45 +103,19 @@ type SeedRun = (Vec<Run>, Vec<f64>);
 /// Every `(variant, seed)` run of `s`, on up to `threads` threads at once, reported
 /// to `progress` as they finish; `runs[v][s]` in the order of variants and seeds.
 pub fn run_all(s: &RandmanScenario, name: &'static str, seeds: &[u64], threads: usize, progress: &mut dyn Progress) -> Result<Vec<Vec<SeedRun>>, TaskError> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let jobs: Vec<(usize, usize)> = (0..s.variants.len()).flat_map(|v| (0..seeds.len()).map(move |k| (v, k))).collect();
-    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
-    let mut slots: Vec<Vec<Option<SeedRun>>> = s.variants.iter().map(|_| vec![None; seeds.len()]).collect();
     let t = s.protocol.tasks.max(1) - 1;
-    std::thread::scope(|scope| -> Result<(), TaskError> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
-            let (tx, jobs, next, stop) = (tx.clone(), &jobs, &next, &stop);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() || stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let (v, k) = jobs[i];
-                    if tx.send((v, k, s.run_one(s.variants[v], seeds[k]))).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for (v, k, run) in rx {
-            let run = run.map_err(|e| {
-                stop.store(true, Ordering::Relaxed);
-                TaskError::Setting { task: name, setting: "iterations", value: s.protocol.train.to_string(), why: e.to_string() }
-            })?;
+    super::pool::variants_by_seeds(
+        (s.variants.len(), seeds.len()),
+        threads,
+        name,
+        progress,
+        &|v, k| s.run_one(s.variants[v], seeds[k]),
+        &|e| TaskError::Setting { task: name, setting: "iterations", value: s.protocol.train.to_string(), why: e.to_string() },
+        &|v, k, run: &SeedRun| {
             let m = &run.0[0].matrix.r;
-            progress.advance(1, &format!("{} seed {}: task 1 {:.2} -> {:.2}, last {:.2}", s.variants[v].label(), seeds[k], m[0][0], m[t][0], m[t][t]));
-            slots[v][k] = Some(run);
-            if progress.stop_requested() {
-                stop.store(true, Ordering::Relaxed);
-                return Err(TaskError::Interrupted { task: name });
-            }
-        }
-        Ok(())
-    })?;
-    Ok(slots.into_iter().map(|rs| rs.into_iter().flatten().collect()).collect())
+            format!("{} seed {}: task 1 {:.2} -> {:.2}, last {:.2}", s.variants[v].label(), seeds[k], m[0][0], m[t][0], m[t][t])
+        },
+    )
 }
 
 /// The report fields of one view's runs over seeds.

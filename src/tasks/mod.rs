@@ -28,6 +28,7 @@ pub mod eprop_evidence;
 pub mod eprop_pattern;
 pub mod memory_stream;
 mod outcome;
+mod pool;
 mod stats;
 pub mod trials;
 
